@@ -1,0 +1,1 @@
+"""Agents: clients of the engine. The engine knows only the Agent protocol."""

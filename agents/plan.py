@@ -1,0 +1,72 @@
+"""Playing a reference plan: `${name}` substitution and `save` queries, compiled once per plan."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import jmespath
+from dtu.runner.scenario import Step
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
+class Compiled:
+    """One step, ready to play: whether its args need substitution, and its save queries."""
+
+    __slots__ = ("args", "op", "saves", "step", "templated", "twin")
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+        self.twin = step.twin
+        self.op = step.op
+        self.args = step.args
+        self.templated = _has_var(step.args)
+        self.saves = [(name, jmespath.compile(q)) for name, q in step.save.items()]
+
+
+def _has_var(x: Any) -> bool:
+    if isinstance(x, str):
+        return "${" in x
+    if isinstance(x, dict):
+        return any(_has_var(v) for v in x.values())
+    if isinstance(x, list):
+        return any(_has_var(v) for v in x)
+    return False
+
+
+def substitute(x: Any, env: dict[str, Any]) -> Any:
+    """Replace `${name}` in strings; a string that is one `${name}` takes the value as is."""
+    if isinstance(x, str):
+        m = _VAR.fullmatch(x)
+        if m:
+            return env.get(m.group(1), x)
+        return _VAR.sub(lambda m: str(env.get(m.group(1), m.group(0))), x)
+    if isinstance(x, dict):
+        return {k: substitute(v, env) for k, v in x.items()}
+    if isinstance(x, list):
+        return [substitute(v, env) for v in x]
+    return x
+
+
+_cache: dict[int, tuple[Sequence[Step], list[Compiled]]] = {}
+
+
+def compiled(plan: Sequence[Step]) -> list[Compiled]:
+    """The compiled form of a plan, cached for the life of the plan object."""
+    hit = _cache.get(id(plan))
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    steps = [Compiled(s) for s in plan]
+    _cache[id(plan)] = (plan, steps)
+    return steps
+
+
+def args_for(step: Compiled, env: dict[str, Any]) -> dict[str, Any]:
+    return substitute(step.args, env) if step.templated else step.args
+
+
+def save(step: Compiled, body: Any, env: dict[str, Any]) -> None:
+    for name, expr in step.saves:
+        env[name] = expr.search(body)

@@ -1,0 +1,29 @@
+"""The scripted agent: plays the scenario's reference plan through door 1. The fastest path."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from dtu.runner.agent import Task
+from dtu.runner.scenario import Step
+from dtu.twins.core import World
+
+from .plan import args_for, compiled, save
+
+
+class ScriptedAgent:
+    """Plays the reference plan step by step. A yardstick: its satisfaction should be 1.0."""
+
+    oracle: Literal[True] = True
+
+    def __init__(self, name: str = "scripted") -> None:
+        self.name = name
+
+    async def run(self, task: Task, world: World, plan: Sequence[Step]) -> dict[str, Any] | None:
+        env: dict[str, Any] = {}
+        for step in compiled(plan):
+            body = world.dispatch(step.twin, step.op, args_for(step, env)).body
+            if step.saves:
+                save(step, body, env)
+        return None

@@ -1,0 +1,108 @@
+"""Declarative checks, compiled once per scenario per run and evaluated over a final world."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import jmespath
+import msgspec
+from dtu.twins.core import World
+
+from .scenario import Check, Scenario
+
+
+class CheckResult(msgspec.Struct, omit_defaults=True, gc=False):
+    id: str
+    passed: bool
+    actual: str | None = None  # what the query found, when the check failed
+
+
+def _nonempty(x: Any) -> bool:
+    return x is not None and x != [] and x != {} and x != ""
+
+
+def _contains(x: Any, v: Any) -> bool:
+    if isinstance(x, str):
+        return isinstance(v, str) and v in x
+    if isinstance(x, list | dict):
+        return v in x
+    return False
+
+
+def _count(x: Any) -> int:
+    if x is None:
+        return 0
+    if isinstance(x, list | dict | str):
+        return len(x)
+    return 1
+
+
+def _matcher(check: Check) -> Callable[[Any], bool]:
+    v = check.value
+    match check.op:
+        case "equals":
+            return lambda x: x == v
+        case "not_equals":
+            return lambda x: x != v
+        case "contains":
+            return lambda x: _contains(x, v)
+        case "not_contains":
+            return lambda x: not _contains(x, v)
+        case "exists":
+            return _nonempty
+        case "absent":
+            return lambda x: not _nonempty(x)
+        case "count":
+            return lambda x: _count(x) == v
+        case "at_least":
+            return lambda x: _count(x) >= v
+        case "at_most" | "at_most_calls":
+            return lambda x: _count(x) <= v
+        case "matches":
+            rx = re.compile(str(v))
+            return lambda x: x is not None and rx.search(x if isinstance(x, str) else str(x)) is not None
+    raise ValueError(check.op)
+
+
+def call_ok(status: int, body: Any) -> bool:
+    return status < 400 and not (type(body) is dict and body.get("ok") is False)
+
+
+class CompiledChecks:
+    """A scenario's checks, with queries compiled once."""
+
+    __slots__ = ("items", "needs_calls", "twins")
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.items = [(c.id, jmespath.compile(c.query), _matcher(c)) for c in scenario.checks]
+        self.needs_calls = any("calls" in c.query for c in scenario.checks)
+        self.twins = tuple(n for n in scenario.seed if n != "generate")
+
+    def root(self, world: World) -> dict[str, Any]:
+        names = self.twins + tuple(n for n in world.touched() if n not in self.twins)
+        root = world.view(names)
+        if self.needs_calls:
+            root["calls"] = [
+                {"twin": c.twin, "op": c.op, "args": c.args, "status": c.status, "ok": call_ok(c.status, c.body)}
+                for c in world.calls
+            ]
+        return root
+
+    def evaluate(self, world: World) -> list[CheckResult]:
+        root = self.root(world)
+        out = []
+        for cid, expr, ok in self.items:
+            found = expr.search(root)
+            try:
+                passed = bool(ok(found))
+            except TypeError:
+                passed = False
+            out.append(CheckResult(cid, True) if passed else CheckResult(cid, False, _short(found)))
+        return out
+
+
+def _short(x: Any, limit: int = 200) -> str:
+    s = msgspec.json.encode(x).decode() if not isinstance(x, str) else repr(x)
+    return s if len(s) <= limit else s[: limit - 3] + "..."

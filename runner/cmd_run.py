@@ -1,0 +1,138 @@
+"""`dtu run`: trials of agents on scenarios, recorded in a run folder."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from . import __version__
+from .agents_loader import resolve
+from .engine import RunOptions, prepare, run_all, run_async
+from .errors import DtuError
+from .records import Manifest, ScenarioDigest, Trajectory
+from .report_term import print_summary
+from .results import RunDir, new_run_id
+from .scenario import Loaded, load_all, set_digest
+from .stats import Summary, summarize
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("run", help="run agents on scenarios and measure satisfaction")
+    p.add_argument("paths", nargs="*", help="scenario files or folders (default: DTU_SCENARIOS or the bundled library)")
+    p.add_argument("--scenarios", action="append", default=[], metavar="DIR", help="more scenario folders")
+    p.add_argument("--agent", action="append", default=[], help="agent spec; repeat to compare (default: scripted)")
+    p.add_argument("--trials", type=int, default=10, help="trials per scenario per agent (default 10)")
+    p.add_argument("--concurrency", type=int, default=1000, help="trials in flight (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds per trial (default 300)")
+    p.add_argument("--max-steps", type=int, default=None, help="calls allowed per world")
+    p.add_argument("--out", default="runs", help="results folder (default ./runs)")
+    p.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run")
+    p.add_argument("--min-satisfaction", type=float, default=None, help="exit 1 below this overall satisfaction")
+    p.add_argument("--quiet", action="store_true", help="no table, no progress")
+    p.set_defaults(func=main)
+
+
+def load_scenarios(args: argparse.Namespace) -> list[Loaded]:
+    paths = list(args.paths) + list(args.scenarios)
+    return load_all(paths or None)
+
+
+def main(args: argparse.Namespace) -> int:
+    argv = sys.argv[1:]
+    if args.resume:
+        rd = RunDir(args.resume)
+        if not (rd.path / "manifest.json").exists():
+            raise DtuError(f"--resume {args.resume}: no manifest.json there")
+        m = rd.manifest()
+        loaded = load_all([s.path for s in m.scenarios])
+        changed = {s.id for s in m.scenarios} ^ {ld.id for ld in loaded}
+        digests = {s.id: s.sha256 for s in m.scenarios}
+        changed |= {ld.id for ld in loaded if digests.get(ld.id) != ld.digest}
+        if changed:
+            raise DtuError(f"--resume: scenarios changed since the run began: {', '.join(sorted(changed))}")
+        agents = [resolve(a) for a in m.agents]
+        opts = RunOptions(trials=m.trials, concurrency=m.concurrency, seed=m.seed, timeout=m.timeout,
+                          out_dir=str(rd.path))
+        run_id = m.run_id
+    else:
+        loaded = load_scenarios(args)
+        if not loaded:
+            raise DtuError("no scenarios found")
+        agents = [resolve(a) for a in (args.agent or ["scripted"])]
+        names = [a.name for a in agents]
+        if len(set(names)) != len(names):
+            raise DtuError(f"two agents share a name: {names}; give each its own (e.g. plugin:factory:name)")
+        run_id = new_run_id(args.seed)
+        rd = RunDir(Path(args.out) / run_id)
+        opts = RunOptions(trials=args.trials, concurrency=args.concurrency, seed=args.seed,
+                          timeout=args.timeout, max_steps=args.max_steps, out_dir=str(rd.path))
+        rd.create(Manifest(
+            run_id=run_id, dtu_version=__version__, created=dt.datetime.now(dt.UTC).isoformat(),
+            agents=list(args.agent or ["scripted"]), seed=args.seed, trials=args.trials,
+            concurrency=args.concurrency, timeout=args.timeout, arguments=argv,
+            scenario_set=set_digest(loaded),
+            scenarios=[ScenarioDigest(ld.id, os.path.abspath(ld.path), ld.digest) for ld in loaded],
+        ))
+    summary, interrupted = execute(rd, loaded, agents, opts, quiet=args.quiet)
+    if not args.quiet:
+        print_summary(summary)
+        Console().print(f"results: {rd.path}")
+    if interrupted:
+        return 130
+    if args.min_satisfaction is not None:
+        worst = min((a.satisfaction for a in summary.agents), default=0.0)
+        if worst < args.min_satisfaction:
+            print(f"dtu: satisfaction {worst:.3f} is below --min-satisfaction {args.min_satisfaction}",
+                  file=sys.stderr)
+            return 1
+    return 0
+
+
+def execute(rd: RunDir, loaded: list[Loaded], agents: list[Any], opts: RunOptions,
+            quiet: bool = False) -> tuple[Summary, bool]:
+    """Run what is left of a run folder's trials; write the summary (partial if interrupted)."""
+    rd.repair()
+    done = {t.key for t in rd.trajectories()}
+    prepared = prepare(loaded, opts.seed)
+    total = len(agents) * len(prepared) * opts.trials
+    rd.open()
+    finished = [len(done)]
+
+    def sink(t: Trajectory) -> None:
+        rd.append(t)
+        finished[0] += 1
+
+    interrupted = False
+    try:
+        run_async(_with_progress(run_all(agents, prepared, opts, sink, skip=done), finished, total, quiet))
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        rd.close()
+    tags = {ld.id: ld.scenario.tags for ld in loaded}
+    summary = summarize(rd.manifest().run_id, rd.trajectories(), tags, complete=not interrupted)
+    rd.write_summary(summary)
+    return summary, interrupted
+
+
+async def _with_progress(main: Any, finished: list[int], total: int, quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return await main
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), transient=True, console=Console(stderr=True)) as progress:
+        bar = progress.add_task("trials", total=total)
+        task = asyncio.ensure_future(main)
+        while not task.done():
+            progress.update(bar, completed=finished[0])
+            await asyncio.wait([task], timeout=0.2)
+        return task.result()

@@ -1,0 +1,164 @@
+"""The run engine: trials scheduled on one event loop, each in a fresh world."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from dtu.twins.core import SeedImage, World, derive, parse_time
+from dtu.twins.core.twin import Twin
+
+from .agent import Agent, RunInfo, Task
+from .checks import CompiledChecks
+from .records import Trajectory
+from .scenario import Loaded
+
+T = TypeVar("T")
+DEFAULT_NOW = "2024-01-15T09:00:00Z"
+_DEFAULT_EPOCH = parse_time(DEFAULT_NOW, 0.0)
+
+
+class Prepared:
+    """A scenario made ready once per run: its seed image and compiled checks."""
+
+    __slots__ = ("checks", "image", "loaded", "scenario", "twin_names")
+
+    def __init__(self, loaded: Loaded, seed: int, twins: dict[str, Twin[Any]]) -> None:
+        self.loaded = loaded
+        sc = self.scenario = loaded.scenario
+        now = parse_time(sc.now, _DEFAULT_EPOCH)
+        self.image = SeedImage(twins, sc.seed, derive(seed, sc.id), now)
+        self.checks = CompiledChecks(sc)
+        names = [n for n in sc.seed if n != "generate"]
+        for step in sc.reference:
+            if step.twin not in names:
+                names.append(step.twin)
+        self.twin_names = tuple(names)
+
+    def task(self, trial: int, seed: int) -> Task:
+        sc = self.scenario
+        return Task(scenario_id=sc.id, intent=sc.intent, twins=self.twin_names, trial=trial,
+                    seed=seed, public=sc.public)
+
+    def world(self, trial_seed: int, world_id: str = "", max_steps: int | None = None,
+              faults: Any = None) -> World:
+        steps = max_steps or self.scenario.max_steps or 10_000
+        return World(self.image, trial_seed, world_id, max_steps=steps, faults=faults)
+
+
+@dataclass
+class RunOptions:
+    trials: int = 10
+    concurrency: int = 100
+    seed: int = 0
+    timeout: float = 300.0
+    max_steps: int | None = None
+    out_dir: str = ""
+
+
+def trial_seed(run_seed: int, scenario_id: str, trial: int) -> int:
+    """The seed of one trial's world. The agent is not part of it: agents compared in one run
+    meet the same worlds."""
+    return derive(run_seed, scenario_id, trial)
+
+
+TrialKey = tuple[str, str, int]  # (agent, scenario, trial)
+
+
+def plan_trials(agents: Sequence[Agent], prepared: Sequence[Prepared], trials: int,
+                skip: set[TrialKey] | None = None) -> list[tuple[Agent, Prepared, int]]:
+    out = []
+    for agent in agents:
+        for p in prepared:
+            for k in range(trials):
+                if skip and (agent.name, p.scenario.id, k) in skip:
+                    continue
+                out.append((agent, p, k))
+    return out
+
+
+async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
+                    faults: Any = None) -> Trajectory:
+    """One trial in a fresh world. An agent that raises or times out costs only this trial."""
+    seed = trial_seed(opts.seed, p.scenario.id, trial)
+    world = p.world(seed, max_steps=opts.max_steps, faults=faults)
+    task = p.task(trial, seed)
+    error: str | None = None
+    info: dict[str, Any] | None = None
+    t0 = time.perf_counter()
+    try:
+        async with asyncio.timeout(opts.timeout):
+            if getattr(agent, "oracle", False):
+                info = await agent.run(task, world, p.scenario.reference)  # type: ignore[call-arg]
+            else:
+                info = await agent.run(task, world)
+    except TimeoutError:
+        error = f"timeout after {opts.timeout:g}s"
+    except asyncio.CancelledError:
+        raise
+    except Exception as e:
+        error = f"agent crashed: {type(e).__name__}: {e}"
+    wall = (time.perf_counter() - t0) * 1000
+    results = p.checks.evaluate(world)
+    passed = sum(r.passed for r in results)
+    return Trajectory(
+        scenario=p.scenario.id, agent=agent.name, trial=trial, seed=seed,
+        satisfied=error is None and passed == len(results), score=passed / len(results),
+        checks=results, calls=world.calls, digest=world.digest(), error=error,
+        info=info or {}, wall_ms=round(wall, 3),
+    )
+
+
+async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: RunOptions,
+                  sink: Callable[[Trajectory], None], skip: set[TrialKey] | None = None,
+                  faults_for: Callable[[Prepared, int], Any] | None = None) -> int:
+    """Run every trial with at most `opts.concurrency` in flight; hand each to `sink` as it ends.
+
+    Workers pull from one iterator, so there is no task or semaphore per pending trial."""
+    todo = plan_trials(agents, prepared, opts.trials, skip)
+    info = RunInfo(seed=opts.seed, timeout=opts.timeout, out_dir=opts.out_dir, concurrency=opts.concurrency)
+    for agent in agents:
+        opener = getattr(agent, "open", None)
+        if opener is not None:
+            await opener(info)
+    it: Iterator[tuple[Agent, Prepared, int]] = iter(todo)
+    done = 0
+
+    async def worker() -> None:
+        nonlocal done
+        for agent, p, k in it:
+            faults = faults_for(p, k) if faults_for is not None else None
+            sink(await run_trial(agent, p, k, opts, faults))
+            done += 1
+
+    try:
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(max(1, min(opts.concurrency, len(todo)))):
+                tg.create_task(worker())
+    finally:
+        for agent in agents:
+            closer = getattr(agent, "close", None)
+            if closer is not None:
+                await closer()
+    return done
+
+
+def prepare(loaded: Iterable[Loaded], seed: int, twins: dict[str, Twin[Any]] | None = None) -> list[Prepared]:
+    if twins is None:
+        from dtu.twins.registry import TWINS
+
+        twins = TWINS
+    return [Prepared(ld, seed, twins) for ld in loaded]
+
+
+def run_async(main: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on uvloop when it is installed (asyncio's loop elsewhere)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)

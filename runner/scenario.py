@@ -1,0 +1,234 @@
+"""The scenario format: YAML files decoded into msgspec Structs, with file/line/field errors."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import jmespath
+import jmespath.exceptions
+import msgspec
+from dtu.twins.core import Twin
+
+from . import yamlsrc
+from .errors import ScenarioError
+
+CheckOp = Literal["equals", "not_equals", "contains", "not_contains", "exists", "absent", "count",
+                  "matches", "at_most_calls", "at_least", "at_most"]
+BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+class Check(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A hidden check: a JMESPath query over the final state (or the call log) and an operator.
+
+    The query runs over `{<twin>: <state view>, ..., "calls": [{twin, op, args, status, ok}]}`."""
+
+    query: str
+    op: CheckOp = "exists"
+    value: Any = None
+    id: str = ""
+    description: str = ""
+
+
+class Step(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One step of the hidden reference plan. `args` may use `${name}` from earlier `save`s."""
+
+    twin: str
+    op: str
+    args: dict[str, Any] = {}
+    save: dict[str, str] = {}
+    required: bool = False
+    note: str = ""
+
+
+class Judge(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """An optional LLM judge: a hidden rubric and how its verdict combines with the checks."""
+
+    rubric: str
+    combine: Literal["all", "any", "weighted"] = "all"
+    weight: float = 0.5
+    threshold: float = 0.5
+    model: str | None = None
+
+
+class Scenario(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """A user story: the intent the agent sees, the seed, and hidden checks and reference."""
+
+    id: str
+    title: str
+    intent: str
+    checks: list[Check]
+    seed: dict[str, Any] = {}
+    reference: list[Step] = []
+    tags: list[str] = []
+    now: str | None = None
+    faults: Any = None
+    public: Any = None
+    judge: Judge | None = None
+    vars: dict[str, Any] = {}
+    max_steps: int | None = None
+
+
+class Loaded(msgspec.Struct, frozen=True):
+    """A scenario with where it came from."""
+
+    scenario: Scenario
+    path: str
+    digest: str
+    text: str
+
+    @property
+    def id(self) -> str:
+        return self.scenario.id
+
+
+_decoder_cache: dict[str, Any] = {}
+
+
+def _fail(path: str, text: str, field: str, message: str, fix: str = "") -> ScenarioError:
+    line = yamlsrc.line_of(text, "$." + field if field else "$") if text else None
+    return ScenarioError(path, line, field, message, fix)
+
+
+def parse(text: str, path: str, twins: Mapping[str, Twin[Any]] | None = None) -> Scenario:
+    """Decode and validate one scenario's text; raise ScenarioError naming file, line and field."""
+    try:
+        raw = yamlsrc.load(text)
+    except Exception as e:  # yaml.YAMLError and decoding errors alike
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ScenarioError(path, line, "", f"not valid YAML: {getattr(e, 'problem', e)}",
+                            "check indentation and quoting on that line") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(path, 1, "", "a scenario is a YAML mapping",
+                            "start the file with `id:`, `title:`, `intent:`, `checks:`")
+    try:
+        sc = msgspec.convert(raw, Scenario)
+    except msgspec.ValidationError as e:
+        msg = str(e)
+        where = ""
+        if " - at `$" in msg:
+            msg, _, where = msg.partition(" - at `")
+            where = where.rstrip("`")
+        field = where.removeprefix("$").lstrip(".")
+        line = yamlsrc.line_of(text, where) if where else None
+        if msg.startswith("Object missing required field"):
+            name = msg.split("`")[1]
+            field = f"{field}.{name}" if field else name
+            msg = "required field is missing"
+        elif msg.startswith("Object contains unknown field"):
+            name = msg.split("`")[1]
+            field = f"{field}.{name}" if field else name
+            line = yamlsrc.line_of(text, "$." + field)
+            msg = "unknown field"
+        raise ScenarioError(path, line, field, msg, "see scenarios/README.md for the format") from None
+    validate(sc, path, text, twins)
+    return sc
+
+
+def validate(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]] | None) -> None:
+    """Names that must exist: twins, operations, JMESPath queries."""
+    if twins is None:
+        from dtu.twins.registry import TWINS
+
+        twins = TWINS
+    known = ", ".join(sorted(twins))
+    for name in sc.seed:
+        if name not in twins and name != "generate":
+            raise _fail(path, text, f"seed.{name}", f"unknown twin {name!r}", f"use one of: {known}")
+    for i, step in enumerate(sc.reference):
+        twin = twins.get(step.twin)
+        if twin is None:
+            raise _fail(path, text, f"reference[{i}].twin", f"unknown twin {step.twin!r}",
+                        f"use one of: {known}")
+        if step.op not in twin.ops:
+            raise _fail(path, text, f"reference[{i}].op", f"{step.twin} has no operation {step.op!r}",
+                        f"see twins/{step.twin}/README.md for its operations")
+        for var, query in step.save.items():
+            _compile(query, path, text, f"reference[{i}].save.{var}")
+    ids: set[str] = set()
+    for i, check in enumerate(sc.checks):
+        if not check.id:
+            check.id = f"check{i + 1}"
+        if check.id in ids:
+            raise _fail(path, text, f"checks[{i}].id", f"duplicate check id {check.id!r}",
+                        "give each check its own id")
+        ids.add(check.id)
+        _compile(check.query, path, text, f"checks[{i}].query")
+        if check.op in ("count", "at_most_calls", "at_least", "at_most") and not isinstance(check.value, int):
+            raise _fail(path, text, f"checks[{i}].value", f"`{check.op}` needs an integer value",
+                        "set `value:` to a whole number")
+        if check.op in ("equals", "not_equals", "contains", "not_contains", "matches") and check.value is None:
+            raise _fail(path, text, f"checks[{i}].value", f"`{check.op}` needs a value", "set `value:`")
+    if not sc.checks:
+        raise _fail(path, text, "checks", "a scenario needs at least one check",
+                    "add a check that a do-nothing agent fails")
+
+
+def _compile(query: str, path: str, text: str, field: str) -> Any:
+    try:
+        return jmespath.compile(query)
+    except jmespath.exceptions.JMESPathError as e:
+        raise _fail(path, text, field, f"invalid JMESPath: {e}", "check the query's syntax") from None
+
+
+def load_file(path: str | os.PathLike[str], twins: Mapping[str, Twin[Any]] | None = None) -> Loaded:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise ScenarioError(str(p), None, "", f"cannot read: {e.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(str(p), None, "", f"not UTF-8 (byte {e.start})", "save the file as UTF-8") from None
+    sc = parse(text, str(p), twins)
+    return Loaded(sc, str(p), hashlib.sha256(data).hexdigest(), text)
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Scenario files under the given files and folders, sorted."""
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files += sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file())
+        elif p.exists():
+            files.append(p)
+        else:
+            raise ScenarioError(str(p), None, "", "no such file or folder",
+                                "pass a scenario file or a folder of them")
+    return files
+
+
+def default_paths() -> list[str]:
+    """DTU_SCENARIOS (os.pathsep-separated) or the bundled library."""
+    env = os.environ.get("DTU_SCENARIOS")
+    return env.split(os.pathsep) if env else [str(BUNDLED)]
+
+
+def load_all(paths: Iterable[str | os.PathLike[str]] | None = None,
+             twins: Mapping[str, Twin[Any]] | None = None) -> list[Loaded]:
+    """Load every scenario under `paths`; scenario ids must be unique across the set."""
+    out: list[Loaded] = []
+    seen: dict[str, str] = {}
+    for f in discover(paths if paths else default_paths()):
+        ld = load_file(f, twins)
+        if ld.id in seen:
+            raise ScenarioError(ld.path, yamlsrc.line_of(ld.text, "$.id"), "id",
+                                f"duplicate scenario id {ld.id!r} (also in {seen[ld.id]})",
+                                "give each scenario its own id")
+        seen[ld.id] = ld.path
+        out.append(ld)
+    return out
+
+
+def set_digest(loaded: Iterable[Loaded]) -> str:
+    """One digest for a scenario set: the sorted (id, digest) pairs."""
+    h = hashlib.sha256()
+    for ld in sorted(loaded, key=lambda x: x.id):
+        h.update(f"{ld.id}\0{ld.digest}\n".encode())
+    return h.hexdigest()

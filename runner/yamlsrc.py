@@ -1,0 +1,55 @@
+"""YAML with positions: decode a file, and find the line of a field named by a msgspec path."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps as strings (the scenario format parses them itself)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+
+_PATH = re.compile(r"\[(\d+)\]|\.([^.\[]+)")
+
+
+def load(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)
+
+
+def line_of(text: str, path: str) -> int | None:
+    """The 1-based line of the node at a msgspec path like `$.checks[2].op`."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    best = node.start_mark.line + 1 if node is not None else None
+    for index, key in _PATH.findall(path.removeprefix("$")):
+        if node is None:
+            break
+        nxt = None
+        if index and isinstance(node, yaml.SequenceNode):
+            i = int(index)
+            nxt = node.value[i] if i < len(node.value) else None
+        elif key and isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if getattr(k, "value", None) == key:
+                    best = k.start_mark.line + 1
+                    nxt = v
+                    break
+        if nxt is None:
+            break
+        node = nxt
+        best = node.start_mark.line + 1
+    return best
+
+
+def line_of_key(text: str, *keys: str | int) -> int | None:
+    return line_of(text, "$" + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys))

@@ -1,0 +1,77 @@
+"""Shared fixtures: a real `dtu serve` on a free 127.0.0.1 port, and worlds made through its admin door."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Server:
+    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
+        self.proc = proc
+        self.url = url
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            raw = resp.read()
+            return json.loads(raw) if raw else None
+
+    def world(self, seed_state: dict[str, Any] | None = None, scenario: str | None = None,
+              now: str | None = None) -> dict[str, Any]:
+        """A fresh world: {"id", "token", "base_url", "env"}."""
+        body: dict[str, Any] = {}
+        if seed_state is not None:
+            body["seed_state"] = seed_state
+        if scenario is not None:
+            body["scenario"] = scenario
+        if now is not None:
+            body["now"] = now
+        return dict(self.admin("POST", "/_dtu/worlds", body))
+
+    def state(self, world_id: str) -> Any:
+        return self.admin("GET", f"/_dtu/worlds/{world_id}/state")
+
+
+def start_server(*extra: str) -> Server:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "dtu.runner", "serve", "--host", "127.0.0.1", "--port", "0",
+                             *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    if not line.startswith("DTU_URL="):
+        proc.kill()
+        raise RuntimeError(f"dtu serve did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}")
+    return Server(proc, line.removeprefix("DTU_URL="))
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    """One real `dtu serve` for the session; each test makes its own worlds."""
+    srv = start_server()
+    yield srv
+    srv.proc.terminate()
+    try:
+        srv.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        srv.proc.kill()
+    for stream in (srv.proc.stdout, srv.proc.stderr):
+        if stream is not None:
+            stream.close()
+
+
+@pytest.fixture
+def make_world(server: Server) -> Callable[..., dict[str, Any]]:
+    return server.world

@@ -1,0 +1,105 @@
+"""A world's deterministic sources: its virtual clock, its id generator and its randomness."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+MASK = (1 << 64) - 1
+ALNUM_UPPER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ALNUM = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+HEX = "0123456789abcdef"
+TICK = 1.0  # world seconds one call takes
+
+
+def mix(x: int) -> int:
+    """splitmix64: a cheap, well-distributed 64-bit hash."""
+    x = (x + 0x9E3779B97F4A7C15) & MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
+    return x ^ (x >> 31)
+
+
+def derive(seed: int, *parts: str | int) -> int:
+    """A child seed from a seed and labels (scenario id, agent, trial), stable across processes."""
+    x = mix(seed & MASK)
+    for part in parts:
+        if isinstance(part, int):
+            x = mix(x ^ (part & MASK))
+        else:
+            for b in part.encode():
+                x = mix(x ^ b)
+    return x
+
+
+class Env:
+    """Clock, ids and randomness of one world. A leaf object: it references nothing else."""
+
+    __slots__ = ("base_url", "n", "now", "seed", "world_id")
+
+    def __init__(self, seed: int, now: float, n: int = 0, world_id: str = "", base_url: str = "") -> None:
+        self.seed = seed & MASK
+        self.now = now
+        self.n = n
+        self.world_id = world_id
+        self.base_url = base_url
+
+    # -- randomness -------------------------------------------------------------------------
+    def bits(self) -> int:
+        """Next 64 random bits of this world's stream."""
+        self.n += 1
+        return mix(self.seed ^ mix(self.n))
+
+    def random(self) -> float:
+        """A float in [0, 1) from this world's stream."""
+        return (self.bits() >> 11) * (1.0 / (1 << 53))
+
+    def randint(self, lo: int, hi: int) -> int:
+        """An int in [lo, hi]."""
+        return lo + self.bits() % (hi - lo + 1)
+
+    # -- ids --------------------------------------------------------------------------------
+    def token(self, length: int, alphabet: str = ALNUM_UPPER) -> str:
+        """`length` characters from `alphabet`, from this world's stream."""
+        out: list[str] = []
+        base = len(alphabet)
+        x = self.bits()
+        left = 64
+        while len(out) < length:
+            if left < 8:
+                x = self.bits()
+                left = 64
+            out.append(alphabet[x % base])
+            x //= base
+            left -= 6
+        return "".join(out)
+
+    def id(self, prefix: str, length: int, alphabet: str = ALNUM_UPPER) -> str:
+        """An id of `length` characters in all, starting with `prefix`."""
+        return prefix + self.token(length - len(prefix), alphabet)
+
+    # -- clock ------------------------------------------------------------------------------
+    def tick(self, seconds: float = TICK) -> float:
+        self.now += seconds
+        return self.now
+
+    def iso(self, t: float | None = None, millis: bool = True) -> str:
+        """ISO-8601 UTC, `2024-01-15T09:00:00.000Z`."""
+        d = _dt.datetime.fromtimestamp(self.now if t is None else t, _dt.UTC)
+        if millis:
+            return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
+        return d.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: str | float | int | _dt.datetime | None, default: float) -> float:
+    """Epoch seconds from an ISO string, a datetime or a number."""
+    if value is None:
+        return default
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, _dt.datetime):
+        d = value
+    else:
+        d = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=_dt.UTC)
+    return d.timestamp()

@@ -1,0 +1,64 @@
+"""A twin: the state type, operations, seed builder and wire conventions of one service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from .env import Env
+from .errors import ErrorKit
+from .ops import Registry, Reply
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+# Picks the token out of an HTTP request: (headers, args) -> token or None. `args` holds the
+# query, form and JSON parameters; a twin whose token can travel as a parameter pops it.
+AuthFn = Callable[[Mapping[str, str], dict[str, Any]], "str | None"]
+
+
+def bearer(headers: Mapping[str, str], args: dict[str, Any]) -> str | None:
+    """`Authorization: Bearer <token>`."""
+    value = headers.get("Authorization", "")
+    if value[:7].lower() == "bearer ":
+        return value[7:].strip()
+    return None
+
+
+@dataclass(eq=False)
+class Twin(Generic[S]):
+    """Everything the core and the doors need to know about one service."""
+
+    name: str
+    state_type: type[S]
+    ops: Registry
+    errors: ErrorKit
+    build: Callable[[Any, Env], S]
+    """Build the state from a scenario's seed data (None for an empty twin)."""
+    auth: AuthFn = bearer
+    prefixes: tuple[str, ...] = ()
+    """Path prefixes the twin owns on the HTTP door, for answering unknown paths in its shape."""
+    actor: Callable[[S], str] = field(default=lambda state: "")
+    """The acting user a world's default token stands for."""
+    view: Callable[[S], Any] = field(default=msgspec.to_builtins)
+    """The state as plain data, for checks (JMESPath) and the admin door."""
+    headers: Callable[[S, Env, Reply], dict[str, str] | None] | None = None
+    """Headers every response carries (rate-limit headers)."""
+    env_vars: Callable[[str, str], dict[str, str]] | None = None
+    """(base_url, token) -> environment variables a command agent's SDK reads."""
+    actors: Callable[[S, str], bool] | None = None
+    """Whether a name is a valid acting user of this state."""
+
+    def __post_init__(self) -> None:
+        self.decoder = msgspec.msgpack.Decoder(self.state_type)
+
+    def snapshot(self, state: S) -> bytes:
+        return _ENCODER.encode(state)
+
+    def restore(self, snapshot: bytes) -> S:
+        return self.decoder.decode(snapshot)
+
+
+_ENCODER = msgspec.msgpack.Encoder()

@@ -1,0 +1,186 @@
+"""Worlds: one isolated universe per trajectory, restored cheaply from a seed image."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import msgspec
+
+from .env import Env
+from .errors import TwinError
+from .ops import Ctx, Operation, Reply
+from .twin import Twin
+
+DEFAULT_MAX_STEPS = 10_000
+
+
+class Call(msgspec.Struct, omit_defaults=True, gc=False):
+    """One entry of a world's call log."""
+
+    twin: str
+    op: str
+    args: Any
+    status: int
+    body: Any
+    t: float
+    fault: str | None = None
+
+
+class FaultHook(Protocol):
+    """A world's fault plan: decides, before dispatch, whether a call fails or takes longer."""
+
+    def before(self, env: Env, twin: Twin[Any], op: Operation, index: int) -> TwinError | None:
+        """Return the error this call should fail with, or None; may advance `env.now`."""
+        ...
+
+
+class SeedImage:
+    """A scenario's seed state, built once and kept as one snapshot per twin.
+
+    Worlds restore from the snapshots; a twin's state is decoded only when a world first
+    touches it, and an untouched twin's view is computed once and shared."""
+
+    __slots__ = ("actors", "n", "now", "seed", "snapshots", "twins", "views")
+
+    def __init__(self, twins: Mapping[str, Twin[Any]], seed_data: Mapping[str, Any], seed: int,
+                 now: float) -> None:
+        self.twins = twins
+        self.seed = seed
+        self.now = now
+        env = Env(seed, now)
+        self.snapshots: dict[str, bytes] = {}
+        self.actors: dict[str, str] = {}
+        for name, data in seed_data.items():
+            twin = twins[name]
+            state = twin.build(data, env)
+            self.snapshots[name] = twin.snapshot(state)
+            self.actors[name] = twin.actor(state)
+        self.n = env.n
+        self.views: dict[str, Any] = {}
+
+    def snapshot(self, name: str) -> bytes:
+        snap = self.snapshots.get(name)
+        if snap is None:
+            twin = self.twins[name]
+            state = twin.build(None, Env(self.seed, self.now))
+            snap = self.snapshots[name] = twin.snapshot(state)
+            self.actors[name] = twin.actor(state)
+        return snap
+
+    def view(self, name: str) -> Any:
+        v = self.views.get(name)
+        if v is None:
+            twin = self.twins[name]
+            v = self.views[name] = twin.view(twin.restore(self.snapshot(name)))
+        return v
+
+
+class World:
+    """One trajectory's universe: a state per twin, an env (clock, ids, randomness), a call log.
+
+    `call` and `invoke` are door 1: they dispatch straight to the handler, with no sockets and
+    no JSON, and answer exactly what the HTTP door would send, decoded."""
+
+    __slots__ = ("_ctx", "calls", "env", "faults", "id", "image", "max_steps", "twins")
+
+    def __init__(self, image: SeedImage, seed: int, world_id: str = "", *,
+                 max_steps: int = DEFAULT_MAX_STEPS, faults: FaultHook | None = None,
+                 base_url: str = "") -> None:
+        self.image = image
+        self.twins = image.twins
+        self.id = world_id
+        self.env = Env(seed, image.now, 0, world_id, base_url)
+        self._ctx: dict[str, Ctx[Any]] = {}
+        self.calls: list[Call] = []
+        self.max_steps = max_steps
+        self.faults = faults
+
+    def ctx(self, name: str) -> Ctx[Any]:
+        """The twin's context in this world, restoring its state on first use."""
+        ctx = self._ctx.get(name)
+        if ctx is None:
+            image = self.image
+            twin = self.twins.get(name)
+            if twin is None:
+                raise KeyError(f"unknown twin {name!r}; known: {', '.join(sorted(self.twins))}")
+            ctx = self._ctx[name] = Ctx(twin.restore(image.snapshot(name)), self.env,
+                                        image.actors.get(name, ""))
+        return ctx
+
+    def touched(self) -> tuple[str, ...]:
+        return tuple(self._ctx)
+
+    async def call(self, twin: str, op: str, args: Mapping[str, Any] | None = None,
+                   actor: str | None = None) -> Any:
+        """Run an operation and return the body the vendor would send (errors included)."""
+        return self.dispatch(twin, op, args, actor).body
+
+    async def invoke(self, twin: str, op: str, args: Mapping[str, Any] | None = None,
+                     actor: str | None = None) -> Reply:
+        """Run an operation and return status, body and headers."""
+        return self.dispatch(twin, op, args, actor)
+
+    def dispatch(self, twin_name: str, op_name: str, args: Mapping[str, Any] | None,
+                 actor: str | None = None) -> Reply:
+        """The synchronous core of both doors."""
+        ctx = self._ctx.get(twin_name) or self.ctx(twin_name)
+        twin = self.twins[twin_name]
+        env = self.env
+        env.now += 1.0
+        if args is None:
+            args = {}
+        fault = None
+        try:
+            op = twin.ops.ops.get(op_name)
+            if op is None:
+                raise twin.errors.not_found_route("POST", op_name)
+            if len(self.calls) >= self.max_steps:
+                raise twin.errors.rate_limited(60.0)
+            if self.faults is not None:
+                err = self.faults.before(env, twin, op, len(self.calls))
+                if err is not None:
+                    fault = err.code
+                    raise err
+            params = msgspec.convert(args, op.params, strict=False)
+            if actor is not None:
+                saved, ctx.actor = ctx.actor, actor
+                try:
+                    body = op.handler(ctx, params)
+                finally:
+                    ctx.actor = saved
+            else:
+                body = op.handler(ctx, params)
+            reply = body if type(body) is Reply else Reply(op.status if body is not None else 204, body)
+        except TwinError as e:
+            reply = Reply(e.status, e.body(), e.headers)
+        except msgspec.ValidationError as e:
+            err = twin.errors.invalid_arguments(str(e))
+            reply = Reply(err.status, err.body(), err.headers)
+        except Exception:  # a handler bug: answer in the vendor's shape, keep the world serving
+            err = twin.errors.internal()
+            reply = Reply(err.status, err.body(), err.headers)
+            fault = "internal"
+        self.calls.append(Call(twin_name, op_name, args, reply.status, reply.body, env.now, fault))
+        return reply
+
+    # -- reading ------------------------------------------------------------------------------
+    def view(self, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The state as plain data, per twin (seeded twins by default)."""
+        out: dict[str, Any] = {}
+        for name in names if names is not None else tuple(self.image.snapshots):
+            ctx = self._ctx.get(name)
+            out[name] = self.twins[name].view(ctx.state) if ctx is not None else self.image.view(name)
+        return out
+
+    def digest(self) -> str:
+        """A digest of the final state of every seeded or touched twin."""
+        h = hashlib.blake2b(digest_size=16)
+        names = sorted(set(self.image.snapshots) | set(self._ctx))
+        for name in names:
+            ctx = self._ctx.get(name)
+            snap = self.twins[name].snapshot(ctx.state) if ctx is not None else self.image.snapshot(name)
+            h.update(name.encode())
+            h.update(snap)
+        return h.hexdigest()

@@ -1,0 +1,14 @@
+"""The twins dtu serves. A new twin is one folder under twins/ and one line here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .core import Twin
+from .slack import TWIN as SLACK
+
+TWINS: dict[str, Twin[Any]] = {t.name: t for t in (
+    SLACK,
+)}
+
+__all__ = ["TWINS"]
