@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import jmespath
+from dtu.runner.jmes import compile_query
 from dtu.runner.scenario import Step
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
@@ -15,7 +15,7 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 class Compiled:
     """One step, ready to play: whether its args need substitution, and its save queries."""
 
-    __slots__ = ("args", "op", "saves", "step", "templated", "twin")
+    __slots__ = ("args", "build", "op", "saves", "step", "templated", "twin")
 
     def __init__(self, step: Step) -> None:
         self.step = step
@@ -23,7 +23,8 @@ class Compiled:
         self.op = step.op
         self.args = step.args
         self.templated = _has_var(step.args)
-        self.saves = [(name, jmespath.compile(q)) for name, q in step.save.items()]
+        self.build = _builder(step.args)
+        self.saves = [(name, compile_query(q)) for name, q in step.save.items()]
 
 
 def _has_var(x: Any) -> bool:
@@ -34,6 +35,26 @@ def _has_var(x: Any) -> bool:
     if isinstance(x, list):
         return any(_has_var(v) for v in x)
     return False
+
+
+Build = Callable[[dict[str, Any]], Any]
+
+
+def _builder(x: Any) -> Build:
+    """A function of the saved variables that builds `x`, reusing its constant parts."""
+    if not _has_var(x):
+        return lambda env: x
+    if isinstance(x, str):
+        m = _VAR.fullmatch(x)
+        if m:
+            name = m.group(1)
+            return lambda env: env.get(name, x)
+        return lambda env: _VAR.sub(lambda m: str(env.get(m.group(1), m.group(0))), x)
+    if isinstance(x, dict):
+        parts = [(k, _builder(v)) for k, v in x.items()]
+        return lambda env: {k: b(env) for k, b in parts}
+    items = [_builder(v) for v in x]
+    return lambda env: [b(env) for b in items]
 
 
 def substitute(x: Any, env: dict[str, Any]) -> Any:
@@ -64,9 +85,9 @@ def compiled(plan: Sequence[Step]) -> list[Compiled]:
 
 
 def args_for(step: Compiled, env: dict[str, Any]) -> dict[str, Any]:
-    return substitute(step.args, env) if step.templated else step.args
+    return step.build(env) if step.templated else step.args
 
 
 def save(step: Compiled, body: Any, env: dict[str, Any]) -> None:
-    for name, expr in step.saves:
-        env[name] = expr.search(body)
+    for name, query in step.saves:
+        env[name] = query(body)

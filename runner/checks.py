@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import jmespath
+import jmespath.exceptions
 import msgspec
 from dtu.twins.core import World
 
+from .jmes import compile_query
 from .scenario import Check, Scenario
 
 
@@ -76,7 +77,7 @@ class CompiledChecks:
     __slots__ = ("items", "needs_calls", "twins")
 
     def __init__(self, scenario: Scenario) -> None:
-        self.items = [(c.id, jmespath.compile(c.query), _matcher(c)) for c in scenario.checks]
+        self.items = [(c.id, compile_query(c.query), _matcher(c)) for c in scenario.checks]
         self.needs_calls = any("calls" in c.query for c in scenario.checks)
         self.twins = tuple(n for n in scenario.seed if n != "generate")
 
@@ -93,12 +94,12 @@ class CompiledChecks:
     def evaluate(self, world: World) -> list[CheckResult]:
         root = self.root(world)
         out = []
-        for cid, expr, ok in self.items:
-            found = expr.search(root)
+        for cid, query, ok in self.items:
             try:
+                found = query(root)
                 passed = bool(ok(found))
-            except TypeError:
-                passed = False
+            except (TypeError, jmespath.exceptions.JMESPathError) as e:
+                found, passed = f"error: {e}", False
             out.append(CheckResult(cid, True) if passed else CheckResult(cid, False, _short(found)))
         return out
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from dtu.twins.core import SeedImage, World, derive, parse_time
+from dtu.twins.core import SeedImage, World, derive, mix, parse_time
 from dtu.twins.core.twin import Twin
 
 from .agent import Agent, RunInfo, Task
@@ -24,13 +24,14 @@ _DEFAULT_EPOCH = parse_time(DEFAULT_NOW, 0.0)
 class Prepared:
     """A scenario made ready once per run: its seed image and compiled checks."""
 
-    __slots__ = ("checks", "image", "loaded", "scenario", "twin_names")
+    __slots__ = ("base_seed", "checks", "image", "loaded", "scenario", "twin_names")
 
     def __init__(self, loaded: Loaded, seed: int, twins: dict[str, Twin[Any]]) -> None:
         self.loaded = loaded
         sc = self.scenario = loaded.scenario
         now = parse_time(sc.now, _DEFAULT_EPOCH)
         self.image = SeedImage(twins, sc.seed, derive(seed, sc.id), now)
+        self.base_seed = derive(seed, sc.id, "trials")
         self.checks = CompiledChecks(sc)
         names = [n for n in sc.seed if n != "generate"]
         for step in sc.reference:
@@ -62,7 +63,7 @@ class RunOptions:
 def trial_seed(run_seed: int, scenario_id: str, trial: int) -> int:
     """The seed of one trial's world. The agent is not part of it: agents compared in one run
     meet the same worlds."""
-    return derive(run_seed, scenario_id, trial)
+    return mix(derive(run_seed, scenario_id, "trials") ^ trial)
 
 
 TrialKey = tuple[str, str, int]  # (agent, scenario, trial)
@@ -83,7 +84,7 @@ def plan_trials(agents: Sequence[Agent], prepared: Sequence[Prepared], trials: i
 async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
                     faults: Any = None) -> Trajectory:
     """One trial in a fresh world. An agent that raises or times out costs only this trial."""
-    seed = trial_seed(opts.seed, p.scenario.id, trial)
+    seed = mix(p.base_seed ^ trial)  # == trial_seed(opts.seed, scenario id, trial)
     world = p.world(seed, max_steps=opts.max_steps, faults=faults)
     task = p.task(trial, seed)
     error: str | None = None

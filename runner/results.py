@@ -1,19 +1,28 @@
-"""A run's folder: manifest.json, trajectories.jsonl (appended and flushed per trial), summary.json."""
+"""A run's folder: manifest.json, trajectories (appended and flushed per trial), summary.json.
+
+Trajectories are appended to trajectories.jsonl, one flushed line per trial, so a killed run
+loses no finished trial. `compress()` (called when a run ends) moves those lines into
+trajectories.jsonl.zst as one more independent zstd frame; a resumed run appends a fresh .jsonl
+and compresses it into another frame. `trajectories()` reads the frames, then the .jsonl."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 import msgspec
+import zstandard
 
 from .records import ENCODER, MANIFEST, TRAJECTORY, Manifest, Trajectory
 from .stats import Summary
 
 TRAJECTORIES = "trajectories.jsonl"
+COMPRESSED = "trajectories.jsonl.zst"
+ZSTD_LEVEL = 9
+_CHUNK = 1 << 20
 
 
 def new_run_id(seed: int) -> str:
@@ -61,18 +70,52 @@ class RunDir:
         return MANIFEST.decode((self.path / "manifest.json").read_bytes())
 
     def trajectories(self) -> Iterator[Trajectory]:
-        """Every complete trajectory line; a torn last line (a killed writer) is skipped."""
+        """Every complete trajectory: the compressed frames, then the plain lines.
+
+        A torn last line (a killed writer) is skipped; a trial seen twice (a compress cut short
+        between writing its frame and removing the .jsonl) is read once."""
+        seen: set[tuple[str, str, int]] = set()
+        for t in self._all():
+            key = t.key
+            if key not in seen:
+                seen.add(key)
+                yield t
+
+    def _all(self) -> Iterator[Trajectory]:
+        z = self.path / COMPRESSED
+        if z.exists():
+            with open(z, "rb") as f:
+                reader = zstandard.ZstdDecompressor().stream_reader(f, read_across_frames=True)
+                yield from _decode_lines(_lines(reader))
+        p = self.path / TRAJECTORIES
+        if p.exists():
+            with open(p, "rb") as f:
+                yield from _decode_lines(f)
+
+    def compress(self, level: int = ZSTD_LEVEL) -> None:
+        """Move trajectories.jsonl into one more frame of trajectories.jsonl.zst (complete lines only)."""
         p = self.path / TRAJECTORIES
         if not p.exists():
             return
-        with open(p, "rb") as f:
-            for line in f:
-                if not line.endswith(b"\n"):
-                    break
-                try:
-                    yield TRAJECTORY.decode(line)
-                except msgspec.DecodeError:
-                    continue
+        data = p.read_bytes()
+        data = data[: data.rfind(b"\n") + 1]
+        if data:
+            with open(self.path / COMPRESSED, "ab") as out:
+                out.write(zstandard.ZstdCompressor(level=level, write_checksum=True).compress(data))
+                out.flush()
+                os.fsync(out.fileno())
+        p.unlink()
+
+    def rewrite(self, trajectories: Iterable[Trajectory], level: int = ZSTD_LEVEL) -> None:
+        """Replace every stored trajectory (a re-score), atomically, as one compressed frame."""
+        buf = bytearray()
+        for t in trajectories:
+            ENCODER.encode_into(t, buf, -1)
+            buf.extend(b"\n")
+        tmp = self.path / (COMPRESSED + ".tmp")
+        tmp.write_bytes(zstandard.ZstdCompressor(level=level, write_checksum=True).compress(bytes(buf)))
+        os.replace(tmp, self.path / COMPRESSED)
+        (self.path / TRAJECTORIES).unlink(missing_ok=True)
 
     def repair(self) -> None:
         """Cut a torn last line so appends start on a fresh line."""
@@ -82,3 +125,29 @@ class RunDir:
         data = p.read_bytes()
         if data and not data.endswith(b"\n"):
             p.write_bytes(data[: data.rfind(b"\n") + 1])
+
+
+def _lines(reader: IO[bytes]) -> Iterator[bytes]:
+    """Newline-terminated lines of a byte stream, read in large chunks; a torn tail is yielded as is."""
+    rest = b""
+    while True:
+        chunk = reader.read(_CHUNK)
+        if not chunk:
+            break
+        data = rest + chunk
+        end = data.rfind(b"\n") + 1
+        if end:
+            yield from data[:end].splitlines(keepends=True)
+        rest = data[end:]
+    if rest:
+        yield rest
+
+
+def _decode_lines(lines: Iterator[bytes] | IO[bytes]) -> Iterator[Trajectory]:
+    for line in lines:
+        if not line.endswith(b"\n"):
+            break
+        try:
+            yield TRAJECTORY.decode(line)
+        except msgspec.DecodeError:
+            continue

@@ -1,27 +1,81 @@
-"""Satisfaction statistics: per scenario and overall, with confidence intervals."""
+"""Satisfaction statistics: per scenario and overall, with confidence intervals.
+
+Per scenario (one agent): satisfied/trials with a Wilson 95% interval (scipy), the mean partial
+score, pass^k and pass@k for every k up to the trial count, and per-check pass rates. Per agent:
+the mean satisfaction over scenarios with a cluster bootstrap interval (scenarios resampled, then
+trials within each), overall and by tag. Errored trials (agent crash, timeout) count as
+unsatisfied and are also listed apart. The schema of `summary.json` is in runner/SUMMARY.md.
+"""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import msgspec
+import numpy as np
+from scipy.stats import binomtest
 
 from .records import Trajectory
 
-Z95 = 1.959963984540054
+CONFIDENCE = 0.95
+RESAMPLES = 1000
+BOOTSTRAP_SEED = 0
+MAX_ERRORS_LISTED = 200
 
 
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials."""
+def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials ((0, 1) when n is 0)."""
     if n == 0:
         return (0.0, 1.0)
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return (max(0.0, float(ci.low)), min(1.0, float(ci.high)))
+
+
+def pass_hat_k(c: int, n: int) -> list[float]:
+    """pass^k for k = 1..n: the chance that k trials drawn without replacement all succeed.
+
+    tau-bench's unbiased estimator C(c, k) / C(n, k), as a running product (no big binomials)."""
+    out: list[float] = []
+    acc = 1.0
+    for i in range(n):
+        acc *= max(c - i, 0) / (n - i)
+        out.append(acc)
+    return out
+
+
+def pass_at_k(c: int, n: int) -> list[float]:
+    """pass@k for k = 1..n: the chance that at least one of k trials succeeds, 1 - C(n-c, k)/C(n, k)."""
+    return [1.0 - f for f in pass_hat_k(n - c, n)]
+
+
+def cluster_bootstrap(successes: Sequence[int], trials: Sequence[int], resamples: int = RESAMPLES,
+                      seed: int = BOOTSTRAP_SEED, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """A percentile interval for the mean satisfaction over scenarios.
+
+    Each resample draws scenarios with replacement, then each drawn scenario's trials with
+    replacement. For pass/fail trials the second stage is exactly Binomial(n, c/n), so one
+    vectorised draw of shape (resamples, scenarios) does both stages."""
+    c = np.asarray(successes, dtype=np.int64)
+    n = np.asarray(trials, dtype=np.int64)
+    s = len(c)
+    if s == 0 or int(n.min()) == 0:
+        return (0.0, 1.0)
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, s, size=(resamples, s))
+    nn = n[pick]
+    draws = rng.binomial(nn, c[pick] / nn) / nn
+    means = draws.mean(axis=1)
+    alpha = (1.0 - confidence) / 2
+    lo, hi = np.quantile(means, [alpha, 1.0 - alpha])
+    return (float(lo), float(hi))
+
+
+class ErroredTrial(msgspec.Struct):
+    agent: str
+    scenario: str
+    trial: int
+    error: str
 
 
 class ScenarioStats(msgspec.Struct):
@@ -36,6 +90,21 @@ class ScenarioStats(msgspec.Struct):
     mean_score: float
     tags: list[str] = []
     failed_checks: dict[str, int] = {}
+    check_rates: dict[str, float] = {}
+    pass_hat_k: list[float] = []
+    pass_at_k: list[float] = []
+    judged: int = 0
+    judge_mean: float | None = None
+
+
+class TagStats(msgspec.Struct):
+    tag: str
+    scenarios: int
+    trials: int
+    satisfied: int
+    satisfaction: float
+    ci_low: float
+    ci_high: float
 
 
 class AgentStats(msgspec.Struct):
@@ -47,6 +116,8 @@ class AgentStats(msgspec.Struct):
     satisfaction: float
     ci_low: float
     ci_high: float
+    pass_hat_k: list[float] = []
+    by_tag: list[TagStats] = []
 
 
 class Summary(msgspec.Struct):
@@ -54,36 +125,81 @@ class Summary(msgspec.Struct):
     complete: bool
     agents: list[AgentStats]
     scenarios: list[ScenarioStats]
+    errors: list[ErroredTrial] = []
+    confidence: float = CONFIDENCE
+    resamples: int = RESAMPLES
+    bootstrap_seed: int = BOOTSTRAP_SEED
+    schema: int = 2
+
+    def for_agent(self, agent: str) -> list[ScenarioStats]:
+        return [s for s in self.scenarios if s.agent == agent]
+
+
+def scenario_stats(agent: str, scenario: str, ts: Sequence[Trajectory], tags: list[str]) -> ScenarioStats:
+    n = len(ts)
+    k = sum(t.satisfied for t in ts)
+    lo, hi = wilson(k, n)
+    failed: dict[str, int] = defaultdict(int)
+    passed: dict[str, int] = defaultdict(int)
+    for t in ts:
+        for c in t.checks:
+            if c.passed:
+                passed[c.id] += 1
+            else:
+                failed[c.id] += 1
+    ids = list(dict.fromkeys(c.id for t in ts for c in t.checks))
+    judged = [float(t.judge["probability"]) for t in ts if t.judge and "probability" in t.judge]
+    return ScenarioStats(
+        scenario=scenario, agent=agent, trials=n, satisfied=k, errored=sum(t.error is not None for t in ts),
+        satisfaction=k / n, ci_low=lo, ci_high=hi, mean_score=sum(t.score for t in ts) / n,
+        tags=list(tags), failed_checks=dict(failed),
+        check_rates={i: passed[i] / (passed[i] + failed[i]) for i in ids},
+        pass_hat_k=pass_hat_k(k, n), pass_at_k=pass_at_k(k, n),
+        judged=len(judged), judge_mean=sum(judged) / len(judged) if judged else None,
+    )
+
+
+def _mean_curve(curves: list[list[float]]) -> list[float]:
+    """The mean pass^k over scenarios, for each k that every scenario reaches."""
+    if not curves:
+        return []
+    kmax = min(len(c) for c in curves)
+    return [sum(c[i] for c in curves) / len(curves) for i in range(kmax)]
+
+
+def agent_stats(agent: str, mine: list[ScenarioStats], resamples: int, seed: int) -> AgentStats:
+    n = sum(s.trials for s in mine)
+    k = sum(s.satisfied for s in mine)
+    lo, hi = cluster_bootstrap([s.satisfied for s in mine], [s.trials for s in mine], resamples, seed)
+    by_tag: list[TagStats] = []
+    for tag in sorted({t for s in mine for t in s.tags}):
+        sub = [s for s in mine if tag in s.tags]
+        tlo, thi = cluster_bootstrap([s.satisfied for s in sub], [s.trials for s in sub], resamples, seed)
+        by_tag.append(TagStats(tag=tag, scenarios=len(sub), trials=sum(s.trials for s in sub),
+                               satisfied=sum(s.satisfied for s in sub),
+                               satisfaction=sum(s.satisfaction for s in sub) / len(sub), ci_low=tlo, ci_high=thi))
+    return AgentStats(agent=agent, scenarios=len(mine), trials=n, satisfied=k,
+                      errored=sum(s.errored for s in mine),
+                      satisfaction=sum(s.satisfaction for s in mine) / len(mine), ci_low=lo, ci_high=hi,
+                      pass_hat_k=_mean_curve([s.pass_hat_k for s in mine]), by_tag=by_tag)
 
 
 def summarize(run_id: str, trajectories: Iterable[Trajectory], tags: dict[str, list[str]] | None = None,
-              complete: bool = True) -> Summary:
+              complete: bool = True, resamples: int = RESAMPLES, seed: int = BOOTSTRAP_SEED) -> Summary:
+    """The statistics of a run's trajectories (any order; one entry per (agent, scenario, trial))."""
     groups: dict[tuple[str, str], list[Trajectory]] = defaultdict(list)
+    errors: list[ErroredTrial] = []
     for t in trajectories:
         groups[(t.agent, t.scenario)].append(t)
-    per: list[ScenarioStats] = []
-    for (agent, scen), ts in sorted(groups.items()):
-        n = len(ts)
-        k = sum(t.satisfied for t in ts)
-        lo, hi = wilson(k, n)
-        failed: dict[str, int] = defaultdict(int)
-        for t in ts:
-            for c in t.checks:
-                if not c.passed:
-                    failed[c.id] += 1
-        per.append(ScenarioStats(
-            scenario=scen, agent=agent, trials=n, satisfied=k, errored=sum(t.error is not None for t in ts),
-            satisfaction=k / n, ci_low=lo, ci_high=hi, mean_score=sum(t.score for t in ts) / n,
-            tags=(tags or {}).get(scen, []), failed_checks=dict(failed),
-        ))
-    agents: list[AgentStats] = []
-    for agent in sorted({s.agent for s in per}):
-        mine = [s for s in per if s.agent == agent]
-        n = sum(s.trials for s in mine)
-        k = sum(s.satisfied for s in mine)
-        mean = sum(s.satisfaction for s in mine) / len(mine)
-        lo, hi = wilson(k, n)
-        agents.append(AgentStats(agent=agent, scenarios=len(mine), trials=n, satisfied=k,
-                                 errored=sum(s.errored for s in mine), satisfaction=mean,
-                                 ci_low=lo, ci_high=hi))
-    return Summary(run_id=run_id, complete=complete, agents=agents, scenarios=per)
+        if t.error is not None and len(errors) < MAX_ERRORS_LISTED:
+            errors.append(ErroredTrial(t.agent, t.scenario, t.trial, t.error))
+    per = [scenario_stats(agent, scen, ts, (tags or {}).get(scen, []))
+           for (agent, scen), ts in sorted(groups.items())]
+    agents = [agent_stats(a, [s for s in per if s.agent == a], resamples, seed)
+              for a in sorted({s.agent for s in per})]
+    errors.sort(key=lambda e: (e.agent, e.scenario, e.trial))
+    return Summary(run_id=run_id, complete=complete, agents=agents, scenarios=per, errors=errors,
+                   resamples=resamples, bootstrap_seed=seed)
+
+
+SUMMARY = msgspec.json.Decoder(Summary)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from .core import Twin
+from .google import TWIN as GOOGLE
 from .slack import TWIN as SLACK
 
 TWINS: dict[str, Twin[Any]] = {t.name: t for t in (
     SLACK,
+    GOOGLE,
 )}
 
 __all__ = ["TWINS"]

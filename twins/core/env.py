@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 
 MASK = (1 << 64) - 1
 ALNUM_UPPER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -20,14 +21,14 @@ def mix(x: int) -> int:
 
 
 def derive(seed: int, *parts: str | int) -> int:
-    """A child seed from a seed and labels (scenario id, agent, trial), stable across processes."""
+    """A child seed from a seed and labels (scenario id, trial), stable across processes."""
     x = mix(seed & MASK)
     for part in parts:
         if isinstance(part, int):
             x = mix(x ^ (part & MASK))
         else:
-            for b in part.encode():
-                x = mix(x ^ b)
+            h = int.from_bytes(hashlib.blake2b(part.encode(), digest_size=8).digest(), "little")
+            x = mix(x ^ h)
     return x
 
 
@@ -47,7 +48,7 @@ class Env:
     def bits(self) -> int:
         """Next 64 random bits of this world's stream."""
         self.n += 1
-        return mix(self.seed ^ mix(self.n))
+        return mix((self.seed + self.n * 0xD1B54A32D192ED03) & MASK)
 
     def random(self) -> float:
         """A float in [0, 1) from this world's stream."""

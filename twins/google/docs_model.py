@@ -10,3 +10,13 @@ class Document(msgspec.Struct, omit_defaults=True):
 
     revision: int = 1
     text: str = "\n"
+
+
+def build_document(text: str) -> Document:
+    """A document holding `text` (seed hook; the Docs implementation owns the body)."""
+    return Document(text=text if text.endswith("\n") else text + "\n")
+
+
+def document_text(doc: Document) -> str:
+    """The document as plain text (Drive's export to text/plain)."""
+    return doc.text

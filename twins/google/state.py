@@ -1,15 +1,23 @@
-"""The one Google store a world has: Drive files, some of which are Docs or Sheets."""
+"""The one Google store a world has: Drive files, some of which are Docs or Sheets.
+
+Synchronous, no I/O. Helpers here are shared by Drive, Docs and Sheets: access (`role_of`,
+`lookup`), file creation (`new_file`) and modification stamps (`touch`)."""
 
 from __future__ import annotations
 
 import msgspec
 
+from ..core.env import Env
 from .docs_model import Document
 from .sheets_model import Spreadsheet
 
 FOLDER = "application/vnd.google-apps.folder"
 DOC = "application/vnd.google-apps.document"
 SHEET = "application/vnd.google-apps.spreadsheet"
+GOOGLE_APPS = "application/vnd.google-apps."
+
+ROLES = ("reader", "commenter", "writer", "fileOrganizer", "organizer", "owner")
+RANK = {r: i for i, r in enumerate(ROLES)}
 
 
 class Permission(msgspec.Struct, omit_defaults=True):
@@ -20,6 +28,7 @@ class Permission(msgspec.Struct, omit_defaults=True):
     domain: str | None = None
     displayName: str | None = None
     allowFileDiscovery: bool | None = None
+    pendingOwner: bool = False
 
 
 class DriveFile(msgspec.Struct, omit_defaults=True):
@@ -32,6 +41,8 @@ class DriveFile(msgspec.Struct, omit_defaults=True):
     parents: list[str] = []
     permissions: list[Permission] = []
     trashed: bool = False
+    explicitlyTrashed: bool = False
+    trashedTime: str = ""
     starred: bool = False
     description: str = ""
     properties: dict[str, str] = {}
@@ -39,6 +50,7 @@ class DriveFile(msgspec.Struct, omit_defaults=True):
     content: bytes = b""  # blob files
     version: int = 1
     lastModifyingUser: str = ""
+    sharedWith: dict[str, str] = {}  # email -> sharedWithMeTime, for sharedWithMe
     doc: Document | None = None  # set when mimeType is DOC
     sheet: Spreadsheet | None = None  # set when mimeType is SHEET
 
@@ -47,10 +59,137 @@ class GoogleUser(msgspec.Struct, omit_defaults=True):
     email: str
     name: str = ""
     permissionId: str = ""
+    rootId: str = ""  # the id of the user's My Drive folder
+    groups: list[str] = []  # group emails the user belongs to
+
+
+class Upload(msgspec.Struct, omit_defaults=True):
+    """A resumable upload session."""
+
+    id: str
+    actor: str
+    metadata: dict[str, object] = {}
+    file_id: str = ""  # set for a media update
+    params: dict[str, str] = {}
 
 
 class GoogleState(msgspec.Struct, omit_defaults=True):
     me: str  # the acting user's email
     domain: str = "acme.test"
-    users: dict[str, GoogleUser] = {}
+    users: dict[str, GoogleUser] = {}  # by email
     files: dict[str, DriveFile] = {}
+    uploads: dict[str, Upload] = {}
+
+
+# -- users ----------------------------------------------------------------------------------------
+
+def ensure_user(state: GoogleState, env: Env, email: str, name: str = "") -> GoogleUser:
+    """The user with this email, created (with a My Drive root) when unknown."""
+    u = state.users.get(email)
+    if u is None:
+        u = state.users[email] = GoogleUser(email=email, name=name or email.split("@")[0].title(),
+                                            permissionId=env.token(20, "0123456789"))
+    if not u.rootId:
+        root = env.id("0A", 19, _ID)
+        u.rootId = root
+        t = env.iso()
+        state.files[root] = DriveFile(id=root, name="My Drive", mimeType=FOLDER, createdTime=t,
+                                      modifiedTime=t, owners=[email], permissions=[
+                                          Permission(id=u.permissionId, type="user", role="owner",
+                                                     emailAddress=email, displayName=u.name)])
+    return u
+
+
+def is_root(state: GoogleState, file_id: str) -> bool:
+    """Whether a file is some user's My Drive folder."""
+    return any(u.rootId == file_id for u in state.users.values())
+
+
+_ID = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
+
+
+def new_id(env: Env, length: int = 33) -> str:
+    """A Drive-like file id: `1` and 32 url-safe characters."""
+    return env.id("1", length, _ID)
+
+
+# -- access ---------------------------------------------------------------------------------------
+
+def direct_role(state: GoogleState, f: DriveFile, email: str) -> str | None:
+    """The best role a user has on a file from its own permissions."""
+    u = state.users.get(email)
+    groups = u.groups if u is not None else []
+    domain = email.rpartition("@")[2]
+    best: str | None = None
+    for p in f.permissions:
+        if p.pendingOwner and p.role == "owner":
+            continue
+        hit = ((p.type == "user" and p.emailAddress == email)
+               or (p.type == "group" and p.emailAddress in groups)
+               or (p.type == "domain" and p.domain == domain)
+               or p.type == "anyone")
+        if hit and (best is None or RANK[p.role] > RANK[best]):
+            best = p.role
+    if email in f.owners:
+        best = "owner"
+    return best
+
+
+def role_of(state: GoogleState, f: DriveFile, email: str) -> str | None:
+    """The best role a user has on a file, its own or inherited from its folders."""
+    best: str | None = None
+    seen: set[str] = set()
+    todo = [f]
+    while todo:
+        cur = todo.pop()
+        if cur.id in seen:
+            continue
+        seen.add(cur.id)
+        r = direct_role(state, cur, email)
+        if r is not None and (best is None or RANK[r] > RANK[best]):
+            best = r
+            if r == "owner":
+                break
+        for pid in cur.parents:
+            parent = state.files.get(pid)
+            if parent is not None:
+                todo.append(parent)
+    if best == "owner" and email not in f.owners:
+        best = "writer"  # a folder's owner may edit what is in it, but ownership does not inherit
+    return best
+
+
+def lookup(state: GoogleState, file_id: str, email: str) -> tuple[DriveFile, str] | None:
+    """The file and the user's role on it, or None when it does not exist for them."""
+    f = state.files.get(file_id)
+    if f is None:
+        return None
+    r = role_of(state, f, email)
+    if r is None:
+        return None
+    return f, r
+
+
+def can_write(role: str) -> bool:
+    return RANK[role] >= RANK["writer"]
+
+
+def new_file(state: GoogleState, env: Env, actor: str, name: str, mime: str,
+             parents: list[str] | None = None) -> DriveFile:
+    """A new file owned by `actor` in `parents` (their My Drive when none), stored and returned."""
+    owner = ensure_user(state, env, actor)
+    fid = new_id(env)
+    t = env.iso()
+    f = DriveFile(id=fid, name=name, mimeType=mime, createdTime=t, modifiedTime=t, owners=[actor],
+                  parents=list(parents) if parents else [owner.rootId], lastModifyingUser=actor,
+                  permissions=[Permission(id=owner.permissionId, type="user", role="owner",
+                                          emailAddress=actor, displayName=owner.name)])
+    state.files[fid] = f
+    return f
+
+
+def touch(f: DriveFile, env: Env, actor: str) -> None:
+    """Mark a file modified now by `actor` (call after changing a Doc's or Sheet's content)."""
+    f.modifiedTime = env.iso()
+    f.version += 1
+    f.lastModifyingUser = actor

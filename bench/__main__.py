@@ -1,0 +1,56 @@
+"""python -m bench [engine|world|memory|serve|all] — prints dtu's performance figures."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+
+from dtu.runner.scenario import BUNDLED, Loaded, load_all
+
+
+def families() -> dict[str, list[Loaded]]:
+    out: dict[str, list[Loaded]] = defaultdict(list)
+    for ld in load_all([BUNDLED]):
+        twins = {s.twin for s in ld.scenario.reference} | set(ld.scenario.seed)
+        twins.discard("generate")
+        key = "cross-service" if len(twins) >= 2 else next(iter(twins), "none")
+        out[key].append(ld)
+    return dict(sorted(out.items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench")
+    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "all"])
+    p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
+    p.add_argument("--concurrency", type=int, action="append", default=None)
+    p.add_argument("--family", action="append", default=None, help="only these twin families")
+    args = p.parse_args(argv)
+    fams = families()
+    if args.family:
+        fams = {k: v for k, v in fams.items() if k in args.family}
+    if args.what in ("engine", "all"):
+        from .engine import bench
+
+        conc = args.concurrency or [1, 100, 1000, 10000]
+        print(f"{'family':<14}{'steps':>6}{'conc':>7}{'traj/s':>11}{'floor/s':>11}{'ratio':>7}")
+        for r in bench(fams, conc, args.trials):
+            print(f"{r['family']:<14}{r['steps']:>6}{r['concurrency']:>7}{r['traj_per_s']:>11,.0f}"
+                  f"{r['floor_per_s']:>11,.0f}{r['ratio']:>7.2f}", flush=True)
+    if args.what in ("world", "all"):
+        from .world import bench_world
+
+        bench_world(fams)
+    if args.what in ("memory", "all"):
+        from .memory import bench_memory
+
+        bench_memory(fams)
+    if args.what in ("serve", "all"):
+        from .serve import bench_serve
+
+        bench_serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""JMESPath compiled to Python closures: the same semantics as jmespath's TreeInterpreter,
+several times faster, because checks run once per trajectory on the hot path.
+
+Nodes this compiler does not know (and functions taking `&expression` arguments) fall back to
+jmespath's own interpreter for that subtree, so every valid query works."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import jmespath
+from jmespath import functions as _functions
+from jmespath.visitor import TreeInterpreter, _is_actual_number, _is_comparable
+
+Fn = Callable[[Any], Any]
+_INTERP = TreeInterpreter()
+_FUNCS = _functions.Functions()
+_ORDER = {"lt": operator.lt, "gt": operator.gt, "lte": operator.le, "gte": operator.ge}
+
+
+def _equals(x: Any, y: Any) -> bool:
+    """jmespath equality: booleans never equal the numbers 0 and 1."""
+    if type(x) is bool or type(y) is bool:
+        return type(x) is type(y) and x == y
+    return bool(x == y)
+
+
+def _false(v: Any) -> bool:
+    return v is None or v is False or v == "" or v == [] or v == {}
+
+
+def compile_query(query: str) -> Fn:
+    """A function evaluating `query` over a document."""
+    return _compile(jmespath.compile(query).parsed)
+
+
+def _fallback(node: dict[str, Any]) -> Fn:
+    visit = _INTERP.visit
+    return lambda v: visit(node, v)
+
+
+def _chain(fns: list[Fn]) -> Fn:
+    if len(fns) == 1:
+        return fns[0]
+    if len(fns) == 2:
+        a, b = fns
+        return lambda v: b(a(v))
+
+    def run(v: Any) -> Any:
+        for f in fns:
+            v = f(v)
+        return v
+
+    return run
+
+
+def _compile(node: dict[str, Any]) -> Fn:  # noqa: C901 - one case per node type
+    t = node["type"]
+    ch = node.get("children", [])
+    if t == "field":
+        key = node["value"]
+        return lambda v: v.get(key) if type(v) is dict else None
+    if t in ("subexpression", "index_expression", "pipe"):
+        return _chain([_compile(c) for c in ch])
+    if t in ("identity", "current"):
+        return lambda v: v
+    if t == "literal":
+        lit = node["value"]
+        return lambda v: lit
+    if t == "index":
+        i = node["value"]
+
+        def index(v: Any) -> Any:
+            if type(v) is not list:
+                return None
+            try:
+                return v[i]
+            except IndexError:
+                return None
+
+        return index
+    if t == "slice":
+        s = slice(*ch)
+        return lambda v: v[s] if type(v) is list else None
+    if t == "projection":
+        base, right = _compile(ch[0]), _compile(ch[1])
+
+        def projection(v: Any) -> Any:
+            b = base(v)
+            if type(b) is not list:
+                return None
+            return [r for r in map(right, b) if r is not None]
+
+        return projection
+    if t == "value_projection":
+        base, right = _compile(ch[0]), _compile(ch[1])
+
+        def value_projection(v: Any) -> Any:
+            b = base(v)
+            if type(b) is not dict:
+                return None
+            return [r for r in map(right, b.values()) if r is not None]
+
+        return value_projection
+    if t == "filter_projection":
+        base, right, cond = _compile(ch[0]), _compile(ch[1]), _compile(ch[2])
+
+        def filter_projection(v: Any) -> Any:
+            b = base(v)
+            if type(b) is not list:
+                return None
+            out = []
+            for el in b:
+                if not _false(cond(el)):
+                    r = right(el)
+                    if r is not None:
+                        out.append(r)
+            return out
+
+        return filter_projection
+    if t == "flatten":
+        base = _compile(ch[0])
+
+        def flatten(v: Any) -> Any:
+            b = base(v)
+            if type(b) is not list:
+                return None
+            out: list[Any] = []
+            for el in b:
+                if type(el) is list:
+                    out.extend(el)
+                else:
+                    out.append(el)
+            return out
+
+        return flatten
+    if t == "comparator":
+        left, right = _compile(ch[0]), _compile(ch[1])
+        op = node["value"]
+        if op == "eq":
+            return lambda v: _equals(left(v), right(v))
+        if op == "ne":
+            return lambda v: not _equals(left(v), right(v))
+        cmp = _ORDER[op]
+
+        def order(v: Any) -> Any:
+            a, b = left(v), right(v)
+            if not (_is_comparable(a) and _is_comparable(b)):
+                return None
+            return cmp(a, b)
+
+        return order
+    if t == "or_expression":
+        a, b = _compile(ch[0]), _compile(ch[1])
+
+        def or_(v: Any) -> Any:
+            m = a(v)
+            return b(v) if _false(m) else m
+
+        return or_
+    if t == "and_expression":
+        a, b = _compile(ch[0]), _compile(ch[1])
+
+        def and_(v: Any) -> Any:
+            m = a(v)
+            return m if _false(m) else b(v)
+
+        return and_
+    if t == "not_expression":
+        a = _compile(ch[0])
+
+        def not_(v: Any) -> Any:
+            r = a(v)
+            if _is_actual_number(r) and r == 0:
+                return False
+            return not r
+
+        return not_
+    if t == "multi_select_list":
+        items = [_compile(c) for c in ch]
+        return lambda v: None if v is None else [f(v) for f in items]
+    if t == "multi_select_dict":
+        pairs = [(c["value"], _compile(c["children"][0])) for c in ch]
+        return lambda v: None if v is None else {k: f(v) for k, f in pairs}
+    if t == "function_expression":
+        if any(c["type"] == "expref" for c in ch):
+            return _fallback(node)
+        args = [_compile(c) for c in ch]
+        name = node["value"]
+        call = _FUNCS.call_function
+        if name == "length" and len(args) == 1:
+            a0 = args[0]
+
+            def length(v: Any) -> Any:
+                x = a0(v)
+                if type(x) in (list, dict, str):
+                    return len(x)
+                return call("length", [x])
+
+            return length
+        if name == "contains" and len(args) == 2:
+            s0, s1 = args
+
+            def contains(v: Any) -> Any:
+                subject, search = s0(v), s1(v)
+                if type(subject) is list or (type(subject) is str and type(search) is str):
+                    return search in subject
+                return call("contains", [subject, search])
+
+            return contains
+        return lambda v: call(name, [a(v) for a in args])
+    return _fallback(node)

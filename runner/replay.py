@@ -1,0 +1,117 @@
+"""Replay: re-execute a trajectory's recorded calls in a fresh world and compare final states.
+
+A world is rebuilt from the run's manifest (the scenario file and the run seed) and the
+trajectory's own world seed. Each recorded call is dispatched again, in order; a call that
+failed by an injected fault fails again the same way, and the clock follows the recording
+(latency faults included). Twins are deterministic, so the final state digest must match."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from dtu.twins.core import Call, Env, TwinError, World
+from dtu.twins.core.ops import Operation
+from dtu.twins.core.twin import Twin
+
+from .engine import Prepared, prepare
+from .errors import DtuError
+from .records import Manifest, Trajectory
+from .scenario import Loaded, load_file
+
+
+class _Recorded(TwinError):
+    """An injected fault as recorded: the same status and body."""
+
+    def __init__(self, call: Call) -> None:
+        super().__init__(call.fault or "fault", status=call.status)
+        self._body = call.body
+
+    def body(self) -> Any:
+        return self._body
+
+
+class _Playback:
+    """A fault hook that plays back the recording: its clock and its injected faults."""
+
+    def __init__(self, calls: Sequence[Call]) -> None:
+        self.calls = calls
+
+    def before(self, env: Env, twin: Twin[Any], op: Operation, index: int) -> TwinError | None:
+        if index >= len(self.calls):
+            return None
+        rec = self.calls[index]
+        env.now = rec.t
+        if rec.fault is not None and rec.fault != "internal":
+            return _Recorded(rec)
+        return None
+
+
+def max_steps_of(manifest: Manifest) -> int | None:
+    """The run's --max-steps, from the arguments it was started with."""
+    args = list(manifest.arguments)
+    for i, a in enumerate(args):
+        if a == "--max-steps" and i + 1 < len(args):
+            return int(args[i + 1])
+        if a.startswith("--max-steps="):
+            return int(a.partition("=")[2])
+    return None
+
+
+def replay(p: Prepared, t: Trajectory, max_steps: int | None = None) -> World:
+    """A fresh world for the trajectory's seed with its calls dispatched again, in order."""
+    world = p.world(t.seed, max_steps=max_steps, faults=_Playback(t.calls))
+    for c in t.calls:
+        world.dispatch(c.twin, c.op, c.args)
+    return world
+
+
+def first_difference(recorded: Sequence[Call], replayed: Sequence[Call]) -> str | None:
+    """Where two call logs first differ (status or body), said for a person; None when equal."""
+    enc = msgspec.json.Encoder(order="deterministic")
+    for i, (a, b) in enumerate(zip(recorded, replayed, strict=False)):
+        if a.status != b.status or enc.encode(a.body) != enc.encode(b.body):
+            return (f"call {i} ({a.twin} {a.op}) answered differently: recorded {a.status} "
+                    f"{_short(enc.encode(a.body))}, replayed {b.status} {_short(enc.encode(b.body))}")
+    if len(recorded) != len(replayed):
+        return f"recorded {len(recorded)} calls, replayed {len(replayed)}"
+    return None
+
+
+def _short(b: bytes, limit: int = 160) -> str:
+    s = b.decode()
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+class RunWorlds:
+    """The scenarios of a run, rebuilt from its manifest, prepared on demand."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self.paths = {s.id: s for s in manifest.scenarios}
+        self._prepared: dict[str, Prepared] = {}
+        self.changed: set[str] = set()
+        self.max_steps = max_steps_of(manifest)
+
+    def loaded(self, scenario_id: str) -> Loaded:
+        d = self.paths.get(scenario_id)
+        if d is None:
+            raise DtuError(f"scenario {scenario_id!r} is not in run {self.manifest.run_id}; "
+                           f"it has: {', '.join(sorted(self.paths))}")
+        try:
+            ld = load_file(d.path)
+        except Exception as e:
+            raise DtuError(f"cannot load scenario {scenario_id!r} from {d.path}: {e}") from None
+        if ld.digest != d.sha256:
+            self.changed.add(scenario_id)
+        return ld
+
+    def prepared(self, scenario_id: str) -> Prepared:
+        p = self._prepared.get(scenario_id)
+        if p is None:
+            p = self._prepared[scenario_id] = prepare([self.loaded(scenario_id)], self.manifest.seed)[0]
+        return p
+
+    def replay(self, t: Trajectory) -> World:
+        return replay(self.prepared(t.scenario), t, self.max_steps)

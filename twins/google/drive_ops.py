@@ -1,0 +1,5 @@
+"""Drive v3 operations (being written)."""
+
+from __future__ import annotations
+
+from .registry import ops  # noqa: F401

@@ -1,0 +1,3 @@
+"""Placeholder: filled by the sheets_ops implementation."""
+
+from .registry import ops  # noqa: F401

@@ -1,0 +1,264 @@
+"""Builds Jira state from a scenario's `seed.jira` data, on top of Jira Cloud's default catalogs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+from ..core.env import HEX, Env, parse_time
+from . import adf
+from .state import (
+    Comment,
+    IssueType,
+    JiraState,
+    Link,
+    LinkType,
+    Priority,
+    Project,
+    StatusDef,
+    Transition,
+    User,
+    Workflow,
+)
+from .state import Issue as IssueRec
+
+DEFAULT_WORKFLOW = "Software Development Workflow"
+STATUSES = (("10000", "To Do", "new"), ("3", "In Progress", "indeterminate"),
+            ("10002", "In Review", "indeterminate"), ("10001", "Done", "done"))
+ISSUE_TYPES = (("10001", "Task", 0, False), ("10002", "Bug", 0, False), ("10003", "Story", 0, False),
+               ("10004", "Epic", 1, False), ("10005", "Subtask", -1, True))
+PRIORITIES = (("1", "Highest"), ("2", "High"), ("3", "Medium"), ("4", "Low"), ("5", "Lowest"))
+LINK_TYPES = (("10000", "Blocks", "is blocked by", "blocks"), ("10001", "Cloners", "is cloned by", "clones"),
+              ("10002", "Duplicate", "is duplicated by", "duplicates"),
+              ("10003", "Relates", "relates to", "relates to"))
+RESOLUTIONS = {"Done": "10000", "Won't Do": "10001", "Duplicate": "10002", "Cannot Reproduce": "10003"}
+# (id, name, from statuses, to status) over the default statuses
+TRANSITIONS = (("11", "Start Progress", ("To Do",), "In Progress"),
+               ("21", "Stop Progress", ("In Progress",), "To Do"),
+               ("31", "Request Review", ("In Progress",), "In Review"),
+               ("41", "Done", ("In Progress", "In Review"), "Done"),
+               ("51", "Back to In Progress", ("In Review",), "In Progress"),
+               ("61", "Reopen", ("Done",), "To Do"))
+RELATIVE = re.compile(r"^([-+]?)(\d+)([wdhm])$")
+UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60}
+
+
+class SeedUser(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    email: str = ""
+    account_id: str | None = None
+    active: bool = True
+    admin: bool = False
+    time_zone: str = "UTC"
+    app: bool = False
+
+
+class SeedTransition(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    to: str
+    id: str | None = None
+    sources: list[str] = msgspec.field(default_factory=list, name="from")
+
+
+class SeedWorkflow(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    statuses: list[str]
+    transitions: list[SeedTransition]
+
+
+class SeedStatus(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    category: str = "indeterminate"
+    id: str | None = None
+
+
+class SeedProject(msgspec.Struct, forbid_unknown_fields=True):
+    key: str
+    name: str = ""
+    lead: str | None = None
+    id: str | None = None
+    workflow: str = DEFAULT_WORKFLOW
+    issue_types: list[str] = []
+    description: str = ""
+    members: list[str] = []
+    archived: bool = False
+
+
+class SeedComment(msgspec.Struct, forbid_unknown_fields=True):
+    body: str
+    author: str | None = None
+    created: str | None = None
+
+
+class SeedIssue(msgspec.Struct, forbid_unknown_fields=True):
+    summary: str
+    project: str | None = None
+    key: str | None = None
+    type: str = "Task"
+    description: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    assignee: str | None = None
+    reporter: str | None = None
+    labels: list[str] = []
+    duedate: str | None = None
+    parent: str | None = None
+    resolution: str | None = None
+    created: str | None = None
+    updated: str | None = None
+    comments: list[SeedComment] = []
+    watchers: list[str] = []
+
+
+class SeedLink(msgspec.Struct, forbid_unknown_fields=True):
+    type: str
+    inward: str
+    outward: str
+
+
+class JiraSeed(msgspec.Struct, forbid_unknown_fields=True):
+    """`seed.jira` of a scenario. Users are named by accountId, email or display name."""
+
+    site: str = "acme"
+    me: str | None = None
+    users: list[SeedUser] = []
+    statuses: list[SeedStatus] = []
+    workflows: list[SeedWorkflow] = []
+    projects: list[SeedProject] = []
+    issues: list[SeedIssue] = []
+    links: list[SeedLink] = []
+
+
+def when(value: str | None, now: float) -> float:
+    """Epoch seconds from an ISO time or a relative one like `-3d` (from the world's clock)."""
+    if value is None:
+        return now
+    m = RELATIVE.match(value.strip())
+    if m:
+        delta = int(m.group(2)) * UNITS[m.group(3)]
+        return now - delta if m.group(1) == "-" else now + delta
+    return parse_time(value, now)
+
+
+def catalogs(state: JiraState) -> None:
+    for sid, name, cat in STATUSES:
+        state.statuses[sid] = StatusDef(id=sid, name=name, category=cat)
+    for tid, name, level, sub in ISSUE_TYPES:
+        state.issue_types[tid] = IssueType(id=tid, name=name, subtask=sub, hierarchy_level=level,
+                                           description=f"A {name.lower()} of work." if not sub else
+                                           "A small piece of work that's part of a larger task.")
+    for rank, (pid, name) in enumerate(PRIORITIES, 1):
+        state.priorities[pid] = Priority(id=pid, name=name, rank=rank)
+    for lid, name, inward, outward in LINK_TYPES:
+        state.link_types[lid] = LinkType(id=lid, name=name, inward=inward, outward=outward)
+    by_name = {s.name: s.id for s in state.statuses.values()}
+    state.workflows[DEFAULT_WORKFLOW] = Workflow(
+        name=DEFAULT_WORKFLOW, statuses=[sid for sid, _, _ in STATUSES],
+        transitions=[Transition(id=tid, name=name, to=by_name[to], sources=[by_name[s] for s in src])
+                     for tid, name, src, to in TRANSITIONS])
+
+
+def build(data: Any, env: Env) -> JiraState:
+    seed = msgspec.convert(data or {}, JiraSeed)
+    state = JiraState(site=f"https://{seed.site}.atlassian.net", me="")
+    catalogs(state)
+    refs: dict[str, str] = {}
+    for su in seed.users or [SeedUser(name="Site Admin", email="admin@acme.test", admin=True)]:
+        aid = su.account_id or env.id("", 24, HEX)
+        state.users[aid] = User(account_id=aid, display_name=su.name, email=su.email, active=su.active,
+                                admin=su.admin, time_zone=su.time_zone,
+                                account_type="app" if su.app else "atlassian")
+        for ref in (aid, su.name, su.email):
+            if ref:
+                refs.setdefault(ref.lower(), aid)
+
+    def uid(ref: str) -> str:
+        aid = refs.get(ref.lower())
+        if aid is None:
+            raise ValueError(f"seed.jira: unknown user {ref!r}; name a user by accountId, email or name")
+        return aid
+
+    state.me = uid(seed.me) if seed.me else next(iter(state.users))
+    status_ids = {s.name.lower(): s.id for s in state.statuses.values()}
+    for ss in seed.statuses:
+        sid = ss.id or state.next_id("status", 10100)
+        state.statuses[sid] = StatusDef(id=sid, name=ss.name, category=ss.category)
+        status_ids[ss.name.lower()] = sid
+
+    def status_id(name: str) -> str:
+        sid = status_ids.get(name.lower())
+        if sid is None:
+            raise ValueError(f"seed.jira: unknown status {name!r}")
+        return sid
+
+    for sw in seed.workflows:
+        trs = [Transition(id=st.id or str(11 + 10 * i), name=st.name, to=status_id(st.to),
+                          sources=[status_id(s) for s in st.sources]) for i, st in enumerate(sw.transitions)]
+        state.workflows[sw.name] = Workflow(name=sw.name, statuses=[status_id(s) for s in sw.statuses],
+                                            transitions=trs)
+    type_ids = {t.name.lower(): t.id for t in state.issue_types.values()}
+    projects: dict[str, Project] = {}
+    for sp in seed.projects or [SeedProject(key="PROJ", name="Project")]:
+        if sp.workflow not in state.workflows:
+            raise ValueError(f"seed.jira: project {sp.key}: unknown workflow {sp.workflow!r}")
+        pid = sp.id or state.next_id("project")
+        types = [type_ids[t.lower()] for t in sp.issue_types] if sp.issue_types else list(state.issue_types)
+        p = Project(id=pid, key=sp.key, name=sp.name or sp.key.title(), lead=uid(sp.lead) if sp.lead else state.me,
+                    workflow=sp.workflow, issue_types=types, description=sp.description,
+                    members=[uid(m) for m in sp.members], archived=sp.archived)
+        state.projects[pid] = p
+        projects[sp.key.upper()] = p
+    prio_ids = {p.name.lower(): p.id for p in state.priorities.values()}
+    for si in seed.issues:
+        _issue(state, env, si, projects, uid, status_id, type_ids, prio_ids)
+    for sl in seed.links:
+        lt = next((t for t in state.link_types.values() if t.name.lower() == sl.type.lower()), None)
+        if lt is None:
+            raise ValueError(f"seed.jira: unknown link type {sl.type!r}")
+        lid = state.next_id("link")
+        state.links[lid] = Link(id=lid, type=lt.id, inward=state.keys[sl.inward.upper()],
+                                outward=state.keys[sl.outward.upper()])
+    return state
+
+
+def _issue(state: JiraState, env: Env, si: SeedIssue, projects: dict[str, Project], uid: Any,
+           status_id: Any, type_ids: dict[str, str], prio_ids: dict[str, str]) -> None:
+    pkey = (si.project or (si.key or "").rpartition("-")[0]).upper()
+    p = projects.get(pkey)
+    if p is None:
+        raise ValueError(f"seed.jira: issue {si.summary!r}: unknown project {pkey!r}")
+    if si.key:
+        num = int(si.key.rpartition("-")[2])
+        p.next_num = max(p.next_num, num + 1)
+    else:
+        num = p.next_num
+        p.next_num += 1
+    wf = state.workflows[p.workflow]
+    status = status_id(si.status) if si.status else wf.statuses[0]
+    created = when(si.created, env.now)
+    updated = when(si.updated, created) if si.updated else created
+    iid = state.next_id("issue")
+    resolution = si.resolution
+    if resolution is None and state.statuses[status].category == "done":
+        resolution = "Done"
+    iss = IssueRec(
+        id=iid, key=f"{p.key}-{num}", project=p.id, issuetype=type_ids[si.type.lower()], summary=si.summary,
+        status=status, priority=prio_ids[si.priority.lower()] if si.priority else state.default_priority,
+        reporter=uid(si.reporter) if si.reporter else state.me, creator=uid(si.reporter) if si.reporter else state.me,
+        created=created, updated=updated, description=si.description,
+        assignee=uid(si.assignee) if si.assignee else None, labels=list(si.labels), duedate=si.duedate,
+        parent=state.keys[si.parent.upper()] if si.parent else None, resolution=resolution,
+        resolved=updated if resolution else None, status_changed=updated,
+        watchers=[uid(w) for w in si.watchers],
+    )
+    for sc in si.comments:
+        t = when(sc.created, updated)
+        iss.comments.append(Comment(id=state.next_id("comment"), author=uid(sc.author) if sc.author else state.me,
+                                    body=sc.body, created=t, updated=t))
+    state.issues[iid] = iss
+    state.keys[iss.key] = iid
+
+
+__all__ = ["DEFAULT_WORKFLOW", "RESOLUTIONS", "JiraSeed", "adf", "build", "when"]

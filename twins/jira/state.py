@@ -1,0 +1,182 @@
+"""Jira Cloud state: users, projects and their workflows, issues and what hangs off them.
+
+Synchronous, no I/O, no HTTP. Ids are numeric strings from per-kind counters (`seq`); times are
+epoch seconds (rendered as `2024-01-01T12:00:00.000+0000` on the wire). Rich text is stored once:
+`description`/`body` hold the plain text, `*_adf` the Atlassian Document a v3 client sent (if any)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class User(msgspec.Struct, omit_defaults=True):
+    account_id: str
+    display_name: str
+    email: str = ""
+    active: bool = True
+    admin: bool = False
+    time_zone: str = "UTC"
+    account_type: str = "atlassian"  # atlassian | app
+
+
+class StatusDef(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    category: str  # new | indeterminate | done
+    description: str = ""
+
+
+class IssueType(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    description: str = ""
+    subtask: bool = False
+    hierarchy_level: int = 0
+
+
+class Priority(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    rank: int = 0  # 1 is the highest
+
+
+class Transition(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    to: str  # status id
+    sources: list[str] = []  # status ids it leaves from; empty: from any status (global)
+
+
+class Workflow(msgspec.Struct, omit_defaults=True):
+    name: str
+    statuses: list[str]  # status ids, the first is the initial one
+    transitions: list[Transition]
+
+
+class LinkType(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    inward: str
+    outward: str
+
+
+class Project(msgspec.Struct, omit_defaults=True):
+    id: str
+    key: str
+    name: str
+    lead: str  # accountId
+    workflow: str  # workflow name
+    issue_types: list[str] = []  # issue type ids
+    description: str = ""
+    project_type: str = "software"
+    members: list[str] = []  # accountIds allowed to browse; empty: everyone
+    archived: bool = False
+    next_num: int = 1
+
+
+class Comment(msgspec.Struct, omit_defaults=True):
+    id: str
+    author: str
+    body: str
+    created: float
+    updated: float
+    body_adf: Any = None
+    update_author: str = ""
+
+
+class Worklog(msgspec.Struct, omit_defaults=True):
+    id: str
+    author: str
+    seconds: int
+    started: float
+    created: float
+    comment: str = ""
+    comment_adf: Any = None
+
+
+class Attachment(msgspec.Struct, omit_defaults=True):
+    id: str
+    issue: str  # issue id
+    filename: str
+    author: str
+    created: float
+    size: int
+    mime_type: str = "application/octet-stream"
+    content: bytes = b""
+
+
+class Change(msgspec.Struct, omit_defaults=True):
+    field: str
+    from_id: str | None = None
+    from_string: str | None = None
+    to_id: str | None = None
+    to_string: str | None = None
+
+
+class History(msgspec.Struct, omit_defaults=True):
+    id: str
+    author: str
+    created: float
+    items: list[Change] = []
+
+
+class Issue(msgspec.Struct, omit_defaults=True):
+    id: str
+    key: str
+    project: str  # project id
+    issuetype: str  # issue type id
+    summary: str
+    status: str  # status id
+    priority: str  # priority id
+    reporter: str
+    creator: str
+    created: float
+    updated: float
+    description: str | None = None
+    description_adf: Any = None
+    assignee: str | None = None
+    labels: list[str] = []
+    duedate: str | None = None  # YYYY-MM-DD
+    parent: str | None = None  # issue id
+    resolution: str | None = None  # resolution name
+    resolved: float | None = None
+    status_changed: float | None = None
+    comments: list[Comment] = []
+    worklogs: list[Worklog] = []
+    watchers: list[str] = []
+    attachments: list[str] = []  # attachment ids
+    changelog: list[History] = []
+
+
+class Link(msgspec.Struct, omit_defaults=True):
+    """`inward` <type.outward> `outward`: for Blocks, the inward issue blocks the outward one."""
+
+    id: str
+    type: str  # link type id
+    inward: str  # issue id
+    outward: str  # issue id
+
+
+class JiraState(msgspec.Struct, omit_defaults=True):
+    site: str  # https://<site>.atlassian.net, used when the door has no base URL
+    me: str  # the accountId a world's default token acts as
+    users: dict[str, User] = {}
+    statuses: dict[str, StatusDef] = {}
+    issue_types: dict[str, IssueType] = {}
+    priorities: dict[str, Priority] = {}
+    default_priority: str = "3"
+    workflows: dict[str, Workflow] = {}
+    link_types: dict[str, LinkType] = {}
+    projects: dict[str, Project] = {}
+    issues: dict[str, Issue] = {}  # by id
+    keys: dict[str, str] = {}  # issue key (current and moved) -> id
+    links: dict[str, Link] = {}
+    attachments: dict[str, Attachment] = {}
+    seq: dict[str, int] = {}  # next numeric id per kind
+
+    def next_id(self, kind: str, start: int = 10000) -> str:
+        n = self.seq.get(kind, start)
+        self.seq[kind] = n + 1
+        return str(n)
