@@ -12,11 +12,15 @@ from typing import Any
 
 from rich.console import Console
 
-from . import __version__
+from . import __version__, judge
 from .agents_loader import resolve
+from .compare import within
 from .engine import RunOptions, prepare, run_all, run_async
+from .distribute import execute_sharded
 from .errors import DtuError
 from .records import Manifest, ScenarioDigest, Trajectory
+from .replay import replay
+from .report_files import write_reports
 from .report_term import print_summary
 from .results import RunDir, new_run_id
 from .scenario import Loaded, load_all, set_digest
@@ -36,7 +40,11 @@ def register(sub: Any) -> None:
     p.add_argument("--out", default="runs", help="results folder (default ./runs)")
     p.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run")
     p.add_argument("--min-satisfaction", type=float, default=None, help="exit 1 below this overall satisfaction")
+    p.add_argument("--workers", type=int, default=1, help="split trials across N local processes")
+    p.add_argument("--ray", metavar="ADDRESS", default=None,
+                   help="run shards as Ray tasks: `auto`, `local`, or a cluster address (pip install \"dtu[ray]\")")
     p.add_argument("--quiet", action="store_true", help="no table, no progress")
+    judge.add_arguments(p)
     p.set_defaults(func=main)
 
 
@@ -77,13 +85,29 @@ def main(args: argparse.Namespace) -> int:
         rd.create(Manifest(
             run_id=run_id, dtu_version=__version__, created=dt.datetime.now(dt.UTC).isoformat(),
             agents=list(args.agent or ["scripted"]), seed=args.seed, trials=args.trials,
-            concurrency=args.concurrency, timeout=args.timeout, arguments=argv,
+            concurrency=args.concurrency, timeout=args.timeout, arguments=argv, workers=args.workers,
             scenario_set=set_digest(loaded),
             scenarios=[ScenarioDigest(ld.id, os.path.abspath(ld.path), ld.digest) for ld in loaded],
         ))
-    summary, interrupted = execute(rd, loaded, agents, opts, quiet=args.quiet)
+    judged = [ld.id for ld in loaded if ld.scenario.judge is not None]
+    llm = judge.from_arguments(args, rd.path) if getattr(args, "judge", False) and judged else None
+    if judged and llm is None and not args.quiet:
+        print(f"dtu: {len(judged)} scenarios carry a judge rubric; they are scored by their checks alone "
+              "(pass --judge to use an LLM judge)", file=sys.stderr)
+    specs = list(m.agents) if args.resume else list(args.agent or ["scripted"])
+    workers = (m.workers if args.resume else args.workers) or 1
+    if workers > 1 or args.ray:
+        interrupted = execute_sharded(rd, loaded, agents, specs, opts, workers, args.ray, args.quiet)
+        summary = summarize(rd.manifest().run_id, rd.trajectories(), {ld.id: ld.scenario.tags for ld in loaded},
+                            complete=not interrupted)
+        rd.write_summary(summary)
+    else:
+        summary, interrupted = execute(rd, loaded, agents, opts, quiet=args.quiet, llm=llm)
+    threshold = args.min_satisfaction if args.min_satisfaction is not None else 1.0
+    rd.compress()
+    write_reports(rd, summary, threshold)
     if not args.quiet:
-        print_summary(summary)
+        print_summary(summary, comparisons=within(summary))
         Console().print(f"results: {rd.path}")
     if interrupted:
         return 130
@@ -97,7 +121,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def execute(rd: RunDir, loaded: list[Loaded], agents: list[Any], opts: RunOptions,
-            quiet: bool = False) -> tuple[Summary, bool]:
+            quiet: bool = False, llm: judge.LLMJudge | None = None) -> tuple[Summary, bool]:
     """Run what is left of a run folder's trials; write the summary (partial if interrupted)."""
     rd.repair()
     done = {t.key for t in rd.trajectories()}
@@ -110,13 +134,24 @@ def execute(rd: RunDir, loaded: list[Loaded], agents: list[Any], opts: RunOption
         rd.append(t)
         finished[0] += 1
 
+    async def trials() -> None:
+        if llm is None:
+            await run_all(agents, prepared, opts, sink, skip=done)
+            return
+        by_id = {p.scenario.id: p for p in prepared}
+        judging = judge.JudgingSink(llm, {p.scenario.id: p.scenario for p in prepared},
+                                    lambda t: replay(by_id[t.scenario], t, opts.max_steps).view(), sink)
+        await run_all(agents, prepared, opts, judging, skip=done)
+        await judging.drain()
+
     interrupted = False
     try:
-        run_async(_with_progress(run_all(agents, prepared, opts, sink, skip=done), finished, total, quiet))
+        run_async(_with_progress(trials(), finished, total, quiet))
     except KeyboardInterrupt:
         interrupted = True
     finally:
         rd.close()
+        rd.compress()
     tags = {ld.id: ld.scenario.tags for ld in loaded}
     summary = summarize(rd.manifest().run_id, rd.trajectories(), tags, complete=not interrupted)
     rd.write_summary(summary)

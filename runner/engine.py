@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import msgspec
 from dtu.twins.core import SeedImage, World, derive, mix, parse_time
 from dtu.twins.core.twin import Twin
 
@@ -24,7 +25,7 @@ _DEFAULT_EPOCH = parse_time(DEFAULT_NOW, 0.0)
 class Prepared:
     """A scenario made ready once per run: its seed image and compiled checks."""
 
-    __slots__ = ("base_seed", "checks", "image", "loaded", "scenario", "twin_names")
+    __slots__ = ("_model_image", "base_seed", "checks", "image", "loaded", "scenario", "twin_names")
 
     def __init__(self, loaded: Loaded, seed: int, twins: dict[str, Twin[Any]]) -> None:
         self.loaded = loaded
@@ -38,6 +39,20 @@ class Prepared:
             if step.twin not in names:
                 names.append(step.twin)
         self.twin_names = tuple(names)
+        self._model_image: SeedImage | None = None
+
+    def model_image(self) -> SeedImage:
+        """The seed image plus `seed.anthropic = {"plan": reference}`: the private state of the
+        scripted Anthropic twin, for agents whose model is that twin (`scripted_model = True`).
+        Other agents' worlds never hold the plan. Built once, on first use."""
+        img = self._model_image
+        if img is None:
+            sc = self.scenario
+            seed = dict(sc.seed)
+            if "anthropic" in self.image.twins and "anthropic" not in seed:
+                seed["anthropic"] = {"plan": msgspec.to_builtins(sc.reference)}
+            img = self._model_image = SeedImage(self.image.twins, seed, self.image.seed, self.image.now)
+        return img
 
     def task(self, trial: int, seed: int) -> Task:
         sc = self.scenario
@@ -45,9 +60,10 @@ class Prepared:
                     seed=seed, public=sc.public)
 
     def world(self, trial_seed: int, world_id: str = "", max_steps: int | None = None,
-              faults: Any = None) -> World:
+              faults: Any = None, scripted_model: bool = False) -> World:
         steps = max_steps or self.scenario.max_steps or 10_000
-        return World(self.image, trial_seed, world_id, max_steps=steps, faults=faults)
+        image = self.model_image() if scripted_model else self.image
+        return World(image, trial_seed, world_id, max_steps=steps, faults=faults)
 
 
 @dataclass
@@ -85,7 +101,8 @@ async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
                     faults: Any = None) -> Trajectory:
     """One trial in a fresh world. An agent that raises or times out costs only this trial."""
     seed = mix(p.base_seed ^ trial)  # == trial_seed(opts.seed, scenario id, trial)
-    world = p.world(seed, max_steps=opts.max_steps, faults=faults)
+    world = p.world(seed, max_steps=opts.max_steps, faults=faults,
+                    scripted_model=getattr(agent, "scripted_model", False))
     task = p.task(trial, seed)
     error: str | None = None
     info: dict[str, Any] | None = None
@@ -96,12 +113,14 @@ async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
                 info = await agent.run(task, world, p.scenario.reference)  # type: ignore[call-arg]
             else:
                 info = await agent.run(task, world)
-    except TimeoutError:
+    except TimeoutError as e:
         error = f"timeout after {opts.timeout:g}s"
+        info = _info_of(e.__cause__)
     except asyncio.CancelledError:
         raise
     except Exception as e:
         error = f"agent crashed: {type(e).__name__}: {e}"
+        info = _info_of(e)
     wall = (time.perf_counter() - t0) * 1000
     results = p.checks.evaluate(world)
     passed = sum(r.passed for r in results)
@@ -111,6 +130,12 @@ async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
         checks=results, calls=world.calls, digest=world.digest(), error=error,
         info=info or {}, wall_ms=round(wall, 3),
     )
+
+
+def _info_of(e: BaseException | None) -> dict[str, Any] | None:
+    """Facts an agent attached to the exception it raised (`e.dtu_info`), e.g. an exit code."""
+    info = getattr(e, "dtu_info", None)
+    return info if isinstance(info, dict) else None
 
 
 async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: RunOptions,

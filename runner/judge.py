@@ -267,3 +267,23 @@ class JudgingSink:
     async def drain(self) -> None:
         while self.pending:
             await asyncio.gather(*list(self.pending))
+
+
+def add_arguments(p: Any, switch: bool = True) -> None:
+    """The judge's command-line options (dtu run with the --judge switch, dtu rescore without)."""
+    if switch:
+        p.add_argument("--judge", action="store_true",
+                       help="score scenarios that carry a `judge:` rubric with an LLM judge (off by default)")
+    p.add_argument("--judge-model", default=os.environ.get("DTU_JUDGE_MODEL"),
+                   help=f"judge model for every scenario (default: the scenario's, else {DEFAULT_MODEL})")
+    p.add_argument("--judge-base-url", default=os.environ.get("DTU_JUDGE_BASE_URL"),
+                   help="Anthropic-compatible API base URL (default: ANTHROPIC_BASE_URL or Anthropic's)")
+    p.add_argument("--judge-cache", default=None, metavar="FILE",
+                   help=f"verdict cache file (default: RUN/{CACHE_FILE}); e.g. ~/.cache/dtu/judge/verdicts.jsonl")
+    p.add_argument("--judge-concurrency", type=int, default=8, help="judge requests in flight (default 8)")
+
+
+def from_arguments(args: Any, run_dir: str | os.PathLike[str], http_client: Any = None) -> LLMJudge:
+    cache = Path(os.path.expanduser(args.judge_cache)) if args.judge_cache else Path(run_dir) / CACHE_FILE
+    client = make_client(args.judge_base_url, http_client=http_client)
+    return LLMJudge(client, args.judge_model, VerdictCache(cache), concurrency=args.judge_concurrency)

@@ -57,6 +57,13 @@ class RunDir:
         out.write(buf)
         out.flush()
 
+    def append_raw(self, line: bytes) -> None:
+        """Write one already-encoded trajectory line (from a worker process) and flush it."""
+        out = self._out
+        assert out is not None, "RunDir.open() first"
+        out.write(line)
+        out.flush()
+
     def close(self) -> None:
         if self._out is not None:
             self._out.close()

@@ -46,6 +46,9 @@ async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None)
     args: dict[str, Any] = dict(request.query) if request.query_string else {}
     if request.match_info:
         args.update((k, v) for k, v in request.match_info.items() if k != "tail")
+    if op is not None and op.raw_body:  # raw ops also see the request headers (uploads: Content-Range)
+        args["_headers"] = {k.lower(): v for k, v in request.headers.items()
+                            if k.lower() not in ("authorization", "cookie")}
     if not request.body_exists:
         return args
     ctype = request.content_type

@@ -111,7 +111,7 @@ def _endpoint(part: str) -> tuple[int | None, int | None]:
     if m is not None and (m.group(1) or m.group(2)):
         col = col_index(m.group(1)) if m.group(1) else None
         row = int(m.group(2)) - 1 if m.group(2) else None
-        if row is not None and not 0 <= row < MAX_ROWS or col is not None and col >= MAX_COLUMNS:
+        if (row is not None and not 0 <= row < MAX_ROWS) or (col is not None and col >= MAX_COLUMNS):
             raise A1Error(part)
         return row, col
     m = _R1C1.match(part)
@@ -119,7 +119,7 @@ def _endpoint(part: str) -> tuple[int | None, int | None]:
         row = int(m.group(1)) - 1 if m.group(1) else None
         cs = m.group(2) or m.group(3)
         col = int(cs) - 1 if cs else None
-        if row is not None and row < 0 or col is not None and col < 0:
+        if (row is not None and row < 0) or (col is not None and col < 0):
             raise A1Error(part)
         return row, col
     raise A1Error(part)

@@ -1,21 +1,345 @@
-"""Google Sheets spreadsheet model (owned by the Sheets part of the Google twin)."""
+"""A Google Sheets spreadsheet: its sheets and their cells. Synchronous, no I/O.
+
+Kept readable for scenario checks: `sheets[?title=='Budget'] | [0].values` is the grid of
+effective values (rows of cells, `null` for blank, formulas evaluated, dates as serial numbers);
+`formulas`, `formats`, `notes` and `validations` are keyed by A1 cell name (`"C7"`)."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
 import msgspec
 
+from ..core.env import derive
+from .a1 import cell_key, parse_key
+from .formulas import FErr, evaluate, parse_input
+from .sheets_refs import rewrite_refs
 
-class Spreadsheet(msgspec.Struct, omit_defaults=True):
-    """A spreadsheet's sheets and cells. Placeholder to be expanded by the Sheets implementation."""
+
+class Sheet(msgspec.Struct):
+    """One tab: its properties and its cells."""
+
+    sheetId: int
+    title: str
+    index: int = 0
+    rowCount: int = 1000
+    columnCount: int = 26
+    frozenRowCount: int = 0
+    frozenColumnCount: int = 0
+    hidden: bool = False
+    tabColor: dict[str, Any] | None = None
+    rightToLeft: bool = False
+    values: list[list[Any]] = []
+    """Effective values, row by row: str, number, bool, or None (blank); errors as `#DIV/0!`."""
+    formulas: dict[str, str] = {}
+    """A1 cell name -> formula (`"=SUM(B2:B9)"`)."""
+    formats: dict[str, dict[str, Any]] = {}
+    """A1 cell name -> userEnteredFormat (numberFormat, textFormat, backgroundColor, ...)."""
+    notes: dict[str, str] = {}
+    validations: dict[str, dict[str, Any]] = {}
+    """A1 cell name -> dataValidation rule."""
+    merges: list[dict[str, int]] = []
+    """GridRanges (startRowIndex, endRowIndex, startColumnIndex, endColumnIndex)."""
+
+
+def _default_sheets() -> list[Sheet]:
+    return [Sheet(sheetId=0, title="Sheet1")]
+
+
+class Spreadsheet(msgspec.Struct):
+    """A spreadsheet's settings and sheets (its title is the Drive file's name)."""
 
     locale: str = "en_US"
+    timeZone: str = "Etc/GMT"
+    autoRecalc: str = "ON_CHANGE"
+    sheets: list[Sheet] = msgspec.field(default_factory=_default_sheets)
 
 
-def build_spreadsheet(sheets: dict[str, list[list[object]]]) -> Spreadsheet:
-    """A spreadsheet with these sheets and values (seed hook; the Sheets implementation owns the body)."""
-    return Spreadsheet()
+# -- lookups --------------------------------------------------------------------------------------
+
+def sheet_by_title(sp: Spreadsheet, title: str) -> Sheet | None:
+    for sh in sp.sheets:
+        if sh.title == title:
+            return sh
+    low = title.lower()
+    for sh in sp.sheets:
+        if sh.title.lower() == low:
+            return sh
+    return None
 
 
-def spreadsheet_csv(sheet: Spreadsheet) -> str:
-    """The first sheet as CSV (Drive's export to text/csv)."""
-    return ""
+def sheet_by_id(sp: Spreadsheet, sheet_id: int) -> Sheet | None:
+    for sh in sp.sheets:
+        if sh.sheetId == sheet_id:
+            return sh
+    return None
+
+
+def first_sheet(sp: Spreadsheet) -> Sheet:
+    return min(sp.sheets, key=lambda s: s.index)
+
+
+def extent(sh: Sheet) -> tuple[int, int]:
+    """(rows, columns) that hold data."""
+    return len(sh.values), max((len(r) for r in sh.values), default=0)
+
+
+def get(sh: Sheet, r: int, c: int) -> Any:
+    if r < len(sh.values):
+        row = sh.values[r]
+        if c < len(row):
+            return row[c]
+    return None
+
+
+def reindex(sp: Spreadsheet) -> None:
+    sp.sheets.sort(key=lambda s: s.index)
+    for i, sh in enumerate(sp.sheets):
+        sh.index = i
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+def put(sh: Sheet, r: int, c: int, value: Any) -> None:
+    """Set a cell's effective value (None blanks it), growing the value grid as needed."""
+    vals = sh.values
+    if value is None:
+        if r < len(vals) and c < len(vals[r]):
+            vals[r][c] = None
+        return
+    while len(vals) <= r:
+        vals.append([])
+    row = vals[r]
+    if len(row) <= c:
+        row.extend([None] * (c + 1 - len(row)))
+    row[c] = value
+
+
+def trim(sh: Sheet) -> None:
+    """Drop trailing blanks of every row and trailing empty rows."""
+    for row in sh.values:
+        while row and row[-1] is None:
+            row.pop()
+    while sh.values and not sh.values[-1]:
+        sh.values.pop()
+
+
+def grow(sh: Sheet, rows: int, cols: int) -> None:
+    """Make the grid at least rows x cols (values written past the edge extend it)."""
+    sh.rowCount = max(sh.rowCount, rows)
+    sh.columnCount = max(sh.columnCount, cols)
+
+
+def write(sh: Sheet, r: int, c: int, raw: Any, user_entered: bool) -> None:
+    """Enter a value the way values.update does (RAW or USER_ENTERED); "" clears the cell."""
+    value, formula, numfmt = parse_input(raw, user_entered)
+    key = cell_key(r, c)
+    if formula is not None:
+        sh.formulas[key] = formula
+        put(sh, r, c, "")
+    else:
+        sh.formulas.pop(key, None)
+        put(sh, r, c, value)
+    if numfmt is not None:
+        fmt = sh.formats.setdefault(key, {})
+        fmt["numberFormat"] = dict(numfmt)
+
+
+def clear(sh: Sheet, r0: int, r1: int, c0: int, c1: int, *, formats: bool = False) -> None:
+    """Blank the values (and formulas; formats too when asked) of rows [r0, r1) x columns [c0, c1)."""
+    for r in range(r0, min(r1, len(sh.values))):
+        row = sh.values[r]
+        for c in range(c0, min(c1, len(row))):
+            row[c] = None
+    for d in (sh.formulas, sh.formats, sh.notes, sh.validations) if formats else (sh.formulas,):
+        for key in [k for k in d if _inside(k, r0, r1, c0, c1)]:
+            del d[key]
+
+
+def _inside(key: str, r0: int, r1: int, c0: int, c1: int) -> bool:
+    r, c = parse_key(key)
+    return r0 <= r < r1 and c0 <= c < c1
+
+
+# -- dimensions -----------------------------------------------------------------------------------
+
+def insert(sp: Spreadsheet, sh: Sheet, rows: bool, at: int, count: int) -> None:
+    """Insert `count` empty rows (or columns) before index `at`, shifting cells and references."""
+    if rows:
+        sh.values[at:at] = [[] for _ in range(count)] if at < len(sh.values) else []
+        sh.rowCount += count
+    else:
+        for row in sh.values:
+            if at < len(row):
+                row[at:at] = [None] * count
+        sh.columnCount += count
+    _shift_keys(sh, rows, lambda i: i + count if i >= at else i)
+    _shift_merges(sh, rows, at, count)
+    _shift_formulas(sp, sh, rows, at, count)
+    trim(sh)
+
+
+def delete(sp: Spreadsheet, sh: Sheet, rows: bool, at: int, count: int) -> None:
+    """Delete `count` rows (or columns) from index `at`, shifting cells and references."""
+    end = at + count
+    if rows:
+        del sh.values[at:end]
+        sh.rowCount -= count
+    else:
+        for row in sh.values:
+            del row[at:end]
+        sh.columnCount -= count
+    _shift_keys(sh, rows, lambda i: None if at <= i < end else i - count if i >= end else i)
+    _shift_merges(sh, rows, at, -count)
+    _shift_formulas(sp, sh, rows, at, -count)
+    trim(sh)
+
+
+def _shift_keys(sh: Sheet, rows: bool, move: Callable[[int], int | None]) -> None:
+    for name in ("formulas", "formats", "notes", "validations"):
+        d: dict[str, Any] = getattr(sh, name)
+        out: dict[str, Any] = {}
+        for key, v in d.items():
+            r, c = parse_key(key)
+            n = move(r if rows else c)
+            if n is not None:
+                out[cell_key(n, c) if rows else cell_key(r, n)] = v
+        setattr(sh, name, out)
+
+
+def _shift_merges(sh: Sheet, rows: bool, at: int, delta: int) -> None:
+    lo, hi = ("startRowIndex", "endRowIndex") if rows else ("startColumnIndex", "endColumnIndex")
+    out = []
+    for m in sh.merges:
+        m = dict(m)
+        if delta > 0:
+            if m[lo] >= at:
+                m[lo] += delta
+            if m[hi] > at:
+                m[hi] += delta
+        else:
+            end = at - delta
+            m[lo] = m[lo] if m[lo] < at else max(at, m[lo] + delta) if m[lo] >= end else at
+            m[hi] = m[hi] if m[hi] <= at else max(at, m[hi] + delta) if m[hi] >= end else at
+        if m[hi] > m[lo] and (m["endRowIndex"] - m["startRowIndex"]) * (m["endColumnIndex"] - m["startColumnIndex"]) > 1:
+            out.append(m)
+    sh.merges = out
+
+
+def _shift_formulas(sp: Spreadsheet, target: Sheet, rows: bool, at: int, delta: int) -> None:
+    for sh in sp.sheets:
+        for key, f in list(sh.formulas.items()):
+            sh.formulas[key] = rewrite_refs(f, sh.title, target.title, rows, at, delta)
+
+
+# -- recalculation --------------------------------------------------------------------------------
+
+class _Book:
+    """The spreadsheet as formulas see it, evaluating formula cells on demand (cycles are #REF!)."""
+
+    def __init__(self, sp: Spreadsheet) -> None:
+        self.sp = sp
+        self.by_title = {sh.title.lower(): sh for sh in sp.sheets}
+        self.done: dict[tuple[int, int, int], Any] = {}
+        self.busy: set[tuple[int, int, int]] = set()
+
+    def sheet(self, title: str | None) -> Sheet | None:
+        return self.by_title.get(title.lower()) if title is not None else None
+
+    def cell(self, sheet: str | None, r: int, c: int) -> Any:
+        sh = self.sheet(sheet)
+        if sh is None:
+            return FErr("#REF!")
+        formula = sh.formulas.get(cell_key(r, c)) if sh.formulas else None
+        if formula is None:
+            return get(sh, r, c)
+        return self.formula(sh, r, c, formula)
+
+    def formula(self, sh: Sheet, r: int, c: int, formula: str) -> Any:
+        k = (sh.sheetId, r, c)
+        if k in self.done:
+            return self.done[k]
+        if k in self.busy:
+            return FErr("#REF!")
+        self.busy.add(k)
+        v = evaluate(formula, self, sh.title)
+        self.busy.discard(k)
+        self.done[k] = v
+        return v
+
+    def extent(self, sheet: str | None) -> tuple[int, int] | None:
+        sh = self.sheet(sheet)
+        if sh is None:
+            return None
+        rows, cols = extent(sh)
+        for key in sh.formulas:
+            r, c = parse_key(key)
+            rows, cols = max(rows, r + 1), max(cols, c + 1)
+        return rows, cols
+
+
+def recalc(sp: Spreadsheet) -> None:
+    """Evaluate every formula and store its result as the cell's effective value."""
+    if not any(sh.formulas for sh in sp.sheets):
+        return
+    book = _Book(sp)
+    for sh in sp.sheets:
+        for key, formula in sh.formulas.items():
+            r, c = parse_key(key)
+            v = book.formula(sh, r, c, formula)
+            put(sh, r, c, v.code if isinstance(v, FErr) else "" if v is None else v)
+
+
+# -- building -------------------------------------------------------------------------------------
+
+def sheet_id_for(title: str, taken: set[int]) -> int:
+    """A stable sheet id for a seeded sheet (a 9-10 digit number, like Sheets hands out)."""
+    n = derive(0, "sheet", title) % 2_000_000_000
+    while n in taken or n == 0:
+        n = (n + 7919) % 2_000_000_000
+    return n
+
+
+def build_spreadsheet(sheets: dict[str, list[list[Any]]]) -> Spreadsheet:
+    """A spreadsheet from `{sheet title: rows}`; the first sheet has id 0. Strings starting with
+    `=` are formulas; other values are taken as they are."""
+    sp = Spreadsheet(sheets=[])
+    taken: set[int] = set()
+    for i, (title, rows) in enumerate((sheets or {"Sheet1": []}).items()):
+        sid = 0 if i == 0 else sheet_id_for(title, taken)
+        taken.add(sid)
+        sh = Sheet(sheetId=sid, title=title, index=i)
+        for r, row in enumerate(rows or []):
+            for c, v in enumerate(row or []):
+                if isinstance(v, str) and v.startswith("=") and len(v) > 1:
+                    write(sh, r, c, v, True)
+                elif v is not None and v != "":
+                    put(sh, r, c, v)
+        rows_n, cols_n = extent(sh)
+        grow(sh, rows_n, cols_n)
+        trim(sh)
+        sp.sheets.append(sh)
+    if not sp.sheets:
+        sp.sheets = _default_sheets()
+    recalc(sp)
+    return sp
+
+
+def spreadsheet_csv(sp: Spreadsheet) -> str:
+    """The first sheet as CSV, formatted values (what Drive's export to text/csv gives)."""
+    from .sheets_view import formatted_cell
+
+    sh = first_sheet(sp)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    for r, row in enumerate(sh.values):
+        w.writerow([formatted_cell(sh, r, c) for c in range(len(row))])
+    return buf.getvalue()
+
+
+__all__ = ["Sheet", "Spreadsheet", "build_spreadsheet", "clear", "delete", "extent", "first_sheet", "get",
+           "grow", "insert", "put", "recalc", "reindex", "sheet_by_id", "sheet_by_title", "spreadsheet_csv",
+           "trim", "write"]

@@ -8,7 +8,6 @@ from typing import Any
 import msgspec
 
 from ..core.env import HEX, Env, parse_time
-from . import adf
 from .state import (
     Comment,
     IssueType,
@@ -261,4 +260,4 @@ def _issue(state: JiraState, env: Env, si: SeedIssue, projects: dict[str, Projec
     state.keys[iss.key] = iid
 
 
-__all__ = ["DEFAULT_WORKFLOW", "RESOLUTIONS", "JiraSeed", "adf", "build", "when"]
+__all__ = ["DEFAULT_WORKFLOW", "RESOLUTIONS", "JiraSeed", "build", "when"]

@@ -1,6 +1,8 @@
-"""Slack state: a team, its users, conversations and messages. Knows nothing of HTTP."""
+"""Slack state: a team, its users, conversations, messages and files. Knows nothing of HTTP."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import msgspec
 
@@ -16,16 +18,32 @@ class Message(msgspec.Struct, omit_defaults=True):
     user: str
     text: str
     type: str = "message"
+    subtype: str | None = None
     thread_ts: str | None = None
     reply_count: int = 0
     reply_users: list[str] = []
     latest_reply: str | None = None
     reactions: list[Reaction] = []
     edited: dict[str, str] | None = None
-    files: list[str] = []
+    files: list[str] = []  # file ids
     pinned_to: list[str] = []
     bot_id: str | None = None
-    subtype: str | None = None
+    blocks: list[Any] | None = None
+
+
+class Pin(msgspec.Struct, omit_defaults=True):
+    ts: str  # the pinned message
+    by: str
+    at: int
+
+
+class Ephemeral(msgspec.Struct, omit_defaults=True):
+    """A message only `to` saw; it never enters the history."""
+
+    ts: str
+    user: str
+    to: str
+    text: str
 
 
 class Channel(msgspec.Struct, omit_defaults=True):
@@ -39,11 +57,17 @@ class Channel(msgspec.Struct, omit_defaults=True):
     is_mpim: bool = False
     is_general: bool = False
     topic: str = ""
+    topic_by: str = ""
+    topic_at: int = 0
     purpose: str = ""
+    purpose_by: str = ""
+    purpose_at: int = 0
+    previous_names: list[str] = []
     members: list[str] = []
     user: str | None = None  # the other party of an IM
     messages: list[Message] = []  # oldest first
-    pins: list[str] = []
+    pins: list[Pin] = []
+    ephemeral: list[Ephemeral] = []
     last_ts: str = ""
 
 
@@ -51,11 +75,13 @@ class User(msgspec.Struct, omit_defaults=True):
     id: str
     name: str
     real_name: str = ""
+    display_name: str = ""
     email: str = ""
     title: str = ""
     is_admin: bool = False
     is_owner: bool = False
     is_bot: bool = False
+    bot_id: str | None = None
     deleted: bool = False
     tz: str = "America/Los_Angeles"
     scopes: list[str] | None = None  # None: every scope
@@ -69,9 +95,14 @@ class File(msgspec.Struct, omit_defaults=True):
     created: int
     size: int = 0
     mimetype: str = "application/octet-stream"
+    filetype: str = "binary"
+    alt_txt: str = ""
     content: bytes = b""
+    key: str = ""  # the secret part of its upload URL
+    uploaded: bool = False  # the bytes arrived through the upload URL
+    completed: bool = False  # files.completeUploadExternal ran
     channels: list[str] = []
-    uploaded: bool = False
+    shares: dict[str, list[str]] = {}  # channel id -> message ts
 
 
 class SlackState(msgspec.Struct, omit_defaults=True):

@@ -1,0 +1,137 @@
+"""Comparing two agents (or two versions of one) scenario by scenario, from their summaries.
+
+Per scenario: the difference in satisfaction (B - A) with a Newcombe hybrid score interval and
+Fisher's exact p (two-sided; Holm-adjusted across scenarios for the verdict). Overall: the
+difference in mean satisfaction with a paired bootstrap over the scenarios both ran (scenarios
+resampled together, trials within each resampled for each side). A regression is significant
+when its adjusted p is below alpha, or when the overall interval lies below zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import msgspec
+import numpy as np
+from scipy.stats import fisher_exact
+
+from .stats import BOOTSTRAP_SEED, RESAMPLES, ScenarioStats, Summary, wilson
+
+
+def newcombe(k1: int, n1: int, k2: int, n2: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Newcombe's hybrid score interval (method 10) for p2 - p1 from two independent Wilson intervals."""
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson(k1, n1, confidence)
+    l2, u2 = wilson(k2, n2, confidence)
+    d = p2 - p1
+    lo = d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+    hi = d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    return (max(-1.0, lo), min(1.0, hi))
+
+
+def holm(ps: Sequence[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values (monotone, capped at 1)."""
+    m = len(ps)
+    order = sorted(range(m), key=lambda i: ps[i])
+    out = [1.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * ps[i]))
+        out[i] = running
+    return out
+
+
+def paired_bootstrap(a: Sequence[ScenarioStats], b: Sequence[ScenarioStats], resamples: int = RESAMPLES,
+                     seed: int = BOOTSTRAP_SEED, confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of mean(B) - mean(A) over scenarios resampled in pairs."""
+    if not a:
+        return (-1.0, 1.0)
+    ca = np.array([s.satisfied for s in a])
+    na = np.array([s.trials for s in a])
+    cb = np.array([s.satisfied for s in b])
+    nb = np.array([s.trials for s in b])
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(a), size=(resamples, len(a)))
+    da = rng.binomial(na[pick], ca[pick] / na[pick]) / na[pick]
+    db = rng.binomial(nb[pick], cb[pick] / nb[pick]) / nb[pick]
+    diffs = (db - da).mean(axis=1)
+    alpha = (1.0 - confidence) / 2
+    lo, hi = np.quantile(diffs, [alpha, 1.0 - alpha])
+    return (float(lo), float(hi))
+
+
+class ScenarioDelta(msgspec.Struct):
+    scenario: str
+    a_satisfied: int
+    a_trials: int
+    b_satisfied: int
+    b_trials: int
+    a: float
+    b: float
+    diff: float
+    ci_low: float
+    ci_high: float
+    p: float
+    p_adjusted: float
+    verdict: str  # "regression" | "improvement" | "same"
+
+
+class Comparison(msgspec.Struct):
+    a: str  # "<run>:<agent>"
+    b: str
+    alpha: float
+    scenarios: list[ScenarioDelta]
+    a_mean: float
+    b_mean: float
+    diff: float
+    ci_low: float
+    ci_high: float
+    regressions: list[str]
+    improvements: list[str]
+    only_a: list[str] = []
+    only_b: list[str] = []
+    significant_regression: bool = False
+
+
+def compare(a: Sequence[ScenarioStats], b: Sequence[ScenarioStats], alpha: float = 0.05,
+            label_a: str = "A", label_b: str = "B", resamples: int = RESAMPLES,
+            seed: int = BOOTSTRAP_SEED) -> Comparison:
+    """B against A over the scenarios both ran (A is the baseline)."""
+    by_a = {s.scenario: s for s in a}
+    by_b = {s.scenario: s for s in b}
+    common = sorted(set(by_a) & set(by_b))
+    pairs = [(by_a[sid], by_b[sid]) for sid in common]
+    ps = [float(fisher_exact([[x.satisfied, x.trials - x.satisfied],
+                              [y.satisfied, y.trials - y.satisfied]])[1]) for x, y in pairs]
+    adj = holm(ps)
+    rows: list[ScenarioDelta] = []
+    for (x, y), p, pa in zip(pairs, ps, adj, strict=True):
+        lo, hi = newcombe(x.satisfied, x.trials, y.satisfied, y.trials, 1.0 - alpha)
+        d = y.satisfaction - x.satisfaction
+        verdict = "same" if pa >= alpha or d == 0 else "regression" if d < 0 else "improvement"
+        rows.append(ScenarioDelta(x.scenario, x.satisfied, x.trials, y.satisfied, y.trials, x.satisfaction,
+                                  y.satisfaction, d, lo, hi, p, pa, verdict))
+    rows.sort(key=lambda r: (r.diff, r.p, r.scenario))
+    a_mean = sum(x.satisfaction for x, _ in pairs) / len(pairs) if pairs else 0.0
+    b_mean = sum(y.satisfaction for _, y in pairs) / len(pairs) if pairs else 0.0
+    lo, hi = paired_bootstrap([x for x, _ in pairs], [y for _, y in pairs], resamples, seed, 1.0 - alpha)
+    regressions = [r.scenario for r in rows if r.verdict == "regression"]
+    return Comparison(
+        a=label_a, b=label_b, alpha=alpha, scenarios=rows, a_mean=a_mean, b_mean=b_mean, diff=b_mean - a_mean,
+        ci_low=lo, ci_high=hi, regressions=regressions,
+        improvements=[r.scenario for r in rows if r.verdict == "improvement"],
+        only_a=sorted(set(by_a) - set(by_b)), only_b=sorted(set(by_b) - set(by_a)),
+        significant_regression=bool(regressions) or (bool(pairs) and hi < 0),
+    )
+
+
+def within(summary: Summary, baseline: str | None = None, alpha: float = 0.05) -> list[Comparison]:
+    """Every other agent of a run against its baseline (the first agent unless named)."""
+    names = [x.agent for x in summary.agents]
+    if len(names) < 2:
+        return []
+    base = baseline or names[0]
+    return [compare(summary.for_agent(base), summary.for_agent(other), alpha, base, other,
+                    summary.resamples, summary.bootstrap_seed)
+            for other in names if other != base]

@@ -1,0 +1,43 @@
+"""Running a run's trials as shards: local worker processes (`--workers N`) or Ray (`--ray`)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .engine import RunOptions, run_async
+from .parallel import run_workers
+from .ray_backend import run_ray
+from .results import RunDir
+from .scenario import Loaded
+from .shard import Shard, split
+
+
+def execute_sharded(rd: RunDir, loaded: Sequence[Loaded], agents: Sequence[Any], specs: Sequence[str],
+                    opts: RunOptions, workers: int, ray: str | None = None, quiet: bool = False) -> bool:
+    """Run what is left of the run folder's trials in shards; return True if interrupted.
+
+    Agents are rebuilt in each worker from their specs; trials are dealt round-robin, so each
+    shard sees every scenario; worker lines are appended here as they arrive."""
+    rd.repair()
+    names = [a.name for a in agents]
+    done = {t.key for t in rd.trajectories()}
+    count = max(1, workers) * (8 if ray else 1)
+    deal = split(list(specs), [ld.id for ld in loaded], opts.trials, count, done, names)
+    shards = [Shard(scenarios=[ld.path for ld in loaded], agents=list(specs), trials=part, seed=opts.seed,
+                    timeout=opts.timeout, concurrency=opts.concurrency, max_steps=opts.max_steps,
+                    out_dir=opts.out_dir) for part in deal]
+    rd.open()
+    try:
+        if ray:
+            run_ray(shards, rd.append_raw, ray)
+        else:
+            run_async(run_workers(shards, names, rd.append_raw))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("dtu: interrupted; the summary covers the trials that finished", file=sys.stderr)
+        return True
+    finally:
+        rd.close()
+    return False

@@ -1,0 +1,59 @@
+"""A self-contained HTML report: one file, inline CSS/JS/data, no network.
+
+Satisfaction per scenario with interval bars, pass^k curves (inline SVG), A/B deltas when the
+run has several agents, and a trajectory viewer (each call, its arguments, the response, the
+checks). The page is runner/templates/report.html with the run's data injected as JSON."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from .compare import Comparison
+from .records import Manifest, Trajectory
+from .stats import Summary
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html"
+MARK = "__DTU_DATA__"
+PER_SCENARIO_UNSATISFIED = 10
+PER_SCENARIO_SATISFIED = 2
+MAX_TRAJECTORIES = 2000
+
+
+def pick(trajectories: Iterable[Trajectory]) -> tuple[list[Trajectory], int]:
+    """The trajectories worth showing (unsatisfied ones first, a few satisfied ones), and the total."""
+    bad: dict[tuple[str, str], list[Trajectory]] = defaultdict(list)
+    good: dict[tuple[str, str], list[Trajectory]] = defaultdict(list)
+    total = 0
+    for t in trajectories:
+        total += 1
+        key = (t.agent, t.scenario)
+        if not t.satisfied and len(bad[key]) < PER_SCENARIO_UNSATISFIED:
+            bad[key].append(t)
+        elif t.satisfied and len(good[key]) < PER_SCENARIO_SATISFIED:
+            good[key].append(t)
+    out: list[Trajectory] = []
+    for key in sorted(set(bad) | set(good)):
+        out += sorted(bad.get(key, []), key=lambda t: t.trial) + sorted(good.get(key, []), key=lambda t: t.trial)
+    return out[:MAX_TRAJECTORIES], total
+
+
+def render(summary: Summary, trajectories: Iterable[Trajectory], manifest: Manifest | None = None,
+           comparisons: list[Comparison] | None = None) -> str:
+    shown, total = pick(trajectories)
+    data: dict[str, Any] = {
+        "summary": summary,
+        "manifest": {"run_id": manifest.run_id, "dtu_version": manifest.dtu_version, "seed": manifest.seed,
+                     "trials": manifest.trials, "agents": manifest.agents} if manifest else None,
+        "comparisons": comparisons or [],
+        "trajectories": shown,
+        "trajectory_count": total,
+    }
+    payload = msgspec.json.encode(data).decode()
+    # Inside <script>, "</" could close the element and "<!--" open a comment: escape both.
+    payload = payload.replace("</", "<\\/").replace("<!--", "<\\u0021--")
+    return TEMPLATE.read_text(encoding="utf-8").replace(MARK, payload, 1)

@@ -1,0 +1,129 @@
+"""Shards: a run's trials split across processes (`--workers N`) or Ray tasks (`--ray`).
+
+A shard is plain data (scenario paths, agent specs, options, trial keys), so it travels to a
+local process or a Ray worker alike. A worker streams encoded trajectories back, one line each;
+the parent writes them as they come, so a dead worker loses only its in-flight trials, which are
+retried once elsewhere (attempt 2) and recorded as such."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+import msgspec
+
+from .agents_loader import resolve
+from .engine import Prepared, RunOptions, prepare, run_trial
+from .scenario import load_file
+
+TrialKey = tuple[str, str, int]  # (agent spec, scenario id, trial)
+
+
+class Shard(msgspec.Struct, frozen=True):
+    scenarios: list[str]  # scenario file paths
+    agents: list[str]  # agent specs
+    trials: list[tuple[int, str, int]]  # (agent index, scenario id, trial)
+    seed: int
+    timeout: float
+    concurrency: int
+    max_steps: int | None = None
+    attempt: int = 1
+    out_dir: str = ""
+
+
+class Key(msgspec.Struct):
+    """The identifying fields of a trajectory line, decoded without the rest."""
+
+    agent: str
+    scenario: str
+    trial: int
+
+
+KEY = msgspec.json.Decoder(Key)
+SHARD = msgspec.json.Decoder(Shard)
+
+
+def split(agents: Sequence[str], scenario_ids: Sequence[str], trials: int, n: int,
+          skip: set[tuple[str, str, int]] | None = None, names: Sequence[str] | None = None) -> list[list[tuple[int, str, int]]]:
+    """Deal the trials round-robin into n shards, so each shard gets every scenario's share."""
+    shards: list[list[tuple[int, str, int]]] = [[] for _ in range(n)]
+    i = 0
+    for a in range(len(agents)):
+        for sid in scenario_ids:
+            for k in range(trials):
+                if skip and names and (names[a], sid, k) in skip:
+                    continue
+                shards[i % n].append((a, sid, k))
+                i += 1
+    return [s for s in shards if s]
+
+
+async def run_shard(shard: Shard, emit: Callable[[bytes], None]) -> int:
+    """Run a shard's trials on this process's loop; emit each encoded trajectory line."""
+    import asyncio
+
+    from .records import ENCODER
+
+    loaded = [load_file(p) for p in shard.scenarios]
+    prepared: dict[str, Prepared] = {p.scenario.id: p for p in prepare(loaded, shard.seed)}
+    agents = [resolve(spec) for spec in shard.agents]
+    opts = RunOptions(trials=0, concurrency=shard.concurrency, seed=shard.seed, timeout=shard.timeout,
+                      max_steps=shard.max_steps, out_dir=shard.out_dir)
+    from .agent import RunInfo
+
+    info = RunInfo(seed=shard.seed, timeout=shard.timeout, out_dir=shard.out_dir, concurrency=shard.concurrency)
+    for agent in agents:
+        opener = getattr(agent, "open", None)
+        if opener is not None:
+            await opener(info)
+    it = iter(shard.trials)
+    done = 0
+
+    async def worker() -> None:
+        nonlocal done
+        for a, sid, k in it:
+            t = await run_trial(agents[a], prepared[sid], k, opts)
+            if shard.attempt != 1:
+                t.attempt = shard.attempt
+            emit(ENCODER.encode(t) + b"\n")
+            done += 1
+
+    try:
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(max(1, min(shard.concurrency, len(shard.trials)))):
+                tg.create_task(worker())
+    finally:
+        for agent in agents:
+            closer = getattr(agent, "close", None)
+            if closer is not None:
+                await closer()
+    return done
+
+
+def worker_main() -> int:
+    """`python -m dtu.runner.shard`: read a Shard (JSON) on stdin, stream trajectory lines on stdout."""
+    from .engine import run_async
+
+    import asyncio
+
+    shard = SHARD.decode(sys.stdin.buffer.read())
+    out = sys.stdout.buffer
+    pending: list[bytes] = []
+
+    def flush() -> None:
+        out.write(b"".join(pending))
+        out.flush()
+        pending.clear()
+
+    def emit(line: bytes) -> None:
+        # Trials that finish in one turn of the loop go out in one write, flushed at once.
+        if not pending:
+            asyncio.get_running_loop().call_soon(flush)
+        pending.append(line)
+
+    run_async(run_shard(shard, emit))
+    flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(worker_main())

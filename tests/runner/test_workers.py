@@ -1,0 +1,68 @@
+"""--workers N and --ray: sharded runs merge into the single-process run's summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCEN = str(ROOT / "scenarios" / "slack")
+
+
+def run(tmp: Path, *extra: str, env: dict[str, str] | None = None) -> Path:
+    out = tmp / "runs"
+    before = set(out.iterdir()) if out.exists() else set()
+    subprocess.run([sys.executable, "-m", "dtu.runner", "run", SCEN, "--out", str(out), "--trials", "6",
+                    "--seed", "11", "--quiet", *extra], check=True, cwd=ROOT,
+                   env=dict(os.environ, PYTHONPATH=str(ROOT), **(env or {})), timeout=300)
+    (new,) = set(out.iterdir()) - before
+    return new
+
+
+def summary(run_dir: Path) -> dict[str, Any]:
+    s = json.loads((run_dir / "summary.json").read_text())
+    s.pop("run_id")
+    return dict(s)
+
+
+def trajectories(run_dir: Path) -> list[dict[str, Any]]:
+    sys.path.insert(0, str(ROOT))
+    from dtu.runner.results import RunDir
+
+    return [json.loads(json.dumps(__import__("msgspec").to_builtins(t))) for t in RunDir(run_dir).trajectories()]
+
+
+def test_two_workers_equal_one_process(tmp_path: Path) -> None:
+    single = run(tmp_path)
+    sharded = run(tmp_path, "--workers", "2")
+    assert summary(single) == summary(sharded)
+    a = sorted((t["scenario"], t["trial"], t["digest"]) for t in trajectories(single))
+    b = sorted((t["scenario"], t["trial"], t["digest"]) for t in trajectories(sharded))
+    assert a == b and len(a) > 0
+
+
+def test_dead_worker_loses_only_its_in_flight_trials(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    run_dir = run(tmp_path, "--workers", "2", "--agent", "tests.runner.crashy_agent:make",
+                  env={"DTU_TEST_MARKER": str(marker)})
+    assert marker.exists(), "the agent never killed its worker"
+    ts = trajectories(run_dir)
+    keys = [(t["scenario"], t["trial"]) for t in ts]
+    assert len(keys) == len(set(keys)), "a trial was recorded twice"
+    n_scen = len(summary(run_dir)["scenarios"])
+    assert len(keys) == n_scen * 6, "a trial was lost"
+    assert all(t.get("error") is None for t in ts)
+    assert any(t.get("attempt", 1) == 2 for t in ts), "retried trials are recorded as attempt 2"
+
+
+def test_ray_equals_one_process(tmp_path: Path) -> None:
+    pytest.importorskip("ray", reason='Ray is an optional extra: pip install "dtu[ray]"')
+    single = run(tmp_path)
+    on_ray = run(tmp_path, "--ray", "local", env={"RAY_NUM_CPUS": "2"})
+    assert summary(single) == summary(on_ray)

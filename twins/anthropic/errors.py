@@ -1,0 +1,74 @@
+"""Anthropic's error shape: `{"type": "error", "error": {"type": ..., "message": ...}}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.errors import TwinError
+
+STATUS = {
+    "invalid_request_error": 400, "authentication_error": 401, "permission_error": 403,
+    "not_found_error": 404, "request_too_large": 413, "rate_limit_error": 429, "api_error": 500,
+    "overloaded_error": 529,
+}
+
+
+class AnthropicError(TwinError):
+    """An API error, e.g. `AnthropicError("invalid_request_error", "max_tokens: ...")`."""
+
+    def __init__(self, code: str, message: str = "", **kw: Any) -> None:
+        kw.setdefault("status", STATUS.get(code, 400))
+        super().__init__(code, message, **kw)
+
+    def body(self) -> Any:
+        return {"type": "error", "error": {"type": self.code, "message": self.message}}
+
+
+class AnthropicErrors:
+    """The core's errors, said the way the Messages API says them."""
+
+    def invalid_arguments(self, detail: str) -> TwinError:
+        return AnthropicError("invalid_request_error", _field_message(detail))
+
+    def malformed(self, detail: str) -> TwinError:
+        return AnthropicError("invalid_request_error", detail)
+
+    def unauthorized(self, token_given: bool) -> TwinError:
+        return AnthropicError("authentication_error",
+                              "invalid x-api-key" if token_given else "x-api-key header is required")
+
+    def forbidden(self, detail: str) -> TwinError:
+        return AnthropicError("permission_error", detail)
+
+    def not_found_route(self, method: str, path: str) -> TwinError:
+        return AnthropicError("not_found_error", f"Not found: {method} {path}")
+
+    def too_large(self, limit: int) -> TwinError:
+        return AnthropicError("request_too_large", f"Request exceeds the maximum size of {limit} bytes")
+
+    def rate_limited(self, retry_after: float) -> TwinError:
+        return AnthropicError("rate_limit_error", "Number of requests has exceeded your rate limit",
+                              headers={"retry-after": _seconds(retry_after)})
+
+    def unavailable(self) -> TwinError:
+        return AnthropicError("overloaded_error", "Overloaded")
+
+    def internal(self) -> TwinError:
+        return AnthropicError("api_error", "Internal server error")
+
+
+def _seconds(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _field_message(detail: str) -> str:
+    """msgspec's "Object missing required field `x` - at `$`" as the API says it: "x: Field required"."""
+    msg, _, where = detail.partition(" - at `")
+    path = where.rstrip("`").removeprefix("$").lstrip(".")
+    if msg.startswith("Object missing required field"):
+        name = msg.split("`")[1]
+        return f"{path + '.' if path else ''}{name}: Field required"
+    return f"{path}: {msg}" if path else msg
+
+
+ERRORS = AnthropicErrors()

@@ -1,0 +1,53 @@
+"""Builds the Anthropic twin's state from `seed.anthropic`.
+
+The plan is a list of tool calls, each either `{name, input, save}` (a tool name as the model
+says it) or a reference step `{twin, op, args, save}` (named `twin__op` the catalog's way)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ..core.env import Env
+from .naming import tool_name
+from .noise import DEFAULT_NOISE, Noise
+from .state import AnthropicState, PlannedCall
+
+
+class SeedCall(msgspec.Struct, forbid_unknown_fields=True):
+    name: str = ""
+    input: dict[str, Any] = {}
+    twin: str = ""
+    op: str = ""
+    args: dict[str, Any] = {}
+    save: dict[str, str] = {}
+    required: bool = False
+    note: str = ""
+
+
+class AnthropicSeed(msgspec.Struct, forbid_unknown_fields=True):
+    """`seed.anthropic`: the scripted model's plan and the fault knobs tests use."""
+
+    plan: list[SeedCall] = []
+    noise: Noise = DEFAULT_NOISE
+    overloaded_first: int = 0
+    rate_limited_first: int = 0
+    retry_after: float = 1.0
+    final_text: str = "Done."
+
+
+def build(data: Any, env: Env) -> AnthropicState:
+    seed = msgspec.convert(data or {}, AnthropicSeed)
+    plan = []
+    for i, c in enumerate(seed.plan):
+        if c.name:
+            name, args = c.name, c.input
+        elif c.twin and c.op:
+            name, args = tool_name(c.twin, c.op), c.args
+        else:
+            raise ValueError(f"seed.anthropic.plan[{i}]: give `name` (and `input`) or `twin` and `op`")
+        plan.append(PlannedCall(name=name, input=args, save=c.save))
+    return AnthropicState(plan=plan, noise=seed.noise, overloaded_first=seed.overloaded_first,
+                          rate_limited_first=seed.rate_limited_first, retry_after=seed.retry_after,
+                          final_text=seed.final_text)

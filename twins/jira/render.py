@@ -1,0 +1,271 @@
+"""Wire shapes of Jira Cloud resources, per REST version (v2 plain text, v3 Atlassian Document)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from ..core import Ctx
+from . import adf
+from .seed import RESOLUTIONS
+from .state import (
+    Attachment,
+    Comment,
+    Issue,
+    IssueType,
+    JiraState,
+    LinkType,
+    Priority,
+    Project,
+    StatusDef,
+    Worklog,
+)
+
+CATEGORIES = {"new": ("2", "To Do", "blue-gray"), "indeterminate": ("4", "In Progress", "yellow"),
+              "done": ("3", "Done", "green"), "undefined": ("1", "No Category", "medium-gray")}
+NOT_NAVIGABLE = frozenset({"comment", "worklog"})
+ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
+
+
+class View:
+    """What one request renders with: the state, its base URL and REST version."""
+
+    __slots__ = ("api", "base", "s", "v3")
+
+    def __init__(self, ctx: Ctx[JiraState], v: str) -> None:
+        self.s = ctx.state
+        self.base = ctx.env.base_url or ctx.state.site
+        self.v3 = v == "3"
+        self.api = f"{self.base}/rest/api/{v}"
+
+
+def ts(t: float | None) -> str | None:
+    """Jira's timestamp format: `2024-01-01T12:00:00.000+0000`."""
+    if t is None:
+        return None
+    d = _dt.datetime.fromtimestamp(t, _dt.UTC)
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
+
+
+def avatars(kind: str, ident: str) -> dict[str, str]:
+    url = f"https://avatar-management.services.atlassian.com/{kind}/{ident}"
+    return {f"{n}x{n}": f"{url}/{n}" for n in (48, 24, 16, 32)}
+
+
+def user(w: View, aid: str | None) -> dict[str, Any] | None:
+    if aid is None:
+        return None
+    u = w.s.users.get(aid)
+    if u is None:
+        return {"accountId": aid, "active": False, "displayName": "Former user", "accountType": "unknown"}
+    return {"self": f"{w.api}/user?accountId={u.account_id}", "accountId": u.account_id,
+            "emailAddress": u.email, "avatarUrls": avatars("user", u.account_id), "displayName": u.display_name,
+            "active": u.active, "timeZone": u.time_zone, "accountType": u.account_type, "locale": "en_US"}
+
+
+def category(w: View, key: str) -> dict[str, Any]:
+    cid, name, color = CATEGORIES.get(key, CATEGORIES["undefined"])
+    return {"self": f"{w.api}/statuscategory/{cid}", "id": int(cid), "key": key, "colorName": color, "name": name}
+
+
+def status(w: View, st: StatusDef) -> dict[str, Any]:
+    return {"self": f"{w.api}/status/{st.id}", "description": st.description,
+            "iconUrl": f"{w.base}/images/icons/statuses/generic.png", "name": st.name, "id": st.id,
+            "statusCategory": category(w, st.category)}
+
+
+def issuetype(w: View, it: IssueType) -> dict[str, Any]:
+    return {"self": f"{w.api}/issuetype/{it.id}", "id": it.id, "description": it.description,
+            "iconUrl": f"{w.base}/rest/api/2/universal_avatar/view/type/issuetype/avatar/{it.id}",
+            "name": it.name, "untranslatedName": it.name, "subtask": it.subtask, "avatarId": 10300 + int(it.id) % 100,
+            "hierarchyLevel": it.hierarchy_level}
+
+
+def priority(w: View, p: Priority) -> dict[str, Any]:
+    return {"self": f"{w.api}/priority/{p.id}", "iconUrl": f"{w.base}/images/icons/priorities/{p.name.lower()}.svg",
+            "name": p.name, "id": p.id}
+
+
+def project(w: View, p: Project, full: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"self": f"{w.api}/project/{p.id}", "id": p.id, "key": p.key, "name": p.name,
+                           "projectTypeKey": p.project_type, "simplified": False,
+                           "avatarUrls": avatars("project", p.id)}
+    if full:
+        out.update({
+            "expand": "description,lead,issueTypes,url,projectKeys,permissions,insight",
+            "description": p.description, "lead": user(w, p.lead), "components": [], "versions": [],
+            "issueTypes": [issuetype(w, w.s.issue_types[t]) for t in p.issue_types],
+            "assigneeType": "UNASSIGNED", "roles": {}, "archived": p.archived, "style": "classic",
+            "isPrivate": bool(p.members), "properties": {},
+        })
+    return out
+
+
+def link_type(w: View, lt: LinkType) -> dict[str, Any]:
+    return {"id": lt.id, "name": lt.name, "inward": lt.inward, "outward": lt.outward,
+            "self": f"{w.api}/issueLinkType/{lt.id}"}
+
+
+def resolution(w: View, name: str | None) -> dict[str, Any] | None:
+    if name is None:
+        return None
+    rid = RESOLUTIONS.get(name, "10000")
+    return {"self": f"{w.api}/resolution/{rid}", "id": rid, "description": f"{name}.", "name": name}
+
+
+def comment(w: View, iss: Issue, c: Comment) -> dict[str, Any]:
+    return {"self": f"{w.api}/issue/{iss.id}/comment/{c.id}", "id": c.id, "author": user(w, c.author),
+            "body": adf.render(c.body, c.body_adf, w.v3), "updateAuthor": user(w, c.update_author or c.author),
+            "created": ts(c.created), "updated": ts(c.updated), "jsdPublic": True}
+
+
+def comments_page(w: View, iss: Issue, start: int = 0, limit: int = 5000) -> dict[str, Any]:
+    chunk = iss.comments[start:start + limit]
+    return {"comments": [comment(w, iss, c) for c in chunk], "self": f"{w.api}/issue/{iss.id}/comment",
+            "maxResults": limit if limit < 5000 else len(chunk), "total": len(iss.comments), "startAt": start}
+
+
+def duration(seconds: int) -> str:
+    """Jira's `timeSpent` text: 8-hour days, 5-day weeks (`1w 2d 3h 30m`)."""
+    out: list[str] = []
+    for unit, size in (("w", 144000), ("d", 28800), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            out.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(out) or "0m"
+
+
+def worklog(w: View, iss: Issue, wl: Worklog) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "self": f"{w.api}/issue/{iss.id}/worklog/{wl.id}", "author": user(w, wl.author),
+        "updateAuthor": user(w, wl.author), "created": ts(wl.created), "updated": ts(wl.created),
+        "started": ts(wl.started), "timeSpent": duration(wl.seconds), "timeSpentSeconds": wl.seconds,
+        "id": wl.id, "issueId": iss.id}
+    if wl.comment or wl.comment_adf is not None:
+        out["comment"] = adf.render(wl.comment, wl.comment_adf, w.v3)
+    return out
+
+
+def worklogs_page(w: View, iss: Issue) -> dict[str, Any]:
+    return {"startAt": 0, "maxResults": max(len(iss.worklogs), 20), "total": len(iss.worklogs),
+            "worklogs": [worklog(w, iss, wl) for wl in iss.worklogs]}
+
+
+def attachment(w: View, a: Attachment) -> dict[str, Any]:
+    return {"self": f"{w.api}/attachment/{a.id}", "id": a.id, "filename": a.filename, "author": user(w, a.author),
+            "created": ts(a.created), "size": a.size, "mimeType": a.mime_type,
+            "content": f"{w.api}/attachment/content/{a.id}"}
+
+
+def watchers(w: View, iss: Issue, me: str) -> dict[str, Any]:
+    return {"self": f"{w.api}/issue/{iss.key}/watchers", "isWatching": me in iss.watchers,
+            "watchCount": len(iss.watchers), "watchers": [user(w, a) for a in iss.watchers]}
+
+
+def issue_ref(w: View, iss: Issue) -> dict[str, Any]:
+    """The short form of an issue inside links, subtasks and parent."""
+    s = w.s
+    return {"id": iss.id, "key": iss.key, "self": f"{w.api}/issue/{iss.id}",
+            "fields": {"summary": iss.summary, "status": status(w, s.statuses[iss.status]),
+                       "priority": priority(w, s.priorities[iss.priority]),
+                       "issuetype": issuetype(w, s.issue_types[iss.issuetype])}}
+
+
+def issue_links(w: View, iss: Issue) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    s = w.s
+    for link in s.links.values():
+        if iss.id not in (link.inward, link.outward):
+            continue
+        lt = s.link_types[link.type]
+        entry: dict[str, Any] = {"id": link.id, "self": f"{w.api}/issueLink/{link.id}", "type": link_type(w, lt)}
+        if link.inward == iss.id and link.outward in s.issues:
+            entry["outwardIssue"] = issue_ref(w, s.issues[link.outward])
+        elif link.outward == iss.id and link.inward in s.issues:
+            entry["inwardIssue"] = issue_ref(w, s.issues[link.inward])
+        else:
+            continue
+        out.append(entry)
+    return out
+
+
+def all_fields(w: View, iss: Issue, me: str) -> dict[str, Any]:
+    s = w.s
+    spent = sum(wl.seconds for wl in iss.worklogs) or None
+    out: dict[str, Any] = {
+        "summary": iss.summary,
+        "description": adf.render(iss.description, iss.description_adf, w.v3),
+        "issuetype": issuetype(w, s.issue_types[iss.issuetype]),
+        "project": project(w, s.projects[iss.project]),
+        "status": status(w, s.statuses[iss.status]),
+        "statuscategorychangedate": ts(iss.status_changed or iss.created),
+        "priority": priority(w, s.priorities[iss.priority]),
+        "assignee": user(w, iss.assignee), "reporter": user(w, iss.reporter), "creator": user(w, iss.creator),
+        "labels": list(iss.labels), "created": ts(iss.created), "updated": ts(iss.updated),
+        "resolution": resolution(w, iss.resolution), "resolutiondate": ts(iss.resolved),
+        "duedate": iss.duedate, "issuelinks": issue_links(w, iss),
+        "subtasks": [issue_ref(w, x) for x in s.issues.values() if x.parent == iss.id],
+        "attachment": [attachment(w, s.attachments[a]) for a in iss.attachments if a in s.attachments],
+        "comment": comments_page(w, iss), "worklog": worklogs_page(w, iss),
+        "watches": {"self": f"{w.api}/issue/{iss.key}/watchers", "watchCount": len(iss.watchers),
+                    "isWatching": me in iss.watchers},
+        "votes": {"self": f"{w.api}/issue/{iss.key}/votes", "votes": 0, "hasVoted": False},
+        "components": [], "fixVersions": [], "versions": [], "environment": None, "security": None,
+        "timetracking": {"timeSpent": duration(spent), "timeSpentSeconds": spent} if spent else {},
+        "timespent": spent, "aggregatetimespent": spent, "timeestimate": None, "timeoriginalestimate": None,
+        "lastViewed": None, "progress": {"progress": spent or 0, "total": spent or 0},
+    }
+    if iss.parent is not None and iss.parent in s.issues:
+        out["parent"] = issue_ref(w, s.issues[iss.parent])
+    return out
+
+
+def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, set[str], set[str]]:
+    """(all, navigable, include, exclude) from a `fields` parameter such as `*all,-comment`."""
+    items: list[str] = []
+    for part in ([spec] if isinstance(spec, str) else spec or [default]):
+        items.extend(x.strip() for x in str(part).split(",") if x.strip())
+    if not items:
+        items = [default]
+    every = "*all" in items
+    nav = "*navigable" in items
+    include = {x for x in items if not x.startswith(("*", "-"))}
+    exclude = {x[1:] for x in items if x.startswith("-")}
+    return every, nav, include, exclude
+
+
+def issue(w: View, iss: Issue, me: str, fields: str | list[str] | None = None, expand: str = "",
+          default: str = "*all", transitions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    every, nav, include, exclude = select(fields, default)
+    out: dict[str, Any] = {"expand": ISSUE_EXPAND, "id": iss.id, "self": f"{w.api}/issue/{iss.id}", "key": iss.key}
+    if every or nav or include - {"id", "key"}:
+        full = all_fields(w, iss, me)
+        if every:
+            chosen = full
+        elif nav:
+            chosen = {k: v for k, v in full.items() if k not in NOT_NAVIGABLE}
+            chosen.update((k, full[k]) for k in include if k in full)
+        else:
+            chosen = {k: full[k] for k in include if k in full}
+        out["fields"] = {k: v for k, v in chosen.items() if k not in exclude}
+    else:
+        out["fields"] = {}
+    wants = {x.strip() for x in expand.split(",") if x.strip()}
+    if "renderedFields" in wants:
+        out["renderedFields"] = {"description": adf.to_html(iss.description),
+                                 "created": ts(iss.created), "updated": ts(iss.updated)}
+    if "names" in wants:
+        out["names"] = {k: k.capitalize() for k in out["fields"]}
+    if "changelog" in wants:
+        out["changelog"] = changelog(w, iss)
+    if "transitions" in wants and transitions is not None:
+        out["transitions"] = transitions
+    return out
+
+
+def changelog(w: View, iss: Issue) -> dict[str, Any]:
+    hist = [{"id": h.id, "author": user(w, h.author), "created": ts(h.created),
+             "items": [{"field": c.field, "fieldtype": "jira", "fieldId": c.field, "from": c.from_id,
+                        "fromString": c.from_string, "to": c.to_id, "toString": c.to_string} for c in h.items]}
+            for h in iss.changelog]
+    return {"startAt": 0, "maxResults": len(hist), "total": len(hist), "histories": hist}

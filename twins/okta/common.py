@@ -1,0 +1,125 @@
+"""What every Okta operation shares: the registry, the admin check, lookups and Link pagination."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from ..core import Ctx, Registry, Reply
+from .errors import OktaError, forbidden, not_found
+from .state import App, Group, OktaState, User
+
+ops = Registry("okta")
+S = Ctx[OktaState]
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+
+def admin(ctx: S) -> OktaState:
+    """The state, once the caller is known to be an admin; counts the call in the rate window."""
+    s = ctx.state
+    rate = s.rate
+    now = ctx.env.now
+    if not rate.used or now - rate.start >= 60:
+        rate.start = float(int(now))
+        rate.used = 0
+    rate.used += 1
+    if rate.used > rate.limit:
+        raise OktaError("E0000047", "API call exceeded rate limit due to too many requests.", status=429)
+    actor = ctx.actor
+    if actor != s.me:
+        u = s.users.get(actor)
+        if u is None or not u.admin or u.status != "ACTIVE":
+            raise forbidden()
+    return s
+
+
+def base(ctx: S) -> str:
+    """The org URL links point at: the door's base URL, or the org's Okta domain in process."""
+    return ctx.env.base_url or f"https://{ctx.state.org}.okta.com"
+
+
+def derived_id(prefix: str, *parts: str) -> str:
+    """A stable 20-character id made from other ids (app assignment ids)."""
+    x = int.from_bytes(hashlib.blake2b("\0".join(parts).encode(), digest_size=16).digest(), "big")
+    out = []
+    for _ in range(20 - len(prefix)):
+        x, r = divmod(x, 62)
+        out.append("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[r])
+    return prefix + "".join(out)
+
+
+def new_id(ctx: S, prefix: str) -> str:
+    """An Okta id: 20 characters, `00u…` users, `00g…` groups, `0oa…` apps."""
+    return ctx.env.id(prefix, 20, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+# -- lookups ----------------------------------------------------------------------------------------
+
+def find_user(s: OktaState, ref: str, actor: str = "") -> User | None:
+    """A user by id, by login, or by login's short name (the part before @), as Okta resolves them."""
+    if ref == "me" and actor in s.users:
+        return s.users[actor]
+    u = s.users.get(ref)
+    if u is not None:
+        return u
+    low = ref.lower()
+    for u in s.users.values():
+        login = str(u.profile.get("login", "")).lower()
+        if login == low:
+            return u
+    if "@" not in low:
+        for u in s.users.values():
+            if str(u.profile.get("login", "")).lower().split("@")[0] == low:
+                return u
+    return None
+
+
+def get_user(ctx: S, ref: str) -> User:
+    u = find_user(ctx.state, ref, ctx.actor)
+    if u is None:
+        raise not_found("User", ref)
+    return u
+
+
+def get_group(s: OktaState, gid: str) -> Group:
+    g = s.groups.get(gid)
+    if g is None:
+        raise not_found("UserGroup", gid)
+    return g
+
+
+def get_app(s: OktaState, aid: str) -> App:
+    a = s.apps.get(aid)
+    if a is None:
+        raise not_found("AppInstance", aid)
+    return a
+
+
+# -- pagination -------------------------------------------------------------------------------------
+
+def page_after(items: Sequence[T], after: str, limit: int | None, key: Any, default: int = MAX_LIMIT
+               ) -> tuple[list[T], str | None]:
+    """One page after the item whose id is `after`; the cursor of the next page, or None."""
+    size = default if limit is None or limit <= 0 else min(limit, MAX_LIMIT)
+    start = 0
+    if after:
+        ids = [key(x) for x in items]
+        start = ids.index(after) + 1 if after in ids else len(items)
+    chunk = list(items[start:start + size])
+    more = start + size < len(items)
+    return chunk, (key(chunk[-1]) if more and chunk else None)
+
+
+def paged(ctx: S, path: str, query: dict[str, Any], body: list[Any], nxt: str | None) -> Reply:
+    """A list answer with Okta's Link headers: `self` first, `next` last."""
+    q = {k: v for k, v in query.items() if v not in (None, "") and k != "after"}
+    root = base(ctx)
+    self_q = {'after': query['after'], **q} if query.get("after") else q
+    links = [f'<{root}{path}{"?" + urlencode(self_q) if self_q else ""}>; rel="self"']
+    if nxt is not None:
+        links.append(f'<{root}{path}?{urlencode({'after': nxt, **q})}>; rel="next"')
+    headers: dict[str, Any] = {"Link": links}
+    return Reply(200, body, headers)

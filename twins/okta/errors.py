@@ -1,0 +1,92 @@
+"""Okta's error shape: `{errorCode, errorSummary, errorLink, errorId, errorCauses}` with an HTTP status."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ..core.errors import TwinError
+
+ALNUM = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def error_id(code: str, summary: str) -> str:
+    """A deterministic `oae…` error id (real ones are per request; ours are stable per error)."""
+    x = int.from_bytes(hashlib.blake2b(f"{code}\0{summary}".encode(), digest_size=16).digest(), "big")
+    out = []
+    for _ in range(19):
+        x, r = divmod(x, 62)
+        out.append(ALNUM[r])
+    return "oae" + "".join(out)
+
+
+class OktaError(TwinError):
+    """An Okta Management API error, e.g. `OktaError("E0000007", "Not found: ...", status=404)`."""
+
+    status = 400
+
+    def body(self) -> Any:
+        causes = self.extra.get("causes") or []
+        return {"errorCode": self.code, "errorSummary": self.message, "errorLink": self.code,
+                "errorId": error_id(self.code, self.message),
+                "errorCauses": [{"errorSummary": c} for c in causes]}
+
+
+def not_found(what: str, ref: str) -> OktaError:
+    """E0000007, as Okta says it for a missing user, group or app."""
+    return OktaError("E0000007", f"Not found: Resource not found: {ref} ({what})", status=404)
+
+
+def validation(*causes: str, field: str = "") -> OktaError:
+    """E0000001 with its causes (`login: An object with this field already exists ...`)."""
+    summary = f"Api validation failed: {field}" if field else "Api validation failed"
+    return OktaError("E0000001", summary, status=400, causes=list(causes))
+
+
+def not_allowed_status() -> OktaError:
+    """E0000038: a lifecycle operation the user's current status does not allow."""
+    return OktaError("E0000038", "This operation is not allowed in the user's current status.", status=403)
+
+
+def forbidden() -> OktaError:
+    return OktaError("E0000006", "You do not have permission to perform the requested action", status=403)
+
+
+def bad_search() -> OktaError:
+    return OktaError("E0000031", "Invalid search criteria.", status=400)
+
+
+class OktaErrors:
+    """The core's errors, said the way Okta says them."""
+
+    def invalid_arguments(self, detail: str) -> TwinError:
+        return validation(detail.split(" - at ")[0])
+
+    def malformed(self, detail: str) -> TwinError:
+        return OktaError("E0000003", "The request body was not well-formed.", status=400, causes=[detail])
+
+    def unauthorized(self, token_given: bool) -> TwinError:
+        return OktaError("E0000011", "Invalid token provided", status=401)
+
+    def forbidden(self, detail: str) -> TwinError:
+        return forbidden()
+
+    def not_found_route(self, method: str, path: str) -> TwinError:
+        return OktaError("E0000007", f"Not found: Resource not found: {path} ({method})", status=404)
+
+    def too_large(self, limit: int) -> TwinError:
+        return OktaError("E0000003", "The request body was not well-formed.", status=413,
+                         causes=[f"the body is larger than {limit} bytes"])
+
+    def rate_limited(self, retry_after: float) -> TwinError:
+        return OktaError("E0000047", "API call exceeded rate limit due to too many requests.", status=429,
+                         headers={"X-Rate-Limit-Remaining": "0"})
+
+    def unavailable(self) -> TwinError:
+        return OktaError("E0000010", "Service is in read only mode.", status=503)
+
+    def internal(self) -> TwinError:
+        return OktaError("E0000009", "Internal Server Error", status=500)
+
+
+ERRORS = OktaErrors()

@@ -1,0 +1,171 @@
+"""Okta's filter and search expressions (SCIM-like): `status eq "ACTIVE" and profile.login sw "a"`.
+
+`compile_expr(text, allowed)` returns a predicate over a record (the resource's JSON); `allowed`
+maps an attribute to the operators it may use (None allows any), so `filter` can be held to the
+subset Okta supports while `search` takes the whole grammar."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .errors import bad_search
+
+Pred = Callable[[Mapping[str, Any]], bool]
+OPS = ("eq", "ne", "sw", "co", "ew", "gt", "ge", "lt", "le", "pr")
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_.$:-]*)|(-?\d+(?:\.\d+)?))')
+
+
+def _tokens(text: str) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise bad_search()
+        pos = m.end()
+        lp, rp, s, word, num = m.groups()
+        if lp:
+            out.append(("(", lp))
+        elif rp:
+            out.append((")", rp))
+        elif s is not None:
+            out.append(("str", re.sub(r"\\(.)", r"\1", s)))
+        elif num is not None:
+            out.append(("num", float(num)))
+        else:
+            low = word.lower()
+            if low in ("and", "or", "not"):
+                out.append((low, low))
+            elif low in OPS:
+                out.append(("op", low))
+            elif low in ("true", "false"):
+                out.append(("bool", low == "true"))
+            elif low == "null":
+                out.append(("null", None))
+            else:
+                out.append(("attr", word))
+    return out
+
+
+def lookup(record: Mapping[str, Any], path: str) -> Any:
+    cur: Any = record
+    for part in path.split("."):
+        if not isinstance(cur, Mapping):
+            return None
+        cur = cur.get(part)
+    return cur
+
+
+def _compare(op: str, have: Any, want: Any, fold: bool) -> bool:
+    if op == "pr":
+        return have not in (None, "", [])
+    if isinstance(have, list):
+        return any(_compare(op, h, want, fold) for h in have)
+    if have is None:
+        return op == "ne" and want is not None
+    if isinstance(want, str):
+        h, w = str(have), want
+        if fold:
+            h, w = h.lower(), w.lower()
+    elif isinstance(want, bool) or want is None:
+        h, w = have, want
+    else:
+        try:
+            h, w = float(have), want
+        except (TypeError, ValueError):
+            return False
+    if op == "eq":
+        return bool(h == w)
+    if op == "ne":
+        return bool(h != w)
+    if not isinstance(h, str | float) or not isinstance(w, str | float) or type(h) is not type(w):
+        return False
+    if op == "sw":
+        return isinstance(h, str) and h.startswith(w)  # type: ignore[arg-type]
+    if op == "co":
+        return isinstance(h, str) and w in h  # type: ignore[operator]
+    if op == "ew":
+        return isinstance(h, str) and h.endswith(w)  # type: ignore[arg-type]
+    if op == "gt":
+        return h > w  # type: ignore[operator]
+    if op == "ge":
+        return h >= w  # type: ignore[operator]
+    if op == "lt":
+        return h < w  # type: ignore[operator]
+    return h <= w  # type: ignore[operator]
+
+
+class _Parser:
+    def __init__(self, toks: list[tuple[str, Any]], allowed: Mapping[str, tuple[str, ...]] | None,
+                 fold: bool, allow_not: bool) -> None:
+        self.toks = toks
+        self.i = 0
+        self.allowed = allowed
+        self.fold = fold
+        self.allow_not = allow_not
+
+    def peek(self) -> str:
+        return self.toks[self.i][0] if self.i < len(self.toks) else ""
+
+    def take(self, kind: str) -> Any:
+        if self.peek() != kind:
+            raise bad_search()
+        value = self.toks[self.i][1]
+        self.i += 1
+        return value
+
+    def expr(self) -> Pred:
+        left = self.term()
+        while self.peek() == "or":
+            self.i += 1
+            right = self.term()
+            left = (lambda a, b: lambda r: a(r) or b(r))(left, right)
+        return left
+
+    def term(self) -> Pred:
+        left = self.factor()
+        while self.peek() == "and":
+            self.i += 1
+            right = self.factor()
+            left = (lambda a, b: lambda r: a(r) and b(r))(left, right)
+        return left
+
+    def factor(self) -> Pred:
+        kind = self.peek()
+        if kind == "not" and self.allow_not:
+            self.i += 1
+            inner = self.factor()
+            return lambda r: not inner(r)
+        if kind == "(":
+            self.i += 1
+            inner = self.expr()
+            self.take(")")
+            return inner
+        attr = self.take("attr")
+        op = self.take("op")
+        if self.allowed is not None and op not in self.allowed.get(attr, ()):
+            raise bad_search()
+        if op == "pr":
+            return lambda r: _compare("pr", lookup(r, attr), None, False)
+        kind = self.peek()
+        if kind not in ("str", "num", "bool", "null"):
+            raise bad_search()
+        want = self.take(kind)
+        fold = self.fold
+        return lambda r: _compare(op, lookup(r, attr), want, fold)
+
+
+def compile_expr(text: str, allowed: Mapping[str, tuple[str, ...]] | None = None, *, fold: bool = False,
+                 allow_not: bool = False) -> Pred:
+    """A predicate for an Okta filter/search expression; E0000031 when it does not parse or is not allowed."""
+    toks = _tokens(text)
+    if not toks:
+        raise bad_search()
+    p = _Parser(toks, allowed, fold, allow_not)
+    pred = p.expr()
+    if p.i != len(toks):
+        raise bad_search()
+    return pred

@@ -1,0 +1,150 @@
+"""Builds Okta state from a scenario's `seed.okta` data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ..core.env import Env
+from .state import App, AppGroup, AppUser, Group, OktaState, RateWindow, User
+
+ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+STATUSES = ("STAGED", "PROVISIONED", "ACTIVE", "SUSPENDED", "LOCKED_OUT", "PASSWORD_EXPIRED", "RECOVERY",
+            "DEPROVISIONED")
+
+
+class SeedUser(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+    """A user; `login` defaults to `email`. Extra profile attributes go in `profile`."""
+
+    login: str | None = None
+    email: str | None = None
+    first_name: str = ""
+    last_name: str = ""
+    id: str | None = None
+    status: str = "ACTIVE"
+    display_name: str | None = None
+    title: str | None = None
+    department: str | None = None
+    manager: str | None = None
+    employee_number: str | None = None
+    mobile_phone: str | None = None
+    profile: dict[str, Any] = {}
+    password: bool = True
+    admin: bool = False
+    groups: list[str] = []
+    last_login: str | None = None
+
+
+class SeedGroup(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    id: str | None = None
+    description: str = ""
+    type: str = "OKTA_GROUP"
+
+
+class SeedApp(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+    """An app; `users` and `groups` (by id, login or name) are assigned to it."""
+
+    label: str
+    name: str | None = None
+    id: str | None = None
+    status: str = "ACTIVE"
+    sign_on_mode: str = "SAML_2_0"
+    url: str = ""
+    users: list[str] = []
+    groups: list[str] = []
+
+
+class OktaSeed(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
+    """`seed.okta` of a scenario. `me` (a login or id) owns the default API token; without it the
+    token is an org-wide service token with super-admin rights."""
+
+    org: str = "acme"
+    me: str | None = None
+    users: list[SeedUser] = []
+    groups: list[SeedGroup] = []
+    apps: list[SeedApp] = []
+    rate_limit: int = 600
+
+
+def build(data: Any, env: Env) -> OktaState:
+    seed = msgspec.convert(data or {}, OktaSeed)
+    state = OktaState(org=seed.org, rate=RateWindow(limit=seed.rate_limit))
+    now = env.iso()
+
+    def nid(prefix: str) -> str:
+        return env.id(prefix, 20, ID_ALPHABET)
+
+    everyone = Group(id=nid("00g"), name="Everyone", description="All users in your organization",
+                     type="BUILT_IN", created=now, last_updated=now, last_membership_updated=now)
+    state.groups[everyone.id] = everyone
+    for sg in seed.groups:
+        if sg.type not in ("OKTA_GROUP", "APP_GROUP", "BUILT_IN"):
+            raise ValueError(f"seed.okta: group {sg.name!r} has unknown type {sg.type!r}")
+        g = Group(id=sg.id or nid("00g"), name=sg.name, description=sg.description, type=sg.type,
+                  created=now, last_updated=now, last_membership_updated=now)
+        state.groups[g.id] = g
+    by_login: dict[str, str] = {}
+    for su in seed.users:
+        if su.status not in STATUSES:
+            raise ValueError(f"seed.okta: user {su.login or su.email!r} has unknown status {su.status!r}")
+        login = su.login or su.email
+        if not login:
+            raise ValueError("seed.okta: a user needs a login or an email")
+        profile: dict[str, Any] = {"firstName": su.first_name, "lastName": su.last_name,
+                                   "mobilePhone": su.mobile_phone, "secondEmail": None,
+                                   "login": login, "email": su.email or login}
+        for key, value in (("displayName", su.display_name), ("title", su.title),
+                           ("department", su.department), ("manager", su.manager),
+                           ("employeeNumber", su.employee_number)):
+            if value is not None:
+                profile[key] = value
+        profile.update(su.profile)
+        active = su.status not in ("STAGED", "PROVISIONED")
+        u = User(id=su.id or nid("00u"), status=su.status, created=now, last_updated=now,
+                 status_changed=now if su.status != "STAGED" else None,
+                 activated=now if active else None, last_login=su.last_login, profile=profile,
+                 has_password=su.password and su.status not in ("STAGED", "PROVISIONED"),
+                 password_changed=now if su.password and active else None, admin=su.admin)
+        state.users[u.id] = u
+        by_login[login.lower()] = u.id
+        everyone.members.append(u.id)
+
+    def uid_of(ref: str) -> str:
+        if ref in state.users:
+            return ref
+        if ref.lower() in by_login:
+            return by_login[ref.lower()]
+        raise ValueError(f"seed.okta: unknown user {ref!r}")
+
+    def gid_of(ref: str) -> str:
+        if ref in state.groups:
+            return ref
+        for g in state.groups.values():
+            if g.name == ref:
+                return g.id
+        raise ValueError(f"seed.okta: unknown group {ref!r}")
+
+    for su, u in zip(seed.users, list(state.users.values()), strict=True):
+        for ref in su.groups:
+            g = state.groups[gid_of(ref)]
+            if u.id not in g.members:
+                g.members.append(u.id)
+    if seed.me:
+        me = state.users[uid_of(seed.me)]
+        me.admin = True
+        state.me = me.id
+    for sa in seed.apps:
+        name = sa.name or "".join(ch if ch.isalnum() else "_" for ch in sa.label.lower())
+        a = App(id=sa.id or nid("0oa"), name=name, label=sa.label, status=sa.status,
+                sign_on_mode=sa.sign_on_mode, url=sa.url, created=now, last_updated=now)
+        for ref in sa.users:
+            uid = uid_of(ref)
+            a.users[uid] = AppUser(id=uid, created=now, last_updated=now,
+                                   user_name=str(state.users[uid].profile.get("login", "")))
+        for ref in sa.groups:
+            gid = gid_of(ref)
+            a.groups[gid] = AppGroup(id=gid, last_updated=now, priority=len(a.groups))
+        state.apps[a.id] = a
+    return state

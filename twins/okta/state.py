@@ -1,0 +1,95 @@
+"""Okta state: an org's users, groups and apps with their assignments. Knows nothing of HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class User(msgspec.Struct, omit_defaults=True):
+    """A user. `profile` holds Okta's profile attributes as sent (login, email, firstName, ...)."""
+
+    id: str
+    status: str
+    created: str
+    last_updated: str
+    status_changed: str | None = None
+    activated: str | None = None
+    last_login: str | None = None
+    password_changed: str | None = None
+    profile: dict[str, Any] = {}
+    has_password: bool = False
+    recovery_question: str | None = None
+    provider: str = "OKTA"
+    type_id: str = "oty1dtutype0000000000"
+    admin: bool = False
+
+
+class Group(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    created: str
+    last_updated: str
+    last_membership_updated: str
+    description: str = ""
+    type: str = "OKTA_GROUP"  # OKTA_GROUP, APP_GROUP, BUILT_IN
+    members: list[str] = []  # user ids, in the order they joined
+
+
+class AppUser(msgspec.Struct, omit_defaults=True):
+    """A user's assignment to an app, made directly (scope USER)."""
+
+    id: str  # the user's id
+    created: str
+    last_updated: str
+    status: str = "PROVISIONED"
+    scope: str = "USER"
+    user_name: str = ""
+    profile: dict[str, Any] = {}
+
+
+class AppGroup(msgspec.Struct, omit_defaults=True):
+    """A group's assignment to an app; its members get the app (scope GROUP)."""
+
+    id: str  # the group's id
+    last_updated: str
+    priority: int = 0
+    profile: dict[str, Any] = {}
+
+
+class App(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    label: str
+    created: str
+    last_updated: str
+    status: str = "ACTIVE"  # ACTIVE, INACTIVE
+    sign_on_mode: str = "SAML_2_0"
+    url: str = ""
+    users: dict[str, AppUser] = {}
+    groups: dict[str, AppGroup] = {}
+
+
+class RateWindow(msgspec.Struct, omit_defaults=True):
+    """Calls made in the current rate-limit window (world time)."""
+
+    start: float = 0.0
+    used: int = 0
+    limit: int = 600
+
+
+class OktaState(msgspec.Struct, omit_defaults=True):
+    org: str
+    me: str = ""  # the user id the default API token belongs to ("" for a service token)
+    users: dict[str, User] = {}
+    groups: dict[str, Group] = {}
+    apps: dict[str, App] = {}
+    rate: RateWindow = msgspec.field(default_factory=RateWindow)
+
+
+def view(state: OktaState) -> Any:
+    """The state for checks: users, groups and apps as stored, without the rate-limit counter."""
+    out: dict[str, Any] = msgspec.to_builtins(state)
+    out.pop("rate", None)
+    return out

@@ -1,0 +1,207 @@
+"""Slack's JSON shapes for users, conversations, messages and files, and the lookups handlers share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from ..core import Env
+from ..core.paging import decode_cursor, encode_cursor, page
+from .errors import SlackError
+from .seed import next_ts
+from .state import Channel, File, Message, SlackState, User
+
+# -- shaping --------------------------------------------------------------------------------------
+
+
+def user_json(u: User, team_id: str) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "real_name": u.real_name, "real_name_normalized": u.real_name,
+        "display_name": u.display_name, "display_name_normalized": u.display_name,
+        "email": u.email, "title": u.title, "team": team_id,
+    }
+    if u.bot_id:
+        profile["bot_id"] = u.bot_id
+    return {
+        "id": u.id, "team_id": team_id, "name": u.name, "deleted": u.deleted,
+        "real_name": u.real_name, "tz": u.tz, "is_admin": u.is_admin, "is_owner": u.is_owner,
+        "is_primary_owner": False, "is_restricted": False, "is_ultra_restricted": False,
+        "is_bot": u.is_bot, "is_app_user": False, "is_email_confirmed": bool(u.email),
+        "profile": profile,
+    }
+
+
+def channel_json(c: Channel, me: str) -> dict[str, Any]:
+    if c.is_im:
+        other = next((m for m in c.members if m != me), me)
+        return {"id": c.id, "created": c.created, "is_im": True, "is_org_shared": False,
+                "user": other, "is_user_deleted": False, "priority": 0, "is_open": True}
+    return {
+        "id": c.id, "name": c.name, "is_channel": not c.is_private,
+        "is_group": c.is_private and not c.is_mpim, "is_im": False, "is_mpim": c.is_mpim,
+        "is_private": c.is_private, "created": c.created, "creator": c.creator,
+        "is_archived": c.is_archived, "is_general": c.is_general, "unlinked": 0,
+        "name_normalized": c.name, "is_shared": False, "is_ext_shared": False,
+        "is_org_shared": False, "is_pending_ext_shared": False, "is_member": me in c.members,
+        "num_members": len(c.members), "previous_names": list(c.previous_names),
+        "topic": {"value": c.topic, "creator": c.topic_by, "last_set": c.topic_at},
+        "purpose": {"value": c.purpose, "creator": c.purpose_by, "last_set": c.purpose_at},
+    }
+
+
+def message_json(m: Message, s: SlackState, env: Env) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": m.type, "user": m.user, "text": m.text, "ts": m.ts, "team": s.team_id}
+    if m.subtype:
+        out["subtype"] = m.subtype
+    if m.bot_id:
+        out["bot_id"] = m.bot_id
+    if m.blocks is not None:
+        out["blocks"] = msgspec.to_builtins(m.blocks)
+    if m.thread_ts:
+        out["thread_ts"] = m.thread_ts
+    if m.reply_count:
+        out["reply_count"] = m.reply_count
+        out["reply_users_count"] = len(m.reply_users)
+        out["latest_reply"] = m.latest_reply
+        out["reply_users"] = list(m.reply_users)
+        out["is_locked"] = False
+        out["subscribed"] = False
+    if m.edited:
+        out["edited"] = dict(m.edited)
+    if m.reactions:
+        out["reactions"] = [{"name": r.name, "users": list(r.users), "count": r.count} for r in m.reactions]
+    if m.pinned_to:
+        out["pinned_to"] = list(m.pinned_to)
+    if m.files:
+        out["files"] = [file_json(s.files[f], s, env) for f in m.files if f in s.files]
+        out["upload"] = True
+    return out
+
+
+def file_json(f: File, s: SlackState, env: Env) -> dict[str, Any]:
+    base = env.base_url or f"https://{s.domain}.slack.com"
+    public = [c for c in f.channels if c in s.channels and not s.channels[c].is_private]
+    private = [c for c in f.channels if c in s.channels and s.channels[c].is_private
+               and not s.channels[c].is_im]
+    ims = [c for c in f.channels if c in s.channels and s.channels[c].is_im]
+    return {
+        "id": f.id, "created": f.created, "timestamp": f.created, "name": f.name, "title": f.title,
+        "mimetype": f.mimetype, "filetype": f.filetype, "pretty_type": f.filetype.upper(),
+        "user": f.user, "user_team": s.team_id, "size": f.size, "mode": "hosted",
+        "is_external": False, "is_public": bool(public), "public_url_shared": False,
+        "url_private": f"{base}/files-pri/{s.team_id}-{f.id}/{f.name}",
+        "url_private_download": f"{base}/files-pri/{s.team_id}-{f.id}/download/{f.name}",
+        "permalink": f"https://{s.domain}.slack.com/files/{f.user}/{f.id}/{f.name}",
+        "alt_txt": f.alt_txt, "channels": public, "groups": private, "ims": ims,
+        "shares": {"public" if c in public else "private": {c: [{"ts": ts} for ts in tss]}
+                   for c, tss in f.shares.items()},
+    }
+
+
+def permalink(s: SlackState, ch: Channel, m: Message) -> str:
+    url = f"https://{s.domain}.slack.com/archives/{ch.id}/p{m.ts.replace('.', '')}"
+    if m.thread_ts and m.thread_ts != m.ts:
+        url += f"?thread_ts={m.thread_ts}&cid={ch.id}"
+    return url
+
+
+# -- lookups --------------------------------------------------------------------------------------
+
+
+def get_channel(s: SlackState, cid: str) -> Channel:
+    ch = s.channels.get(cid)
+    if ch is None:
+        raise SlackError("channel_not_found")
+    return ch
+
+
+def visible_channel(ctx: Any, cid: str) -> Channel:
+    """A channel the actor may see: public ones, and private ones (and DMs) they belong to."""
+    ch = ctx.state.channels.get(cid)
+    if ch is None or ((ch.is_private or ch.is_im) and ctx.actor not in ch.members):
+        raise SlackError("channel_not_found")
+    return ch
+
+
+def writable_channel(ctx: Any, cid: str) -> Channel:
+    """A channel the actor is in and that is not archived."""
+    ch = visible_channel(ctx, cid)
+    if ch.is_archived:
+        raise SlackError("is_archived")
+    if ctx.actor not in ch.members:
+        raise SlackError("not_in_channel")
+    return ch
+
+
+def find_message(ch: Channel, ts: str, error: str = "message_not_found") -> Message:
+    for m in reversed(ch.messages):
+        if m.ts == ts:
+            return m
+    raise SlackError(error)
+
+
+def get_user(s: SlackState, uid: str) -> User:
+    u = s.users.get(uid)
+    if u is None:
+        raise SlackError("user_not_found")
+    return u
+
+
+def split_csv(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+
+
+def paginate(items: Sequence[Any], cursor: str | None, limit: int | None,
+             default: int = 100, most: int = 1000) -> tuple[list[Any], str]:
+    """A page of items and the next cursor ("" on the last page), Slack style."""
+    offset = 0
+    if cursor:
+        got = decode_cursor(cursor)
+        if got is None:
+            raise SlackError("invalid_cursor")
+        offset = got
+    size = limit if limit is not None and limit > 0 else default
+    chunk, nxt = page(items, offset, min(size, most))
+    return list(chunk), encode_cursor(nxt) if nxt is not None else ""
+
+
+def conversation_kind(c: Channel) -> str:
+    if c.is_im:
+        return "im"
+    if c.is_mpim:
+        return "mpim"
+    return "private_channel" if c.is_private else "public_channel"
+
+
+def system_message(env: Env, ch: Channel, user: str, subtype: str, text: str) -> Message:
+    """The messages Slack posts itself: joins, leaves, topic, purpose and name changes."""
+    msg = Message(ts=next_ts(env, ch), user=user, text=text, subtype=subtype)
+    ch.messages.append(msg)
+    return msg
+
+
+def ts_value(value: str, error: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise SlackError(error) from None
+
+
+def open_im(ctx: Any, other: str) -> tuple[Channel, bool]:
+    """The caller's DM with `other` (opened if need be), and whether it was already open."""
+    me = ctx.actor
+    for c in ctx.state.channels.values():
+        if c.is_im and me in c.members and other in c.members and (
+                len(c.members) == 2 or (other == me and len(c.members) == 1)):
+            return c, True
+    cid = ctx.env.id("D", 11)
+    ch = Channel(id=cid, name=other, created=int(ctx.env.now), creator=me, is_private=True,
+                 is_im=True, user=other, members=[me] if other == me else [me, other])
+    ctx.state.channels[cid] = ch
+    return ch, False
