@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dtu.twins.core.faults import parse_plan
 from rich.console import Console
 
 from . import __version__, judge
 from .agents_loader import resolve
 from .compare import within
-from .engine import RunOptions, prepare, run_all, run_async
 from .distribute import execute_sharded
+from .engine import RunOptions, prepare, run_all, run_async
 from .errors import DtuError
 from .records import Manifest, ScenarioDigest, Trajectory
 from .replay import replay
@@ -40,12 +41,28 @@ def register(sub: Any) -> None:
     p.add_argument("--out", default="runs", help="results folder (default ./runs)")
     p.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run")
     p.add_argument("--min-satisfaction", type=float, default=None, help="exit 1 below this overall satisfaction")
+    p.add_argument("--faults", metavar="FILE", default=None,
+                   help="a fault plan (YAML/JSON) applied to every scenario, after its own `faults:`")
     p.add_argument("--workers", type=int, default=1, help="split trials across N local processes")
     p.add_argument("--ray", metavar="ADDRESS", default=None,
                    help="run shards as Ray tasks: `auto`, `local`, or a cluster address (pip install \"dtu[ray]\")")
     p.add_argument("--quiet", action="store_true", help="no table, no progress")
     judge.add_arguments(p)
     p.set_defaults(func=main)
+
+
+def load_faults(path: str) -> Any:
+    """A `--faults` file's data, validated; errors name the file."""
+    from . import yamlsrc
+
+    try:
+        data = yamlsrc.load(Path(path).read_text())
+        parse_plan(data)
+    except OSError as e:
+        raise DtuError(f"--faults {path}: cannot read: {e.strerror}") from None
+    except Exception as e:
+        raise DtuError(f"--faults {path}: {e}") from None
+    return data
 
 
 def load_scenarios(args: argparse.Namespace) -> list[Loaded]:
@@ -68,7 +85,7 @@ def main(args: argparse.Namespace) -> int:
             raise DtuError(f"--resume: scenarios changed since the run began: {', '.join(sorted(changed))}")
         agents = [resolve(a) for a in m.agents]
         opts = RunOptions(trials=m.trials, concurrency=m.concurrency, seed=m.seed, timeout=m.timeout,
-                          out_dir=str(rd.path))
+                          out_dir=str(rd.path), faults=parse_plan(m.faults) if m.faults is not None else None)
         run_id = m.run_id
     else:
         loaded = load_scenarios(args)
@@ -80,12 +97,15 @@ def main(args: argparse.Namespace) -> int:
             raise DtuError(f"two agents share a name: {names}; give each its own (e.g. plugin:factory:name)")
         run_id = new_run_id(args.seed)
         rd = RunDir(Path(args.out) / run_id)
+        faults_data = load_faults(args.faults) if args.faults else None
         opts = RunOptions(trials=args.trials, concurrency=args.concurrency, seed=args.seed,
-                          timeout=args.timeout, max_steps=args.max_steps, out_dir=str(rd.path))
+                          timeout=args.timeout, max_steps=args.max_steps, out_dir=str(rd.path),
+                          faults=parse_plan(faults_data) if faults_data is not None else None)
         rd.create(Manifest(
             run_id=run_id, dtu_version=__version__, created=dt.datetime.now(dt.UTC).isoformat(),
             agents=list(args.agent or ["scripted"]), seed=args.seed, trials=args.trials,
             concurrency=args.concurrency, timeout=args.timeout, arguments=argv, workers=args.workers,
+            faults=faults_data,
             scenario_set=set_digest(loaded),
             scenarios=[ScenarioDigest(ld.id, os.path.abspath(ld.path), ld.digest) for ld in loaded],
         ))

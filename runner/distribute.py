@@ -22,13 +22,14 @@ def execute_sharded(rd: RunDir, loaded: Sequence[Loaded], agents: Sequence[Any],
     Agents are rebuilt in each worker from their specs; trials are dealt round-robin, so each
     shard sees every scenario; worker lines are appended here as they arrive."""
     rd.repair()
+    faults = rd.manifest().faults
     names = [a.name for a in agents]
     done = {t.key for t in rd.trajectories()}
     count = max(1, workers) * (8 if ray else 1)
     deal = split(list(specs), [ld.id for ld in loaded], opts.trials, count, done, names)
     shards = [Shard(scenarios=[ld.path for ld in loaded], agents=list(specs), trials=part, seed=opts.seed,
                     timeout=opts.timeout, concurrency=opts.concurrency, max_steps=opts.max_steps,
-                    out_dir=opts.out_dir) for part in deal]
+                    out_dir=opts.out_dir, faults=faults) for part in deal]
     rd.open()
     try:
         if ray:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import msgspec
 from dtu.twins.core import SeedImage, World, derive, mix, parse_time
+from dtu.twins.core.faults import FaultPlan, parse_plan
 from dtu.twins.core.twin import Twin
 
 from .agent import Agent, RunInfo, Task
@@ -25,7 +26,8 @@ _DEFAULT_EPOCH = parse_time(DEFAULT_NOW, 0.0)
 class Prepared:
     """A scenario made ready once per run: its seed image and compiled checks."""
 
-    __slots__ = ("_model_image", "base_seed", "checks", "image", "loaded", "scenario", "twin_names")
+    __slots__ = ("_model_image", "_plans", "base_seed", "checks", "faults", "image", "loaded", "scenario",
+                 "twin_names")
 
     def __init__(self, loaded: Loaded, seed: int, twins: dict[str, Twin[Any]]) -> None:
         self.loaded = loaded
@@ -40,6 +42,20 @@ class Prepared:
                 names.append(step.twin)
         self.twin_names = tuple(names)
         self._model_image: SeedImage | None = None
+        self.faults = parse_plan(sc.faults) if sc.faults else None
+        self._plans: dict[int, FaultPlan | None] = {}
+
+    def fault_plan(self, extra: FaultPlan | None) -> FaultPlan | None:
+        """The scenario's `faults:` followed by the run's `--faults` rules (cached per plan)."""
+        key = id(extra)
+        if key not in self._plans:
+            own = self.faults
+            if own is None or extra is None:
+                self._plans[key] = own or extra
+            else:
+                self._plans[key] = FaultPlan(rules=[*own.rules, *extra.rules],
+                                             rate_limits=own.rate_limits or extra.rate_limits)
+        return self._plans[key]
 
     def model_image(self) -> SeedImage:
         """The seed image plus `seed.anthropic = {"plan": reference}`: the private state of the
@@ -74,6 +90,7 @@ class RunOptions:
     timeout: float = 300.0
     max_steps: int | None = None
     out_dir: str = ""
+    faults: FaultPlan | None = None
 
 
 def trial_seed(run_seed: int, scenario_id: str, trial: int) -> int:
@@ -101,6 +118,10 @@ async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
                     faults: Any = None) -> Trajectory:
     """One trial in a fresh world. An agent that raises or times out costs only this trial."""
     seed = mix(p.base_seed ^ trial)  # == trial_seed(opts.seed, scenario id, trial)
+    if faults is None:
+        plan = p.fault_plan(opts.faults)
+        if plan is not None:
+            faults = plan.world_faults(seed)
     world = p.world(seed, max_steps=opts.max_steps, faults=faults,
                     scripted_model=getattr(agent, "scripted_model", False))
     task = p.task(trial, seed)

@@ -56,7 +56,7 @@ def _chain(fns: list[Fn]) -> Fn:
     return run
 
 
-def _compile(node: dict[str, Any]) -> Fn:  # noqa: C901 - one case per node type
+def _compile(node: dict[str, Any]) -> Fn:
     t = node["type"]
     ch = node.get("children", [])
     if t == "field":

@@ -65,7 +65,7 @@ async def run_workers(shards: Sequence[Shard], names: Sequence[str], append: App
             print(f"dtu: {why}; retrying its {len(missing)} unfinished trials", file=sys.stderr)
             retry = Shard(scenarios=shard.scenarios, agents=shard.agents, trials=missing, seed=shard.seed,
                           timeout=shard.timeout, concurrency=shard.concurrency, max_steps=shard.max_steps,
-                          attempt=2, out_dir=shard.out_dir)
+                          attempt=2, out_dir=shard.out_dir, faults=shard.faults)
             await one(retry)
             return
         for a, sid, k in missing:

@@ -149,6 +149,16 @@ def validate(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]] 
                         f"see twins/{step.twin}/README.md for its operations")
         for var, query in step.save.items():
             _compile(query, path, text, f"reference[{i}].save.{var}")
+    if sc.faults is not None:
+        from dtu.twins.core.faults import parse_plan
+
+        try:
+            parse_plan(sc.faults)
+        except (msgspec.ValidationError, ValueError) as e:
+            msg, _, where = str(e).partition(" - at `$")
+            sub = where.rstrip("`")
+            field = "faults" + (sub if isinstance(sc.faults, dict) else sub.removeprefix(".rules"))
+            raise _fail(path, text, field, msg, "see twins/core/faults.py for the fault plan format") from None
     ids: set[str] = set()
     for i, check in enumerate(sc.checks):
         if not check.id:

@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 import orjson
 from aiohttp import web
+from multidict import CIMultiDict
 from dtu.twins.core import Operation, Raw, Reply, Twin, TwinError
 
 from .errors import DtuError
@@ -28,9 +29,11 @@ def _error_reply(err: TwinError) -> Reply:
 
 def encode(reply: Reply, extra: dict[str, str] | None = None) -> web.Response:
     body = reply.body
-    headers = dict(reply.headers) if reply.headers else {}
+    headers: Any = dict(reply.headers) if reply.headers else {}
     if extra:
         headers.update(extra)
+    if any(type(v) is list for v in headers.values()):  # a header sent once per value (Okta's Link)
+        headers = CIMultiDict((k, one) for k, v in headers.items() for one in (v if type(v) is list else (v,)))
     if body is None:
         return web.Response(status=reply.status, headers=headers)
     if type(body) is Raw:
@@ -44,6 +47,8 @@ def encode(reply: Reply, extra: dict[str, str] | None = None) -> web.Response:
 async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None) -> dict[str, Any]:
     """Parameters from the query string, the path, and a JSON, form or raw body alike."""
     args: dict[str, Any] = dict(request.query) if request.query_string else {}
+    if len(args) != len(request.query):  # a repeated parameter (ranges=A1&ranges=B2) becomes a list
+        args.update({k: request.query.getall(k) for k in args if len(request.query.getall(k)) > 1})
     if request.match_info:
         args.update((k, v) for k, v in request.match_info.items() if k != "tail")
     if op is not None and op.raw_body:  # raw ops also see the request headers (uploads: Content-Range)
@@ -95,6 +100,11 @@ def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
             args = await read_args(request, twin, op)
             token = twin.auth(request.headers, args)
             entry = tokens.get(token) if token else None
+            if entry is None and not op.tool and "_world" in args:
+                # A capability URL a twin handed out (an upload URL): the path names the world and
+                # the handler checks the secret the path also carries.
+                found = hub.worlds.get(str(args.pop("_world")))
+                entry = (found, None) if found is not None else None
             if entry is None:
                 return encode(_error_reply(twin.errors.unauthorized(bool(token))))
         except TwinError as e:

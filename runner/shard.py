@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
+
 import msgspec
+from dtu.twins.core.faults import parse_plan
 
 from .agents_loader import resolve
 from .engine import Prepared, RunOptions, prepare, run_trial
@@ -28,6 +31,7 @@ class Shard(msgspec.Struct, frozen=True):
     max_steps: int | None = None
     attempt: int = 1
     out_dir: str = ""
+    faults: Any = None  # the run's --faults plan, as data
 
 
 class Key(msgspec.Struct):
@@ -67,7 +71,8 @@ async def run_shard(shard: Shard, emit: Callable[[bytes], None]) -> int:
     prepared: dict[str, Prepared] = {p.scenario.id: p for p in prepare(loaded, shard.seed)}
     agents = [resolve(spec) for spec in shard.agents]
     opts = RunOptions(trials=0, concurrency=shard.concurrency, seed=shard.seed, timeout=shard.timeout,
-                      max_steps=shard.max_steps, out_dir=shard.out_dir)
+                      max_steps=shard.max_steps, out_dir=shard.out_dir,
+                      faults=parse_plan(shard.faults) if shard.faults is not None else None)
     from .agent import RunInfo
 
     info = RunInfo(seed=shard.seed, timeout=shard.timeout, out_dir=shard.out_dir, concurrency=shard.concurrency)
@@ -101,9 +106,9 @@ async def run_shard(shard: Shard, emit: Callable[[bytes], None]) -> int:
 
 def worker_main() -> int:
     """`python -m dtu.runner.shard`: read a Shard (JSON) on stdin, stream trajectory lines on stdout."""
-    from .engine import run_async
-
     import asyncio
+
+    from .engine import run_async
 
     shard = SHARD.decode(sys.stdin.buffer.read())
     out = sys.stdout.buffer

@@ -107,7 +107,7 @@ def play(state: AnthropicState, env: Env, model: str, messages: list[dict[str, A
         return [{"type": "text", "text": state.final_text}], "end_turn"
     plan = state.plan
     if model.startswith("dtu-noisy"):
-        actions = schedule([bool(c.input) for c in plan], derive(env.seed, "dtu-noisy"), state.noise)
+        actions = schedule([bool(c.input) for c in plan], env.seed, state.noise)
     else:
         actions = [(i, False) for i in range(len(plan))]
     uses, results = history(messages)
@@ -125,7 +125,7 @@ def play(state: AnthropicState, env: Env, model: str, messages: list[dict[str, A
     call = plan[i]
     args = substitute(call.input, vars_)
     if bad:
-        args = corrupt(args, derive(env.seed, "dtu-noisy"), i)
+        args = corrupt(args, env.seed, i)
     use = {"type": "tool_use", "id": env.id("toolu_01", 32, ALNUM), "name": _tool_name(call.name, tools),
            "input": args}
     return [use], "tool_use"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
 
 from .env import Env
 from .errors import ErrorKit
-from .ops import Registry, Reply
+from .ops import Operation, Registry, Reply
+
+if TYPE_CHECKING:
+    from .faults import RateLimit
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -50,6 +53,8 @@ class Twin(Generic[S]):
     """(base_url, token) -> environment variables a command agent's SDK reads."""
     actors: Callable[[S, str], bool] | None = None
     """Whether a name is a valid acting user of this state."""
+    limits: Callable[[Operation], RateLimit | None] | None = None
+    """The vendor's published rate limit for an operation (used when a fault plan asks for them)."""
 
     def __post_init__(self) -> None:
         self.decoder = msgspec.msgpack.Decoder(self.state_type)

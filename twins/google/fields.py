@@ -104,3 +104,16 @@ def check(tree: Tree, known: dict[str, Any], spec: str) -> None:
         child = known[k]
         if sub and isinstance(child, dict):
             check(sub, child, spec)
+
+
+_CACHE: dict[str, Tree] = {}
+
+
+def cached(spec: str) -> Tree:
+    """`parse`, memoised (trees are never mutated after parsing)."""
+    tree = _CACHE.get(spec)
+    if tree is None:
+        tree = parse(spec)
+        if len(_CACHE) < 4096:
+            _CACHE[spec] = tree
+    return tree

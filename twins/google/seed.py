@@ -25,6 +25,7 @@ import msgspec
 
 from ..core.env import Env, parse_time
 from .docs_model import build_document
+from .drive_json import domain_permission_id, permission_id_of
 from .sheets_model import build_spreadsheet
 from .state import DOC, FOLDER, RANK, SHEET, DriveFile, GoogleState, Permission, ensure_user, new_id
 
@@ -142,17 +143,13 @@ def _permission(state: GoogleState, env: Env, fname: str, sp: SeedPermission) ->
     if kind in ("user", "group"):
         if not sp.email:
             raise ValueError(f"seed.google: file {fname!r}: a {kind} permission needs `email`")
-        name = ""
-        if kind == "user":
-            u = ensure_user(state, env, sp.email)
-            pid, name = u.permissionId, u.name
-        else:
-            pid = sp.id or env.token(20, "0123456789")
-        return Permission(id=sp.id or pid, type=kind, role=sp.role, emailAddress=sp.email,
-                          displayName=name or None, pendingOwner=sp.pending_owner)
+        u = state.users.get(sp.email)
+        return Permission(id=sp.id or permission_id_of(state, sp.email), type=kind, role=sp.role,
+                          emailAddress=sp.email, displayName=u.name if u is not None else None,
+                          pendingOwner=sp.pending_owner)
     if kind == "domain":
         d = sp.domain or state.domain
-        return Permission(id=sp.id or env.token(20, "0123456789") + "k", type="domain", role=sp.role,
+        return Permission(id=sp.id or domain_permission_id(d), type="domain", role=sp.role,
                           domain=d, displayName=d, allowFileDiscovery=sp.discoverable)
     if kind == "anyone":
         return Permission(id=sp.id or ("anyoneWithLink" if not sp.discoverable else "anyone"),

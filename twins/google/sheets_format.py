@@ -152,9 +152,12 @@ def format_number(v: float, pattern: str) -> str:
     section = _sections(pattern)[1 if v < 0 and len(_sections(pattern)) > 1 else 0]
     explicit_negative = v < 0 and len(_sections(pattern)) > 1
     prefix, core, suffix = _split_literals(section)
-    if "%" in prefix + suffix or "%" in core:
+    if "%" in prefix + suffix:
         v *= 100
-        core = core.replace("%", "")
+    elif "%" in core:
+        v *= 100
+        suffix = core[core.index("%"):].replace("0", "").replace("#", "") + suffix
+        core = core[:core.index("%")]
     if "E" in core.upper():
         mant = core.upper().split("E")[0]
         decimals = len(mant.split(".")[1]) if "." in mant else 0

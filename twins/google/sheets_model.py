@@ -335,8 +335,9 @@ def spreadsheet_csv(sp: Spreadsheet) -> str:
     sh = first_sheet(sp)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    for r, row in enumerate(sh.values):
-        w.writerow([formatted_cell(sh, r, c) for c in range(len(row))])
+    width = extent(sh)[1]
+    for r in range(len(sh.values)):
+        w.writerow([formatted_cell(sh, r, c, sp) for c in range(width)])
     return buf.getvalue()
 
 

@@ -115,23 +115,28 @@ def new_id(env: Env, length: int = 33) -> str:
 
 # -- access ---------------------------------------------------------------------------------------
 
+def perm_matches(state: GoogleState, p: Permission, email: str) -> bool:
+    """Whether a permission grants something to this user (pending ownership grants nothing yet)."""
+    if p.type == "user":
+        return p.emailAddress == email
+    if p.type == "group":
+        u = state.users.get(email)
+        return u is not None and p.emailAddress in u.groups
+    if p.type == "domain":
+        return p.domain == email.rpartition("@")[2]
+    return p.type == "anyone"
+
+
 def direct_role(state: GoogleState, f: DriveFile, email: str) -> str | None:
     """The best role a user has on a file from its own permissions."""
-    u = state.users.get(email)
-    groups = u.groups if u is not None else []
-    domain = email.rpartition("@")[2]
+    if email in f.owners:
+        return "owner"
     best: str | None = None
     for p in f.permissions:
-        if p.pendingOwner and p.role == "owner":
-            continue
-        hit = ((p.type == "user" and p.emailAddress == email)
-               or (p.type == "group" and p.emailAddress in groups)
-               or (p.type == "domain" and p.domain == domain)
-               or p.type == "anyone")
-        if hit and (best is None or RANK[p.role] > RANK[best]):
+        if perm_matches(state, p, email) and (best is None or RANK[p.role] > RANK[best]):
             best = p.role
-    if email in f.owners:
-        best = "owner"
+    if best == "owner":  # a pending or stale owner entry: owners are listed in `owners`
+        best = "writer"
     return best
 
 

@@ -120,6 +120,6 @@ def paged(ctx: S, path: str, query: dict[str, Any], body: list[Any], nxt: str | 
     self_q = {'after': query['after'], **q} if query.get("after") else q
     links = [f'<{root}{path}{"?" + urlencode(self_q) if self_q else ""}>; rel="self"']
     if nxt is not None:
-        links.append(f'<{root}{path}?{urlencode({'after': nxt, **q})}>; rel="next"')
+        links.append(f'<{root}{path}?{urlencode({"after": nxt, **q})}>; rel="next"')
     headers: dict[str, Any] = {"Link": links}
     return Reply(200, body, headers)

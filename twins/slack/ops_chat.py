@@ -56,6 +56,32 @@ def bot_of(ctx: S) -> str | None:
     return u.bot_id if u is not None else None
 
 
+def thread_parent(ch: Channel, thread_ts: str) -> Message:
+    parent = find_message(ch, thread_ts, "thread_not_found")
+    if parent.thread_ts and parent.thread_ts != parent.ts:  # a reply: thread on its parent
+        parent = find_message(ch, parent.thread_ts, "thread_not_found")
+    return parent
+
+
+def post(ctx: S, ch: Channel, text: str, thread_ts: str | None = None, broadcast: bool = False,
+         blocks: list[Any] | None = None, files: list[str] | None = None) -> Message:
+    """Append a message (or a thread reply) by the caller to a channel."""
+    parent = thread_parent(ch, thread_ts) if thread_ts else None
+    msg = Message(ts=next_ts(ctx.env, ch), user=ctx.actor, text=text, blocks=blocks,
+                  bot_id=bot_of(ctx), files=files or [])
+    if parent is not None:
+        msg.thread_ts = parent.ts
+        if broadcast:
+            msg.subtype = "thread_broadcast"
+        parent.thread_ts = parent.ts
+        parent.reply_count += 1
+        parent.latest_reply = msg.ts
+        if ctx.actor not in parent.reply_users:
+            parent.reply_users.append(ctx.actor)
+    ch.messages.append(msg)
+    return msg
+
+
 class PostMessage(msgspec.Struct):
     channel: str
     text: str = ""
@@ -78,22 +104,7 @@ def chat_post_message(ctx: S, p: PostMessage) -> dict[str, Any]:
         raise SlackError("no_text")
     if len(p.text) > MAX_TEXT:
         raise SlackError("msg_too_long")
-    msg = Message(ts=next_ts(ctx.env, ch), user=ctx.actor, text=p.text, blocks=blocks, bot_id=bot_of(ctx))
-    if p.thread_ts:
-        parent = next((m for m in ch.messages if m.ts == p.thread_ts), None)
-        if parent is None:
-            raise SlackError("thread_not_found")
-        if parent.thread_ts and parent.thread_ts != parent.ts:  # a reply: thread on its parent
-            parent = find_message(ch, parent.thread_ts, "thread_not_found")
-        msg.thread_ts = parent.ts
-        if p.reply_broadcast:
-            msg.subtype = "thread_broadcast"
-        parent.thread_ts = parent.ts
-        parent.reply_count += 1
-        parent.latest_reply = msg.ts
-        if ctx.actor not in parent.reply_users:
-            parent.reply_users.append(ctx.actor)
-    ch.messages.append(msg)
+    msg = post(ctx, ch, p.text, p.thread_ts, p.reply_broadcast, blocks=blocks)
     return {"ok": True, "channel": ch.id, "ts": msg.ts, "message": message_json(msg, ctx.state, ctx.env)}
 
 

@@ -85,7 +85,7 @@ class SlackSeed(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def ts_of(t: float) -> str:
-    micros = int(round(t * 1_000_000))
+    micros = round(t * 1_000_000)
     return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
 

@@ -7,13 +7,13 @@ from typing import Any
 import msgspec
 
 
-class Reaction(msgspec.Struct, omit_defaults=True):
+class Reaction(msgspec.Struct):
     name: str
     users: list[str] = []
     count: int = 0
 
 
-class Message(msgspec.Struct, omit_defaults=True):
+class Message(msgspec.Struct):
     ts: str
     user: str
     text: str
@@ -31,13 +31,13 @@ class Message(msgspec.Struct, omit_defaults=True):
     blocks: list[Any] | None = None
 
 
-class Pin(msgspec.Struct, omit_defaults=True):
+class Pin(msgspec.Struct):
     ts: str  # the pinned message
     by: str
     at: int
 
 
-class Ephemeral(msgspec.Struct, omit_defaults=True):
+class Ephemeral(msgspec.Struct):
     """A message only `to` saw; it never enters the history."""
 
     ts: str
@@ -46,7 +46,7 @@ class Ephemeral(msgspec.Struct, omit_defaults=True):
     text: str
 
 
-class Channel(msgspec.Struct, omit_defaults=True):
+class Channel(msgspec.Struct):
     id: str
     name: str
     created: int
@@ -71,7 +71,7 @@ class Channel(msgspec.Struct, omit_defaults=True):
     last_ts: str = ""
 
 
-class User(msgspec.Struct, omit_defaults=True):
+class User(msgspec.Struct):
     id: str
     name: str
     real_name: str = ""
@@ -87,7 +87,7 @@ class User(msgspec.Struct, omit_defaults=True):
     scopes: list[str] | None = None  # None: every scope
 
 
-class File(msgspec.Struct, omit_defaults=True):
+class File(msgspec.Struct):
     id: str
     name: str
     title: str
@@ -105,7 +105,7 @@ class File(msgspec.Struct, omit_defaults=True):
     shares: dict[str, list[str]] = {}  # channel id -> message ts
 
 
-class SlackState(msgspec.Struct, omit_defaults=True):
+class SlackState(msgspec.Struct):
     team_id: str
     team: str
     domain: str

@@ -1,0 +1,109 @@
+"""Calibration: over many seeded runs of a noisy agent whose satisfaction is known exactly, the
+95% Wilson interval covers the true satisfaction in about 95% of them.
+
+The agent plays the reference plan but skips each required step with probability P_SKIP, drawn
+from the task seed; each check depends on exactly one required step, so a scenario with m
+required steps has an expected satisfaction of (1 - P_SKIP) ** m."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from scipy.stats import binom, binomtest
+
+from dtu.runner.engine import RunOptions, prepare, run_all, run_async
+from dtu.runner.records import Trajectory
+from dtu.runner.scenario import Step, load_file
+from dtu.runner.stats import summarize
+from dtu.twins.core import World
+
+P_SKIP = 0.1
+TRIALS = 20
+RUNS = 250
+STEPS = {"calib-one": 1, "calib-three": 3}
+
+
+class LocalNoisy:
+    """Skips each required step with probability p, from a generator seeded by the task seed."""
+
+    oracle: Literal[True] = True
+
+    def __init__(self, p: float) -> None:
+        self.name = "local-noisy"
+        self.p = p
+
+    async def run(self, task: Any, world: World, plan: Sequence[Step]) -> None:
+        rng = random.Random(task.seed)
+        for step in plan:
+            if step.required and rng.random() < self.p:
+                continue
+            world.dispatch(step.twin, step.op, step.args)
+
+
+def scenario_text(sid: str, m: int) -> str:
+    steps = "\n".join(
+        f"  - {{twin: slack, op: chat.postMessage, args: {{channel: C0GENERAL1, text: 'note {i}'}}, required: true}}"
+        for i in range(m))
+    checks = "\n".join(
+        f"  - {{id: note-{i}, query: \"slack.channels.C0GENERAL1.messages[?text=='note {i}']\", op: exists}}"
+        for i in range(m))
+    return f"""id: {sid}
+title: Post {m} notes
+intent: Post the notes to #general.
+tags: [slack, calibration]
+seed:
+  slack:
+    me: dana
+    users:
+      - {{id: U0DANA0001, name: dana, real_name: Dana Scully, email: dana@acme.test}}
+    channels:
+      - {{id: C0GENERAL1, name: general, general: true, members: [dana]}}
+reference:
+{steps}
+checks:
+{checks}
+"""
+
+
+def wilson_coverage(p: float, n: int) -> float:
+    """The exact probability that the 95% Wilson interval from n trials covers p."""
+    return float(sum(binom.pmf(k, n, p) for k in range(n + 1)
+                     if (ci := binomtest(k, n).proportion_ci(0.95, method="wilson")).low <= p <= ci.high))
+
+
+def test_wilson_interval_covers_the_known_satisfaction_about_95_percent(tmp_path: Path) -> None:
+    loaded = []
+    for sid, m in STEPS.items():
+        f = tmp_path / f"{sid}.yaml"
+        f.write_text(scenario_text(sid, m))
+        loaded.append(load_file(f))
+    expected = {sid: (1 - P_SKIP) ** m for sid, m in STEPS.items()}
+    for sid, e in expected.items():  # the test's premise: at these (p, n) Wilson is close to nominal
+        assert 0.93 <= wilson_coverage(e, TRIALS) <= 0.97, sid
+    agent = LocalNoisy(P_SKIP)
+
+    async def runs() -> list[list[Trajectory]]:
+        out = []
+        for r in range(RUNS):
+            got: list[Trajectory] = []
+            await run_all([agent], prepare(loaded, r), RunOptions(trials=TRIALS, concurrency=64, seed=r), got.append)
+            out.append(got)
+        return out
+
+    covered = total = 0
+    rates: dict[str, list[float]] = {sid: [] for sid in STEPS}
+    for r, ts in enumerate(run_async(runs())):
+        s = summarize(f"run{r}", ts, resamples=10)
+        for sc in s.scenarios:
+            total += 1
+            covered += sc.ci_low <= expected[sc.scenario] <= sc.ci_high
+            rates[sc.scenario].append(sc.satisfaction)
+    assert total == RUNS * len(STEPS)
+    # The agent really has the satisfaction we computed (mean over all runs, 5000 trials each).
+    for sid, xs in rates.items():
+        assert abs(sum(xs) / len(xs) - expected[sid]) < 0.02, sid
+    lo, hi = binom.ppf(0.0005, total, 0.95), binom.ppf(0.9995, total, 0.95)
+    assert lo <= covered <= hi, f"coverage {covered}/{total} outside the 99.9% band [{lo:.0f}, {hi:.0f}]"

@@ -1,0 +1,180 @@
+"""Messages API operations: create (plain or streamed), count_tokens, models.
+
+Not agent tools (`tool=False`): the model is what an agent talks *with*, not what it acts on."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import msgspec
+import orjson
+
+from ..core import Ctx, NoParams, Raw, Registry
+from . import sse
+from .errors import AnthropicError
+from .model import ALNUM, play
+from .state import AnthropicState
+
+ops = Registry("anthropic")
+S = Ctx[AnthropicState]
+MODELS = ("dtu-scripted", "dtu-noisy", "dtu-judge")
+_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+
+
+class CountTokens(msgspec.Struct):
+    model: str
+    messages: list[dict[str, Any]]
+    system: str | list[dict[str, Any]] | None = None
+    tools: list[dict[str, Any]] = []
+    tool_choice: dict[str, Any] | None = None
+    thinking: Any = None
+
+
+class CreateMessage(msgspec.Struct):
+    model: str
+    max_tokens: int
+    messages: list[dict[str, Any]]
+    system: str | list[dict[str, Any]] | None = None
+    tools: list[dict[str, Any]] = []
+    tool_choice: dict[str, Any] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    stop_sequences: list[str] = []
+    stream: bool = False
+    metadata: dict[str, Any] | None = None
+    thinking: Any = None
+
+
+def _bad(message: str) -> AnthropicError:
+    return AnthropicError("invalid_request_error", message)
+
+
+def validate(p: CreateMessage | CountTokens) -> None:
+    """The request checks the API makes that agents trip over: roles, pairing of tool_use and
+    tool_result, tool names, sampling ranges."""
+    if isinstance(p, CreateMessage):
+        if p.max_tokens < 1:
+            raise _bad("max_tokens: Input should be greater than or equal to 1")
+        if p.temperature is not None and not 0.0 <= p.temperature <= 1.0:
+            raise _bad("temperature: Input should be less than or equal to 1")
+    if not p.messages:
+        raise _bad("messages: at least one message is required")
+    for i, t in enumerate(p.tools):
+        if t.get("type") in (None, "custom") and not _TOOL_NAME.match(str(t.get("name", ""))):
+            raise _bad(f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
+    pending: set[str] = set()
+    for i, m in enumerate(p.messages):
+        role = m.get("role")
+        if role not in ("user", "assistant"):
+            raise _bad(f"messages.{i}.role: Input should be 'user' or 'assistant'")
+        content = m.get("content")
+        if not isinstance(content, str | list):
+            raise _bad(f"messages.{i}.content: Field required")
+        blocks = [b for b in content if isinstance(b, dict)] if isinstance(content, list) else []
+        if role == "user":
+            answered = {str(b.get("tool_use_id")) for b in blocks if b.get("type") == "tool_result"}
+            if pending - answered:
+                raise _bad(f"messages.{i}: `tool_use` ids were found without `tool_result` blocks "
+                           f"immediately after: {', '.join(sorted(pending - answered))}. Each `tool_use` "
+                           "block must have a corresponding `tool_result` block in the next message.")
+            if answered - pending:
+                raise _bad(f"messages.{i}.content: unexpected `tool_use_id` found in `tool_result` blocks: "
+                           f"{', '.join(sorted(answered - pending))}. Each `tool_result` block must have a "
+                           "corresponding `tool_use` block in the previous message.")
+            pending = set()
+        else:
+            if pending:
+                raise _bad(f"messages.{i}: `tool_use` ids were found without `tool_result` blocks "
+                           f"immediately after: {', '.join(sorted(pending))}.")
+            pending = {str(b.get("id")) for b in blocks if b.get("type") == "tool_use"}
+
+
+def tokens(x: Any) -> int:
+    """A deterministic token estimate: one token per four bytes of JSON."""
+    if x is None:
+        return 0
+    return (len(orjson.dumps(x)) + 3) // 4
+
+
+def _cached_prefix(p: CreateMessage) -> Any:
+    """The prompt prefix up to the last `cache_control` breakpoint (tools, then system)."""
+    system = p.system if isinstance(p.system, list) else []
+    for k in range(len(system) - 1, -1, -1):
+        if isinstance(system[k], dict) and system[k].get("cache_control"):
+            return [p.tools, system[: k + 1]]
+    for k in range(len(p.tools) - 1, -1, -1):
+        if p.tools[k].get("cache_control"):
+            return [p.tools[: k + 1]]
+    return None
+
+
+@ops.op("messages.create", "POST", "/v1/messages", tool=False)
+def messages_create(ctx: S, p: CreateMessage) -> Any:
+    """Create a message: the scripted model's next turn (plain JSON, or SSE when stream is true)."""
+    s = ctx.state
+    s.usage.requests += 1
+    n = s.usage.requests
+    if n <= s.overloaded_first:
+        raise AnthropicError("overloaded_error", "Overloaded")
+    if n <= s.overloaded_first + s.rate_limited_first:
+        raise AnthropicError("rate_limit_error", "Number of requests has exceeded your rate limit",
+                             headers={"retry-after": f"{s.retry_after:g}"})
+    validate(p)
+    content, stop = play(s, ctx.env, p.model, p.messages, p.tools, p.tool_choice)
+    total = tokens(p.system) + tokens(p.messages) + tokens(p.tools)
+    created = read = 0
+    prefix = _cached_prefix(p)
+    if prefix is not None:
+        size = tokens(prefix)
+        key = hashlib.blake2b(orjson.dumps(prefix, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
+        if key in s.cached:
+            read = size
+        else:
+            s.cached.append(key)
+            created = size
+    out_tokens = max(1, tokens(content))
+    usage = {"input_tokens": max(1, total - created - read), "output_tokens": out_tokens,
+             "cache_creation_input_tokens": created, "cache_read_input_tokens": read}
+    u = s.usage
+    u.input_tokens += usage["input_tokens"]
+    u.output_tokens += out_tokens
+    u.cache_creation_input_tokens += created
+    u.cache_read_input_tokens += read
+    message = {"id": ctx.env.id("msg_01", 30, ALNUM), "type": "message", "role": "assistant",
+               "model": p.model, "content": content, "stop_reason": stop, "stop_sequence": None,
+               "usage": usage}
+    if p.stream:
+        return Raw(sse.stream(message), "text/event-stream; charset=utf-8")
+    return message
+
+
+@ops.op("messages.count_tokens", "POST", "/v1/messages/count_tokens", tool=False, mutates=False)
+def messages_count_tokens(ctx: S, p: CountTokens) -> dict[str, Any]:
+    """Count the input tokens of a request (the twin's estimate: four bytes of JSON a token)."""
+    validate(p)
+    return {"input_tokens": max(1, tokens(p.system) + tokens(p.messages) + tokens(p.tools))}
+
+
+def _model_json(name: str) -> dict[str, Any]:
+    return {"type": "model", "id": name, "display_name": f"dtu scripted model ({name})",
+            "created_at": "2024-01-01T00:00:00Z"}
+
+
+@ops.op("models.list", "GET", "/v1/models", tool=False, mutates=False)
+def models_list(ctx: S, p: NoParams) -> dict[str, Any]:
+    """The twin's models: scripted, noisy and judge."""
+    data = [_model_json(m) for m in MODELS]
+    return {"data": data, "has_more": False, "first_id": MODELS[0], "last_id": MODELS[-1]}
+
+
+class GetModel(msgspec.Struct):
+    model_id: str
+
+
+@ops.op("models.get", "GET", "/v1/models/{model_id}", tool=False, mutates=False)
+def models_get(ctx: S, p: GetModel) -> dict[str, Any]:
+    """One model by id (any name is served by the scripted model)."""
+    return _model_json(p.model_id)

@@ -1,0 +1,19 @@
+"""The Okta twin: the Management API (/api/v1) as the okta Python SDK sees it."""
+
+from ..core import Twin
+from . import ops_apps, ops_groups, ops_lifecycle, ops_users
+from .common import ops
+from .errors import ERRORS, OktaError
+from .seed import build
+from .state import OktaState, view
+from .wire import auth, env_vars, headers
+
+_MODULES = (ops_users, ops_lifecycle, ops_groups, ops_apps)  # registering their operations
+
+TWIN: Twin[OktaState] = Twin(
+    name="okta", state_type=OktaState, ops=ops, errors=ERRORS, build=build, auth=auth,
+    prefixes=("/api/v1/",), actor=lambda s: s.me, view=view, headers=headers, env_vars=env_vars,
+    actors=lambda s, name: name in s.users,
+)
+
+__all__ = ["TWIN", "OktaError", "OktaState"]

@@ -1,0 +1,134 @@
+"""User lifecycle: Okta's status machine. A transition the status does not allow gets Okta's error.
+
+    STAGED --activate--> ACTIVE (has a password) | PROVISIONED (must set one)
+    PROVISIONED --reactivate--> PROVISIONED (activation resent)
+    ACTIVE --suspend--> SUSPENDED --unsuspend--> ACTIVE
+    LOCKED_OUT --unlock--> ACTIVE
+    ACTIVE | PASSWORD_EXPIRED | LOCKED_OUT | RECOVERY --reset_password--> RECOVERY
+    ACTIVE | PASSWORD_EXPIRED | LOCKED_OUT | RECOVERY --expire_password--> PASSWORD_EXPIRED
+    anything but DEPROVISIONED --deactivate--> DEPROVISIONED --activate--> PROVISIONED
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from .common import S, admin, base, get_user, ops
+from .errors import OktaError, not_allowed_status, validation
+from .ops_users import touch, truthy
+from .shape import user_json
+
+LIFECYCLE = "/api/v1/users/{id}/lifecycle/"
+RESETTABLE = ("ACTIVE", "PASSWORD_EXPIRED", "LOCKED_OUT", "RECOVERY")
+
+
+class Lifecycle(msgspec.Struct, rename="camel"):
+    id: str
+    send_email: bool | str | None = None
+    revoke_sessions: bool | str | None = None
+
+
+def _activation(ctx: S, uid: str, send_email: bool) -> dict[str, Any]:
+    if send_email:
+        return {}
+    token = ctx.env.token(20)
+    return {"activationUrl": f"{base(ctx)}/tokens/{token}/activate", "activationToken": token}
+
+
+@ops.op("activate_user", "POST", LIFECYCLE + "activate")
+def activate_user(ctx: S, p: Lifecycle) -> Any:
+    """Activate a STAGED or DEPROVISIONED user. With `sendEmail=false` the answer carries the
+    activation link instead of an email being sent."""
+    admin(ctx)
+    u = get_user(ctx, p.id)
+    if u.status == "ACTIVE":
+        raise OktaError("E0000016", "Activation failed because the user is already active", status=403)
+    if u.status not in ("STAGED", "DEPROVISIONED"):
+        raise not_allowed_status()
+    if u.status == "DEPROVISIONED":
+        u.has_password = False
+    touch(ctx, u, "ACTIVE" if u.has_password else "PROVISIONED")
+    u.activated = ctx.env.iso()
+    return _activation(ctx, u.id, truthy(p.send_email, True))
+
+
+@ops.op("reactivate_user", "POST", LIFECYCLE + "reactivate")
+def reactivate_user(ctx: S, p: Lifecycle) -> Any:
+    """Resend activation to a PROVISIONED user who has not finished activating."""
+    admin(ctx)
+    u = get_user(ctx, p.id)
+    if u.status != "PROVISIONED":
+        raise not_allowed_status()
+    touch(ctx, u)
+    return _activation(ctx, u.id, truthy(p.send_email, False))
+
+
+@ops.op("deactivate_user", "POST", LIFECYCLE + "deactivate")
+def deactivate_user(ctx: S, p: Lifecycle) -> Any:
+    """Deactivate a user (DEPROVISIONED): they can no longer sign in. Groups and apps are kept."""
+    admin(ctx)
+    u = get_user(ctx, p.id)
+    if u.status == "DEPROVISIONED":
+        raise not_allowed_status()
+    touch(ctx, u, "DEPROVISIONED")
+    return {}
+
+
+@ops.op("suspend_user", "POST", LIFECYCLE + "suspend")
+def suspend_user(ctx: S, p: Lifecycle) -> Any:
+    """Suspend an ACTIVE user (SUSPENDED): sign-in blocked, assignments kept; undo with unsuspend."""
+    admin(ctx)
+    u = get_user(ctx, p.id)
+    if u.status != "ACTIVE":
+        raise validation("Cannot suspend a user that is not active", field="user")
+    touch(ctx, u, "SUSPENDED")
+    return {}
+
+
+@ops.op("unsuspend_user", "POST", LIFECYCLE + "unsuspend")
+def unsuspend_user(ctx: S, p: Lifecycle) -> Any:
+    """Return a SUSPENDED user to ACTIVE."""
+    admin(ctx)
+    u = get_user(ctx, p.id)
+    if u.status != "SUSPENDED":
+        raise validation("Cannot unsuspend a user that is not suspended", field="user")
+    touch(ctx, u, "ACTIVE")
+    return {}
+
+
+@ops.op("unlock_user", "POST", LIFECYCLE + "unlock")
+def unlock_user(ctx: S, p: Lifecycle) -> Any:
+    """Unlock a LOCKED_OUT user (back to ACTIVE)."""
+    admin(ctx)
+    u = get_user(ctx, p.id)
+    if u.status != "LOCKED_OUT":
+        raise OktaError("E0000032", "Unlock is not allowed for this user.", status=403)
+    touch(ctx, u, "ACTIVE")
+    return {}
+
+
+@ops.op("reset_password", "POST", LIFECYCLE + "reset_password")
+def reset_password(ctx: S, p: Lifecycle) -> Any:
+    """Start a password reset: the user goes to RECOVERY until they set a new password. With
+    `sendEmail=false` the answer carries the reset link instead of an email being sent."""
+    admin(ctx)
+    u = get_user(ctx, p.id)
+    if u.status not in RESETTABLE:
+        raise not_allowed_status()
+    touch(ctx, u, "RECOVERY")
+    if truthy(p.send_email, True):
+        return {}
+    return {"resetPasswordUrl": f"{base(ctx)}/reset_password/{ctx.env.token(20)}"}
+
+
+@ops.op("expire_password", "POST", LIFECYCLE + "expire_password")
+def expire_password(ctx: S, p: Lifecycle) -> Any:
+    """Expire a user's password: they must change it at next sign-in (PASSWORD_EXPIRED)."""
+    admin(ctx)
+    u = get_user(ctx, p.id)
+    if u.status not in RESETTABLE or not u.has_password:
+        raise not_allowed_status()
+    touch(ctx, u, "PASSWORD_EXPIRED")
+    return user_json(u, base(ctx))

@@ -1,0 +1,128 @@
+"""files.getUploadURLExternal, the upload URL itself, and files.completeUploadExternal: the upload
+flow slack_sdk's files_upload_v2 drives."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+import msgspec
+
+from ..core import Raw, Reply
+from .api import S, method, ops
+from .errors import SlackError
+from .ops_chat import post, thread_parent
+from .seed import filetype
+from .shape import file_json, split_csv, writable_channel
+from .state import Channel, File
+
+UPLOAD_PATH = "/upload/v1/{_world}/{file_id}/{key}"
+MAX_FILE = 1024 * 1024 * 1024
+
+
+class GetUploadURL(msgspec.Struct):
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    snippet_type: str | None = None
+
+
+@method("files.getUploadURLExternal", "files:write", mutates=True)
+def files_get_upload_url(ctx: S, p: GetUploadURL) -> dict[str, Any]:
+    """Start a file upload: returns an upload_url to POST the bytes to and the file_id to pass to
+    files.completeUploadExternal, which shares it."""
+    if not p.filename.strip():
+        raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing filename"]})
+    if p.length < 1 or p.length > MAX_FILE:
+        raise SlackError("invalid_length")
+    env = ctx.env
+    fid = env.id("F", 11)
+    key = env.token(20)
+    ctx.state.files[fid] = File(id=fid, name=p.filename, title=p.filename, user=ctx.actor,
+                                created=int(env.now), size=p.length, filetype=filetype(p.filename),
+                                alt_txt=p.alt_txt or "", key=key)
+    world = env.world_id or "local"
+    return {"ok": True, "upload_url": f"{env.base_url}/upload/v1/{world}/{fid}/{key}", "file_id": fid}
+
+
+class Upload(msgspec.Struct):
+    file_id: str
+    key: str
+    body: bytes = msgspec.field(name="_body", default=b"")
+    content_type: str = msgspec.field(name="_content_type", default="")
+
+
+@ops.op("files.uploadToURL", "POST", UPLOAD_PATH, raw_body=True, tool=False, mutates=True)
+def files_upload_to_url(ctx: S, p: Upload) -> Reply:
+    """The upload URL files.getUploadURLExternal hands out: the raw bytes of the file, no token
+    (the URL is the credential). Answers `OK - <size>` as text, like files.slack.com."""
+    f = ctx.state.files.get(p.file_id)
+    if f is None or not hmac.compare_digest(f.key.encode(), p.key.encode()) or f.completed:
+        return Reply(404, Raw(b"Not Found", "text/plain; charset=utf-8"))
+    f.content = p.body
+    f.size = len(p.body)
+    f.uploaded = True
+    if p.content_type and p.content_type not in ("application/x-www-form-urlencoded",
+                                                  "application/octet-stream"):
+        f.mimetype = p.content_type.split(";")[0].strip()
+    elif f.filetype in ("text", "markdown", "csv", "python", "json"):
+        f.mimetype = "text/plain"
+    return Reply(200, Raw(f"OK - {f.size}".encode(), "text/plain; charset=utf-8"))
+
+
+class FileRef(msgspec.Struct):
+    id: str
+    title: str | None = None
+
+
+class Complete(msgspec.Struct):
+    files: str | list[FileRef]
+    channel_id: str | None = None
+    channels: str | list[str] | None = None
+    initial_comment: str | None = None
+    thread_ts: str | None = None
+
+
+def file_refs(files: str | list[FileRef]) -> list[FileRef]:
+    if isinstance(files, list):
+        return files
+    try:
+        return msgspec.json.decode(files, type=list[FileRef])
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise SlackError("invalid_arguments",
+                         response_metadata={"messages": ["[ERROR] files must be a JSON array of {id, title}"]}) from None
+
+
+@method("files.completeUploadExternal", "files:write", mutates=True)
+def files_complete_upload(ctx: S, p: Complete) -> dict[str, Any]:
+    """Finish uploads started with files.getUploadURLExternal (files: [{"id", "title"}]) and share
+    them into channel_id (or channels, comma-separated) with an optional initial_comment, in a thread
+    with thread_ts. Without a channel the file stays private to the caller."""
+    s = ctx.state
+    refs = file_refs(p.files)
+    if not refs:
+        raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] no files"]})
+    found: list[File] = []
+    for ref in refs:
+        f = s.files.get(ref.id)
+        if f is None or f.user != ctx.actor:
+            raise SlackError("file_not_found")
+        found.append(f)
+    cids = list(dict.fromkeys(([p.channel_id] if p.channel_id else []) + split_csv(p.channels)))
+    chans: list[Channel] = [writable_channel(ctx, cid) for cid in cids]
+    if p.thread_ts:
+        if len(chans) != 1:
+            raise SlackError("invalid_arguments",
+                             response_metadata={"messages": ["[ERROR] thread_ts needs exactly one channel"]})
+        thread_parent(chans[0], p.thread_ts)
+    for ref, f in zip(refs, found, strict=True):
+        if ref.title:
+            f.title = ref.title
+        f.completed = True
+    for ch in chans:
+        msg = post(ctx, ch, p.initial_comment or "", p.thread_ts, files=[f.id for f in found])
+        for f in found:
+            if ch.id not in f.channels:
+                f.channels.append(ch.id)
+            f.shares.setdefault(ch.id, []).append(msg.ts)
+    return {"ok": True, "files": [file_json(f, s, ctx.env) for f in found]}
