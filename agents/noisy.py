@@ -113,5 +113,3 @@ def expected_satisfaction(plan: Sequence[Step], skip: float, corrupt: float, rep
     return p
 
 
-def noisy(arg: str = "") -> NoisyAgent:
-    return NoisyAgent(arg)

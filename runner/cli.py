@@ -6,10 +6,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__, cmd_compare, cmd_replay, cmd_report, cmd_rescore, cmd_run, cmd_serve, cmd_show
+from . import (
+    __version__,
+    cmd_compare,
+    cmd_lint,
+    cmd_replay,
+    cmd_report,
+    cmd_rescore,
+    cmd_run,
+    cmd_seal,
+    cmd_serve,
+    cmd_show,
+)
 from .errors import DtuError
 
-COMMANDS = [cmd_run, cmd_serve, cmd_show, cmd_replay, cmd_report, cmd_rescore, cmd_compare]
+COMMANDS = [cmd_run, cmd_serve, cmd_lint, cmd_seal, cmd_show, cmd_replay, cmd_report, cmd_rescore, cmd_compare]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -48,7 +48,11 @@ async def rescore(trajectories: list[Trajectory], worlds: RunWorlds, llm: judge.
         state = world.view()
         return await judge.judge_one(llm, sc, t, lambda _t: state)
 
-    return list(await asyncio.gather(*(one(t) for t in trajectories)))
+    try:
+        return list(await asyncio.gather(*(one(t) for t in trajectories)))
+    finally:
+        if llm is not None:
+            await llm.aclose()
 
 
 def main(args: argparse.Namespace) -> int:

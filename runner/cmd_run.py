@@ -25,6 +25,7 @@ from .report_files import write_reports
 from .report_term import print_summary
 from .results import RunDir, new_run_id
 from .scenario import Loaded, load_all, set_digest
+from .seal import read_lock, verify
 from .stats import Summary, summarize
 
 
@@ -41,6 +42,8 @@ def register(sub: Any) -> None:
     p.add_argument("--out", default="runs", help="results folder (default ./runs)")
     p.add_argument("--resume", metavar="RUN_DIR", help="finish an interrupted run")
     p.add_argument("--min-satisfaction", type=float, default=None, help="exit 1 below this overall satisfaction")
+    p.add_argument("--lock", metavar="FILE", default=None,
+                   help="refuse to run unless the scenario set matches this `dtu seal` lock file")
     p.add_argument("--faults", metavar="FILE", default=None,
                    help="a fault plan (YAML/JSON) applied to every scenario, after its own `faults:`")
     p.add_argument("--workers", type=int, default=1, help="split trials across N local processes")
@@ -91,6 +94,9 @@ def main(args: argparse.Namespace) -> int:
         loaded = load_scenarios(args)
         if not loaded:
             raise DtuError("no scenarios found")
+        lock = read_lock(args.lock) if args.lock else None
+        if lock is not None:
+            verify(lock, loaded, args.lock)
         agents = [resolve(a) for a in (args.agent or ["scripted"])]
         names = [a.name for a in agents]
         if len(set(names)) != len(names):
@@ -105,7 +111,7 @@ def main(args: argparse.Namespace) -> int:
             run_id=run_id, dtu_version=__version__, created=dt.datetime.now(dt.UTC).isoformat(),
             agents=list(args.agent or ["scripted"]), seed=args.seed, trials=args.trials,
             concurrency=args.concurrency, timeout=args.timeout, arguments=argv, workers=args.workers,
-            faults=faults_data,
+            faults=faults_data, lock=lock.set if lock is not None else None,
             scenario_set=set_digest(loaded),
             scenarios=[ScenarioDigest(ld.id, os.path.abspath(ld.path), ld.digest) for ld in loaded],
         ))
@@ -161,8 +167,11 @@ def execute(rd: RunDir, loaded: list[Loaded], agents: list[Any], opts: RunOption
         by_id = {p.scenario.id: p for p in prepared}
         judging = judge.JudgingSink(llm, {p.scenario.id: p.scenario for p in prepared},
                                     lambda t: replay(by_id[t.scenario], t, opts.max_steps).view(), sink)
-        await run_all(agents, prepared, opts, judging, skip=done)
-        await judging.drain()
+        try:
+            await run_all(agents, prepared, opts, judging, skip=done)
+            await judging.drain()
+        finally:
+            await llm.aclose()
 
     interrupted = False
     try:

@@ -26,6 +26,8 @@ def register(sub: Any) -> None:
     p.add_argument("--admin-token", default=None, help="token for /_dtu/ admin endpoints "
                    "(required, and generated if absent, when binding beyond loopback)")
     p.add_argument("--max-worlds", type=int, default=100_000, help="worlds hosted at once")
+    p.add_argument("--max-steps", type=int, default=None, help="calls allowed per world (default 10,000)")
+    p.add_argument("--max-body", type=int, default=16 * 2**20, help="largest request body in bytes (default 16 MiB)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate made at start")
     p.set_defaults(func=main)
 
@@ -45,7 +47,7 @@ def main(args: Any) -> int:
 
 
 async def serve(args: Any) -> None:
-    hub = Hub(seed=args.seed, max_worlds=args.max_worlds)
+    hub = Hub(seed=args.seed, max_worlds=args.max_worlds, max_steps=args.max_steps)
     admin = args.admin_token
     if admin is None and not is_loopback(args.host):
         admin = secrets.token_urlsafe(24)
@@ -55,7 +57,8 @@ async def serve(args: Any) -> None:
         from .tls import make_context
 
         ssl_context, trust = make_context(args.host)
-    runner = await start(hub, args.host, args.port, admin_token=admin, ssl_context=ssl_context)
+    runner = await start(hub, args.host, args.port, admin_token=admin, ssl_context=ssl_context,
+                         max_body=args.max_body)
     out = sys.stdout
     print(f"DTU_URL={hub.base_url}", file=out)
     scope = "loopback only" if is_loopback(args.host) else "REACHABLE BEYOND THIS MACHINE"

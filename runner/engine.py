@@ -15,8 +15,9 @@ from dtu.twins.core.twin import Twin
 
 from .agent import Agent, RunInfo, Task
 from .checks import CompiledChecks
+from .generate import Generate, Person, generate, merge_seed, resolve_vars, substitute_vars
 from .records import Trajectory
-from .scenario import Loaded
+from .scenario import Loaded, Step
 
 T = TypeVar("T")
 DEFAULT_NOW = "2024-01-15T09:00:00Z"
@@ -26,14 +27,21 @@ _DEFAULT_EPOCH = parse_time(DEFAULT_NOW, 0.0)
 class Prepared:
     """A scenario made ready once per run: its seed image and compiled checks."""
 
-    __slots__ = ("_model_image", "_plans", "base_seed", "checks", "faults", "image", "loaded", "scenario",
-                 "twin_names")
+    __slots__ = ("_model_image", "_plans", "_variants", "base_seed", "checks", "faults", "image", "loaded",
+                 "scenario", "staff", "twin_names")
 
     def __init__(self, loaded: Loaded, seed: int, twins: dict[str, Twin[Any]]) -> None:
         self.loaded = loaded
         sc = self.scenario = loaded.scenario
         now = parse_time(sc.now, _DEFAULT_EPOCH)
-        self.image = SeedImage(twins, sc.seed, derive(seed, sc.id), now)
+        seed_data: dict[str, Any] = sc.seed
+        self.staff: list[Person] | None = None
+        if "generate" in seed_data:
+            spec = msgspec.convert(seed_data["generate"], Generate)
+            generated, self.staff = generated_org(spec, derive(seed, "generate"))
+            seed_data = merge_seed(generated, seed_data)
+        self.image = SeedImage(twins, seed_data, derive(seed, sc.id), now)
+        self._variants: dict[str, Variant] = {}
         self.base_seed = derive(seed, sc.id, "trials")
         self.checks = CompiledChecks(sc)
         names = [n for n in sc.seed if n != "generate"]
@@ -70,16 +78,58 @@ class Prepared:
             img = self._model_image = SeedImage(self.image.twins, seed, self.image.seed, self.image.now)
         return img
 
-    def task(self, trial: int, seed: int) -> Task:
+    def task(self, trial: int, seed: int, variant: Variant | None = None) -> Task:
         sc = self.scenario
+        if variant is not None:
+            return Task(scenario_id=sc.id, intent=variant.intent, twins=self.twin_names, trial=trial,
+                        seed=seed, public=variant.public)
         return Task(scenario_id=sc.id, intent=sc.intent, twins=self.twin_names, trial=trial,
                     seed=seed, public=sc.public)
+
+    def variant(self, trial_seed: int) -> Variant | None:
+        """For a scenario with `vars:`, the trial's drawn actors substituted into its intent,
+        reference and checks (compiled once per distinct draw); None without vars."""
+        sc = self.scenario
+        if not sc.vars:
+            return None
+        bound = resolve_vars(sc.vars, self.staff or [], trial_seed)
+        key = msgspec.json.encode(bound).decode()
+        v = self._variants.get(key)
+        if v is None:
+            special = msgspec.convert(substitute_vars(msgspec.to_builtins(sc), bound), type(sc))
+            v = self._variants[key] = Variant(special.intent, special.public, special.reference,
+                                              CompiledChecks(special))
+        return v
 
     def world(self, trial_seed: int, world_id: str = "", max_steps: int | None = None,
               faults: Any = None, scripted_model: bool = False) -> World:
         steps = max_steps or self.scenario.max_steps or 10_000
         image = self.model_image() if scripted_model else self.image
         return World(image, trial_seed, world_id, max_steps=steps, faults=faults)
+
+
+class Variant:
+    """One draw of a scenario's `vars`: what the trial's task, plan and checks become."""
+
+    __slots__ = ("checks", "intent", "public", "reference")
+
+    def __init__(self, intent: str, public: Any, reference: list[Step], checks: CompiledChecks) -> None:
+        self.intent = intent
+        self.public = public
+        self.reference = reference
+        self.checks = checks
+
+
+_ORGS: dict[tuple[Generate, int], tuple[dict[str, Any], list[Person]]] = {}
+
+
+def generated_org(spec: Generate, seed: int) -> tuple[dict[str, Any], list[Person]]:
+    """A generated organisation, built once per (spec, seed) in this process."""
+    key = (spec, seed)
+    hit = _ORGS.get(key)
+    if hit is None:
+        hit = _ORGS[key] = generate(spec, seed)
+    return hit
 
 
 @dataclass
@@ -124,14 +174,16 @@ async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
             faults = plan.world_faults(seed)
     world = p.world(seed, max_steps=opts.max_steps, faults=faults,
                     scripted_model=getattr(agent, "scripted_model", False))
-    task = p.task(trial, seed)
+    variant = p.variant(seed) if p.scenario.vars else None
+    task = p.task(trial, seed, variant)
+    reference = variant.reference if variant is not None else p.scenario.reference
     error: str | None = None
     info: dict[str, Any] | None = None
     t0 = time.perf_counter()
     try:
         async with asyncio.timeout(opts.timeout):
             if getattr(agent, "oracle", False):
-                info = await agent.run(task, world, p.scenario.reference)  # type: ignore[call-arg]
+                info = await agent.run(task, world, reference)  # type: ignore[call-arg]
             else:
                 info = await agent.run(task, world)
     except TimeoutError as e:
@@ -143,7 +195,7 @@ async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
         error = f"agent crashed: {type(e).__name__}: {e}"
         info = _info_of(e)
     wall = (time.perf_counter() - t0) * 1000
-    results = p.checks.evaluate(world)
+    results = (variant.checks if variant is not None else p.checks).evaluate(world)
     passed = sum(r.passed for r in results)
     return Trajectory(
         scenario=p.scenario.id, agent=agent.name, trial=trial, seed=seed,

@@ -17,7 +17,7 @@ class Hub:
     user per twin; a world is reachable through its tokens only."""
 
     def __init__(self, twins: Mapping[str, Twin[Any]] | None = None, *, max_worlds: int = 100_000,
-                 seed: int = 0, base_url: str = "") -> None:
+                 seed: int = 0, base_url: str = "", max_steps: int | None = None) -> None:
         if twins is None:
             from dtu.twins.registry import TWINS
 
@@ -28,6 +28,7 @@ class Hub:
         self._world_tokens: dict[str, list[str]] = {}
         self.scenarios: dict[str, Prepared] = {}
         self.max_worlds = max_worlds
+        self.max_steps = max_steps
         self.seed = seed
         self.base_url = base_url
         self._n = 0
@@ -52,11 +53,11 @@ class Hub:
         wid = self._next_id()
         if scenario is not None:
             p = self.scenarios[scenario]
-            world = p.world(trial_seed(run_seed, scenario, trial), wid)
+            world = p.world(trial_seed(run_seed, scenario, trial), wid, max_steps=self.max_steps)
         else:
             image = SeedImage(self.twins, seed_state or {}, derive(run_seed, wid),
                               parse_time(now, parse_time(DEFAULT_NOW, 0.0)))
-            world = World(image, derive(run_seed, wid, trial), wid)
+            world = World(image, derive(run_seed, wid, trial), wid, max_steps=self.max_steps or 10_000)
         return world
 
     def register(self, world: World) -> str:

@@ -171,6 +171,12 @@ class LLMJudge:
         self.max_tokens = max_tokens
         self.requests = 0
 
+    async def aclose(self) -> None:
+        """Close the client's connections (on the loop that used them)."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            await close()
+
     def model_for(self, spec: JudgeSpec) -> str:
         return self.model or spec.model or DEFAULT_MODEL
 

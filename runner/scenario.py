@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -98,7 +99,7 @@ def parse(text: str, path: str, twins: Mapping[str, Twin[Any]] | None = None) ->
     try:
         raw = yamlsrc.load(text)
     except Exception as e:  # yaml.YAMLError and decoding errors alike
-        mark = getattr(e, "problem_mark", None)
+        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise ScenarioError(path, line, "", f"not valid YAML: {getattr(e, 'problem', e)}",
                             "check indentation and quoting on that line") from None
@@ -114,7 +115,7 @@ def parse(text: str, path: str, twins: Mapping[str, Twin[Any]] | None = None) ->
             msg, _, where = msg.partition(" - at `")
             where = where.rstrip("`")
         field = where.removeprefix("$").lstrip(".")
-        line = yamlsrc.line_of(text, where) if where else None
+        line = yamlsrc.line_of(text, where or "$")
         if msg.startswith("Object missing required field"):
             name = msg.split("`")[1]
             field = f"{field}.{name}" if field else name
@@ -178,9 +179,13 @@ def validate(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]] 
                     "add a check that a do-nothing agent fails")
 
 
+_TEMPLATE = re.compile(r"\$\{[^}]*\}")
+
+
 def _compile(query: str, path: str, text: str, field: str) -> Any:
+    """Compile a query to check its syntax (`${var.field}` placeholders stand in as a name)."""
     try:
-        return jmespath.compile(query)
+        return jmespath.compile(_TEMPLATE.sub("X", query))
     except jmespath.exceptions.JMESPathError as e:
         raise _fail(path, text, field, f"invalid JMESPath: {e}", "check the query's syntax") from None
 

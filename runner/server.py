@@ -12,8 +12,8 @@ from typing import Any
 import msgspec
 import orjson
 from aiohttp import web
-from multidict import CIMultiDict
 from dtu.twins.core import Operation, Raw, Reply, Twin, TwinError
+from multidict import CIMultiDict
 
 from .errors import DtuError
 from .hub import Hub
@@ -235,9 +235,9 @@ def make_app(hub: Hub, admin_token: str | None = None, max_body: int = MAX_BODY)
 
 
 async def start(hub: Hub, host: str = "127.0.0.1", port: int = 0, *, admin_token: str | None = None,
-                ssl_context: Any = None) -> web.AppRunner:
+                ssl_context: Any = None, max_body: int = MAX_BODY) -> web.AppRunner:
     """Start serving on host:port (0 picks a free port) and set the hub's base URL."""
-    runner = web.AppRunner(make_app(hub, admin_token), access_log=None, handle_signals=False)
+    runner = web.AppRunner(make_app(hub, admin_token, max_body), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=ssl_context, backlog=1024)
     await site.start()

@@ -25,19 +25,22 @@ def load(text: str) -> Any:
 
 
 def line_of(text: str, path: str) -> int | None:
-    """The 1-based line of the node at a msgspec path like `$.checks[2].op`."""
+    """The 1-based line of the node at a msgspec path like `$.checks[2].op` (for a mapping
+    key, the line of the key itself)."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return None
-    best = node.start_mark.line + 1 if node is not None else None
+    if node is None:
+        return None
+    best = node.start_mark.line + 1
     for index, key in _PATH.findall(path.removeprefix("$")):
-        if node is None:
-            break
         nxt = None
         if index and isinstance(node, yaml.SequenceNode):
             i = int(index)
-            nxt = node.value[i] if i < len(node.value) else None
+            if i < len(node.value):
+                nxt = node.value[i]
+                best = nxt.start_mark.line + 1
         elif key and isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 if getattr(k, "value", None) == key:
@@ -47,7 +50,6 @@ def line_of(text: str, path: str) -> int | None:
         if nxt is None:
             break
         node = nxt
-        best = node.start_mark.line + 1
     return best
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from .anthropic import TWIN as ANTHROPIC
 from .core import Twin
 from .google import TWIN as GOOGLE
+from .jira import TWIN as JIRA
 from .okta import TWIN as OKTA
 from .slack import TWIN as SLACK
 
@@ -15,6 +16,7 @@ TWINS: dict[str, Twin[Any]] = {t.name: t for t in (
     SLACK,
     GOOGLE,
     OKTA,
+    JIRA,
 )}
 
 __all__ = ["TWINS"]

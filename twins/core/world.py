@@ -137,7 +137,8 @@ class World:
             if op is None:
                 raise twin.errors.not_found_route("POST", op_name)
             if len(self.calls) >= self.max_steps:
-                raise twin.errors.rate_limited(60.0)
+                fault = "max_steps"
+                raise twin.errors.rate_limited(3600.0)
             if self.faults is not None:
                 err = self.faults.before(env, twin, op, len(self.calls))
                 if err is not None:

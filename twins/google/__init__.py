@@ -8,13 +8,13 @@ from . import docs_ops, drive_ops, sheets_ops  # noqa: F401  (each registers its
 from .errors import ERRORS, DriveError, GoogleError
 from .registry import ops
 from .seed import build
-from .state import GoogleState
+from .state import GoogleState, view
 from .wire import auth, env_vars
 
 TWIN: Twin[GoogleState] = Twin(
     name="google", state_type=GoogleState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/drive/", "/upload/drive/", "/batch/", "/v1/documents", "/v4/spreadsheets"),
-    actor=lambda s: s.me, env_vars=env_vars, actors=lambda s, name: name in s.users,
+    actor=lambda s: s.me, env_vars=env_vars, view=view, actors=lambda s, name: name in s.users,
 )
 
 __all__ = ["TWIN", "DriveError", "GoogleError", "GoogleState"]

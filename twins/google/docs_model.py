@@ -34,14 +34,14 @@ class Paragraph(msgspec.Struct, tag="paragraph", omit_defaults=True):
     """A paragraph: its runs (ending with the newline), paragraph style and list membership."""
 
     runs: list[Run]
-    text: str = "\n"  # derived: the runs' text joined
+    text: str = ""  # derived: the runs' text joined (set by normalize)
     style: dict[str, Any] = {}  # ParagraphStyle fields that differ from NORMAL_TEXT defaults
     bullet: Bullet | None = None
 
 
 class Cell(msgspec.Struct, omit_defaults=True):
     content: list[Block]
-    text: str = "\n"  # derived
+    text: str = ""  # derived: the cell's text (set by normalize)
 
 
 class Row(msgspec.Struct, omit_defaults=True):
@@ -74,13 +74,13 @@ class DocList(msgspec.Struct, omit_defaults=True):
 
 
 def _empty_body() -> list[Block]:
-    return [Paragraph(runs=[Run("\n")])]
+    return [Paragraph(runs=[Run("\n")], text="\n")]
 
 
-class Document(msgspec.Struct, omit_defaults=True):
+class Document(msgspec.Struct):
     """A Google Doc's content (its title is the Drive file's name)."""
 
-    text: str = "\n"  # derived: the plain text of the whole body, tables included
+    text: str = ""  # derived: the plain text of the whole body, tables included (set by normalize)
     body: list[Block] = msgspec.field(default_factory=_empty_body)
     revision: int = 1
     lists: dict[str, DocList] = {}

@@ -1,3 +1,123 @@
-"""Placeholder: filled by the docs_ops implementation."""
+"""Docs v1 operations: documents.create, documents.get and documents.batchUpdate.
 
-from .registry import ops  # noqa: F401
+A document is a Drive file (mimeType application/vnd.google-apps.document) whose `doc` holds
+the body. batchUpdate applies its requests in order to a copy and keeps the copy only when every
+request succeeds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from .docs_apply import APPLY
+from .docs_edit import DocsInvalid, drop_empty_named
+from .docs_model import Document, copy_document, normalize
+from .docs_render import document_json, revision_id
+from .docs_requests import BatchUpdateParams as BatchUpdate
+from .docs_requests import request_kind
+from .errors import GoogleError
+from .registry import G, ops
+from .state import DOC, DriveFile, can_write, lookup, new_file, touch
+
+VIEW_MODES = ("", "DEFAULT_FOR_CURRENT_ACCESS", "SUGGESTIONS_INLINE", "PREVIEW_SUGGESTIONS_ACCEPTED",
+              "PREVIEW_WITHOUT_SUGGESTIONS")
+
+
+def _actor(ctx: G) -> str:
+    return ctx.actor or ctx.state.me
+
+
+def doc_file(ctx: G, doc_id: str, write: bool) -> tuple[DriveFile, Document]:
+    """The document file the actor may read (or write), or Docs' 404 / 403."""
+    got = lookup(ctx.state, doc_id, _actor(ctx))
+    if got is None or got[0].mimeType != DOC or got[0].doc is None:
+        raise GoogleError("NOT_FOUND", "Requested entity was not found.")
+    f, role = got
+    if write and not can_write(role):
+        raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")
+    assert f.doc is not None
+    return f, f.doc
+
+
+class CreateDocument(msgspec.Struct):
+    title: str = ""
+
+
+@ops.op("docs.documents.create", "POST", "/v1/documents")
+def documents_create(ctx: G, p: CreateDocument) -> dict[str, Any]:
+    """Create a blank Google Doc titled `title` in the caller's My Drive; returns the document
+    (documentId, title, body, revisionId). Any content in the request is ignored, as in Docs:
+    add text with documents.batchUpdate."""
+    f = new_file(ctx.state, ctx.env, _actor(ctx), p.title or "Untitled document", DOC)
+    f.doc = Document(text="\n")
+    return document_json(f.doc, f.id, f.name)
+
+
+@ops.op("docs.documents.batchUpdate", "POST", "/v1/documents/{documentId}:batchUpdate")
+def documents_batch_update(ctx: G, p: BatchUpdate) -> dict[str, Any]:
+    """Apply edits to a document, in order, all or nothing. Each request is an object with exactly
+    one key: insertText {text, location: {index} | endOfSegmentLocation: {}}, deleteContentRange
+    {range: {startIndex, endIndex}}, replaceAllText {containsText: {text, matchCase}, replaceText},
+    updateTextStyle {range, textStyle: {bold, italic, underline, ...}, fields: "bold,italic"},
+    updateParagraphStyle {range, paragraphStyle: {namedStyleType: HEADING_1, alignment, ...}, fields},
+    createParagraphBullets {range, bulletPreset}, deleteParagraphBullets {range}, insertTable
+    {rows, columns, location | endOfSegmentLocation}, insertPageBreak {location |
+    endOfSegmentLocation}, createNamedRange {name, range}, deleteNamedRange {namedRangeId | name},
+    replaceNamedRangeContent {namedRangeId | namedRangeName, text}. Indexes count UTF-16 code units;
+    the body starts at index 1 and its last newline cannot be deleted. Optional writeControl:
+    {requiredRevisionId} fails the whole batch if the document changed since that revision.
+    Returns one reply per request and the new revision id."""
+    f, doc = doc_file(ctx, p.documentId, write=True)
+    current = revision_id(f.id, doc.revision)
+    wc = p.writeControl
+    if wc is not None:
+        if wc.requiredRevisionId and wc.targetRevisionId:
+            raise GoogleError("INVALID_ARGUMENT", "Only one of requiredRevisionId and targetRevisionId may be set.")
+        if wc.requiredRevisionId and wc.requiredRevisionId != current:
+            raise GoogleError("FAILED_PRECONDITION",
+                              f"The required revision ID {wc.requiredRevisionId!r} does not match the latest "
+                              f"revision of the document ({current!r}); read the document again.")
+        if wc.targetRevisionId and wc.targetRevisionId not in {
+                revision_id(f.id, r) for r in range(max(1, doc.revision - 50), doc.revision + 1)}:
+            raise GoogleError("INVALID_ARGUMENT", f"The target revision ID {wc.targetRevisionId!r} is invalid.")
+    if not p.requests:
+        raise GoogleError("INVALID_ARGUMENT", "Must specify at least one request.")
+    work = copy_document(doc)
+    replies: list[dict[str, Any]] = []
+    for i, req in enumerate(p.requests):
+        kind, body = request_kind(req, i)
+        try:
+            replies.append(APPLY[kind](ctx, work, body))
+        except DocsInvalid as e:
+            raise GoogleError("INVALID_ARGUMENT", f"Invalid requests[{i}].{kind}: {e.message}") from None
+        drop_empty_named(work)
+        normalize(work)
+    if work != doc:
+        work.revision = doc.revision + 1
+        f.doc = work
+        touch(f, ctx.env, _actor(ctx))
+    return {"documentId": f.id, "replies": replies,
+            "writeControl": {"requiredRevisionId": revision_id(f.id, f.doc.revision if f.doc else 1)}}
+
+
+class GetDocument(msgspec.Struct):
+    documentId: str
+    suggestionsViewMode: str = ""
+    includeTabsContent: bool = False
+
+
+@ops.op("docs.documents.get", "GET", "/v1/documents/{documentId}")
+def documents_get(ctx: G, p: GetDocument) -> dict[str, Any]:
+    """Read a document: title, revisionId and body.content, a list of structural elements
+    (sectionBreak, paragraph with elements[].textRun.content and paragraphStyle.namedStyleType,
+    table) each with startIndex and endIndex in UTF-16 code units; plus lists and namedRanges.
+    With includeTabsContent=true the content is under tabs[0].documentTab instead."""
+    if p.suggestionsViewMode not in VIEW_MODES:
+        raise GoogleError("INVALID_ARGUMENT", f"Invalid value at 'suggestions_view_mode' (TYPE_ENUM), "
+                                              f"\"{p.suggestionsViewMode}\"")
+    f, doc = doc_file(ctx, p.documentId, write=False)
+    return document_json(doc, f.id, f.name, tabs=p.includeTabsContent)
+
+
+__all__ = ["doc_file", "documents_batch_update", "documents_create", "documents_get"]

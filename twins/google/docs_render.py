@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from ..core.env import ALNUM, derive
 from .docs_model import PAGE_BREAK, Block, Document, Paragraph, Table, u16len
 
@@ -59,6 +61,15 @@ def revision_id(doc_id: str, revision: int) -> str:
     return "ALBJ4L" + "".join(out)
 
 
+def _style(d: dict[str, Any]) -> dict[str, Any]:
+    """A fresh copy of a style (nested values too: a response never shares state)."""
+    for v in d.values():
+        if isinstance(v, dict | list):
+            out: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(d))
+            return out
+    return dict(d)
+
+
 def _paragraph(p: Paragraph, start: int) -> dict[str, Any]:
     elements: list[dict[str, Any]] = []
     pos = start
@@ -66,15 +77,15 @@ def _paragraph(p: Paragraph, start: int) -> dict[str, Any]:
         parts = r.text.split(PAGE_BREAK) if PAGE_BREAK in r.text else [r.text]
         for i, part in enumerate(parts):
             if i:
-                elements.append({"startIndex": pos, "endIndex": pos + 1, "pageBreak": {"textStyle": dict(r.style)}})
+                elements.append({"startIndex": pos, "endIndex": pos + 1, "pageBreak": {"textStyle": _style(r.style)}})
                 pos += 1
             if part:
                 end = pos + u16len(part)
                 elements.append({"startIndex": pos, "endIndex": end,
-                                 "textRun": {"content": part, "textStyle": dict(r.style)}})
+                                 "textRun": {"content": part, "textStyle": _style(r.style)}})
                 pos = end
     style: dict[str, Any] = {"namedStyleType": "NORMAL_TEXT", "direction": "LEFT_TO_RIGHT"}
-    style.update(p.style)
+    style.update(_style(p.style))
     out: dict[str, Any] = {"elements": elements, "paragraphStyle": style}
     if p.bullet is not None:
         bullet: dict[str, Any] = {"listId": p.bullet.listId, "textStyle": {}}

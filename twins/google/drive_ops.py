@@ -1,5 +1,10 @@
-"""Drive v3 operations (being written)."""
+"""Drive v3 operations, one module per concern; importing them registers them on `ops`."""
 
 from __future__ import annotations
 
-from .registry import ops  # noqa: F401
+from . import drive_batch, drive_files, drive_list, drive_media, drive_perms
+from .registry import ops
+
+MODULES = (drive_files, drive_list, drive_media, drive_perms, drive_batch)
+
+__all__ = ["MODULES", "ops"]

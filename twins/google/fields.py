@@ -79,7 +79,7 @@ def _merge(tree: Tree, parts: list[str], sub: Tree | None, spec: str) -> None:
 
 def select(value: Any, tree: Tree | None) -> Any:
     """The parts of `value` that `tree` selects."""
-    if tree is None or "*" in tree and len(tree) == 1:
+    if tree is None or ("*" in tree and len(tree) == 1):
         return value
     if isinstance(value, list):
         return [select(v, tree) for v in value]

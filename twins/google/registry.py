@@ -13,4 +13,4 @@ G = Ctx[GoogleState]
 
 Body = dict[str, Any]
 
-__all__ = ["G", "Body", "ops"]
+__all__ = ["Body", "G", "ops"]

@@ -182,7 +182,9 @@ def format_number(v: float, pattern: str) -> str:
 
 
 def _sections(pattern: str) -> list[str]:
-    out, cur, quoted = [], [], False
+    out: list[str] = []
+    cur: list[str] = []
+    quoted = False
     for ch in pattern:
         if ch == '"':
             quoted = not quoted

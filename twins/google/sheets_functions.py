@@ -116,14 +116,25 @@ def _matcher(crit: Value) -> Callable[[Value], bool]:
             if got is not None:
                 target = got[0]
             if op in ("=", "<>") and isinstance(target, str):
-                pat = _wild(target)
-                return (lambda v, p=pat: bool(p.match(text(v)))) if op == "=" else (lambda v, p=pat: not p.match(text(v)))
-            return lambda v, t=target, o=op: v is not None and rank(v) == rank(t) and binary(o, v, t) is True
+                return _wild_test(_wild(target), op == "=")
+            return _op_test(op, target)
     got = parse_number(crit)
     if got is not None:
-        return lambda v, t=got[0]: v is not None and compare(v, t) == 0
+        return _op_test("=", got[0])
     pat = _wild(crit)
     return lambda v: bool(pat.match(text(v)))
+
+
+def _wild_test(pat: re.Pattern[str], equal: bool) -> Callable[[Value], bool]:
+    def test(v: Value) -> bool:
+        return bool(pat.match(text(v))) == equal
+    return test
+
+
+def _op_test(op: str, target: Value) -> Callable[[Value], bool]:
+    def test(v: Value) -> bool:
+        return v is not None and rank(v) == rank(target) and binary(op, v, target) is True
+    return test
 
 
 def _wild(text: str) -> re.Pattern[str]:

@@ -89,4 +89,23 @@ def rename_refs(formula: str, old: str, new: str | None) -> str:
     return _rewrite(formula, fix)
 
 
-__all__ = ["rename_refs", "rewrite_refs"]
+
+
+def offset_refs(formula: str, rows: int) -> str:
+    """A formula moved `rows` rows down (up when negative): relative row references follow it."""
+    def fix(sheet: str | None, prefix: str, cells: str) -> str:
+        parts = []
+        for part in cells.split(":"):
+            m = _ENDPOINT.match(part)
+            if m is None:
+                return prefix + cells
+            d1, col, d2, row = m.groups()
+            if row is not None and not d2:
+                row = str(max(1, int(row) + rows))
+            parts.append(f"{d1}{col or ''}{d2}{row or ''}")
+        return prefix + ":".join(parts)
+
+    return _rewrite(formula, fix)
+
+
+__all__ = ["offset_refs", "rename_refs", "rewrite_refs"]

@@ -5,6 +5,8 @@ Synchronous, no I/O. Helpers here are shared by Drive, Docs and Sheets: access (
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from ..core.env import Env
@@ -68,9 +70,11 @@ class Upload(msgspec.Struct, omit_defaults=True):
 
     id: str
     actor: str
-    metadata: dict[str, object] = {}
+    metadata: dict[str, Any] = {}
     file_id: str = ""  # set for a media update
+    content_type: str = ""
     params: dict[str, str] = {}
+    data: bytes = b""
 
 
 class GoogleState(msgspec.Struct, omit_defaults=True):
@@ -198,3 +202,14 @@ def touch(f: DriveFile, env: Env, actor: str) -> None:
     f.modifiedTime = env.iso()
     f.version += 1
     f.lastModifyingUser = actor
+
+
+def view(state: GoogleState) -> dict[str, Any]:
+    """The state as plain data for checks: file content as text, upload sessions left out."""
+    out: dict[str, Any] = msgspec.to_builtins(state, builtin_types=(bytes,))
+    out.pop("uploads", None)
+    for f in out.get("files", {}).values():
+        c = f.get("content")
+        if isinstance(c, bytes):
+            f["content"] = c.decode("utf-8", "replace")
+    return out

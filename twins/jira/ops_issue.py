@@ -6,13 +6,23 @@ from typing import Any
 
 import msgspec
 
-from ..core import Reply
 from . import render
-from .errors import JiraError, bad_request, forbidden
+from .errors import bad_request, forbidden
 from .fields import SETTABLE, Editor, ref_of
-from .ops_common import API, S, IssueRef, V, available, can_browse, find_project, get_issue, is_admin, ops, view
+from .ops_common import (
+    API,
+    IssueRef,
+    S,
+    V,
+    available,
+    find_project,
+    get_issue,
+    is_admin,
+    ops,
+    view,
+)
 from .render import View
-from .state import Change, History, Issue, Transition
+from .state import Issue, Transition
 
 
 class CreateIssue(V, kw_only=True):
@@ -211,16 +221,3 @@ def issue_transition(ctx: S, p: DoTransition) -> None:
         draft.resolved = None
     ed.commit(now)
     s.issues[iss.id] = draft
-
-
-def record(ctx: S, iss: Issue, items: list[Change]) -> None:
-    iss.changelog.append(History(id=ctx.state.next_id("history"), author=ctx.actor, created=ctx.env.now,
-                                 items=items))
-    iss.updated = ctx.env.now
-
-
-def visible_project(ctx: S, pid: str) -> bool:
-    return can_browse(ctx.state, ctx.actor, ctx.state.projects[pid])
-
-
-__all__ = ["JiraError", "Reply", "record", "transition_json", "visible_project"]

@@ -185,7 +185,7 @@ def issuetype_get(ctx: S, p: TypeRef) -> dict[str, Any]:
     """An issue type by id."""
     t = ctx.state.issue_types.get(p.id)
     if t is None:
-        raise JiraError(404, "The issue type with id '{}' does not exist.".format(p.id))
+        raise JiraError(404, f"The issue type with id '{p.id}' does not exist.")
     return render.issuetype(view(ctx, p), t)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 
-class User(msgspec.Struct, omit_defaults=True):
+class User(msgspec.Struct):
     """A user. `profile` holds Okta's profile attributes as sent (login, email, firstName, ...)."""
 
     id: str
@@ -26,7 +26,7 @@ class User(msgspec.Struct, omit_defaults=True):
     admin: bool = False
 
 
-class Group(msgspec.Struct, omit_defaults=True):
+class Group(msgspec.Struct):
     id: str
     name: str
     created: str
@@ -37,7 +37,7 @@ class Group(msgspec.Struct, omit_defaults=True):
     members: list[str] = []  # user ids, in the order they joined
 
 
-class AppUser(msgspec.Struct, omit_defaults=True):
+class AppUser(msgspec.Struct):
     """A user's assignment to an app, made directly (scope USER)."""
 
     id: str  # the user's id
@@ -49,7 +49,7 @@ class AppUser(msgspec.Struct, omit_defaults=True):
     profile: dict[str, Any] = {}
 
 
-class AppGroup(msgspec.Struct, omit_defaults=True):
+class AppGroup(msgspec.Struct):
     """A group's assignment to an app; its members get the app (scope GROUP)."""
 
     id: str  # the group's id
@@ -58,7 +58,7 @@ class AppGroup(msgspec.Struct, omit_defaults=True):
     profile: dict[str, Any] = {}
 
 
-class App(msgspec.Struct, omit_defaults=True):
+class App(msgspec.Struct):
     id: str
     name: str
     label: str
@@ -71,7 +71,7 @@ class App(msgspec.Struct, omit_defaults=True):
     groups: dict[str, AppGroup] = {}
 
 
-class RateWindow(msgspec.Struct, omit_defaults=True):
+class RateWindow(msgspec.Struct):
     """Calls made in the current rate-limit window (world time)."""
 
     start: float = 0.0
@@ -79,7 +79,7 @@ class RateWindow(msgspec.Struct, omit_defaults=True):
     limit: int = 600
 
 
-class OktaState(msgspec.Struct, omit_defaults=True):
+class OktaState(msgspec.Struct):
     org: str
     me: str = ""  # the user id the default API token belongs to ("" for a service token)
     users: dict[str, User] = {}

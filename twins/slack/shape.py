@@ -81,7 +81,7 @@ def message_json(m: Message, s: SlackState, env: Env) -> dict[str, Any]:
 
 
 def file_json(f: File, s: SlackState, env: Env) -> dict[str, Any]:
-    base = env.base_url or f"https://{s.domain}.slack.com"
+    base = "https://files.slack.com"
     public = [c for c in f.channels if c in s.channels and not s.channels[c].is_private]
     private = [c for c in f.channels if c in s.channels and s.channels[c].is_private
                and not s.channels[c].is_im]

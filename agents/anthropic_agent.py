@@ -1,0 +1,215 @@
+"""A Claude tool-use loop on the anthropic SDK's AsyncAnthropic.
+
+Spec: `anthropic:model=claude-sonnet-4-5,max_turns=20,max_tokens=1024,temperature=0.2,
+base_url=...,max_retries=4,stream=false,timeout=120,name=anthropic` (every option optional;
+no temperature is sent unless given).
+
+The model gets a system prompt with the intent (and the scenario's public context), the tools
+of the task's twins (agents/tools.py; `cache_control` on the last tool, so the tool block is one
+prompt-cache prefix), and the results of its calls, dispatched through door 1 (`world.invoke`)
+as `tool_result` blocks (`is_error` for vendor errors). The loop stops on any stop reason but
+`tool_use`, or after `max_turns` model calls. The SDK retries 429 and 529 with backoff
+(`max_retries`). Token usage and an estimated cost go into the trajectory's info.
+
+Which model answers:
+- ANTHROPIC_API_KEY set: the real API (or `base_url`), with that key.
+- no key, `base_url` set: that server (e.g. `dtu serve`; the key is then a world token).
+- neither: the Anthropic twin in-process, through an httpx transport (no sockets): a scripted
+  model that plays the scenario's reference plan. Its satisfaction says nothing about a real
+  model; the trajectory's info says `"model_kind": "scripted-twin"`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import msgspec
+from dtu.runner.agent import RunInfo, Task
+from dtu.runner.errors import DtuError
+from dtu.twins.core import World
+
+from . import spec
+from .tools import catalog, is_error, result_text
+from .transport import WorldTransport
+
+__all__ = ["AnthropicAgent", "cost_usd"]
+
+DEFAULTS: dict[str, Any] = {
+    "model": "", "max_turns": 20, "max_tokens": 1024, "temperature": "", "base_url": "",
+    "max_retries": 4, "stream": False, "name": "anthropic", "timeout": 120.0,
+}
+REAL_DEFAULT_MODEL = "claude-sonnet-4-5"
+TWIN_DEFAULT_MODEL = "dtu-scripted"
+
+# USD per million tokens: input, output, cache write (5 min), cache read. Published list prices
+# (2025); an estimate, matched by model-name prefix, longest first.
+PRICES: dict[str, tuple[float, float, float, float]] = {
+    "claude-opus-4-5": (5.0, 25.0, 6.25, 0.50),
+    "claude-opus-4": (15.0, 75.0, 18.75, 1.50),
+    "claude-sonnet-4": (3.0, 15.0, 3.75, 0.30),
+    "claude-3-7-sonnet": (3.0, 15.0, 3.75, 0.30),
+    "claude-3-5-sonnet": (3.0, 15.0, 3.75, 0.30),
+    "claude-haiku-4-5": (1.0, 5.0, 1.25, 0.10),
+    "claude-3-5-haiku": (0.8, 4.0, 1.0, 0.08),
+    "claude-3-haiku": (0.25, 1.25, 0.30, 0.03),
+    "dtu-": (0.0, 0.0, 0.0, 0.0),
+}
+
+SYSTEM = """You act on behalf of a user in their company's workspace, through the tools below, \
+which call the real services' APIs. Carry out the user's request completely: look things up \
+before you change them, prefer ids the APIs return over guesses, and recover from errors the \
+tools report. When the request is done (or cannot be done), reply with a short summary and \
+stop calling tools."""
+
+
+def cost_usd(model: str, usage: dict[str, int]) -> float | None:
+    """Estimated cost of the usage at list prices, or None for an unknown model."""
+    for prefix in sorted(PRICES, key=len, reverse=True):
+        if model.startswith(prefix):
+            pin, pout, pwrite, pread = PRICES[prefix]
+            return round((usage["input_tokens"] * pin + usage["output_tokens"] * pout
+                          + usage["cache_creation_input_tokens"] * pwrite
+                          + usage["cache_read_input_tokens"] * pread) / 1e6, 6)
+    return None
+
+
+class AnthropicAgent:
+    """Claude (or the scripted Anthropic twin) driving the task's twins through tool use."""
+
+    def __init__(self, arg: str = "") -> None:
+        o = spec.parse("anthropic", arg, DEFAULTS)
+        self.name: str = o["name"]
+        self.max_turns: int = o["max_turns"]
+        self.max_tokens: int = o["max_tokens"]
+        try:
+            self.temperature: float | None = float(o["temperature"]) if o["temperature"] else None
+        except ValueError:
+            raise DtuError(f"--agent anthropic:{arg}: temperature must be a number") from None
+        self.stream: bool = o["stream"]
+        self.max_retries: int = o["max_retries"]
+        self.timeout: float = o["timeout"]
+        self.base_url: str = o["base_url"]
+        self.key = os.environ.get("ANTHROPIC_API_KEY") or ""
+        self.local = not self.key and not self.base_url
+        self.model: str = o["model"] or (TWIN_DEFAULT_MODEL if self.local else REAL_DEFAULT_MODEL)
+        # The engine seeds the twin's plan only into worlds of agents whose model is that twin.
+        self.scripted_model = self.local
+        self.transport: WorldTransport | None = None
+        self.client: Any = None
+
+    async def open(self, run: RunInfo | None = None) -> None:
+        import anthropic
+
+        if self.client is not None:
+            return
+        kw: dict[str, Any] = {"max_retries": self.max_retries, "timeout": self.timeout}
+        if self.local:
+            self.transport = WorldTransport()
+            kw.update(api_key="dtu-local", base_url="http://anthropic.dtu.invalid",
+                      http_client=self.transport.client())
+        else:
+            kw.update(api_key=self.key or "dtu-no-key")
+            if self.base_url:
+                kw["base_url"] = self.base_url
+        self.client = anthropic.AsyncAnthropic(**kw)
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+            self.client = None
+
+    def system_prompt(self, task: Task) -> str:
+        parts = [SYSTEM, f"<request>\n{task.intent.strip()}\n</request>"]
+        if task.public is not None:
+            public = msgspec.json.encode(task.public).decode()
+            parts.append(f"<context>\n{public}\n</context>")
+        return "\n\n".join(parts)
+
+    async def run(self, task: Task, world: World) -> dict[str, Any] | None:
+        if self.client is None:
+            await self.open()
+        client = self.client
+        token = None
+        if self.transport is not None:
+            token = self.transport.add(world)
+            client = client.with_options(api_key=token)
+        tools_cat = catalog(world.twins, task.twins)
+        tools = tools_cat.cached_tools()
+        system = self.system_prompt(task)
+        messages: list[dict[str, Any]] = [{"role": "user", "content": task.intent.strip()}]
+        usage = {"input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 0,
+                 "cache_read_input_tokens": 0}
+        info: dict[str, Any] = {"model": self.model, "model_kind": "scripted-twin" if self.local else "api",
+                                "turns": 0, "tool_calls": 0, "tool_errors": 0, "stop_reason": None,
+                                "usage": usage}
+        kinds: set[str] = set()
+        try:
+            for _ in range(self.max_turns):
+                msg, kind = await self._create(client, system, tools, messages)
+                if kind:
+                    kinds.add(kind)
+                info["turns"] += 1
+                for k in usage:
+                    usage[k] += getattr(msg.usage, k, None) or 0
+                info["stop_reason"] = msg.stop_reason
+                content = [_block(b) for b in msg.content]
+                messages.append({"role": "assistant", "content": content})
+                uses = [b for b in content if b["type"] == "tool_use"]
+                if msg.stop_reason != "tool_use" or not uses:
+                    break
+                results = []
+                for b in uses:
+                    reply = await tools_cat.call(world, b["name"], b["input"])
+                    err = is_error(reply)
+                    info["tool_calls"] += 1
+                    info["tool_errors"] += err
+                    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": b["id"],
+                                             "content": result_text(reply)}
+                    if err:
+                        block["is_error"] = True
+                    results.append(block)
+                messages.append({"role": "user", "content": results})
+            else:
+                info["stop_reason"] = "max_turns"
+        except Exception as e:
+            e.dtu_info = _finish(info, usage, self.model, kinds)  # type: ignore[attr-defined]
+            raise
+        finally:
+            if token is not None and self.transport is not None:
+                self.transport.remove(token)
+        return _finish(info, usage, self.model, kinds)
+
+    async def _create(self, client: Any, system: str, tools: list[dict[str, Any]],
+                      messages: list[dict[str, Any]]) -> tuple[Any, str | None]:
+        kw: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "system": system,
+                              "messages": messages}
+        if self.temperature is not None:  # SDKs that dropped the argument still pass it on
+            kw["extra_body"] = {"temperature": self.temperature}
+        if tools:
+            kw["tools"] = tools
+        if self.stream:
+            async with client.messages.stream(**kw) as s:
+                msg = await s.get_final_message()
+                return msg, s.response.headers.get("x-dtu-model-kind")
+        raw = await client.messages.with_raw_response.create(**kw)
+        return await raw.parse(), raw.headers.get("x-dtu-model-kind")
+
+
+def _block(b: Any) -> dict[str, Any]:
+    """An assistant content block to send back: only the fields the API takes."""
+    if b.type == "tool_use":
+        return {"type": "tool_use", "id": b.id, "name": b.name, "input": b.input}
+    if b.type == "text":
+        return {"type": "text", "text": b.text}
+    return dict(b.model_dump(exclude_none=True))
+
+
+def _finish(info: dict[str, Any], usage: dict[str, int], model: str, kinds: set[str]) -> dict[str, Any]:
+    if "scripted-twin" in kinds:
+        info["model_kind"] = "scripted-twin"
+    info["cost_usd"] = cost_usd(model, usage)
+    if info["model_kind"] == "scripted-twin":
+        info["note"] = "scripted model: this satisfaction says nothing about a real model"
+    return info
+
+

@@ -1,0 +1,261 @@
+"""Generated organisations: `seed: {generate: {org: acme, users: 500}}` builds one deterministic
+company across every twin (people with managers and departments in Okta groups, matching Slack
+members and channels, Jira projects with issues in several states, Drive folders with docs and
+sheets owned by the people) from the run seed. It is built once per run and snapshotted.
+
+Scenarios refer to generated people by role through `vars:` (see `resolve_vars`), so each trial
+can draw different actors from the same template."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+from dtu.twins.core.env import ALNUM, ALNUM_UPPER, Env
+
+FIRST = ("Ada", "Ben", "Cleo", "Dana", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jade", "Kai", "Lena", "Milo", "Nora",
+         "Omar", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vik", "Wren", "Xia", "Yuri", "Zoe", "Alan", "Bea",
+         "Cruz", "Dev", "Emma", "Finn", "Gia", "Hugo", "Iris", "Joel", "Kira", "Leo", "Maya", "Nico")
+LAST = ("Abbott", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jones", "Khan", "Lopez",
+        "Moreau", "Nakamura", "Okafor", "Patel", "Quist", "Rossi", "Silva", "Tanaka", "Ueda", "Varga", "Weber",
+        "Xu", "Young", "Zimmer", "Adler", "Brooks", "Costa", "Dubois", "Ekström", "Fox")
+DEPARTMENTS = ("Engineering", "Sales", "Marketing", "Finance", "People", "Support", "Design", "Product")
+TITLES = {"Engineering": ("Software Engineer", "Senior Engineer", "Staff Engineer", "SRE"),
+          "Sales": ("Account Executive", "Sales Engineer"), "Marketing": ("Marketing Manager", "Content Lead"),
+          "Finance": ("Accountant", "Financial Analyst"), "People": ("Recruiter", "People Partner"),
+          "Support": ("Support Engineer", "Support Specialist"), "Design": ("Product Designer",),
+          "Product": ("Product Manager",)}
+APPS = ("Slack", "Jira", "Google Workspace", "GitHub", "Salesforce", "Zoom")
+ISSUE_STATES = ("To Do", "To Do", "In Progress", "In Review", "Done")
+
+
+class Generate(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """`seed.generate`: the size and shape of the organisation."""
+
+    org: str = "acme"
+    users: int = 50
+    departments: int = 6
+    channels_per_department: int = 1
+    issues_per_project: int = 20
+    docs_per_department: int = 3
+    twins: tuple[str, ...] = ("okta", "slack", "jira", "google")
+
+
+class Person(msgspec.Struct, frozen=True):
+    """One generated person, as scenarios see them through `vars` (`${leaver.email}`)."""
+
+    index: int
+    first: str
+    last: str
+    name: str
+    handle: str
+    email: str
+    login: str
+    department: str
+    title: str
+    manager: str  # handle of the manager, "" for the CEO
+    okta_id: str
+    slack_id: str
+    jira_id: str
+    is_manager: bool = False
+
+
+def _id(env: Env, prefix: str, length: int, alphabet: str = ALNUM) -> str:
+    return prefix + env.token(length - len(prefix), alphabet)
+
+
+def people(spec: Generate, env: Env) -> list[Person]:
+    """The staff: a CEO, a head per department reporting to the CEO, everyone else reporting to
+    their department's head."""
+    depts = DEPARTMENTS[: max(1, min(spec.departments, len(DEPARTMENTS)))]
+    domain = f"{spec.org}.test"
+    out: list[Person] = []
+    taken: set[str] = set()
+    heads: dict[str, str] = {}
+    for i in range(max(2, spec.users)):
+        first = FIRST[env.randint(0, len(FIRST) - 1)]
+        last = LAST[env.randint(0, len(LAST) - 1)]
+        handle = f"{first}.{last}".lower()
+        n = 2
+        while handle in taken:
+            handle = f"{first}.{last}{n}".lower()
+            n += 1
+        taken.add(handle)
+        if i == 0:
+            dept, title, manager, is_mgr = "Executive", "CEO", "", True
+        elif i <= len(depts):
+            dept = depts[i - 1]
+            title, manager, is_mgr = f"Head of {dept}", out[0].handle, True
+            heads[dept] = handle
+        else:
+            dept = depts[env.randint(0, len(depts) - 1)]
+            title = TITLES[dept][env.randint(0, len(TITLES[dept]) - 1)]
+            manager, is_mgr = heads[dept], False
+        email = f"{handle}@{domain}"
+        out.append(Person(index=i, first=first, last=last, name=f"{first} {last}", handle=handle, email=email,
+                          login=email, department=dept, title=title, manager=manager,
+                          okta_id=_id(env, "00u", 20), slack_id=_id(env, "U", 11, ALNUM_UPPER),
+                          jira_id=f"712020:{env.token(8, '0123456789abcdef')}-{env.token(4, '0123456789abcdef')}",
+                          is_manager=is_mgr))
+    return out
+
+
+def _okta(staff: list[Person], spec: Generate) -> dict[str, Any]:
+    depts = sorted({p.department for p in staff})
+    by_handle = {p.handle: p for p in staff}
+    users = [{"id": p.okta_id, "login": p.login, "email": p.email, "firstName": p.first, "lastName": p.last,
+              "title": p.title, "department": p.department,
+              "manager": by_handle[p.manager].login if p.manager else None,
+              "groups": [p.department, "Everyone"] + (["Managers"] if p.is_manager else []),
+              "admin": p.index == 0} for p in staff]
+    groups = [{"name": "Everyone"}, {"name": "Managers"}] + [{"name": d, "description": f"{d} department"}
+                                                              for d in depts]
+    apps = [{"label": a, "groups": ["Everyone"] if a in ("Slack", "Google Workspace", "Zoom")
+             else ["Engineering", "Product"] if a in ("Jira", "GitHub") else ["Sales"]} for a in APPS]
+    return {"org": spec.org, "me": staff[0].login, "users": users, "groups": groups, "apps": apps}
+
+
+def _slack(staff: list[Person], spec: Generate) -> dict[str, Any]:
+    depts = sorted({p.department for p in staff})
+    users = [{"id": p.slack_id, "name": p.handle, "real_name": p.name, "email": p.email, "title": p.title,
+              "is_admin": p.index == 0} for p in staff]
+    channels: list[dict[str, Any]] = [{"name": "general", "general": True, "members": [p.handle for p in staff],
+                                       "messages": [{"user": staff[0].handle, "text": f"Welcome to {spec.org}!"}]},
+                                      {"name": "random", "members": [p.handle for p in staff[::2]]}]
+    for d in depts:
+        members = [p.handle for p in staff if p.department == d] + [staff[0].handle]
+        slug = d.lower()
+        channels.append({"name": f"team-{slug}", "members": sorted(set(members))})
+        for k in range(1, spec.channels_per_department):
+            channels.append({"name": f"{slug}-project-{k}", "members": sorted(set(members[: 1 + len(members) // 2]))})
+    channels.append({"name": "old-announcements", "archived": True, "members": [staff[0].handle]})
+    return {"team": {"name": spec.org.title(), "domain": spec.org}, "me": staff[0].handle, "users": users,
+            "channels": channels}
+
+
+def _jira(staff: list[Person], spec: Generate, env: Env) -> dict[str, Any]:
+    users = [{"name": p.name, "email": p.email, "account_id": p.jira_id, "admin": p.index == 0} for p in staff]
+    teams = [("ENG", "Engineering"), ("SUP", "Support"), ("OPS", "Product")]
+    projects, issues = [], []
+    for key, dept in teams:
+        crew = [p for p in staff if p.department == dept] or staff[:3]
+        lead = crew[0]
+        projects.append({"key": key, "name": f"{dept} Work", "lead": lead.jira_id})
+        for n in range(spec.issues_per_project):
+            who = crew[env.randint(0, len(crew) - 1)]
+            issues.append({"project": key, "summary": f"{dept} task {n + 1}: {('fix', 'ship', 'review', 'plan')[n % 4]} "
+                           f"{('login', 'billing', 'search', 'onboarding', 'reports')[n % 5]}",
+                           "type": ("Task", "Bug", "Story")[n % 3], "status": ISSUE_STATES[env.randint(0, 4)],
+                           "assignee": who.jira_id, "reporter": lead.jira_id,
+                           "priority": ("High", "Medium", "Low")[n % 3]})
+    return {"site": spec.org, "me": staff[0].jira_id, "users": users, "projects": projects, "issues": issues}
+
+
+def _google(staff: list[Person], spec: Generate) -> dict[str, Any]:
+    depts = sorted({p.department for p in staff})
+    users = [{"email": p.email, "name": p.name} for p in staff]
+    files: list[dict[str, Any]] = []
+    for d in depts:
+        crew = [p for p in staff if p.department == d]
+        owner = crew[0]
+        folder = f"{d} Shared"
+        files.append({"name": folder, "kind": "folder", "owner": owner.email,
+                      "permissions": [{"role": "writer", "email": p.email} for p in crew[1:6]]})
+        for k in range(spec.docs_per_department):
+            author = crew[k % len(crew)]
+            files.append({"name": f"{d} notes {k + 1}", "kind": "doc", "owner": author.email, "parents": [folder],
+                          "text": f"{d} notes {k + 1}\nOwner: {author.name}\n"})
+        files.append({"name": f"{d} budget", "kind": "sheet", "owner": owner.email, "parents": [folder],
+                      "sheets": {"Sheet1": [["Item", "Amount"], ["Tools", 1200], ["Travel", 800]]}})
+    return {"domain": f"{spec.org}.test", "me": staff[0].email, "users": users, "files": files}
+
+
+def generate(spec: Generate, seed: int) -> tuple[dict[str, Any], list[Person]]:
+    """Seed data for each twin, and the staff it was built from."""
+    env = Env(seed, 0.0)
+    staff = people(spec, env)
+    out: dict[str, Any] = {}
+    if "okta" in spec.twins:
+        out["okta"] = _okta(staff, spec)
+    if "slack" in spec.twins:
+        out["slack"] = _slack(staff, spec)
+    if "jira" in spec.twins:
+        out["jira"] = _jira(staff, spec, env)
+    if "google" in spec.twins:
+        out["google"] = _google(staff, spec)
+    return out, staff
+
+
+def merge_seed(generated: Mapping[str, Any], explicit: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario's own seed data added to the generated one (lists appended, scalars replaced)."""
+    out = {k: dict(v) for k, v in generated.items()}
+    for twin, data in explicit.items():
+        if twin == "generate":
+            continue
+        base = out.setdefault(twin, {})
+        for key, value in (data or {}).items():
+            if isinstance(value, list) and isinstance(base.get(key), list):
+                base[key] = [*base[key], *value]
+            else:
+                base[key] = value
+    return out
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def substitute_vars(x: Any, bound: Mapping[str, Any]) -> Any:
+    """Replace `${var.field}` with the bound value; other `${...}` (a plan's saved values) stay."""
+    if isinstance(x, str):
+        if "${" not in x:
+            return x
+
+        def one(m: re.Match[str]) -> str:
+            v = bound.get(m.group(1))
+            if isinstance(v, dict) and m.group(2) in v:
+                return str(v[m.group(2)])
+            return m.group(0)
+
+        return _VAR.sub(one, x)
+    if isinstance(x, dict):
+        return {k: substitute_vars(v, bound) for k, v in x.items()}
+    if isinstance(x, list):
+        return [substitute_vars(v, bound) for v in x]
+    return x
+
+
+# -- roles --------------------------------------------------------------------------------------------
+
+class Pick(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A var drawn per trial: `{pick: person, where: {department: Engineering}}`,
+    `{manager_of: leaver}`, or `{pick: person, not: [leaver]}`."""
+
+    pick: str = "person"
+    where: dict[str, Any] = {}
+    manager_of: str | None = None
+    not_: list[str] = msgspec.field(default_factory=list, name="not")
+
+
+def resolve_vars(spec: Mapping[str, Any], staff: list[Person], seed: int) -> dict[str, Any]:
+    """Bind each var (in order) to a person or a literal, drawing with the trial's seed."""
+    env = Env(seed ^ 0x5EED, 0.0)
+    by_handle = {p.handle: p for p in staff}
+    bound: dict[str, Any] = {}
+    for name, raw in spec.items():
+        if not isinstance(raw, dict):
+            bound[name] = raw
+            continue
+        pick = msgspec.convert(raw, Pick)
+        if pick.manager_of is not None:
+            of = bound[pick.manager_of]
+            bound[name] = msgspec.to_builtins(by_handle[of["manager"]]) if of["manager"] else of
+            continue
+        taken = {bound[n]["handle"] for n in pick.not_ if isinstance(bound.get(n), dict)}
+        pool = [p for p in staff if p.handle not in taken and p.index > 0
+                and all(getattr(p, k, None) == v for k, v in pick.where.items())]
+        if not pool:
+            raise ValueError(f"vars.{name}: nobody in the generated organisation matches {raw}")
+        bound[name] = msgspec.to_builtins(pool[env.randint(0, len(pool) - 1)])
+    return bound

@@ -1,0 +1,143 @@
+"""`dtu lint`: proves each scenario is usable before any agent runs it.
+
+For every file: it decodes; names (twins, operations, queries, operators) exist; the seed builds
+(every reference in it resolves); the reference plan, played in a fresh world, satisfies every
+check; doing nothing fails at least one check; and so does deleting any one step marked
+`required`. Findings name the file, line and field, with a one-line fix."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+import msgspec
+
+from . import yamlsrc
+from .engine import Prepared, RunOptions, run_trial
+from .errors import ScenarioError
+from .scenario import Loaded, Step, discover, load_file
+
+Level = Literal["error", "warning"]
+
+
+class Finding(msgspec.Struct, frozen=True):
+    level: Level
+    path: str
+    line: int | None
+    field: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {self.level}: {self.field + ': ' if self.field else ''}{self.message}"
+        return text + (f" (fix: {self.fix})" if self.fix else "")
+
+
+class _Plan:
+    """Plays a given plan (the reference, or the reference less one step) as an oracle agent."""
+
+    oracle = True
+
+    def __init__(self, name: str, plan: Sequence[Step] | None = None) -> None:
+        self.name = name
+        self.plan = plan
+
+    async def run(self, task: Any, world: Any, plan: Sequence[Step]) -> None:
+        from dtu.agents.plan import args_for, compiled, save
+
+        env: dict[str, Any] = {}
+        for step in compiled(self.plan if self.plan is not None else plan):
+            body = world.dispatch(step.twin, step.op, args_for(step, env)).body
+            if step.saves:
+                save(step, body, env)
+
+
+def _line(ld: Loaded, field: str) -> int | None:
+    return yamlsrc.line_of(ld.text, "$." + field)
+
+
+def _failing_calls(calls: Iterable[Any]) -> list[str]:
+    from .checks import call_ok
+
+    return [f"{c.twin} {c.op} -> {c.status} {_short(c.body)}" for c in calls if not call_ok(c.status, c.body)]
+
+
+def _short(body: Any) -> str:
+    s = msgspec.json.encode(body).decode()
+    return s if len(s) < 160 else s[:157] + "..."
+
+
+def lint_loaded(ld: Loaded) -> list[Finding]:
+    out: list[Finding] = []
+    sc = ld.scenario
+
+    def err(field: str, message: str, fix: str = "", level: Level = "error") -> None:
+        out.append(Finding(level, ld.path, _line(ld, field), field, message, fix))
+
+    try:
+        p = Prepared(ld, 0, _twins())
+    except (ValueError, KeyError, msgspec.ValidationError) as e:
+        name = next(iter(sc.seed), "")
+        err(f"seed.{name}" if name else "seed", f"the seed does not build: {e}",
+            "make every user, channel and project the seed names exist in it")
+        return out
+    opts = RunOptions(trials=1, timeout=30)
+    if not sc.reference:
+        err("reference", "no reference plan: lint cannot prove the checks can pass",
+            "add the steps a satisfied user would expect")
+        return out
+    ref = asyncio.run(run_trial(_Plan("reference"), p, 0, opts))
+    if ref.error:
+        err("reference", f"the reference plan crashed: {ref.error}", "fix the step it names")
+    for c in ref.checks:
+        if not c.passed:
+            i = next(i for i, ch in enumerate(sc.checks) if ch.id == c.id)
+            bad = _failing_calls(ref.calls)
+            err(f"checks[{i}]", f"check {c.id!r} fails after the reference plan (found {c.actual})"
+                + (f"; failing calls: {'; '.join(bad[:3])}" if bad else ""),
+                "fix the check's query/value or the reference plan")
+    for j, call in enumerate(ref.calls):
+        if _failing_calls([call]) and j < len(sc.reference):
+            err(f"reference[{j}]", f"step answers an error: {_failing_calls([call])[0]}",
+                "check the step's arguments", level="warning")
+    nothing = asyncio.run(run_trial(_Plan("nothing", []), p, 0, opts))
+    if nothing.satisfied:
+        err("checks", "doing nothing satisfies every check: the scenario cannot fail",
+            "add a check on the state the story changes")
+    for j, step in enumerate(sc.reference):
+        if not step.required:
+            continue
+        less = [s for k, s in enumerate(sc.reference) if k != j]
+        t = asyncio.run(run_trial(_Plan(f"without-{j}", less), p, 0, opts))
+        if t.satisfied:
+            err(f"reference[{j}]", "marked required, but the checks pass without it",
+                "add a check that this step's effect is there, or drop `required`")
+    return out
+
+
+def _twins() -> Any:
+    from dtu.twins.registry import TWINS
+
+    return TWINS
+
+
+def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: dict[str, str] = {}
+    for f in discover(paths):
+        try:
+            ld = load_file(f)
+        except ScenarioError as e:
+            findings.append(Finding("error", e.path, e.line, e.field, e.message, e.fix))
+            continue
+        if ld.id in seen:
+            findings.append(Finding("error", ld.path, _line(ld, "id"), "id",
+                                    f"duplicate scenario id {ld.id!r} (also in {seen[ld.id]})",
+                                    "give each scenario its own id"))
+            continue
+        seen[ld.id] = ld.path
+        findings += lint_loaded(ld)
+    return findings

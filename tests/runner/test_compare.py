@@ -1,0 +1,87 @@
+"""A/B comparison: Newcombe intervals, Fisher p, Holm, the paired bootstrap, and `dtu compare`'s exit status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dtu.runner import cli
+from dtu.runner.compare import compare, holm, newcombe, within
+from dtu.runner.stats import ScenarioStats, Summary, summarize
+
+from .test_stats import traj
+
+
+def stats(sid: str, k: int, n: int, agent: str = "a") -> ScenarioStats:
+    return summarize("r", [traj(sid, i, i < k, agent=agent) for i in range(n)]).scenarios[0]
+
+
+def test_newcombe_matches_newcombes_worked_example() -> None:
+    # Newcombe (1998), Table II example (a): 56/70 vs 48/80 -> difference 0.2, interval 0.0524 to 0.3339.
+    lo, hi = newcombe(48, 80, 56, 70)
+    assert (lo, hi) == (pytest.approx(0.0524, abs=1e-3), pytest.approx(0.3339, abs=1e-3))
+
+
+def test_holm_adjusts_in_order() -> None:
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([]) == []
+
+
+def test_a_clear_regression_is_significant_and_noise_is_not() -> None:
+    a = [stats("s1", 20, 20), stats("s2", 10, 20), stats("s3", 18, 20)]
+    b = [stats("s1", 4, 20, "b"), stats("s2", 11, 20, "b"), stats("s3", 17, 20, "b"), stats("s4", 5, 5, "b")]
+    c = compare(a, b, alpha=0.05, label_a="old", label_b="new")
+    assert c.regressions == ["s1"] and c.improvements == []
+    assert c.significant_regression
+    row = c.scenarios[0]
+    assert row.scenario == "s1" and row.diff == pytest.approx(-0.8) and row.p < 1e-6
+    assert row.ci_low < -0.5 and row.ci_high < 0
+    assert {r.scenario: r.verdict for r in c.scenarios} == {"s1": "regression", "s2": "same", "s3": "same"}
+    assert c.only_b == ["s4"] and c.only_a == []
+    assert c.diff == pytest.approx((0.2 + 0.55 + 0.85 - 1.0 - 0.5 - 0.9) / 3)
+    assert c.ci_low < c.diff < c.ci_high
+    quiet = compare(a, [stats("s1", 19, 20, "b"), stats("s2", 9, 20, "b"), stats("s3", 18, 20, "b")])
+    assert not quiet.significant_regression and quiet.regressions == []
+
+
+def test_improvements_are_listed_and_do_not_gate() -> None:
+    c = compare([stats("s1", 2, 20)], [stats("s1", 19, 20, "b")])
+    assert c.improvements == ["s1"] and not c.significant_regression
+
+
+def test_within_one_run_compares_each_agent_with_the_first() -> None:
+    ts = [traj("s1", i, True, agent="base") for i in range(10)] + [traj("s1", i, i < 2, agent="cand") for i in range(10)]
+    s = summarize("r", ts)
+    (c,) = within(s)
+    assert (c.a, c.b) == ("base", "cand") and c.regressions == ["s1"]
+
+
+def write_run(root: Path, name: str, agent: str, rates: dict[str, tuple[int, int]]) -> Path:
+    from dtu.runner.records import Manifest, ScenarioDigest
+    from dtu.runner.results import RunDir
+
+    rd = RunDir(root / name)
+    rd.create(Manifest(run_id=name, dtu_version="0", created="now", agents=[agent], seed=0, trials=20,
+                       concurrency=1, timeout=1.0, arguments=[], scenario_set="x",
+                       scenarios=[ScenarioDigest(s, str(root / "missing.yaml"), "0") for s in rates]))
+    ts = [traj(s, i, i < k, agent=agent) for s, (k, n) in rates.items() for i in range(n)]
+    rd.write_summary(summarize(name, ts))
+    return rd.path
+
+
+def test_cli_exits_1_on_a_significant_regression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = write_run(tmp_path, "a", "v1", {"s1": (20, 20), "s2": (15, 20)})
+    b = write_run(tmp_path, "b", "v2", {"s1": (3, 20), "s2": (15, 20)})
+    assert cli.main(["compare", str(a), str(b), "--json", str(tmp_path / "c.json")]) == 1
+    out = capsys.readouterr()
+    assert "regression" in out.out and "s1" in out.out and "significant regression" in out.err
+    assert b'"regressions":["s1"]' in (tmp_path / "c.json").read_bytes().replace(b" ", b"").replace(b"\n", b"")
+    assert cli.main(["compare", str(a), str(a)]) == 0
+    # a tiny alpha makes the same drop not significant
+    assert cli.main(["compare", str(a), str(b), "--alpha", "1e-12"]) == 0
+    assert cli.main(["compare", str(a), str(b), "--alpha", "2"]) == 2
+
+
+def test_summary_without_agents_compares_to_nothing() -> None:
+    assert within(Summary(run_id="r", complete=True, agents=[], scenarios=[])) == []

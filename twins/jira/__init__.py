@@ -1,0 +1,20 @@
+"""The Jira twin: Jira Cloud's REST API v2 and v3, as the jira and atlassian-python-api clients see it."""
+
+from ..core import Twin
+from . import ops_issue, ops_links, ops_meta, ops_search, ops_social
+from .errors import ERRORS, JiraError
+from .ops_common import ops
+from .seed import build
+from .state import JiraState
+from .view import view
+from .wire import auth, env_vars
+
+_MODULES = (ops_meta, ops_issue, ops_social, ops_links, ops_search)
+
+TWIN: Twin[JiraState] = Twin(
+    name="jira", state_type=JiraState, ops=ops, errors=ERRORS, build=build, auth=auth,
+    prefixes=("/rest/api/",), actor=lambda s: s.me, env_vars=env_vars,
+    actors=lambda s, name: name in s.users, view=view,
+)
+
+__all__ = ["TWIN", "JiraError", "JiraState"]
