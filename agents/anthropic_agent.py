@@ -1,6 +1,6 @@
 """A Claude tool-use loop on the anthropic SDK's AsyncAnthropic.
 
-Spec: `anthropic:model=claude-sonnet-4-5,max_turns=20,max_tokens=1024,temperature=0.2,
+Spec: `anthropic:model=claude-sonnet-4-6,max_turns=20,max_tokens=1024,temperature=0.2,
 base_url=...,max_retries=4,stream=false,timeout=120,name=anthropic` (every option optional;
 no temperature is sent unless given).
 
@@ -38,7 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "model": "", "max_turns": 20, "max_tokens": 1024, "temperature": "", "base_url": "",
     "max_retries": 4, "stream": False, "name": "anthropic", "timeout": 120.0,
 }
-REAL_DEFAULT_MODEL = "claude-sonnet-4-5"
+REAL_DEFAULT_MODEL = "claude-sonnet-4-6"
 TWIN_DEFAULT_MODEL = "dtu-scripted"
 
 # USD per million tokens: input, output, cache write (5 min), cache read. Published list prices

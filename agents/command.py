@@ -33,6 +33,7 @@ import os
 import secrets
 import signal
 import tempfile
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -179,7 +180,7 @@ async def _tail(stream: asyncio.StreamReader, limit: int) -> bytes:
     return bytes(buf)
 
 
-async def _collect(readers: list[asyncio.Future[bytes]]) -> dict[str, str]:
+async def _collect(readers: Sequence[asyncio.Future[bytes]]) -> dict[str, str]:
     """The output tails, waiting briefly: a grandchild may hold a pipe open."""
     done, pending = await asyncio.wait(readers, timeout=2.0)
     for r in pending:

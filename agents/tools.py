@@ -128,7 +128,7 @@ def result_text(reply: Reply) -> str:
     """A tool result as the model reads it: the JSON body (an error status prefixed)."""
     body = reply.body
     if body is None:
-        text = '{"status": %d}' % reply.status
+        text = f'{{"status": {reply.status}}}'
     elif type(body) is Raw:
         if body.content_type.startswith(("text/", "application/json")):
             text = body.data.decode("utf-8", "replace")

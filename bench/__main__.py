@@ -6,12 +6,18 @@ import argparse
 import sys
 from collections import defaultdict
 
-from dtu.runner.scenario import BUNDLED, Loaded, load_all
+from dtu.runner.errors import ScenarioError
+from dtu.runner.scenario import BUNDLED, Loaded, discover, load_file
 
 
 def families() -> dict[str, list[Loaded]]:
     out: dict[str, list[Loaded]] = defaultdict(list)
-    for ld in load_all([BUNDLED]):
+    for path in discover([BUNDLED]):
+        try:
+            ld = load_file(path)
+        except ScenarioError as e:
+            print(f"bench: skipping {e}", file=sys.stderr)
+            continue
         twins = {s.twin for s in ld.scenario.reference} | set(ld.scenario.seed)
         twins.discard("generate")
         key = "cross-service" if len(twins) >= 2 else next(iter(twins), "none")

@@ -56,8 +56,8 @@ def print_trajectory(t: Trajectory, console: Console, full: bool = False) -> Non
     checks.add_column("check")
     checks.add_column("result")
     checks.add_column("found")
-    for c in t.checks:
-        checks.add_row(c.id, "[green]pass[/]" if c.passed else "[red]fail[/]", c.actual or "")
+    for r in t.checks:
+        checks.add_row(r.id, "[green]pass[/]" if r.passed else "[red]fail[/]", r.actual or "")
     console.print(checks)
     console.print(f"[bold]calls[/] ({len(t.calls)})")
     for i, c in enumerate(t.calls):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ class Prepared:
         self._variants: dict[str, Variant] = {}
         self.base_seed = derive(seed, sc.id, "trials")
         self.checks = CompiledChecks(sc)
-        names = [n for n in sc.seed if n != "generate"]
+        names = [n for n in seed_data if n != "generate"]
         for step in sc.reference:
             if step.twin not in names:
                 names.append(step.twin)
@@ -218,6 +219,12 @@ async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: R
 
     Workers pull from one iterator, so there is no task or semaphore per pending trial."""
     todo = plan_trials(agents, prepared, opts.trials, skip)
+    # Seed images, compiled checks and the trial plan live for the whole run: move them out of
+    # the collector's sight, and collect young objects less often while trials churn.
+    gc.collect()
+    gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 50, 100)
     info = RunInfo(seed=opts.seed, timeout=opts.timeout, out_dir=opts.out_dir, concurrency=opts.concurrency)
     for agent in agents:
         opener = getattr(agent, "open", None)
@@ -238,6 +245,8 @@ async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: R
             for _ in range(max(1, min(opts.concurrency, len(todo)))):
                 tg.create_task(worker())
     finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
         for agent in agents:
             closer = getattr(agent, "close", None)
             if closer is not None:

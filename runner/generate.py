@@ -112,8 +112,9 @@ def _okta(staff: list[Person], spec: Generate) -> dict[str, Any]:
               "admin": p.index == 0} for p in staff]
     groups = [{"name": "Everyone"}, {"name": "Managers"}] + [{"name": d, "description": f"{d} department"}
                                                               for d in depts]
-    apps = [{"label": a, "groups": ["Everyone"] if a in ("Slack", "Google Workspace", "Zoom")
-             else ["Engineering", "Product"] if a in ("Jira", "GitHub") else ["Sales"]} for a in APPS]
+    wanted = {"Jira": ["Engineering", "Product"], "GitHub": ["Engineering"], "Salesforce": ["Sales"]}
+    apps = [{"label": a, "groups": [g for g in wanted.get(a, ["Everyone"]) if g in depts] or ["Managers"]}
+            for a in APPS]
     return {"org": spec.org, "me": staff[0].login, "users": users, "groups": groups, "apps": apps}
 
 

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from scipy.stats import binom, binomtest
-
+import pytest
 from dtu.runner.engine import RunOptions, prepare, run_all, run_async
 from dtu.runner.records import Trajectory
 from dtu.runner.scenario import Step, load_file
 from dtu.runner.stats import summarize
 from dtu.twins.core import World
+from scipy.stats import binom, binomtest
 
 P_SKIP = 0.1
 TRIALS = 20
@@ -83,27 +83,50 @@ def test_wilson_interval_covers_the_known_satisfaction_about_95_percent(tmp_path
     expected = {sid: (1 - P_SKIP) ** m for sid, m in STEPS.items()}
     for sid, e in expected.items():  # the test's premise: at these (p, n) Wilson is close to nominal
         assert 0.93 <= wilson_coverage(e, TRIALS) <= 0.97, sid
-    agent = LocalNoisy(P_SKIP)
+    covered, total, means = coverage(LocalNoisy(P_SKIP), loaded, expected, RUNS)
+    assert total == RUNS * len(STEPS)
+    # The agent really has the satisfaction we computed (mean over all runs, 5000 trials each).
+    for sid, mean in means.items():
+        assert abs(mean - expected[sid]) < 0.02, sid
+    lo, hi = binom.ppf(0.0005, total, 0.95), binom.ppf(0.9995, total, 0.95)
+    assert lo <= covered <= hi, f"coverage {covered}/{total} outside the 99.9% band [{lo:.0f}, {hi:.0f}]"
 
-    async def runs() -> list[list[Trajectory]]:
+
+def coverage(agent: Any, loaded: list[Any], expected: dict[str, float], runs: int) -> tuple[int, int, dict[str, float]]:
+    async def all_runs() -> list[list[Trajectory]]:
         out = []
-        for r in range(RUNS):
+        for r in range(runs):
             got: list[Trajectory] = []
             await run_all([agent], prepare(loaded, r), RunOptions(trials=TRIALS, concurrency=64, seed=r), got.append)
             out.append(got)
         return out
 
     covered = total = 0
-    rates: dict[str, list[float]] = {sid: [] for sid in STEPS}
-    for r, ts in enumerate(run_async(runs())):
-        s = summarize(f"run{r}", ts, resamples=10)
-        for sc in s.scenarios:
+    sums = dict.fromkeys(expected, 0.0)
+    for r, ts in enumerate(run_async(all_runs())):
+        for sc in summarize(f"run{r}", ts, resamples=10).scenarios:
             total += 1
             covered += sc.ci_low <= expected[sc.scenario] <= sc.ci_high
-            rates[sc.scenario].append(sc.satisfaction)
-    assert total == RUNS * len(STEPS)
-    # The agent really has the satisfaction we computed (mean over all runs, 5000 trials each).
-    for sid, xs in rates.items():
-        assert abs(sum(xs) / len(xs) - expected[sid]) < 0.02, sid
+            sums[sc.scenario] += sc.satisfaction / runs
+    return covered, total, sums
+
+
+def test_the_noisy_agent_is_calibrated_against_its_own_expected_satisfaction(tmp_path: Path) -> None:
+    """The same property for agents/noisy.py (skip, corrupt and repeat faults), with the expected
+    satisfaction its own `expected_satisfaction` computes from the plan."""
+    noisy = pytest.importorskip("dtu.agents.noisy", reason="agents/noisy.py has not landed")
+    loaded = []
+    for sid, m in STEPS.items():
+        f = tmp_path / f"{sid}.yaml"
+        f.write_text(scenario_text(sid, m))
+        loaded.append(load_file(f))
+    rates = {"skip": 0.1, "corrupt": 0.1, "repeat": 0.1}
+    agent = noisy.NoisyAgent(",".join(f"{k}={v}" for k, v in rates.items()))
+    expected = {ld.id: noisy.expected_satisfaction(ld.scenario.reference, **rates) for ld in loaded}
+    assert expected["calib-one"] == pytest.approx(0.81) and expected["calib-three"] == pytest.approx(0.81 ** 3)
+    runs = 150
+    covered, total, means = coverage(agent, loaded, expected, runs)
+    for sid, mean in means.items():
+        assert abs(mean - expected[sid]) < 0.03, sid
     lo, hi = binom.ppf(0.0005, total, 0.95), binom.ppf(0.9995, total, 0.95)
     assert lo <= covered <= hi, f"coverage {covered}/{total} outside the 99.9% band [{lo:.0f}, {hi:.0f}]"

@@ -8,7 +8,6 @@ from typing import Any
 
 import msgspec
 import pytest
-
 from dtu.runner import cli
 from dtu.runner.records import Trajectory
 from dtu.runner.results import COMPRESSED, TRAJECTORIES, RunDir

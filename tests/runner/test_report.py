@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from dtu.runner import cli
 from dtu.runner.checks import CheckResult
 from dtu.runner.records import Manifest, ScenarioDigest, Trajectory

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import msgspec
 import numpy as np
 import pytest
-
 from dtu.runner.checks import CheckResult
 from dtu.runner.records import Trajectory
 from dtu.runner.stats import (
@@ -45,8 +45,8 @@ def test_pass_k_are_the_unbiased_binomial_ratios(c: int, n: int) -> None:
         assert hat[k - 1] == pytest.approx(math.comb(c, k) / math.comb(n, k))
         assert at[k - 1] == pytest.approx(1 - math.comb(n - c, k) / math.comb(n, k))
     assert hat[0] == pytest.approx(c / n)
-    assert all(x >= y for x, y in zip(hat, hat[1:], strict=False))  # pass^k falls with k
-    assert all(x <= y for x, y in zip(at, at[1:], strict=False))  # pass@k rises with k
+    assert all(x >= y for x, y in itertools.pairwise(hat))  # pass^k falls with k
+    assert all(x <= y for x, y in itertools.pairwise(at))  # pass@k rises with k
 
 
 def test_cluster_bootstrap_is_seeded_and_brackets_the_mean() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import jmespath
 import orjson
 
-from ..core.env import Env, derive
+from ..core.env import Env
 from .naming import loose
 from .noise import corrupt, schedule
 from .state import AnthropicState, PlannedCall

@@ -60,7 +60,7 @@ def twin_session(base_url: str, token: str) -> Any:
     target = base_url.rstrip("/")
 
     class TwinSession(requests.Session):
-        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
             u = url.decode() if isinstance(url, bytes) else url
             for host in GOOGLE_HOSTS:
                 if u.startswith(host):

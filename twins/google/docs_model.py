@@ -80,7 +80,7 @@ def _empty_body() -> list[Block]:
 class Document(msgspec.Struct):
     """A Google Doc's content (its title is the Drive file's name)."""
 
-    text: str = ""  # derived: the plain text of the whole body, tables included (set by normalize)
+    text: str = ""  # derived: the body's plain text, cells included, page breaks as \f (set by normalize)
     body: list[Block] = msgspec.field(default_factory=_empty_body)
     revision: int = 1
     lists: dict[str, DocList] = {}
@@ -180,7 +180,7 @@ def build_document(text: str) -> Document:
 
 def document_text(doc: Document) -> str:
     """The document as plain text (Drive's export to text/plain): paragraphs and cells in order."""
-    return doc.text
+    return doc.text.replace(PAGE_BREAK, "")
 
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -252,7 +252,7 @@ def normalize(doc: Document) -> None:
     """Restore the invariants after an edit and refresh the derived `text` fields."""
     out: list[str] = []
     doc.body = _normalize_content(doc.body, out)
-    doc.text = "".join(out).replace(PAGE_BREAK, "")
+    doc.text = "".join(out)
 
 
 _ENC = msgspec.msgpack.Encoder()

@@ -6,7 +6,17 @@ import hashlib
 from typing import Any
 
 from ..core.env import derive
-from .state import DOC, FOLDER, GOOGLE_APPS, RANK, SHEET, DriveFile, GoogleState, Permission
+from .state import (
+    DOC,
+    FOLDER,
+    GOOGLE_APPS,
+    RANK,
+    SHEET,
+    DriveFile,
+    GoogleState,
+    Permission,
+    user_permission_id,
+)
 
 BLOB_EXPORTS: dict[str, str] = {}
 EXPORTS: dict[str, tuple[str, ...]] = {
@@ -48,7 +58,7 @@ def permission_id_of(state: GoogleState, email: str) -> str:
     u = state.users.get(email)
     if u is not None and u.permissionId:
         return u.permissionId
-    return f"{derive(7, email.lower()) % 10**20:020d}"
+    return user_permission_id(email)
 
 
 def domain_permission_id(domain: str) -> str:

@@ -111,6 +111,7 @@ def _resume(ctx: G, p: UploadParams) -> dict[str, Any] | Reply:
         raise DriveError("notFound", "Upload session not found or expired.", status=404,
                          location="upload_id")
     rng = p.headers.get("content-range")
+    total: int | None
     if rng is None:
         first, total = 0, len(p.body)
         up.data = b""

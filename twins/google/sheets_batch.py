@@ -30,6 +30,7 @@ from .sheets_model import (
     get,
     insert,
     put,
+    recalc,
     reindex,
     sheet_by_id,
     sheet_by_title,
@@ -69,13 +70,22 @@ def apply_requests(ctx: G, f: DriveFile, sp: Spreadsheet, requests: list[dict[st
             raise GoogleError("INVALID_ARGUMENT", f"Invalid JSON payload received. Unknown name \"{kind}\" at "
                                                   f"'requests[{i}]': Cannot find field.")
         try:
-            replies.append(handler(ctx, book, body if isinstance(body, dict) else {}))
+            replies.append(handler(ctx, book, _no_nulls(body) if isinstance(body, dict) else {}))
         except RequestError as e:
             raise GoogleError("INVALID_ARGUMENT", f"Invalid requests[{i}].{kind}: {e}") from None
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise GoogleError("INVALID_ARGUMENT", f"Invalid requests[{i}].{kind}: {e!s}") from None
     f.name = book.title
     return replies
+
+
+def _no_nulls(value: Any) -> Any:
+    """A request body without its nulls (in proto3 JSON a null field is an unset one)."""
+    if isinstance(value, dict):
+        return {k: _no_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_no_nulls(v) for v in value]
+    return value
 
 
 def _sheet(sp: Spreadsheet, sheet_id: Any) -> Sheet:
@@ -285,10 +295,12 @@ def set_data_validation(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, A
 
 
 def find_replace_request(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, Any]:
+    recalc(book.sp)
     return {"findReplace": find_replace(book.sp, body)}
 
 
 def sort_range_request(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, Any]:
+    recalc(book.sp)  # sort by what formulas show now
     sort_range(book.sp, body)
     return {}
 
@@ -316,7 +328,7 @@ def insert_dimension(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, Any]
     if start > size:
         raise RequestError(f"Cannot insert at index {start}: the sheet has only {size} "
                            f"{'rows' if rows else 'columns'}")
-    insert(book.sp, sh, rows, start, end - start)
+    insert(book.sp, sh, rows, start, end - start, bool(body.get("inheritFromBefore", False)))
     return {}
 
 

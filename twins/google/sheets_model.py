@@ -166,8 +166,9 @@ def _inside(key: str, r0: int, r1: int, c0: int, c1: int) -> bool:
 
 # -- dimensions -----------------------------------------------------------------------------------
 
-def insert(sp: Spreadsheet, sh: Sheet, rows: bool, at: int, count: int) -> None:
-    """Insert `count` empty rows (or columns) before index `at`, shifting cells and references."""
+def insert(sp: Spreadsheet, sh: Sheet, rows: bool, at: int, count: int, inherit_before: bool = False) -> None:
+    """Insert `count` empty rows (or columns) before index `at`, shifting cells and references; the new
+    cells take the formats of the row (column) after them, or before them with `inherit_before`."""
     if rows:
         sh.values[at:at] = [[] for _ in range(count)] if at < len(sh.values) else []
         sh.rowCount += count
@@ -177,6 +178,13 @@ def insert(sp: Spreadsheet, sh: Sheet, rows: bool, at: int, count: int) -> None:
                 row[at:at] = [None] * count
         sh.columnCount += count
     _shift_keys(sh, rows, lambda i: i + count if i >= at else i)
+    src = at - 1 if inherit_before else at + count
+    if sh.formats and src >= 0:
+        for key, fmt in list(sh.formats.items()):
+            r, c = parse_key(key)
+            if (r if rows else c) == src:
+                for k in range(at, at + count):
+                    sh.formats[cell_key(k, c) if rows else cell_key(r, k)] = {n: v for n, v in fmt.items()}
     _shift_merges(sh, rows, at, count)
     _shift_formulas(sp, sh, rows, at, count)
     trim(sh)

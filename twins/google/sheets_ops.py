@@ -26,8 +26,8 @@ DIMENSIONS = ("ROWS", "COLUMNS")
 # -- spreadsheets ---------------------------------------------------------------------------------
 
 class CreateSpreadsheet(msgspec.Struct):
-    properties: dict[str, Any] = {}
-    sheets: list[dict[str, Any]] = []
+    properties: dict[str, Any] | None = None
+    sheets: list[dict[str, Any]] | None = None
     fields: str | None = None
 
 
@@ -35,10 +35,11 @@ class CreateSpreadsheet(msgspec.Struct):
 def spreadsheets_create(ctx: G, p: CreateSpreadsheet) -> Body:
     """Create a spreadsheet (a Drive file owned by the caller). `properties.title` names it; `sheets`
     lists tabs by `properties` (title, gridProperties); by default one tab, Sheet1, 1000x26."""
-    title = str(p.properties.get("title") or "Untitled spreadsheet")
-    sp = Spreadsheet(locale=str(p.properties.get("locale") or "en_US"),
-                     timeZone=str(p.properties.get("timeZone") or "Etc/GMT"), sheets=[])
-    for i, entry in enumerate(p.sheets):
+    props_in = p.properties or {}
+    title = str(props_in.get("title") or "Untitled spreadsheet")
+    sp = Spreadsheet(locale=str(props_in.get("locale") or "en_US"),
+                     timeZone=str(props_in.get("timeZone") or "Etc/GMT"), sheets=[])
+    for i, entry in enumerate(p.sheets or []):
         props = dict(entry.get("properties") or {})
         props.setdefault("index", i)
         if i == 0:
@@ -57,16 +58,16 @@ def spreadsheets_create(ctx: G, p: CreateSpreadsheet) -> Body:
 class GetSpreadsheet(msgspec.Struct):
     spreadsheetId: str
     ranges: str | list[str] | None = None
-    includeGridData: bool = False
+    includeGridData: bool | None = False
     fields: str | None = None
 
 
 class BatchUpdateSpreadsheet(msgspec.Struct):
     spreadsheetId: str
-    requests: list[dict[str, Any]] = []
-    includeSpreadsheetInResponse: bool = False
-    responseRanges: list[str] = []
-    responseIncludeGridData: bool = False
+    requests: list[dict[str, Any]] | None = None
+    includeSpreadsheetInResponse: bool | None = False
+    responseRanges: list[str] | None = None
+    responseIncludeGridData: bool | None = False
 
 
 @ops.op("sheets.spreadsheets.batchUpdate", "POST", BASE + "/{spreadsheetId}:batchUpdate")
@@ -94,10 +95,10 @@ def spreadsheets_batch_update(ctx: G, p: BatchUpdateSpreadsheet) -> Body:
 
 class BatchGet(msgspec.Struct):
     spreadsheetId: str
-    ranges: str | list[str] = []
-    majorDimension: str = "ROWS"
-    valueRenderOption: str = "FORMATTED_VALUE"
-    dateTimeRenderOption: str = "SERIAL_NUMBER"
+    ranges: str | list[str] | None = None
+    majorDimension: str | None = None  # "ROWS"
+    valueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    dateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
 
 
 @ops.op("sheets.spreadsheets.values.batchGet", "GET", BASE + "/{spreadsheetId}/values:batchGet")
@@ -111,17 +112,17 @@ def values_batch_get(ctx: G, p: BatchGet) -> Body:
 
 class ValueRange(msgspec.Struct):
     range: str
-    values: list[list[Any]] = []
-    majorDimension: str = "ROWS"
+    values: list[list[Any]] | None = None
+    majorDimension: str | None = None  # "ROWS"
 
 
 class BatchUpdateValues(msgspec.Struct):
     spreadsheetId: str
     valueInputOption: str | None = None
-    data: list[ValueRange] = []
-    includeValuesInResponse: bool = False
-    responseValueRenderOption: str = "FORMATTED_VALUE"
-    responseDateTimeRenderOption: str = "SERIAL_NUMBER"
+    data: list[ValueRange] | None = None
+    includeValuesInResponse: bool | None = False
+    responseValueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    responseDateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
 
 
 @ops.op("sheets.spreadsheets.values.batchUpdate", "POST", BASE + "/{spreadsheetId}/values:batchUpdate")
@@ -129,7 +130,7 @@ def values_batch_update(ctx: G, p: BatchUpdateValues) -> Body:
     """Write several ranges at once: `data` is a list of {range, values, majorDimension}; all or nothing."""
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
     user = input_option(p.valueInputOption)
-    plans = [(resolve(sp, vr.range, write=True), _rows(vr.values, vr.majorDimension)) for vr in p.data]
+    plans = [(resolve(sp, vr.range, write=True), _rows(vr.values, vr.majorDimension)) for vr in p.data or []]
     for t, rows in plans:
         _check_fit(t, rows)
     responses = [_write(sp, t, rows, user) for t, rows in plans]
@@ -152,14 +153,14 @@ def values_batch_update(ctx: G, p: BatchUpdateValues) -> Body:
 
 class BatchClear(msgspec.Struct):
     spreadsheetId: str
-    ranges: list[str] = []
+    ranges: list[str] | None = None
 
 
 @ops.op("sheets.spreadsheets.values.batchClear", "POST", BASE + "/{spreadsheetId}/values:batchClear")
 def values_batch_clear(ctx: G, p: BatchClear) -> Body:
     """Clear the values (not the formatting) of several ranges."""
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
-    targets = [resolve(sp, r, write=True) for r in p.ranges]
+    targets = [resolve(sp, r, write=True) for r in p.ranges or []]
     for t in targets:
         clear(t.sheet, t.r0, t.r1, t.c0, t.c1)
     recalc(sp)
@@ -172,13 +173,13 @@ def values_batch_clear(ctx: G, p: BatchClear) -> Body:
 class AppendValues(msgspec.Struct):
     spreadsheetId: str
     range: str
-    values: list[list[Any]] = []
-    majorDimension: str = "ROWS"
+    values: list[list[Any]] | None = None
+    majorDimension: str | None = None  # "ROWS"
     valueInputOption: str | None = None
-    insertDataOption: str = "OVERWRITE"
-    includeValuesInResponse: bool = False
-    responseValueRenderOption: str = "FORMATTED_VALUE"
-    responseDateTimeRenderOption: str = "SERIAL_NUMBER"
+    insertDataOption: str | None = None  # "OVERWRITE"
+    includeValuesInResponse: bool | None = False
+    responseValueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    responseDateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
 
 
 @ops.op("sheets.spreadsheets.values.append", "POST", BASE + "/{spreadsheetId}/values/{range}:append")
@@ -188,7 +189,8 @@ def values_append(ctx: G, p: AppendValues) -> Body:
     inserts new rows for the data first."""
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
     user = input_option(p.valueInputOption)
-    enum(p.insertDataOption, ("OVERWRITE", "INSERT_ROWS"), "insert_data_option", "InsertDataOption")
+    how = enum(p.insertDataOption or "OVERWRITE", ("OVERWRITE", "INSERT_ROWS"), "insert_data_option",
+               "InsertDataOption")
     t = resolve(sp, p.range, write=True)
     rows = _rows(p.values, p.majorDimension)
     sh = t.sheet
@@ -199,7 +201,7 @@ def values_append(ctx: G, p: AppendValues) -> Body:
         at_r, at_c = table[1], table[2]
     else:
         at_r, at_c = t.r0, t.c0
-    if rows and p.insertDataOption == "INSERT_ROWS" and at_r < sh.rowCount:
+    if rows and how == "INSERT_ROWS" and at_r < sh.rowCount:
         insert(sp, sh, True, at_r, len(rows))
     dest = Target(sh, at_r, at_r + max(len(rows), 1), at_c, at_c + max((len(r) for r in rows), default=1),
                   True, False, False)
@@ -232,9 +234,9 @@ def values_clear(ctx: G, p: ClearValues) -> Body:
 class GetValues(msgspec.Struct):
     spreadsheetId: str
     range: str
-    majorDimension: str = "ROWS"
-    valueRenderOption: str = "FORMATTED_VALUE"
-    dateTimeRenderOption: str = "SERIAL_NUMBER"
+    majorDimension: str | None = None  # "ROWS"
+    valueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    dateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
 
 
 @ops.op("sheets.spreadsheets.values.get", "GET", BASE + "/{spreadsheetId}/values/{range}")
@@ -250,12 +252,12 @@ def values_get(ctx: G, p: GetValues) -> Body:
 class UpdateValues(msgspec.Struct):
     spreadsheetId: str
     range: str
-    values: list[list[Any]] = []
-    majorDimension: str = "ROWS"
+    values: list[list[Any]] | None = None
+    majorDimension: str | None = None  # "ROWS"
     valueInputOption: str | None = None
-    includeValuesInResponse: bool = False
-    responseValueRenderOption: str = "FORMATTED_VALUE"
-    responseDateTimeRenderOption: str = "SERIAL_NUMBER"
+    includeValuesInResponse: bool | None = False
+    responseValueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    responseDateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
 
 
 @ops.op("sheets.spreadsheets.values.update", "PUT", BASE + "/{spreadsheetId}/values/{range}")
@@ -321,8 +323,10 @@ def _grids(sp: Spreadsheet, ranges: list[str]) -> dict[int, list[tuple[int, int,
     return grids
 
 
-def _render(major: str, option: str, dt: str) -> tuple[str, str, str]:
-    major = "ROWS" if major == "DIMENSION_UNSPECIFIED" else major
+def _render(major: str | None, option: str | None, dt: str | None) -> tuple[str, str, str]:
+    major = "ROWS" if not major or major == "DIMENSION_UNSPECIFIED" else major
+    option = option or "FORMATTED_VALUE"
+    dt = dt or "SERIAL_NUMBER"
     return (enum(major, DIMENSIONS, "major_dimension", "Dimension"),
             enum(option, RENDER, "value_render_option", "ValueRenderOption"),
             enum(dt, DATETIME_RENDER, "date_time_render_option", "DateTimeRenderOption"))
@@ -341,9 +345,10 @@ def _value_range(sp: Spreadsheet, t: Target, major: str, option: str, dt: str) -
     return out
 
 
-def _rows(values: list[list[Any]], major: str) -> list[list[Any]]:
+def _rows(values: list[list[Any]] | None, major: str | None) -> list[list[Any]]:
     """The data as rows (a COLUMNS body transposed)."""
-    major = "ROWS" if major == "DIMENSION_UNSPECIFIED" else major
+    values = values or []
+    major = "ROWS" if not major or major == "DIMENSION_UNSPECIFIED" else major
     enum(major, DIMENSIONS, "data.major_dimension", "Dimension")
     for row in values:
         if not isinstance(row, list):
@@ -390,7 +395,8 @@ def _write(sp: Spreadsheet, t: Target, rows: list[list[Any]], user: bool) -> Bod
             "updatedCells": cells}
 
 
-def _echo(sp: Spreadsheet, t: Target, rows: list[list[Any]], option: str, dt: str) -> Body:
+def _echo(sp: Spreadsheet, t: Target, rows: list[list[Any]], option: str | None, dt: str | None) -> Body:
+    option, dt = _render("ROWS", option, dt)[1:]
     width = max((len(r) for r in rows), default=1)
     box = Target(t.sheet, t.r0, t.r0 + max(len(rows), 1), t.c0, t.c0 + width, False, False, False)
     out: Body = {"range": a1_of(box), "majorDimension": "ROWS"}
@@ -401,23 +407,19 @@ def _echo(sp: Spreadsheet, t: Target, rows: list[list[Any]], option: str, dt: st
 
 
 def _find_table(sh: Sheet, t: Target) -> tuple[int, int, int, int] | None:
-    """The table values.append extends: the first run of non-empty rows at or below the range's top
-    (within its columns; a one-cell range looks across the row). (r0, r1, c0, c1) or None."""
+    """The table values.append extends: the first non-empty row inside the range, and the rows
+    below it while they hold data (a one-cell range: the table that cell starts, if it is not
+    empty). (r0, r1, c0, c1) or None."""
     rows, cols = extent(sh)
-    c_lo, c_hi = t.c0, (cols if t.single else min(t.c1, cols))
-    if not t.single and t.c1 - t.c0 == 1 and not t.open_c:
-        c_hi = t.c1
-    start = None
-    for r in range(t.r0, rows):
-        if _row_has(sh, r, c_lo, c_hi):
-            start = r
-            break
+    c_hi = cols if t.single else min(t.c1, cols)
+    c_search = t.c0 + 1 if t.single else c_hi
+    start = next((r for r in range(t.r0, min(t.r1, rows)) if _row_has(sh, r, t.c0, c_search)), None)
     if start is None:
         return None
     end = start
-    while end < rows and _row_has(sh, end, c_lo, c_hi):
+    while end < rows and _row_has(sh, end, t.c0, c_hi):
         end += 1
-    used = [c for r in range(start, end) for c in range(c_lo, min(c_hi, len(sh.values[r])))
+    used = [c for r in range(start, end) for c in range(t.c0, min(c_hi, len(sh.values[r])))
             if sh.values[r][c] is not None and sh.values[r][c] != ""]
     return start, end, min(used), max(used) + 1
 

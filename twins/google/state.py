@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from ..core.env import Env
+from ..core.env import Env, derive
 from .docs_model import Document
 from .sheets_model import Spreadsheet
 
@@ -33,6 +33,17 @@ class Permission(msgspec.Struct, omit_defaults=True):
     pendingOwner: bool = False
 
 
+class Comment(msgspec.Struct, omit_defaults=True):
+    id: str
+    author: str  # email
+    content: str
+    createdTime: str
+    modifiedTime: str
+    resolved: bool = False
+    anchor: str = ""
+    quoted: str = ""
+
+
 class DriveFile(msgspec.Struct, omit_defaults=True):
     id: str
     name: str
@@ -53,6 +64,7 @@ class DriveFile(msgspec.Struct, omit_defaults=True):
     version: int = 1
     lastModifyingUser: str = ""
     sharedWith: dict[str, str] = {}  # email -> sharedWithMeTime, for sharedWithMe
+    comments: list[Comment] = []
     doc: Document | None = None  # set when mimeType is DOC
     sheet: Spreadsheet | None = None  # set when mimeType is SHEET
 
@@ -92,7 +104,7 @@ def ensure_user(state: GoogleState, env: Env, email: str, name: str = "") -> Goo
     u = state.users.get(email)
     if u is None:
         u = state.users[email] = GoogleUser(email=email, name=name or email.split("@")[0].title(),
-                                            permissionId=env.token(20, "0123456789"))
+                                            permissionId=user_permission_id(email))
     if not u.rootId:
         root = env.id("0A", 19, _ID)
         u.rootId = root
@@ -102,6 +114,11 @@ def ensure_user(state: GoogleState, env: Env, email: str, name: str = "") -> Goo
                                           Permission(id=u.permissionId, type="user", role="owner",
                                                      emailAddress=email, displayName=u.name)])
     return u
+
+
+def user_permission_id(email: str) -> str:
+    """A user's or group's permission id: the same for an email in every file and every world."""
+    return f"{derive(7, email.lower()) % 10**20:020d}"
 
 
 def is_root(state: GoogleState, file_id: str) -> bool:

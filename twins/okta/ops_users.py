@@ -168,10 +168,10 @@ def create_user(ctx: S, p: CreateUser) -> Any:
         u.status_changed = now
     s.users[u.id] = u
     for g in s.groups.values():
-        if g.type == "BUILT_IN" and g.name == "Everyone" or g.id in p.group_ids:
-            if u.id not in g.members:
-                g.members.append(u.id)
-                g.last_membership_updated = now
+        joins = (g.type == "BUILT_IN" and g.name == "Everyone") or g.id in p.group_ids
+        if joins and u.id not in g.members:
+            g.members.append(u.id)
+            g.last_membership_updated = now
     return user_json(u, base(ctx))
 
 

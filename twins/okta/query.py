@@ -64,38 +64,44 @@ def _compare(op: str, have: Any, want: Any, fold: bool) -> bool:
         return have not in (None, "", [])
     if isinstance(have, list):
         return any(_compare(op, h, want, fold) for h in have)
-    if have is None:
-        return op == "ne" and want is not None
+    if have is None or want is None or isinstance(want, bool):
+        same = have == want
+        return same if op == "eq" else (not same) if op == "ne" else False
     if isinstance(want, str):
         h, w = str(have), want
         if fold:
             h, w = h.lower(), w.lower()
-    elif isinstance(want, bool) or want is None:
-        h, w = have, want
-    else:
-        try:
-            h, w = float(have), want
-        except (TypeError, ValueError):
-            return False
+        return _ordered(op, h, w) if op in _ORDER else _text(op, h, w)
+    try:
+        num = float(have)
+    except (TypeError, ValueError):
+        return False
+    return _ordered(op, num, float(want)) if op in _ORDER else (num == want) == (op == "eq")
+
+
+_ORDER = ("eq", "ne", "gt", "ge", "lt", "le")
+
+
+def _ordered(op: str, h: Any, w: Any) -> bool:
     if op == "eq":
         return bool(h == w)
     if op == "ne":
         return bool(h != w)
-    if not isinstance(h, str | float) or not isinstance(w, str | float) or type(h) is not type(w):
-        return False
-    if op == "sw":
-        return isinstance(h, str) and h.startswith(w)  # type: ignore[arg-type]
-    if op == "co":
-        return isinstance(h, str) and w in h  # type: ignore[operator]
-    if op == "ew":
-        return isinstance(h, str) and h.endswith(w)  # type: ignore[arg-type]
     if op == "gt":
-        return h > w  # type: ignore[operator]
+        return bool(h > w)
     if op == "ge":
-        return h >= w  # type: ignore[operator]
+        return bool(h >= w)
     if op == "lt":
-        return h < w  # type: ignore[operator]
-    return h <= w  # type: ignore[operator]
+        return bool(h < w)
+    return bool(h <= w)
+
+
+def _text(op: str, h: str, w: str) -> bool:
+    if op == "sw":
+        return h.startswith(w)
+    if op == "co":
+        return w in h
+    return h.endswith(w)
 
 
 class _Parser:

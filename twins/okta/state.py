@@ -22,7 +22,7 @@ class User(msgspec.Struct):
     has_password: bool = False
     recovery_question: str | None = None
     provider: str = "OKTA"
-    type_id: str = "oty1dtutype0000000000"
+    type_id: str = "oty1dtutype000000000"
     admin: bool = False
 
 
@@ -89,7 +89,33 @@ class OktaState(msgspec.Struct):
 
 
 def view(state: OktaState) -> Any:
-    """The state for checks: users, groups and apps as stored, without the rate-limit counter."""
+    """The state for checks: users, groups and apps as stored (without the rate-limit counter),
+    plus conveniences so checks need no joins: each user's `groups` (names) and `apps` (labels of
+    the apps they have, directly or through a group), each group's `member_logins`, and each app's
+    `user_logins` (direct assignments) and `group_names`."""
     out: dict[str, Any] = msgspec.to_builtins(state)
     out.pop("rate", None)
+    login = {u.id: str(u.profile.get("login", "")) for u in state.users.values()}
+    groups_of: dict[str, list[str]] = {uid: [] for uid in state.users}
+    for g in state.groups.values():
+        for uid in g.members:
+            if uid in groups_of:
+                groups_of[uid].append(g.name)
+        out["groups"][g.id]["member_logins"] = [login[uid] for uid in g.members if uid in login]
+    apps_of: dict[str, list[str]] = {uid: [] for uid in state.users}
+    for a in state.apps.values():
+        have = set(a.users)
+        for gid in a.groups:
+            g = state.groups.get(gid)
+            if g is not None:
+                have.update(g.members)
+        for uid in have:
+            if uid in apps_of:
+                apps_of[uid].append(a.label)
+        ja = out["apps"][a.id]
+        ja["user_logins"] = [login[uid] for uid in a.users if uid in login]
+        ja["group_names"] = [state.groups[gid].name for gid in a.groups if gid in state.groups]
+    for uid, ju in out["users"].items():
+        ju["groups"] = groups_of[uid]
+        ju["apps"] = apps_of[uid]
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -35,8 +35,10 @@ def world(make_world: Callable[..., dict[str, Any]]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def sheets(world: dict[str, Any]) -> Any:
-    return sheets_service(world["base_url"], world["token"])
+def sheets(world: dict[str, Any]) -> Iterator[Any]:
+    service = sheets_service(world["base_url"], world["token"])
+    yield service
+    service.close()
 
 
 def values(sheets: Any) -> Any:
@@ -265,4 +267,5 @@ def test_drive_sees_the_spreadsheet(world: dict[str, Any], sheets: Any) -> None:
     found = drive.files().list(q="name = 'Inventory' and mimeType = 'application/vnd.google-apps.spreadsheet'").execute()
     assert [f["id"] for f in found["files"]] == [sid]
     csv = drive.files().export(fileId=sid, mimeType="text/csv").execute()
+    drive.close()
     assert csv.decode().splitlines() == ["sku,qty", "A-1,5"]

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from okta.errors.okta_api_error import OktaAPIError
-from okta.models import AddGroupRequest, AppUserAssignRequest, ApplicationGroupAssignment, OktaUserGroupProfile
+from okta.models import (
+    AddGroupRequest,
+    ApplicationGroupAssignment,
+    AppUserAssignRequest,
+    OktaUserGroupProfile,
+)
 
 from .conftest import client_for
 

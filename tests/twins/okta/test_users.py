@@ -47,7 +47,7 @@ async def test_create_without_password_is_provisioned(okta_world: dict[str, Any]
 
 async def test_duplicate_login_and_missing_fields_are_e0000001(okta_world: dict[str, Any]) -> None:
     async with client_for(okta_world) as client:
-        _, resp, err = await client.create_user(CreateUserRequest.from_dict({
+        _, _, err = await client.create_user(CreateUserRequest.from_dict({
             "profile": {"firstName": "B", "lastName": "B", "email": "bob@acme.test", "login": "bob@acme.test"}}))
         assert isinstance(err, OktaAPIError)
         assert err.status == 400 and err.error_code == "E0000001"

@@ -13,11 +13,10 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from okta.errors.okta_api_error import OktaAPIError
-
 from dtu.runner.hub import Hub
 from dtu.twins.core import World
 from dtu.twins.registry import TWINS
+from okta.errors.okta_api_error import OktaAPIError
 
 from ...conftest import Server, start_server
 from .conftest import SEED, client_for
@@ -44,7 +43,7 @@ def test_auth_schemes(okta_world: dict[str, Any]) -> None:
         status, _, body = http(okta_world, "GET", "/api/v1/users/bob@acme.test", auth)
         assert status == 200, auth
         assert body["id"] == "00ubob00000000000001"
-    status, headers, body = http(okta_world, "GET", "/api/v1/users", f"Basic {tok}")
+    status, _, body = http(okta_world, "GET", "/api/v1/users", f"Basic {tok}")
     assert status == 401
     assert body["errorCode"] == "E0000011" and body["errorSummary"] == "Invalid token provided"
     assert set(body) == {"errorCode", "errorSummary", "errorLink", "errorId", "errorCauses"}
@@ -77,7 +76,7 @@ async def test_rate_limit_exceeded_is_e0000047(make_world: Any) -> None:
     async with client_for(world, rateLimit={"maxRetries": 0}) as client:
         for _ in range(2):
             assert (await client.list_groups())[2] is None
-        _, resp, err = await client.list_groups()
+        _, _, err = await client.list_groups()
         assert isinstance(err, OktaAPIError)
         assert err.status == 429 and err.error_code == "E0000047"
         assert err.headers["X-Rate-Limit-Remaining"] == "0"
