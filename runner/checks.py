@@ -82,7 +82,7 @@ class CompiledChecks:
         self.twins = tuple(n for n in scenario.seed if n != "generate")
 
     def root(self, world: World) -> dict[str, Any]:
-        seeded = tuple(world.image.snapshots)
+        seeded = world.image.seeded
         names = seeded + tuple(n for n in world.touched() if n not in seeded)
         root = world.view(names)
         if self.needs_calls:

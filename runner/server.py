@@ -190,7 +190,7 @@ def admin_routes(hub: Hub, admin_token: str | None) -> list[web.RouteDef]:
 
     async def state(request: web.Request) -> web.StreamResponse:
         world = world_of(request)
-        return web.Response(body=orjson.dumps(world.view(tuple(sorted(set(world.image.snapshots) | set(world.touched())))),
+        return web.Response(body=orjson.dumps(world.view(tuple(sorted(set(world.image.seeded) | set(world.touched())))),
                                               option=orjson.OPT_NON_STR_KEYS), content_type="application/json")
 
     async def calls(request: web.Request) -> web.StreamResponse:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from dtu.runner.engine import RunOptions, prepare, run_all, run_async
+from dtu.runner.engine import RunOptions, prepare, run_async, run_trial
 from dtu.runner.records import Trajectory
 from dtu.runner.scenario import Step, load_file
 from dtu.runner.stats import summarize
@@ -95,10 +95,9 @@ def test_wilson_interval_covers_the_known_satisfaction_about_95_percent(tmp_path
 def coverage(agent: Any, loaded: list[Any], expected: dict[str, float], runs: int) -> tuple[int, int, dict[str, float]]:
     async def all_runs() -> list[list[Trajectory]]:
         out = []
-        for r in range(runs):
-            got: list[Trajectory] = []
-            await run_all([agent], prepare(loaded, r), RunOptions(trials=TRIALS, concurrency=64, seed=r), got.append)
-            out.append(got)
+        for r in range(runs):  # run_trial directly: run_all's per-run set-up is not what is measured here
+            opts = RunOptions(trials=TRIALS, seed=r)
+            out.append([await run_trial(agent, p, k, opts) for p in prepare(loaded, r) for k in range(TRIALS)])
         return out
 
     covered = total = 0

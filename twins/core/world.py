@@ -42,7 +42,7 @@ class SeedImage:
     Worlds restore from the snapshots; a twin's state is decoded only when a world first
     touches it, and an untouched twin's view is computed once and shared."""
 
-    __slots__ = ("actors", "n", "now", "seed", "snapshots", "twins", "views")
+    __slots__ = ("actors", "n", "now", "seed", "seeded", "snapshots", "twins", "views")
 
     def __init__(self, twins: Mapping[str, Twin[Any]], seed_data: Mapping[str, Any], seed: int,
                  now: float) -> None:
@@ -58,6 +58,8 @@ class SeedImage:
             self.snapshots[name] = twin.snapshot(state)
             self.actors[name] = twin.actor(state)
         self.n = env.n
+        self.seeded: tuple[str, ...] = tuple(self.snapshots)
+        """The twins the seed names; empty twins built later on first use are not among them."""
         self.views: dict[str, Any] = {}
 
     def snapshot(self, name: str) -> bytes:
@@ -170,7 +172,7 @@ class World:
     def view(self, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The state as plain data, per twin (seeded twins by default)."""
         out: dict[str, Any] = {}
-        for name in names if names is not None else tuple(self.image.snapshots):
+        for name in names if names is not None else self.image.seeded:
             ctx = self._ctx.get(name)
             out[name] = self.twins[name].view(ctx.state) if ctx is not None else self.image.view(name)
         return out
@@ -178,7 +180,7 @@ class World:
     def digest(self) -> str:
         """A digest of the final state of every seeded or touched twin."""
         h = hashlib.blake2b(digest_size=16)
-        names = sorted(set(self.image.snapshots) | set(self._ctx))
+        names = sorted(set(self.image.seeded) | set(self._ctx))
         for name in names:
             ctx = self._ctx.get(name)
             snap = self.twins[name].snapshot(ctx.state) if ctx is not None else self.image.snapshot(name)

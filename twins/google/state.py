@@ -222,11 +222,28 @@ def touch(f: DriveFile, env: Env, actor: str) -> None:
 
 
 def view(state: GoogleState) -> dict[str, Any]:
-    """The state as plain data for checks: file content as text, upload sessions left out."""
+    """The state as plain data for checks: file content as text, each file's `path`
+    ("My Drive/Reports/2024/q1.txt", through its first parent), upload sessions left out."""
     out: dict[str, Any] = msgspec.to_builtins(state, builtin_types=(bytes,))
     out.pop("uploads", None)
-    for f in out.get("files", {}).values():
+    files: dict[str, Any] = out.get("files", {})
+    paths: dict[str, str] = {}
+
+    def path(fid: str, depth: int = 0) -> str:
+        got = paths.get(fid)
+        if got is not None:
+            return got
+        f = files.get(fid)
+        if f is None:
+            return "?"
+        parents = f.get("parents") or []
+        p = f["name"] if not parents or depth > 64 else path(parents[0], depth + 1) + "/" + f["name"]
+        paths[fid] = p
+        return p
+
+    for fid, f in files.items():
         c = f.get("content")
         if isinstance(c, bytes):
             f["content"] = c.decode("utf-8", "replace")
+        f["path"] = path(fid)
     return out

@@ -36,7 +36,8 @@ def _inline(node: Any, out: list[str]) -> None:
     if not isinstance(node, dict):
         return
     kind = node.get("type")
-    attrs = node.get("attrs") if isinstance(node.get("attrs"), dict) else {}
+    raw = node.get("attrs")
+    attrs: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if kind == "text":
         out.append(str(node.get("text", "")))
     elif kind == "hardBreak":

@@ -34,7 +34,7 @@ def parse_blocks(blocks: Any) -> list[Any] | None:
             raise SlackError("invalid_blocks_format") from None
     if not isinstance(blocks, list) or not all(isinstance(b, dict) and "type" in b for b in blocks):
         raise SlackError("invalid_blocks")
-    return blocks
+    return msgspec.to_builtins(blocks)  # a copy: state never holds the caller's objects
 
 
 def resolve_channel(ctx: S, ref: str) -> Channel:

@@ -196,7 +196,7 @@ def test_bad_token_is_401(world: dict[str, Any]) -> None:
 def test_create_meta_and_catalogs(jira_for: Callable[[str], JIRA]) -> None:
     j = jira_for("3")
     assert [t.name for t in j.issue_types()][:3] == ["Task", "Bug", "Story"]
-    assert [p.name for p in j.priorities()][0] == "Highest"
+    assert next(p.name for p in j.priorities()) == "Highest"
     assert {s.name for s in j.statuses()} >= {"To Do", "In Progress", "Done"}
     assert [p.key for p in j.projects()] == ["PROJ", "SEC"]
     assert any("summary" in f["clauseNames"] for f in j.fields())
