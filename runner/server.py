@@ -13,6 +13,7 @@ import msgspec
 import orjson
 from aiohttp import web
 from dtu.twins.core import Operation, Raw, Reply, Twin, TwinError
+from dtu.twins.core.faults import parse_plan
 from multidict import CIMultiDict
 
 from .errors import DtuError
@@ -139,6 +140,7 @@ class CreateWorld(msgspec.Struct, forbid_unknown_fields=True):
     trial: int = 0
     seed: int | None = None
     now: str | None = None
+    faults: Any = None  # a fault plan (see twins/core/faults.py)
 
 
 class NewToken(msgspec.Struct, forbid_unknown_fields=True):
@@ -179,6 +181,8 @@ def admin_routes(hub: Hub, admin_token: str | None) -> list[web.RouteDef]:
             return web.json_response({"error": "unknown_scenario", "known": sorted(hub.scenarios)}, status=404)
         try:
             world = hub.create(spec.scenario, spec.seed_state, spec.trial, spec.seed, spec.now)
+            if spec.faults is not None:
+                world.faults = parse_plan(spec.faults).world_faults(world.env.seed)
         except (ValueError, KeyError, msgspec.ValidationError, DtuError) as e:
             return web.json_response({"error": "invalid_seed", "detail": str(e)}, status=400)
         token = hub.register(world)

@@ -30,9 +30,11 @@ class Server:
             return json.loads(raw) if raw else None
 
     def world(self, seed_state: dict[str, Any] | None = None, scenario: str | None = None,
-              now: str | None = None) -> dict[str, Any]:
+              now: str | None = None, faults: Any = None) -> dict[str, Any]:
         """A fresh world: {"id", "token", "base_url", "env"}."""
         body: dict[str, Any] = {}
+        if faults is not None:
+            body["faults"] = faults
         if seed_state is not None:
             body["seed_state"] = seed_state
         if scenario is not None:

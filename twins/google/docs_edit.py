@@ -10,8 +10,23 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .docs_model import (
-    PAGE_BREAK, Block, Bullet, Cell, DocList, Document, Paragraph, Row, Run, Table, block_len,
-    body_end, cells, cp_offset, paragraphs, par_len, u16len,
+    PAGE_BREAK,
+    Block,
+    Bullet,
+    Cell,
+    DocList,
+    Document,
+    Paragraph,
+    Row,
+    Run,
+    Table,
+    block_len,
+    body_end,
+    cells,
+    cp_offset,
+    par_len,
+    paragraphs,
+    u16len,
 )
 
 INSIDE_PARAGRAPH = ("The insertion index must be inside the bounds of an existing paragraph. "
@@ -174,7 +189,7 @@ def insert_text(doc: Document, index: int, text: str, *, raw: bool = False) -> i
     p = loc.par
     cp = _cp(p, loc.start, index)
     left, right = split_runs(p.runs, cp)
-    p.runs = left + [Run(text, style_at(p.runs, cp))] + right
+    p.runs = [*left, Run(text, style_at(p.runs, cp)), *right]
     n = u16len(text)
     shift_named(doc, index, index, n)
     return n
@@ -190,7 +205,7 @@ def insert_table(doc: Document, index: int, rows: int, columns: int) -> None:
     p = loc.par
     cp = _cp(p, loc.start, index)
     left, right = split_runs(p.runs, cp)
-    before = Paragraph(runs=left + [Run("\n", style_at(p.runs, cp))], style=p.style, bullet=p.bullet)
+    before = Paragraph(runs=[*left, Run("\n", style_at(p.runs, cp))], style=p.style, bullet=p.bullet)
     after = Paragraph(runs=right, style=p.style, bullet=p.bullet)
     table = Table(rows=[Row(cells=[Cell(content=[Paragraph(runs=[Run("\n")])]) for _ in range(columns)])
                         for _ in range(rows)], columns=columns)
@@ -285,7 +300,7 @@ def replace_all(doc: Document, find_text: str, repl: str, match_case: bool, rege
         for a, b in reversed(hits):
             left, rest = split_runs(p.runs, a)
             _, right = split_runs(rest, b - a)
-            p.runs = left + [Run(repl, rest[0].style if rest else style_at(p.runs, a))] + right
+            p.runs = [*left, Run(repl, rest[0].style if rest else style_at(p.runs, a)), *right]
             ua = start + u16len(text[:a])
             shift_named(doc, ua, ua + u16len(text[a:b]), n)
         count += len(hits)

@@ -218,7 +218,7 @@ def split_paragraph(p: Paragraph) -> list[Paragraph]:
             cur = []
             text = text[i + 1:]
     if cur:  # text after the last newline (cannot happen for a well-formed paragraph)
-        out.append(Paragraph(runs=cur + [Run("\n", cur[-1].style)], style=p.style, bullet=p.bullet))
+        out.append(Paragraph(runs=[*cur, Run("\n", cur[-1].style)], style=p.style, bullet=p.bullet))
     for q in out:
         normalize_paragraph(q)
     return out

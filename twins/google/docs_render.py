@@ -149,7 +149,7 @@ def _level(preset: str, level: int) -> dict[str, Any]:
 def document_json(doc: Document, doc_id: str, title: str, tabs: bool = False) -> dict[str, Any]:
     """The body of documents.get (and of documents.create)."""
     content, _ = content_json(doc.body, 1)
-    body = {"content": [{"endIndex": 1, "sectionBreak": _section_break()}] + content}
+    body = {"content": [{"endIndex": 1, "sectionBreak": _section_break()}, *content]}
     lists = {lid: {"listProperties": {"nestingLevels": [_level(dl.preset, i) for i in range(9)]}}
              for lid, dl in doc.lists.items()}
     named: dict[str, Any] = {}

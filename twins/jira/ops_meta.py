@@ -66,7 +66,7 @@ class UserQuery(V, kw_only=True):
 
 def _users(ctx: S, p: UserQuery, active_only: bool) -> list[dict[str, Any]]:
     w = view(ctx, p)
-    q = p.query.lower()
+    q = "" if p.query.strip() in ("*", ".") else p.query.lower()
     start, size = page_args(p.startAt, p.maxResults, 50, 1000)
     hits = [u for u in ctx.state.users.values()
             if (not active_only or u.active)

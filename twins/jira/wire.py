@@ -8,9 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core import bearer
+from .errors import JiraError
 
 
 def auth(headers: Mapping[str, str], args: dict[str, Any]) -> str | None:
+    if "_body" in args and str(args.get("_content_type", "")).startswith("multipart/") \
+            and headers.get("X-Atlassian-Token", "").lower() != "no-check":
+        # uploads (the only raw-body operations) need Jira's XSRF opt-out header
+        raise JiraError(403, "XSRF check failed")
     value = headers.get("Authorization", "")
     if value[:6].lower() == "basic ":
         try:

@@ -48,7 +48,7 @@ class Create(msgspec.Struct):
     is_private: bool = False
 
 
-@method("conversations.create", "channels:manage", mutates=True)
+@method("conversations.create", "channels:write", mutates=True)
 def conversations_create(ctx: S, p: Create) -> dict[str, Any]:
     """Create a public (or, with is_private, private) channel; the caller becomes its first member.
 
@@ -70,7 +70,7 @@ class Invite(msgspec.Struct):
     force: bool = False
 
 
-@method("conversations.invite", "channels:manage", mutates=True)
+@method("conversations.invite", "channels:write", mutates=True)
 def conversations_invite(ctx: S, p: Invite) -> dict[str, Any]:
     """Invite users (comma-separated user ids, up to 1000) to a channel the caller is in."""
     s = ctx.state
@@ -107,7 +107,7 @@ class Kick(msgspec.Struct):
     user: str
 
 
-@method("conversations.kick", "channels:manage", mutates=True)
+@method("conversations.kick", "channels:write", mutates=True)
 def conversations_kick(ctx: S, p: Kick) -> dict[str, Any]:
     """Remove a user from a channel."""
     ch = visible_channel(ctx, p.channel)
@@ -117,8 +117,6 @@ def conversations_kick(ctx: S, p: Kick) -> dict[str, Any]:
         raise SlackError("cant_kick_self")
     if ch.is_general:
         raise SlackError("cant_kick_from_general")
-    if ch.is_archived:
-        raise SlackError("is_archived")
     if p.user not in ch.members:
         raise SlackError("not_in_channel")
     ch.members.remove(p.user)
@@ -129,7 +127,7 @@ class ChannelOnly(msgspec.Struct):
     channel: str
 
 
-@method("conversations.join", "channels:join", mutates=True)
+@method("conversations.join", "channels:write", mutates=True)
 def conversations_join(ctx: S, p: ChannelOnly) -> dict[str, Any]:
     """Join a public channel."""
     ch = visible_channel(ctx, p.channel)
@@ -145,7 +143,7 @@ def conversations_join(ctx: S, p: ChannelOnly) -> dict[str, Any]:
     return {"ok": True, "channel": channel_json(ch, ctx.actor)}
 
 
-@method("conversations.leave", "channels:manage", mutates=True)
+@method("conversations.leave", "channels:write", mutates=True)
 def conversations_leave(ctx: S, p: ChannelOnly) -> dict[str, Any]:
     """Leave a channel (not #general, not an archived one)."""
     ch = visible_channel(ctx, p.channel)
@@ -164,7 +162,7 @@ def conversations_leave(ctx: S, p: ChannelOnly) -> dict[str, Any]:
     return {"ok": True}
 
 
-@method("conversations.archive", "channels:manage", mutates=True)
+@method("conversations.archive", "channels:write", mutates=True)
 def conversations_archive(ctx: S, p: ChannelOnly) -> dict[str, Any]:
     """Archive a channel the caller is in (not #general). Its history stays readable."""
     ch = visible_channel(ctx, p.channel)
@@ -180,7 +178,7 @@ def conversations_archive(ctx: S, p: ChannelOnly) -> dict[str, Any]:
     return {"ok": True}
 
 
-@method("conversations.unarchive", "channels:manage", mutates=True)
+@method("conversations.unarchive", "channels:write", mutates=True)
 def conversations_unarchive(ctx: S, p: ChannelOnly) -> dict[str, Any]:
     """Bring an archived channel back."""
     ch = visible_channel(ctx, p.channel)
@@ -199,7 +197,7 @@ class Rename(msgspec.Struct):
     name: str
 
 
-@method("conversations.rename", "channels:manage", mutates=True)
+@method("conversations.rename", "channels:write", mutates=True)
 def conversations_rename(ctx: S, p: Rename) -> dict[str, Any]:
     """Rename a channel the caller is in (same name rules as conversations.create)."""
     ch = writable_channel(ctx, p.channel)
@@ -219,7 +217,7 @@ class SetTopic(msgspec.Struct):
     topic: str
 
 
-@method("conversations.setTopic", "channels:manage", mutates=True)
+@method("conversations.setTopic", "channels:write", mutates=True)
 def conversations_set_topic(ctx: S, p: SetTopic) -> dict[str, Any]:
     """Set a channel's topic (at most 250 characters)."""
     ch = writable_channel(ctx, p.channel)
@@ -235,7 +233,7 @@ class SetPurpose(msgspec.Struct):
     purpose: str
 
 
-@method("conversations.setPurpose", "channels:manage", mutates=True)
+@method("conversations.setPurpose", "channels:write", mutates=True)
 def conversations_set_purpose(ctx: S, p: SetPurpose) -> dict[str, Any]:
     """Set a channel's purpose, its description (at most 250 characters)."""
     ch = writable_channel(ctx, p.channel)

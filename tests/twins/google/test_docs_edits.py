@@ -6,9 +6,8 @@ from typing import Any
 
 import jmespath
 import pytest
-
 from dtu.twins.core import SeedImage, World
-from dtu.twins.google.docs_model import build_document, document_text
+from dtu.twins.google.docs_model import Paragraph, build_document, document_text
 from dtu.twins.registry import TWINS
 
 ME = "alice@acme.test"
@@ -49,7 +48,7 @@ def delete(s: int, e: int) -> dict[str, Any]:
 def test_seed_text_and_export() -> None:
     doc = build_document("Title\r\nLine two\x07")
     assert document_text(doc) == "Title\nLine two\n"
-    assert [p.text for p in doc.body] == ["Title\n", "Line two\n"]  # type: ignore[union-attr]
+    assert [p.text for p in doc.body if isinstance(p, Paragraph)] == ["Title\n", "Line two\n"]
 
 
 def test_view_exposes_text_and_structure() -> None:
@@ -174,14 +173,17 @@ def test_style_masks() -> None:
 def test_malformed_requests_get_400_not_500() -> None:
     d = Doc()
     assert d.batch(status=400)["error"]["message"] == "Must specify at least one request."
-    for req in [{}, {"insertText": {"text": "x"}},
-                {"insertText": {"text": "x", "location": {"index": 1}}, "deleteContentRange": {}},
-                {"insertText": {"text": "x", "location": {"index": 1, "segmentId": "kix.header"}}},
-                {"insertText": {"text": "x", "location": {"index": "one"}}},
-                {"deleteContentRange": {}}, {"replaceAllText": {"containsText": {"text": ""}}},
-                {"insertTable": {"rows": 0, "columns": 2, "endOfSegmentLocation": {}}},
-                {"createNamedRange": {"name": "", "range": {"startIndex": 1, "endIndex": 2}}},
-                {"replaceNamedRangeContent": {"text": "x"}}]:
+    bad: list[dict[str, Any]] = [
+        {}, {"insertText": {"text": "x"}},
+        {"insertText": {"text": "x", "location": {"index": 1}}, "deleteContentRange": {}},
+        {"insertText": {"text": "x", "location": {"index": 1, "segmentId": "kix.header"}}},
+        {"insertText": {"text": "x", "location": {"index": "one"}}},
+        {"deleteContentRange": {}}, {"replaceAllText": {"containsText": {"text": ""}}},
+        {"insertTable": {"rows": 0, "columns": 2, "endOfSegmentLocation": {}}},
+        {"createNamedRange": {"name": "", "range": {"startIndex": 1, "endIndex": 2}}},
+        {"replaceNamedRangeContent": {"text": "x"}},
+    ]
+    for req in bad:
         body = d.batch(req, status=400)
         assert body["error"]["code"] == 400 and body["error"]["status"] == "INVALID_ARGUMENT", (req, body)
     assert d.q("google.files.D1.doc.revision") == 1

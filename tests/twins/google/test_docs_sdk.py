@@ -9,10 +9,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from dtu.twins.google.clients import docs_service
 from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
-
-from dtu.twins.google.clients import docs_service
 
 ME = "alice@acme.test"
 SEED = {
@@ -242,3 +241,23 @@ def test_error_statuses(docs: Any, world: dict[str, Any]) -> None:
         urllib.request.urlopen(req, timeout=10)
     assert h.value.code == 401 and json.loads(h.value.read())["error"]["status"] == "UNAUTHENTICATED"
     h.value.close()
+
+
+def test_both_doors_answer_the_same(docs: Any, world: dict[str, Any]) -> None:
+    from dtu.twins.core import SeedImage, World
+    from dtu.twins.registry import TWINS
+
+    requests = [{"insertText": {"location": {"index": 1}, "text": "Hi 👋\n"}},
+                {"createParagraphBullets": {"range": {"startIndex": 1, "endIndex": 3},
+                                            "bulletPreset": "NUMBERED_DECIMAL_NESTED"}}]
+    over_http = batch(docs, "DOCPOLICY1", *requests)
+    got_http = docs.documents().get(documentId="DOCPOLICY1").execute()
+    local = World(SeedImage(TWINS, SEED, 3, 1.7e9), 3)
+    in_process = local.dispatch("google", "docs.documents.batchUpdate",
+                                {"documentId": "DOCPOLICY1", "requests": requests}).body
+    got_local = local.dispatch("google", "docs.documents.get", {"documentId": "DOCPOLICY1"}).body
+    # list ids come from each world's id stream; everything else is the same
+    lid_http = got_http["body"]["content"][1]["paragraph"]["bullet"]["listId"]
+    lid_local = got_local["body"]["content"][1]["paragraph"]["bullet"]["listId"]
+    assert json.loads(json.dumps(got_local).replace(lid_local, lid_http)) == got_http
+    assert in_process == over_http

@@ -95,3 +95,16 @@ def test_changelog_and_project_search(world: dict[str, Any]) -> None:
         assert (items[0]["field"], items[0]["fromString"], items[0]["toString"]) == ("status", "To Do", "In Progress")
         page = c.get("/rest/api/3/project/search", params={"maxResults": 1}).json()
         assert (page["total"], page["isLast"], page["values"][0]["key"]) == (2, False, "PROJ")
+
+
+def test_upload_needs_the_xsrf_opt_out(world: dict[str, Any]) -> None:
+    files = {"file": ("a.txt", b"hello", "text/plain")}
+    with client(world) as c:
+        r = c.post("/rest/api/3/issue/PROJ-1/attachments", files=files)
+        assert r.status_code == 403
+        assert r.json()["errorMessages"] == ["XSRF check failed"]
+        r = c.post("/rest/api/3/issue/PROJ-1/attachments", files=files, headers={"X-Atlassian-Token": "no-check"})
+        assert r.status_code == 200
+        att = r.json()[0]
+        assert (att["filename"], att["size"], att["mimeType"]) == ("a.txt", 5, "text/plain")
+        assert c.get(f"/rest/api/3/attachment/content/{att['id']}").content == b"hello"
