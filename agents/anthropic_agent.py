@@ -24,6 +24,7 @@ import os
 from typing import Any
 
 import msgspec
+
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.twins.core import World

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
+
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.twins.core import World

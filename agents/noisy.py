@@ -22,7 +22,7 @@ from dtu.twins.anthropic.noise import Noise, corrupt, schedule
 from dtu.twins.core import World
 
 from . import spec
-from .plan import args_for, compiled, save
+from dtu.runner.plan import args_for, compiled, save
 
 __all__ = ["NoisyAgent", "expected_satisfaction", "needed_steps"]
 

@@ -9,7 +9,7 @@ from dtu.runner.agent import Task
 from dtu.runner.scenario import Step
 from dtu.twins.core import World
 
-from .plan import args_for, compiled, save
+from dtu.runner.plan import args_for, compiled, save
 
 
 class ScriptedAgent:

@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 import orjson
+
 from dtu.twins.anthropic.naming import tool_name
 from dtu.twins.core import Operation, Raw, Reply, Twin, World
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
+
 from dtu.twins.core import Operation, Raw, Reply, Twin, World
 
 __all__ = ["WorldTransport", "http_module"]

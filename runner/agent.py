@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import msgspec
+
 from dtu.twins.core import World
 
 from .scenario import Step
@@ -51,6 +52,9 @@ class Oracle(Protocol):
     oracle: Literal[True]
 
     async def run(self, task: Task, world: World, plan: Sequence[Step]) -> dict[str, Any] | None: ...
+
+
+AnyAgent = Agent | Oracle
 
 
 class Lifecycle(Protocol):

@@ -8,6 +8,7 @@ from typing import Any
 
 import jmespath.exceptions
 import msgspec
+
 from dtu.twins.core import World
 
 from .jmes import compile_query

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dtu.twins.core.faults import parse_plan
 from rich.console import Console
+
+from dtu.twins.core.faults import parse_plan
 
 from . import __version__, judge
 from .agents_loader import resolve
@@ -124,6 +125,11 @@ def main(args: argparse.Namespace) -> int:
     workers = (m.workers if args.resume else args.workers) or 1
     if workers > 1 or args.ray:
         interrupted = execute_sharded(rd, loaded, agents, specs, opts, workers, args.ray, args.quiet)
+        if llm is not None:  # shards record checks only; judge their trajectories here, in one process
+            from .cmd_rescore import rescore
+            from .replay import RunWorlds
+
+            rd.rewrite(run_async(rescore(list(rd.trajectories()), RunWorlds(rd.manifest()), llm, False)))
         summary = summarize(rd.manifest().run_id, rd.trajectories(), {ld.id: ld.scenario.tags for ld in loaded},
                             complete=not interrupted)
         rd.write_summary(summary)

@@ -7,14 +7,15 @@ import gc
 import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import msgspec
+
 from dtu.twins.core import SeedImage, World, derive, mix, parse_time
 from dtu.twins.core.faults import FaultPlan, parse_plan
 from dtu.twins.core.twin import Twin
 
-from .agent import Agent, RunInfo, Task
+from .agent import Agent, AnyAgent, Oracle, RunInfo, Task
 from .checks import CompiledChecks
 from .generate import Generate, Person, generate, merge_seed, resolve_vars, substitute_vars
 from .records import Trajectory
@@ -165,7 +166,7 @@ def plan_trials(agents: Sequence[Agent], prepared: Sequence[Prepared], trials: i
     return out
 
 
-async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
+async def run_trial(agent: AnyAgent, p: Prepared, trial: int, opts: RunOptions,
                     faults: Any = None) -> Trajectory:
     """One trial in a fresh world. An agent that raises or times out costs only this trial."""
     seed = mix(p.base_seed ^ trial)  # == trial_seed(opts.seed, scenario id, trial)
@@ -184,9 +185,9 @@ async def run_trial(agent: Agent, p: Prepared, trial: int, opts: RunOptions,
     try:
         async with asyncio.timeout(opts.timeout):
             if getattr(agent, "oracle", False):
-                info = await agent.run(task, world, reference)  # type: ignore[call-arg]
+                info = await cast(Oracle, agent).run(task, world, reference)
             else:
-                info = await agent.run(task, world)
+                info = await cast(Agent, agent).run(task, world)
     except TimeoutError as e:
         error = f"timeout after {opts.timeout:g}s"
         info = _info_of(e.__cause__)

@@ -12,12 +12,20 @@ from typing import Any
 
 import jmespath
 from jmespath import functions as _functions
-from jmespath.visitor import TreeInterpreter, _is_actual_number, _is_comparable
+from jmespath.visitor import TreeInterpreter
 
 Fn = Callable[[Any], Any]
 _INTERP = TreeInterpreter()
 _FUNCS = _functions.Functions()
 _ORDER = {"lt": operator.lt, "gt": operator.gt, "lte": operator.le, "gte": operator.ge}
+
+
+def _is_actual_number(x: Any) -> bool:
+    return type(x) is not bool and isinstance(x, int | float)
+
+
+def _is_comparable(x: Any) -> bool:
+    return _is_actual_number(x) or isinstance(x, str)
 
 
 def _equals(x: Any, y: Any) -> bool:
@@ -33,11 +41,12 @@ def _false(v: Any) -> bool:
 
 def compile_query(query: str) -> Fn:
     """A function evaluating `query` over a document."""
-    return _compile(jmespath.compile(query).parsed)
+    parsed: Any = jmespath.compile(query).parsed
+    return _compile(parsed)
 
 
 def _fallback(node: dict[str, Any]) -> Fn:
-    visit = _INTERP.visit
+    visit: Any = _INTERP.visit
     return lambda v: visit(node, v)
 
 

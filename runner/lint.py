@@ -14,9 +14,13 @@ from typing import Any, Literal
 
 import msgspec
 
+from dtu.twins.core import World
+
 from . import yamlsrc
+from .agent import Task
 from .engine import Prepared, RunOptions, run_trial
 from .errors import ScenarioError
+from .plan import args_for, compiled, save
 from .scenario import Loaded, Step, discover, load_file
 
 Level = Literal["error", "warning"]
@@ -39,20 +43,19 @@ class Finding(msgspec.Struct, frozen=True):
 class _Plan:
     """Plays a given plan (the reference, or the reference less one step) as an oracle agent."""
 
-    oracle = True
+    oracle: Literal[True] = True
 
     def __init__(self, name: str, plan: Sequence[Step] | None = None) -> None:
         self.name = name
         self.plan = plan
 
-    async def run(self, task: Any, world: Any, plan: Sequence[Step]) -> None:
-        from dtu.agents.plan import args_for, compiled, save
-
+    async def run(self, task: Task, world: World, plan: Sequence[Step]) -> dict[str, Any] | None:
         env: dict[str, Any] = {}
         for step in compiled(self.plan if self.plan is not None else plan):
             body = world.dispatch(step.twin, step.op, args_for(step, env)).body
             if step.saves:
                 save(step, body, env)
+        return None
 
 
 def _line(ld: Loaded, field: str) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+
 from dtu.twins.core import Call
 
 from .checks import CheckResult

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
+
 from dtu.twins.core import Call, Env, TwinError, World
 from dtu.twins.core.ops import Operation
 from dtu.twins.core.twin import Twin

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import jmespath
 import jmespath.exceptions
 import msgspec
+
 from dtu.twins.core import Twin
 
 from . import yamlsrc

@@ -12,9 +12,10 @@ from typing import Any
 import msgspec
 import orjson
 from aiohttp import web
+from multidict import CIMultiDict
+
 from dtu.twins.core import Operation, Raw, Reply, Twin, TwinError
 from dtu.twins.core.faults import parse_plan
-from multidict import CIMultiDict
 
 from .errors import DtuError
 from .hub import Hub

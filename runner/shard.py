@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
+
 from dtu.twins.core.faults import parse_plan
 
 from .agents_loader import resolve

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from scipy.stats import binom, binomtest
+
 from dtu.runner.engine import RunOptions, prepare, run_async, run_trial
 from dtu.runner.records import Trajectory
 from dtu.runner.scenario import Step, load_file
 from dtu.runner.stats import summarize
 from dtu.twins.core import World
-from scipy.stats import binom, binomtest
 
 P_SKIP = 0.1
 TRIALS = 20

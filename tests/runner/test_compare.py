@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from dtu.runner import cli
 from dtu.runner.compare import compare, holm, newcombe, within
 from dtu.runner.stats import ScenarioStats, Summary, summarize

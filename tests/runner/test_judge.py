@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
 from dtu.runner import cli
 from dtu.runner.checks import CheckResult
 from dtu.runner.judge import LLMJudge, VerdictCache, apply, combine, make_client, prompt

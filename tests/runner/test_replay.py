@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 import pytest
+
 from dtu.runner import cli
 from dtu.runner.records import Trajectory
 from dtu.runner.results import COMPRESSED, TRAJECTORIES, RunDir

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dtu.runner import cli
 from dtu.runner.checks import CheckResult
 from dtu.runner.records import Manifest, ScenarioDigest, Trajectory
@@ -142,6 +143,7 @@ def test_html_report_in_headless_chromium(tmp_path: Path) -> None:
             page.locator("tr.scenario-row[data-agent=base][data-scenario=scn-00]").click()
             view = page.locator("#tview")
             assert "base/scn-00/0" in view.locator("h3").inner_text()
+            assert page.locator("#passk-svg polyline.passk-selected").count() == 1  # the scenario's own curve
             assert "judge: p=0.75" in view.inner_text()
             assert view.locator("details.call").count() == 2
             view.locator("details.call summary").nth(0).click()

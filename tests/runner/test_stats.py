@@ -8,6 +8,7 @@ import math
 import msgspec
 import numpy as np
 import pytest
+
 from dtu.runner.checks import CheckResult
 from dtu.runner.records import Trajectory
 from dtu.runner.stats import (

@@ -67,7 +67,14 @@ def fields_tree(spec: str | None, default: Tree, known: dict[str, Any]) -> Tree:
     return tree
 
 
+def short_file(f: DriveFile) -> dict[str, Any]:
+    """The File resource's default fields, built directly (the common case, kept cheap)."""
+    return {"kind": "drive#file", "id": f.id, "name": f.name, "mimeType": f.mimeType}
+
+
 def reply_file(ctx: G, f: DriveFile, role: str, fields: str | None) -> dict[str, Any]:
+    if not fields:
+        return short_file(f)
     tree = fields_tree(fields, DEFAULT_TREE, KNOWN_FILE)
     out: dict[str, Any] = select(file_json(ctx.state, f, ctx.actor, role, ctx.env.base_url), tree)
     return out

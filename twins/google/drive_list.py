@@ -10,13 +10,13 @@ import msgspec
 from ..core.env import parse_time
 from ..core.paging import decode_cursor, encode_cursor
 from .drive_access import listable
-from .drive_files import fields_tree
+from .drive_files import fields_tree, short_file
 from .drive_json import DEFAULT_FILE_FIELDS, EXPORTS, KNOWN_FILE, file_json, user_json
 from .drive_query import QueryError, Scope, compile_query
 from .errors import DriveError, invalid_value
 from .fields import Tree, select
 from .registry import G, ops
-from .state import FOLDER, DriveFile, GoogleState, ensure_user, is_root, role_of
+from .state import FOLDER, DriveFile, GoogleState, ensure_user, role_of
 
 BASE = "/drive/v3"
 LIST_DEFAULT: Tree = {"kind": None, "incompleteSearch": None, "nextPageToken": None,
@@ -110,16 +110,20 @@ def files_list(ctx: G, p: ListFiles) -> dict[str, Any]:
             raise invalid_value("pageToken")
         offset = got
     scope = Scope(s, actor)
+    roots = {u.rootId for u in s.users.values()}
     hits = [f for f in s.files.values()
-            if not is_root(s, f.id) and listable(s, f, actor) and (pred is None or pred(scope, f))]
+            if f.id not in roots and listable(s, f, actor) and (pred is None or pred(scope, f))]
     if p.orderBy:
         hits = sort_files(s, actor, hits, p.orderBy)
     chunk = hits[offset:offset + p.pageSize]
     out: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": False}
     if offset + p.pageSize < len(hits):
         out["nextPageToken"] = encode_cursor(offset + p.pageSize, CURSOR)
-    base = ctx.env.base_url
-    out["files"] = [file_json(s, f, actor, role_of(s, f, actor) or "reader", base) for f in chunk]
+    if p.fields:
+        base = ctx.env.base_url
+        out["files"] = [file_json(s, f, actor, role_of(s, f, actor) or "reader", base) for f in chunk]
+    else:
+        out["files"] = [short_file(f) for f in chunk]
     selected: dict[str, Any] = select(out, tree)
     return selected
 

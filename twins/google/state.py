@@ -22,7 +22,7 @@ ROLES = ("reader", "commenter", "writer", "fileOrganizer", "organizer", "owner")
 RANK = {r: i for i, r in enumerate(ROLES)}
 
 
-class Permission(msgspec.Struct, omit_defaults=True):
+class Permission(msgspec.Struct):
     id: str
     type: str  # user | group | domain | anyone
     role: str  # owner | organizer | fileOrganizer | writer | commenter | reader
@@ -33,7 +33,7 @@ class Permission(msgspec.Struct, omit_defaults=True):
     pendingOwner: bool = False
 
 
-class Comment(msgspec.Struct, omit_defaults=True):
+class Comment(msgspec.Struct):
     id: str
     author: str  # email
     content: str
@@ -44,7 +44,7 @@ class Comment(msgspec.Struct, omit_defaults=True):
     quoted: str = ""
 
 
-class DriveFile(msgspec.Struct, omit_defaults=True):
+class DriveFile(msgspec.Struct):
     id: str
     name: str
     mimeType: str
@@ -223,7 +223,8 @@ def touch(f: DriveFile, env: Env, actor: str) -> None:
 
 def view(state: GoogleState) -> dict[str, Any]:
     """The state as plain data for checks: file content as text, each file's `path`
-    ("My Drive/Reports/2024/q1.txt", through its first parent), upload sessions left out."""
+    ("My Drive/Reports/2024/q1.txt", through its first parent), users' My Drive folders under
+    `roots` rather than `files`, upload sessions left out."""
     out: dict[str, Any] = msgspec.to_builtins(state, builtin_types=(bytes,))
     out.pop("uploads", None)
     files: dict[str, Any] = out.get("files", {})
@@ -246,4 +247,5 @@ def view(state: GoogleState) -> dict[str, Any]:
         if isinstance(c, bytes):
             f["content"] = c.decode("utf-8", "replace")
         f["path"] = path(fid)
+    out["roots"] = {u.rootId: files.pop(u.rootId) for u in state.users.values() if u.rootId in files}
     return out

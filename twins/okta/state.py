@@ -106,9 +106,9 @@ def view(state: OktaState) -> Any:
     for a in state.apps.values():
         have = set(a.users)
         for gid in a.groups:
-            g = state.groups.get(gid)
-            if g is not None:
-                have.update(g.members)
+            assigned = state.groups.get(gid)
+            if assigned is not None:
+                have.update(assigned.members)
         for uid in have:
             if uid in apps_of:
                 apps_of[uid].append(a.label)

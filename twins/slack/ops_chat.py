@@ -56,10 +56,12 @@ def bot_of(ctx: S) -> str | None:
     return u.bot_id if u is not None else None
 
 
-def thread_parent(ch: Channel, thread_ts: str) -> Message:
-    parent = find_message(ch, thread_ts, "thread_not_found")
-    if parent.thread_ts and parent.thread_ts != parent.ts:  # a reply: thread on its parent
-        parent = find_message(ch, parent.thread_ts, "thread_not_found")
+def thread_parent(ch: Channel, thread_ts: str) -> Message | None:
+    """The message a reply threads under; a reply's ts means its parent. Slack posts a reply to an
+    unknown thread_ts as an ordinary message, so None here is no error."""
+    parent = next((m for m in reversed(ch.messages) if m.ts == thread_ts), None)
+    if parent is not None and parent.thread_ts and parent.thread_ts != parent.ts:
+        parent = next((m for m in reversed(ch.messages) if m.ts == parent.thread_ts), None)
     return parent
 
 
@@ -97,7 +99,8 @@ class PostMessage(msgspec.Struct):
 def chat_post_message(ctx: S, p: PostMessage) -> dict[str, Any]:
     """Send a message to a channel (id, or #name) or, with thread_ts, as a reply in a thread.
 
-    The caller must be a member of the channel. reply_broadcast also shows a reply in the channel."""
+    The caller must be a member of the channel. reply_broadcast also shows a reply in the channel.
+    A thread_ts that matches no message is ignored (the message is posted to the channel)."""
     ch = resolve_channel(ctx, p.channel)
     blocks = parse_blocks(p.blocks)
     if not p.text and not blocks and not p.attachments:
@@ -120,8 +123,6 @@ class Update(msgspec.Struct):
 def chat_update(ctx: S, p: Update) -> dict[str, Any]:
     """Edit the text (or blocks) of a message the caller posted, by channel id and ts."""
     ch = visible_channel(ctx, p.channel)
-    if ch.is_archived:
-        raise SlackError("is_archived")
     msg = find_message(ch, p.ts)
     if msg.user != ctx.actor or msg.subtype not in (None, "thread_broadcast"):
         raise SlackError("cant_update_message")
@@ -150,8 +151,6 @@ def chat_delete(ctx: S, p: Delete) -> dict[str, Any]:
     stays as a "This message was deleted." tombstone."""
     s = ctx.state
     ch = visible_channel(ctx, p.channel)
-    if ch.is_archived:
-        raise SlackError("is_archived")
     msg = find_message(ch, p.ts)
     me = s.users[ctx.actor]
     if msg.user != ctx.actor and not (me.is_admin or me.is_owner):

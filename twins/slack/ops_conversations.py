@@ -85,7 +85,7 @@ def conversations_invite(ctx: S, p: Invite) -> dict[str, Any]:
     for uid in ids:
         u = s.users.get(uid)
         code = ("user_not_found" if u is None else "cant_invite_self" if uid == ctx.actor
-                else "user_is_deactivated" if u.deleted
+                else "cant_invite" if u.deleted
                 else "already_in_channel" if uid in ch.members else None)
         if code is not None:
             errors.append({"user": uid, "ok": False, "error": code})
@@ -269,7 +269,7 @@ def conversations_open(ctx: S, p: Open) -> dict[str, Any]:
     for uid in ids:
         u = s.users.get(uid)
         if u is None:
-            raise SlackError("users_not_found")
+            raise SlackError("user_not_found")
         if u.deleted:
             raise SlackError("user_disabled")
     others = [u for u in ids if u != ctx.actor]

@@ -11,7 +11,7 @@ import msgspec
 from ..core import Raw, Reply
 from .api import S, method, ops
 from .errors import SlackError
-from .ops_chat import post, thread_parent
+from .ops_chat import post
 from .seed import filetype
 from .shape import file_json, split_csv, writable_channel
 from .state import Channel, File
@@ -34,7 +34,8 @@ def files_get_upload_url(ctx: S, p: GetUploadURL) -> dict[str, Any]:
     if not p.filename.strip():
         raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing filename"]})
     if p.length < 1 or p.length > MAX_FILE:
-        raise SlackError("invalid_length")
+        raise SlackError("invalid_arguments",
+                         response_metadata={"messages": ["[ERROR] length must be between 1 and 1 GB"]})
     env = ctx.env
     fid = env.id("F", 11)
     key = env.token(20)
@@ -110,11 +111,9 @@ def files_complete_upload(ctx: S, p: Complete) -> dict[str, Any]:
         found.append(f)
     cids = list(dict.fromkeys(([p.channel_id] if p.channel_id else []) + split_csv(p.channels)))
     chans: list[Channel] = [writable_channel(ctx, cid) for cid in cids]
-    if p.thread_ts:
-        if len(chans) != 1:
-            raise SlackError("invalid_arguments",
-                             response_metadata={"messages": ["[ERROR] thread_ts needs exactly one channel"]})
-        thread_parent(chans[0], p.thread_ts)
+    if p.thread_ts and len(chans) != 1:
+        raise SlackError("invalid_arguments",
+                         response_metadata={"messages": ["[ERROR] thread_ts needs exactly one channel"]})
     for ref, f in zip(refs, found, strict=True):
         if ref.title:
             f.title = ref.title

@@ -8,7 +8,7 @@ import msgspec
 
 from .api import S, method
 from .errors import SlackError
-from .shape import find_message, message_json, permalink, visible_channel, writable_channel
+from .shape import find_message, message_json, permalink, visible_channel
 from .state import Channel, Pin, Reaction
 
 EMOJI_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_+-'")
@@ -60,9 +60,7 @@ def reactions_add(ctx: S, p: React) -> dict[str, Any]:
 def reactions_remove(ctx: S, p: React) -> dict[str, Any]:
     """Remove the caller's emoji reaction from a message."""
     name = emoji(p.name)
-    ch, msg = reacted_message(ctx, p)
-    if ch.is_archived:
-        raise SlackError("is_archived")
+    _, msg = reacted_message(ctx, p)
     r = next((r for r in msg.reactions if r.name == name), None)
     if r is None or ctx.actor not in r.users:
         raise SlackError("no_reaction")
@@ -88,6 +86,13 @@ def reactions_get(ctx: S, p: ReactionsGet) -> dict[str, Any]:
     return {"ok": True, "type": "message", "channel": ch.id, "message": body}
 
 
+def member_channel(ctx: S, cid: str) -> Channel:
+    ch = visible_channel(ctx, cid)
+    if ctx.actor not in ch.members:
+        raise SlackError("not_in_channel")
+    return ch
+
+
 class PinItem(msgspec.Struct):
     channel: str
     timestamp: str | None = None
@@ -98,7 +103,7 @@ def pins_add(ctx: S, p: PinItem) -> dict[str, Any]:
     """Pin a message (by its timestamp) to a channel the caller is in."""
     if not p.timestamp:
         raise SlackError("no_item_specified")
-    ch = writable_channel(ctx, p.channel)
+    ch = member_channel(ctx, p.channel)
     msg = find_message(ch, p.timestamp)
     if msg.subtype not in (None, "thread_broadcast"):
         raise SlackError("not_pinnable")
@@ -116,7 +121,7 @@ def pins_remove(ctx: S, p: PinItem) -> dict[str, Any]:
     """Un-pin a message from a channel."""
     if not p.timestamp:
         raise SlackError("no_item_specified")
-    ch = writable_channel(ctx, p.channel)
+    ch = member_channel(ctx, p.channel)
     msg = find_message(ch, p.timestamp)
     if not any(pin.ts == msg.ts for pin in ch.pins):
         raise SlackError("no_pin")

@@ -7,9 +7,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
+from slack_sdk import WebClient
+
 from dtu.twins.core import SeedImage, World, parse_time
 from dtu.twins.registry import TWINS
-from slack_sdk import WebClient
 
 from .data import BOB, CAROL, GENERAL, PARENT_TS, SECRET, SEED
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dtu.runner.jmes import compile_query
-from dtu.runner.scenario import Step
+from .jmes import compile_query
+from .scenario import Step
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
