@@ -11,9 +11,9 @@ from typing import Any
 import msgspec
 from rich.console import Console
 
-from .compare import Comparison, compare, within
+from .compare import Comparison, compare
 from .errors import DtuError
-from .report_files import load_summary, open_run
+from .report_files import comparisons_for, load_summary, open_run
 from .report_term import print_comparison
 from .stats import Summary
 
@@ -44,12 +44,13 @@ def comparisons(args: argparse.Namespace) -> list[Comparison]:
     if not 0 < args.alpha < 1:
         raise DtuError(f"--alpha {args.alpha}: give a level between 0 and 1, e.g. 0.05")
     if len(args.runs) == 1:
-        s = load_summary(open_run(args.runs[0]))
+        rd = open_run(args.runs[0])
+        s = load_summary(rd)
         if len(s.agents) < 2:
             raise DtuError(f"{args.runs[0]} has one agent; pass two runs, or a run with several agents")
         if args.baseline and args.baseline not in [a.agent for a in s.agents]:
             raise DtuError(f"--baseline {args.baseline}: not an agent of {s.run_id}")
-        return within(s, args.baseline, args.alpha)
+        return comparisons_for(rd, s, args.baseline, args.alpha)
     if len(args.runs) != 2:
         raise DtuError("pass RUN_A RUN_B, or one run with several agents")
     sa, sb = (load_summary(open_run(r)) for r in args.runs)

@@ -7,8 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
-from .compare import within
-from .report_files import HTML, JUNIT, open_run, write_reports
+from .report_files import HTML, JUNIT, comparisons_for, open_run, write_reports
 from .report_term import print_summary
 
 
@@ -26,6 +25,6 @@ def main(args: argparse.Namespace) -> int:
     threshold = args.min_satisfaction if args.min_satisfaction is not None else 1.0
     summary = write_reports(rd, None, threshold)
     if not args.quiet:
-        print_summary(summary, comparisons=within(summary))
+        print_summary(summary, comparisons=comparisons_for(rd, summary))
         Console().print(f"wrote {rd.path / 'summary.json'}, {rd.path / JUNIT}, {rd.path / HTML}")
     return 0

@@ -12,11 +12,10 @@ import msgspec
 from rich.console import Console
 
 from . import judge
-from .compare import within
 from .engine import run_async
 from .records import Trajectory
 from .replay import RunWorlds
-from .report_files import open_run, write_reports
+from .report_files import comparisons_for, open_run, write_reports
 from .report_term import print_summary
 
 
@@ -67,7 +66,7 @@ def main(args: argparse.Namespace) -> int:
     summary = write_reports(rd, None, threshold)
     console = Console()
     if not args.quiet:
-        print_summary(summary, comparisons=within(summary))
+        print_summary(summary, comparisons=comparisons_for(rd, summary))
     judged = [t for t in out if t.judge]
     cached = sum(bool(t.judge and t.judge.get("cached")) for t in judged)
     console.print(f"rescored {len(out)} trajectories; {len(judged)} judged, {cached} verdicts from the cache, "

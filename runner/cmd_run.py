@@ -139,7 +139,7 @@ def main(args: argparse.Namespace) -> int:
     rd.compress()
     write_reports(rd, summary, threshold)
     if not args.quiet:
-        print_summary(summary, comparisons=within(summary))
+        print_summary(summary, comparisons=within(summary, agents[0].name))
         Console().print(f"results: {rd.path}")
     if interrupted:
         return 130

@@ -126,12 +126,23 @@ def compare(a: Sequence[ScenarioStats], b: Sequence[ScenarioStats], alpha: float
     )
 
 
+def baseline_of(specs: Sequence[str], names: Sequence[str]) -> str | None:
+    """The agent name the first `--agent` spec of a run gave (`noisy:skip=0.2` -> noisy), if it can tell."""
+    if not specs:
+        return None
+    first = specs[0]
+    for n in names:
+        if first == n or first.startswith(n + ":") or f"name={n}" in first:
+            return n
+    return None
+
+
 def within(summary: Summary, baseline: str | None = None, alpha: float = 0.05) -> list[Comparison]:
     """Every other agent of a run against its baseline (the first agent unless named)."""
     names = [x.agent for x in summary.agents]
     if len(names) < 2:
         return []
-    base = baseline or names[0]
+    base = baseline if baseline in names else names[0]
     return [compare(summary.for_agent(base), summary.for_agent(other), alpha, base, other,
                     summary.resamples, summary.bootstrap_seed)
             for other in names if other != base]

@@ -143,6 +143,11 @@ def make_client(base_url: str | None = None, api_key: str | None = None, http_cl
     if base_url:
         kw["base_url"] = base_url
     kw["api_key"] = api_key or os.environ.get("ANTHROPIC_API_KEY") or ("dtu-local" if base_url else None)
+    if kw["api_key"] is None and not os.environ.get("ANTHROPIC_AUTH_TOKEN"):
+        from .errors import DtuError
+
+        raise DtuError("the judge needs ANTHROPIC_API_KEY, or --judge-base-url for an Anthropic-compatible "
+                       "endpoint (e.g. `dtu serve`'s Anthropic twin with --judge-model dtu-judge)")
     if http_client is not None:
         kw["http_client"] = http_client
     return anthropic.AsyncAnthropic(**kw)
@@ -241,7 +246,11 @@ async def judge_one(judge: LLMJudge, scenario: Scenario, t: Trajectory, state_of
     if spec is None:
         return t
     try:
-        v, cached = await judge.verdict(scenario, t, state_of(t))
+        state = state_of(t)
+    except Exception as e:  # the final state could not be rebuilt: no verdict, the checks decide
+        return apply(spec, t, None, False, f"cannot rebuild the final state: {type(e).__name__}: {e}")
+    try:
+        v, cached = await judge.verdict(scenario, t, state)
     except JudgeError as e:
         return apply(spec, t, None, False, str(e))
     return apply(spec, t, v, cached)

@@ -7,12 +7,14 @@ trials. Registered as the `dtu` pytest11 entry point; it does nothing without `-
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .records import Trajectory
-from .scenario import Loaded
+if TYPE_CHECKING:  # the plugin loads in every pytest session: import dtu itself only when --dtu is given
+    from .records import Trajectory
+    from .scenario import Loaded
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,6 +31,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 class ScenarioFailed(Exception):
     """A scenario's satisfaction was below the threshold."""
+
+
+class ScenarioFile(pytest.File):
+    """A scenario file, as the parent of its item (so node ids read `path/to/file.yaml::scenario-id`)."""
+
+    def collect(self) -> list[pytest.Item]:
+        return []  # items are made in pytest_collection_modifyitems, from the --dtu paths
 
 
 class ScenarioItem(pytest.Item):
@@ -96,4 +105,5 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for tag in sorted({t for ld in loaded for t in ld.scenario.tags if t.isidentifier()}):
         config.addinivalue_line("markers", f"{tag}: dtu scenario tag")
     for ld in loaded:
-        items.append(ScenarioItem.from_parent(session, name=f"dtu::{ld.id}", loaded=ld))
+        parent = ScenarioFile.from_parent(session, path=Path(ld.path).resolve())
+        items.append(ScenarioItem.from_parent(parent, name=ld.id, loaded=ld))

@@ -3,9 +3,9 @@ GitHub Actions step summary when GITHUB_STEP_SUMMARY is set."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
-from .compare import Comparison, within
+from .compare import Comparison, baseline_of, within
 from .records import Manifest, Trajectory
 from .report_html import render
 from .report_junit import junit_xml
@@ -30,29 +30,40 @@ def tags_of(rd: RunDir) -> dict[str, list[str]]:
     return out
 
 
-def failing(trajectories: list[Trajectory]) -> dict[tuple[str, str], list[int]]:
-    out: dict[tuple[str, str], list[int]] = defaultdict(list)
+def _tee(trajectories: Iterable[Trajectory], failed: dict[tuple[str, str], list[int]]) -> Iterator[Trajectory]:
+    """Pass trajectories through, noting the unsatisfied ones' trial numbers on the way."""
     for t in trajectories:
         if not t.satisfied:
-            out[(t.agent, t.scenario)].append(t.trial)
-    for v in out.values():
-        v.sort()
-    return dict(out)
+            failed.setdefault((t.agent, t.scenario), []).append(t.trial)
+        yield t
+
+
+def comparisons_for(rd: RunDir, summary: Summary, baseline: str | None = None,
+                    alpha: float = 0.05) -> list[Comparison]:
+    """A run's agents against its baseline: the one named, else the run's first `--agent`."""
+    names = [a.agent for a in summary.agents]
+    return within(summary, baseline or baseline_of(rd.manifest().agents, names), alpha)
 
 
 def write_reports(rd: RunDir, summary: Summary | None = None, threshold: float = 1.0,
                   tags: dict[str, list[str]] | None = None, step_summary: bool = True) -> Summary:
-    """Write every report of a run from its records (computing the summary unless given)."""
+    """Write every report of a run from its records (computing the summary unless given).
+
+    With several agents, each is compared with the run's first `--agent`."""
     manifest: Manifest = rd.manifest()
-    trajectories = list(rd.trajectories())
     if summary is None:
         expected = len(manifest.agents) * len(manifest.scenarios) * manifest.trials
-        summary = summarize(manifest.run_id, trajectories, tags if tags is not None else tags_of(rd),
-                            complete=len(trajectories) >= expected)
-    comparisons: list[Comparison] = within(summary)
+        summary = summarize(manifest.run_id, rd.trajectories(), tags if tags is not None else tags_of(rd))
+        summary.complete = sum(s.trials for s in summary.scenarios) >= expected
+    comparisons = comparisons_for(rd, summary)
     rd.write_summary(summary)
-    (rd.path / JUNIT).write_bytes(junit_xml(summary, failing(trajectories), threshold))
-    (rd.path / HTML).write_text(render(summary, trajectories, manifest, comparisons), encoding="utf-8")
+    failed: dict[tuple[str, str], list[int]] = {}
+    # One streaming pass over the records for both files: memory does not grow with the run.
+    html = render(summary, _tee(rd.trajectories(), failed), manifest, comparisons)
+    for v in failed.values():
+        v.sort()
+    (rd.path / JUNIT).write_bytes(junit_xml(summary, failed, threshold))
+    (rd.path / HTML).write_text(html, encoding="utf-8")
     if step_summary:
         write_step_summary(summary, comparisons)
     return summary

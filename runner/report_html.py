@@ -21,7 +21,7 @@ TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html"
 MARK = "__DTU_DATA__"
 PER_SCENARIO_UNSATISFIED = 10
 PER_SCENARIO_SATISFIED = 2
-MAX_TRAJECTORIES = 2000
+MAX_TRAJECTORIES = 1000
 
 
 def pick(trajectories: Iterable[Trajectory]) -> tuple[list[Trajectory], int]:
@@ -36,10 +36,14 @@ def pick(trajectories: Iterable[Trajectory]) -> tuple[list[Trajectory], int]:
             bad[key].append(t)
         elif t.satisfied and len(good[key]) < PER_SCENARIO_SATISFIED:
             good[key].append(t)
-    out: list[Trajectory] = []
-    for key in sorted(set(bad) | set(good)):
-        out += sorted(bad.get(key, []), key=lambda t: t.trial) + sorted(good.get(key, []), key=lambda t: t.trial)
-    return out[:MAX_TRAJECTORIES], total
+    ranked: list[tuple[int, tuple[str, str], Trajectory]] = []
+    for key in set(bad) | set(good):
+        group = sorted(bad.get(key, []), key=lambda t: t.trial) + sorted(good.get(key, []), key=lambda t: t.trial)
+        ranked += [(rank, key, t) for rank, t in enumerate(group)]
+    # Over the cap, every scenario keeps its first trajectories rather than the first scenarios all of theirs.
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    kept = sorted(ranked[:MAX_TRAJECTORIES], key=lambda r: (r[1], r[0]))
+    return [t for _, _, t in kept], total
 
 
 def render(summary: Summary, trajectories: Iterable[Trajectory], manifest: Manifest | None = None,

@@ -114,13 +114,19 @@ class RunDir:
         p.unlink()
 
     def rewrite(self, trajectories: Iterable[Trajectory], level: int = ZSTD_LEVEL) -> None:
-        """Replace every stored trajectory (a re-score), atomically, as one compressed frame."""
-        buf = bytearray()
-        for t in trajectories:
-            ENCODER.encode_into(t, buf, -1)
-            buf.extend(b"\n")
+        """Replace every stored trajectory (a re-score) with one compressed frame, streamed, then
+        swapped in atomically. `trajectories` may be this run's own `trajectories()`."""
         tmp = self.path / (COMPRESSED + ".tmp")
-        tmp.write_bytes(zstandard.ZstdCompressor(level=level, write_checksum=True).compress(bytes(buf)))
+        buf = bytearray()
+        with open(tmp, "wb") as f:
+            with zstandard.ZstdCompressor(level=level, write_checksum=True).stream_writer(f, closefd=False) as w:
+                for t in trajectories:
+                    buf.clear()
+                    ENCODER.encode_into(t, buf)
+                    buf.extend(b"\n")
+                    w.write(buf)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, self.path / COMPRESSED)
         (self.path / TRAJECTORIES).unlink(missing_ok=True)
 

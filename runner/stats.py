@@ -135,28 +135,51 @@ class Summary(msgspec.Struct):
         return [s for s in self.scenarios if s.agent == agent]
 
 
-def scenario_stats(agent: str, scenario: str, ts: Sequence[Trajectory], tags: list[str]) -> ScenarioStats:
-    n = len(ts)
-    k = sum(t.satisfied for t in ts)
-    lo, hi = wilson(k, n)
-    failed: dict[str, int] = defaultdict(int)
-    passed: dict[str, int] = defaultdict(int)
-    for t in ts:
+class _Tally:
+    """One (agent, scenario)'s counts, accumulated trajectory by trajectory (no trajectory kept)."""
+
+    __slots__ = ("errored", "failed", "judged", "n", "order", "passed", "satisfied", "score")
+
+    def __init__(self) -> None:
+        self.n = self.satisfied = self.errored = 0
+        self.score = 0.0
+        self.passed: dict[str, int] = defaultdict(int)
+        self.failed: dict[str, int] = defaultdict(int)
+        self.order: dict[str, None] = {}
+        self.judged: list[float] = []
+
+    def add(self, t: Trajectory) -> None:
+        self.n += 1
+        self.satisfied += t.satisfied
+        self.errored += t.error is not None
+        self.score += t.score
         for c in t.checks:
+            self.order.setdefault(c.id)
             if c.passed:
-                passed[c.id] += 1
+                self.passed[c.id] += 1
             else:
-                failed[c.id] += 1
-    ids = list(dict.fromkeys(c.id for t in ts for c in t.checks))
-    judged = [float(t.judge["probability"]) for t in ts if t.judge and "probability" in t.judge]
-    return ScenarioStats(
-        scenario=scenario, agent=agent, trials=n, satisfied=k, errored=sum(t.error is not None for t in ts),
-        satisfaction=k / n, ci_low=lo, ci_high=hi, mean_score=sum(t.score for t in ts) / n,
-        tags=list(tags), failed_checks=dict(failed),
-        check_rates={i: passed[i] / (passed[i] + failed[i]) for i in ids},
-        pass_hat_k=pass_hat_k(k, n), pass_at_k=pass_at_k(k, n),
-        judged=len(judged), judge_mean=sum(judged) / len(judged) if judged else None,
-    )
+                self.failed[c.id] += 1
+        if t.judge and "probability" in t.judge:
+            self.judged.append(float(t.judge["probability"]))
+
+    def stats(self, agent: str, scenario: str, tags: list[str]) -> ScenarioStats:
+        n, k = self.n, self.satisfied
+        lo, hi = wilson(k, n)
+        return ScenarioStats(
+            scenario=scenario, agent=agent, trials=n, satisfied=k, errored=self.errored,
+            satisfaction=k / n, ci_low=lo, ci_high=hi, mean_score=self.score / n,
+            tags=list(tags), failed_checks=dict(self.failed),
+            check_rates={i: self.passed[i] / (self.passed[i] + self.failed[i]) for i in self.order},
+            pass_hat_k=pass_hat_k(k, n), pass_at_k=pass_at_k(k, n), judged=len(self.judged),
+            judge_mean=sum(self.judged) / len(self.judged) if self.judged else None,
+        )
+
+
+def scenario_stats(agent: str, scenario: str, ts: Iterable[Trajectory], tags: list[str]) -> ScenarioStats:
+    tally = _Tally()
+    for t in ts:
+        tally.add(t)
+    return tally.stats(agent, scenario, tags)
 
 
 def _mean_curve(curves: list[list[float]]) -> list[float]:
@@ -186,15 +209,16 @@ def agent_stats(agent: str, mine: list[ScenarioStats], resamples: int, seed: int
 
 def summarize(run_id: str, trajectories: Iterable[Trajectory], tags: dict[str, list[str]] | None = None,
               complete: bool = True, resamples: int = RESAMPLES, seed: int = BOOTSTRAP_SEED) -> Summary:
-    """The statistics of a run's trajectories (any order; one entry per (agent, scenario, trial))."""
-    groups: dict[tuple[str, str], list[Trajectory]] = defaultdict(list)
+    """The statistics of a run's trajectories (any order; one entry per (agent, scenario, trial)).
+
+    One streaming pass: memory grows with scenarios, not with trajectories."""
+    groups: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
     errors: list[ErroredTrial] = []
     for t in trajectories:
-        groups[(t.agent, t.scenario)].append(t)
+        groups[(t.agent, t.scenario)].add(t)
         if t.error is not None and len(errors) < MAX_ERRORS_LISTED:
             errors.append(ErroredTrial(t.agent, t.scenario, t.trial, t.error))
-    per = [scenario_stats(agent, scen, ts, (tags or {}).get(scen, []))
-           for (agent, scen), ts in sorted(groups.items())]
+    per = [tally.stats(agent, scen, (tags or {}).get(scen, [])) for (agent, scen), tally in sorted(groups.items())]
     agents = [agent_stats(a, [s for s in per if s.agent == a], resamples, seed)
               for a in sorted({s.agent for s in per})]
     errors.sort(key=lambda e: (e.agent, e.scenario, e.trial))

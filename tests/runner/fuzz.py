@@ -61,14 +61,22 @@ class Client:
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
 
     def send(self, method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
-        try:
-            self.conn.request(method, url, body=body or None, headers=headers)
-            resp = self.conn.getresponse()
-            return resp.status, resp.read()
-        except (http.client.HTTPException, ConnectionError):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            raise
+        """Send on the kept-alive connection; a connection the server closed after its previous
+        answer (as it may after a 4xx) is reopened once. A server that is down fails the retry."""
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, url, body=body or None, headers=headers)
+                resp = self.conn.getresponse()
+                return resp.status, resp.read()
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def prepare_headers(twin: str, headers: dict[str, str], token: str) -> dict[str, str]:

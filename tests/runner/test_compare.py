@@ -85,3 +85,33 @@ def test_cli_exits_1_on_a_significant_regression(tmp_path: Path, capsys: pytest.
 
 def test_summary_without_agents_compares_to_nothing() -> None:
     assert within(Summary(run_id="r", complete=True, agents=[], scenarios=[])) == []
+
+
+def test_cli_compares_the_agents_of_one_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dtu.runner.records import Manifest, ScenarioDigest
+    from dtu.runner.results import RunDir
+
+    rd = RunDir(tmp_path / "both")
+    rd.create(Manifest(run_id="both", dtu_version="0", created="now", agents=["v1", "v2"], seed=0, trials=20,
+                       concurrency=1, timeout=1.0, arguments=[], scenario_set="x",
+                       scenarios=[ScenarioDigest("s1", str(tmp_path / "s1.yaml"), "0")]))
+    ts = [traj("s1", i, True, agent="v1") for i in range(20)] + [traj("s1", i, i < 19, agent="v2") for i in range(20)]
+    rd.write_summary(summarize("both", ts))
+    assert cli.main(["compare", str(rd.path)]) == 0  # 19/20 vs 20/20 is no significant regression
+    assert "v2 vs v1" in capsys.readouterr().out
+    assert cli.main(["compare", str(rd.path), "--baseline", "v2"]) == 0
+    assert cli.main(["compare", str(rd.path), "--baseline", "nobody"]) == 2
+    assert cli.main(["compare", str(rd.path), str(rd.path)]) == 2  # two agents each: say which
+    assert cli.main(["compare", str(rd.path), str(rd.path), "--agent-a", "v1", "--agent-b", "v2"]) == 0
+
+
+def test_the_baseline_is_the_runs_first_agent_spec() -> None:
+    from dtu.runner.compare import baseline_of
+
+    assert baseline_of(["scripted", "noisy:skip=0.2"], ["noisy", "scripted"]) == "scripted"
+    assert baseline_of(["noisy:skip=0.2", "scripted"], ["noisy", "scripted"]) == "noisy"
+    assert baseline_of(["noisy:skip=0.1,name=n1", "noisy:name=n2"], ["n1", "n2"]) == "n1"
+    assert baseline_of(["pkg.mod:factory"], ["mine"]) is None
+    ts = [traj("s1", i, True, agent="z-base") for i in range(10)] + [traj("s1", i, False, agent="a-cand") for i in range(10)]
+    (c,) = within(summarize("r", ts), "z-base")
+    assert (c.a, c.b, c.regressions) == ("z-base", "a-cand", ["s1"])

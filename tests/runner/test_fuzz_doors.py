@@ -29,10 +29,13 @@ def fuzz(server: Server, examples: int) -> None:
         seen.append(status)
         assert status < 500, f"{method} {url} {headers} {body[:80]!r} -> {status} {data[:300]!r}"
 
-    one()
-    assert len(seen) == examples
-    health = json.loads(client.send("GET", "/_dtu/health", {}, b"")[1])
-    assert health["ok"] is True
+    try:
+        one()
+        assert len(seen) == examples
+        health = json.loads(client.send("GET", "/_dtu/health", {}, b"")[1])
+        assert health["ok"] is True
+    finally:
+        client.close()
 
 
 def test_fuzz_every_door_short(server: Server) -> None:

@@ -114,6 +114,8 @@ async def test_a_judge_that_does_not_call_the_tool_leaves_the_checks_in_charge()
     out = await judge_one(LLMJudge(fake, "m"), sc, traj([True, False]), lambda t: {})
     assert out.satisfied is False
     assert out.judge is not None and "submit_verdict" in out.judge["error"]
+    broken = await judge_one(LLMJudge(fake, "m"), sc, traj([True, True]), lambda t: 1 / 0)
+    assert broken.satisfied and broken.judge is not None and "ZeroDivisionError" in broken.judge["error"]
     req = fake.seen[0]
     assert req["tool_choice"] == {"type": "tool", "name": "submit_verdict"}
     assert req["tools"][0]["name"] == "submit_verdict"
@@ -173,3 +175,21 @@ def test_judge_in_process_through_the_twin_transport(tmp_path: Path) -> None:
     assert [t.judge["probability"] if t.judge else None for t in got] == [1.0, 0.8, 1.0, 0.8]
     assert [t.satisfied for t in got] == [True, False, True, False]
     assert asyncio.iscoroutinefunction(judge.verdict)
+
+
+def test_a_judge_without_a_key_or_endpoint_is_a_clear_error(tmp_path: Path, monkeypatch: Any,
+                                                           capsys: Any) -> None:
+    for var in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "DTU_JUDGE_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    rc = cli.main(["run", str(scenario_with_judge(tmp_path)), "--out", str(tmp_path / "runs"), "--trials", "1",
+                   "--quiet", "--judge"])
+    assert rc == 2
+    assert "the judge needs ANTHROPIC_API_KEY" in capsys.readouterr().err
+
+
+def test_without_judge_flag_a_judged_scenario_is_scored_by_checks_and_dtu_says_so(tmp_path: Path, capsys: Any) -> None:
+    rc = cli.main(["run", str(scenario_with_judge(tmp_path)), "--out", str(tmp_path / "runs"), "--trials", "2"])
+    assert rc == 0
+    assert "1 scenarios carry a judge rubric; they are scored by their checks alone" in capsys.readouterr().err
+    (run,) = (tmp_path / "runs").iterdir()
+    assert all(t.judge is None and t.satisfied for t in RunDir(run).trajectories())

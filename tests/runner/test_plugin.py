@@ -29,7 +29,7 @@ def args(*extra: str) -> list[str]:
 def test_each_scenario_is_a_passing_item(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(*args(f"--dtu={BUNDLED}", "--dtu-agent", "scripted", "--dtu-trials", "3", "-v"))
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*dtu::slack-launch-channel PASSED*"])
+    result.stdout.fnmatch_lines(["*launch-channel.yaml::slack-launch-channel PASSED*"])
 
 
 def test_an_item_fails_below_the_threshold_and_says_why(pytester: pytest.Pytester) -> None:
@@ -55,6 +55,6 @@ def test_without_dtu_the_plugin_does_nothing(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_plain():\n    assert True\n")
     result = pytester.runpytest(*args())
     result.assert_outcomes(passed=1)
-    assert "dtu::" not in result.stdout.str()
+    assert ".yaml::" not in result.stdout.str()
     helped = pytester.runpytest(*args("--help"))
     helped.stdout.fnmatch_lines(["*--dtu=PATH*", "*--dtu-agent=SPEC*"])

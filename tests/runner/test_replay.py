@@ -125,3 +125,25 @@ def test_show_prints_one_trajectory_or_lists_many(tmp_path: Path, capsys: pytest
     assert cli.main(["show", str(path)]) == 0
     assert "4 trajectories" in capsys.readouterr().out
     assert cli.main(["show", str(path), "--agent", "nobody"]) == 2
+
+
+def test_rescore_with_checks_reproduces_the_recorded_verdicts(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    path = run(tmp_path)
+    before = [(t.key, t.satisfied, t.checks) for t in RunDir(path).trajectories()]
+    assert cli.main(["rescore", str(path), "--checks", "--quiet"]) == 0
+    assert "rescored 4 trajectories; 0 judged" in capsys.readouterr().out
+    after = [(t.key, t.satisfied, t.checks) for t in RunDir(path).trajectories()]
+    assert sorted(after) == sorted(before)
+
+
+def test_rewrite_can_stream_from_the_run_itself(tmp_path: Path) -> None:
+    rd = RunDir(tmp_path)
+    rd.open()
+    for i in range(30):
+        rd.append(traj("s", i, False))
+    rd.close()
+    rd.compress()
+    rd.rewrite(msgspec.structs.replace(t, satisfied=True) for t in rd.trajectories())
+    assert [(t.trial, t.satisfied) for t in rd.trajectories()] == [(i, True) for i in range(30)]
+    assert not (tmp_path / (COMPRESSED + ".tmp")).exists()

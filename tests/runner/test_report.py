@@ -42,6 +42,9 @@ def make_run(root: Path, agents: tuple[str, ...] = ("base", "cand")) -> RunDir:
     rd.create(Manifest(run_id="run-1", dtu_version="0.1.0", created="now", agents=list(agents), seed=0, trials=5,
                        concurrency=1, timeout=1.0, arguments=[], scenario_set="x",
                        scenarios=[ScenarioDigest(s, str(root / f"{s}.yaml"), "0") for s in SCENARIOS]))
+    for i, s in enumerate(SCENARIOS):  # scenario files, for their tags
+        (root / f"{s}.yaml").write_text(f"id: {s}\ntitle: t\nintent: i\ntags: [tag-{'even' if i % 2 == 0 else 'odd'}]\n"
+                                        "checks:\n  - {query: slack, op: exists}\n")
     rd.open()
     for ai, agent in enumerate(agents):
         for si, sid in enumerate(SCENARIOS):
@@ -138,6 +141,8 @@ def test_html_report_in_headless_chromium(tmp_path: Path) -> None:
             assert rows.first.locator("svg rect").count() == 1  # the interval bar
             assert page.locator("#passk-svg polyline").count() == 4  # pass^k and pass@k for two agents
             assert page.locator("#ab-section").is_visible()
+            page.locator("details.tags summary").first.click()
+            assert "tag-even" in page.locator("details.tags").first.inner_text()
             assert page.locator(".ab-table tbody tr").count() == len(SCENARIOS)
             assert "timeout after 1s" in page.locator("#errors").inner_text()
             page.locator("tr.scenario-row[data-agent=base][data-scenario=scn-00]").click()
@@ -180,3 +185,15 @@ def test_run_min_satisfaction_gates(tmp_path: Path, threshold: str, rc: int, cap
         assert (run / name).exists(), name
     assert not (run / "trajectories.jsonl").exists()
     shutil.rmtree(out)
+
+
+def test_html_keeps_unsatisfied_trajectories_of_every_scenario_under_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dtu.runner import report_html
+
+    monkeypatch.setattr(report_html, "MAX_TRAJECTORIES", len(SCENARIOS))
+    ts = [trajectory("a", s, k, k % 2 == 0) for s in SCENARIOS for k in range(6)]
+    shown, total = report_html.pick(ts)
+    assert total == 72
+    assert [(t.scenario, t.trial, t.satisfied) for t in shown] == [(s, 1, False) for s in SCENARIOS]
+    shown, _ = report_html.pick(ts[:6])
+    assert [(t.trial, t.satisfied) for t in shown] == [(1, False), (3, False), (5, False), (0, True), (2, True)]

@@ -334,12 +334,8 @@ def style_text(doc: Document, s: int, e: int, fn: Callable[[dict[str, Any]], dic
 
 
 def style_paragraphs(doc: Document, s: int, e: int, fn: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-    if e < s:
-        raise DocsInvalid("The range should not be empty.")
-    end = body_end(doc)
-    if s < 1 or e > end:
-        raise DocsInvalid(f"Index {min(s, e - 1) if s < 1 else e - 1} must be less than the end index "
-                          f"of the referenced segment, {end}.")
+    if e < s or s < 1 or e > body_end(doc):
+        check_range(doc, s, e)
     for p, _, _ in overlapping(doc, s, e):
         p.style = fn(p.style)
 

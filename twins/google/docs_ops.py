@@ -29,10 +29,15 @@ def _actor(ctx: G) -> str:
 
 
 def doc_file(ctx: G, doc_id: str, write: bool) -> tuple[DriveFile, Document]:
-    """The document file the actor may read (or write), or Docs' 404 / 403."""
-    got = lookup(ctx.state, doc_id, _actor(ctx))
-    if got is None or got[0].mimeType != DOC or got[0].doc is None:
+    """The document file the actor may read (or write), or Docs' 404 / 403.
+
+    Unlike Drive, Docs answers 403 for a document that exists but is not shared with the caller."""
+    f = ctx.state.files.get(doc_id)
+    if f is None or f.mimeType != DOC or f.doc is None:
         raise GoogleError("NOT_FOUND", "Requested entity was not found.")
+    got = lookup(ctx.state, doc_id, _actor(ctx))
+    if got is None:
+        raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")
     f, role = got
     if write and not can_write(role):
         raise GoogleError("PERMISSION_DENIED", "The caller does not have permission")

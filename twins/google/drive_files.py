@@ -22,7 +22,7 @@ from .state import DOC, FOLDER, GOOGLE_APPS, SHEET, DriveFile, ensure_user, new_
 BASE = "/drive/v3"
 T = TypeVar("T")
 DEFAULT_TREE: Tree = {k: None for k in DEFAULT_FILE_FIELDS}
-READ_ONLY = ("kind", "owners", "permissions", "permissionIds", "capabilities", "size", "version",
+READ_ONLY = ("owners", "permissions", "permissionIds", "capabilities", "size", "version",
              "webViewLink", "webContentLink", "md5Checksum", "shared", "ownedByMe", "spaces",
              "lastModifyingUser", "trashingUser", "sharingUser", "exportLinks")
 

@@ -128,7 +128,7 @@ def _resume(ctx: G, p: UploadParams) -> dict[str, Any] | Reply:
     meta = msgspec.convert(up.metadata, FileMeta, strict=False)
     saved, ctx.actor = ctx.actor, up.actor
     try:
-        fields = up.params.get("fields") or None
+        fields = p.fields or up.params.get("fields") or None
         if up.file_id:
             f, role = get_file(ctx, up.file_id, "writer")
             update_file(ctx, f, role, meta, up.params.get("addParents", ""),

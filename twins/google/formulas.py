@@ -15,9 +15,12 @@ from typing import Any, Protocol
 from .a1 import A1Error, parse_cells
 from .sheets_coerce import FErr, Rng, Value, binary, number, scalar
 from .sheets_format import ERRORS, num, parse_date, parse_number
-from .sheets_functions import FUNCTIONS, LAZY
+from .sheets_functions import FUNCTIONS as BASE_FUNCTIONS
+from .sheets_functions import LAZY
+from .sheets_lookup import LOOKUP_FUNCTIONS
 
 Node = tuple[Any, ...]
+FUNCTIONS = {**BASE_FUNCTIONS, **LOOKUP_FUNCTIONS}
 
 
 class Book(Protocol):
@@ -318,5 +321,5 @@ def is_error_text(v: Value) -> bool:
     return isinstance(v, str) and v in ERRORS
 
 
-__all__ = ["TOKEN", "Book", "FErr", "FormulaSyntaxError", "Rng", "error_value", "evaluate", "is_error_text",
+__all__ = ["FUNCTIONS", "TOKEN", "Book", "FErr", "FormulaSyntaxError", "Rng", "error_value", "evaluate", "is_error_text",
            "normalize", "parse", "parse_input", "references"]

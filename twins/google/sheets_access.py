@@ -12,6 +12,7 @@ from .sheets_model import Sheet, Spreadsheet, first_sheet, sheet_by_title
 from .state import SHEET, DriveFile, can_write, lookup, touch
 
 INPUT_OPTIONS = ("RAW", "USER_ENTERED")
+MAX_CELLS = 10_000_000  # Sheets' limit per spreadsheet
 
 
 class Target(NamedTuple):
@@ -86,6 +87,17 @@ def resolve(sp: Spreadsheet, text: str, *, write: bool = False) -> Target:
     return Target(sh, a.r0, r1, a.c0, c1, single, a.r1 is None, a.c1 is None)
 
 
+def check_cells(sp: Spreadsheet, sheet: Sheet | None = None, rows: int = 0, cols: int = 0) -> None:
+    """400 when the spreadsheet (with `sheet` grown to rows x cols) would pass Sheets' cell limit."""
+    total = 0
+    for sh in sp.sheets:
+        r, c = (max(sh.rowCount, rows), max(sh.columnCount, cols)) if sh is sheet else (sh.rowCount, sh.columnCount)
+        total += r * c
+    if total > MAX_CELLS:
+        raise invalid(f"This action would increase the number of cells in the workbook above the limit of "
+                      f"{MAX_CELLS} cells.")
+
+
 def a1_of(t: Target) -> str:
     return format_range(t.sheet.title, t.r0, t.r1, t.c0, t.c1)
 
@@ -113,5 +125,5 @@ def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-__all__ = ["Target", "a1_of", "as_list", "bad_range", "changed", "enum", "input_option", "invalid", "not_found",
+__all__ = ["Target", "a1_of", "as_list", "bad_range", "changed", "check_cells", "enum", "input_option", "invalid", "not_found",
            "open_book", "resolve"]

@@ -13,27 +13,28 @@ import msgspec
 from .a1 import cell_key
 from .errors import GoogleError
 from .registry import G
+from .sheets_access import check_cells
 from .sheets_cells import (
     apply_mask,
     cell_state,
     find_replace,
     grid_box,
     mask_paths,
+    merge,
     set_cell_state,
     sort_range,
+    unmerge,
 )
 from .sheets_model import (
     Sheet,
     Spreadsheet,
-    clear,
     delete,
-    get,
     insert,
-    put,
     recalc,
     reindex,
     sheet_by_id,
     sheet_by_title,
+    trim,
 )
 from .sheets_refs import rename_refs
 from .sheets_view import sheet_properties
@@ -57,8 +58,10 @@ class RequestError(ValueError):
 Handler = Callable[[G, Book, dict[str, Any]], dict[str, Any]]
 
 
-def apply_requests(ctx: G, f: DriveFile, sp: Spreadsheet, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Apply requests to `sp` in order; the file's title changes only when every request succeeds."""
+def apply_requests(ctx: G, f: DriveFile, sp: Spreadsheet,
+                   requests: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """Apply requests to `sp` (a working copy) in order; the replies and the spreadsheet's title
+    after them (the caller renames the file once everything succeeded)."""
     book = Book(sp, f.name)
     replies: list[dict[str, Any]] = []
     for i, req in enumerate(requests):
@@ -75,8 +78,7 @@ def apply_requests(ctx: G, f: DriveFile, sp: Spreadsheet, requests: list[dict[st
             raise GoogleError("INVALID_ARGUMENT", f"Invalid requests[{i}].{kind}: {e}") from None
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise GoogleError("INVALID_ARGUMENT", f"Invalid requests[{i}].{kind}: {e!s}") from None
-    f.name = book.title
-    return replies
+    return replies, book.title
 
 
 def _no_nulls(value: Any) -> Any:
@@ -265,6 +267,7 @@ def update_cells(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, Any]:
         for c in range(c0, c1):
             new = cells[c - c0] if c - c0 < len(cells) else {}
             set_cell_state(sh, r, c, apply_mask(cell_state(sh, r, c), new, paths))
+    trim(sh)
     return {}
 
 
@@ -277,6 +280,7 @@ def repeat_cell(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, Any]:
     for r in range(r0, r1):
         for c in range(c0, c1):
             set_cell_state(sh, r, c, apply_mask(cell_state(sh, r, c), cell, paths))
+    trim(sh)
     return {}
 
 
@@ -328,6 +332,7 @@ def insert_dimension(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, Any]
     if start > size:
         raise RequestError(f"Cannot insert at index {start}: the sheet has only {size} "
                            f"{'rows' if rows else 'columns'}")
+    check_cells(book.sp, sh, sh.rowCount + (end - start if rows else 0), sh.columnCount + (0 if rows else end - start))
     insert(book.sp, sh, rows, start, end - start, bool(body.get("inheritFromBefore", False)))
     return {}
 
@@ -359,36 +364,12 @@ def append_dimension(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, Any]
 
 
 def merge_cells(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, Any]:
-    sh, r0, r1, c0, c1 = grid_box(book.sp, body.get("range") or {})
-    kind = body.get("mergeType", "MERGE_ALL")
-    if kind == "MERGE_ALL":
-        boxes = [(r0, r1, c0, c1)]
-    elif kind == "MERGE_COLUMNS":
-        boxes = [(r0, r1, c, c + 1) for c in range(c0, c1)]
-    elif kind == "MERGE_ROWS":
-        boxes = [(r, r + 1, c0, c1) for r in range(r0, r1)]
-    else:
-        raise RequestError(f"Unknown mergeType {kind}")
-    for m in sh.merges:
-        if m["startRowIndex"] < r1 and r0 < m["endRowIndex"] and m["startColumnIndex"] < c1 and c0 < m["endColumnIndex"]:
-            raise RequestError("You can't merge cells that are already part of another merge.")
-    for a, b, c, d in boxes:
-        if (b - a) * (d - c) < 2:
-            continue
-        sh.merges.append({"startRowIndex": a, "endRowIndex": b, "startColumnIndex": c, "endColumnIndex": d})
-        keep = get(sh, a, c)
-        formula = sh.formulas.get(cell_key(a, c))
-        clear(sh, a, b, c, d)
-        if formula is not None:
-            sh.formulas[cell_key(a, c)] = formula
-        put(sh, a, c, keep)
+    merge(book.sp, body)
     return {}
 
 
 def unmerge_cells(ctx: G, book: Book, body: dict[str, Any]) -> dict[str, Any]:
-    sh, r0, r1, c0, c1 = grid_box(book.sp, body.get("range") or {})
-    sh.merges = [m for m in sh.merges if not (m["startRowIndex"] < r1 and r0 < m["endRowIndex"]
-                                              and m["startColumnIndex"] < c1 and c0 < m["endColumnIndex"])]
+    unmerge(book.sp, body)
     return {}
 
 

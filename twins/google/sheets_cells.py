@@ -9,7 +9,7 @@ from typing import Any
 from .a1 import cell_key
 from .formulas import normalize
 from .sheets_format import general, num
-from .sheets_model import Sheet, Spreadsheet, extent, get, put, sheet_by_id, trim, write
+from .sheets_model import Sheet, Spreadsheet, clear, extent, get, put, sheet_by_id, trim, write
 from .sheets_refs import offset_refs
 
 CELL_FIELDS = ("userEnteredValue", "userEnteredFormat", "note", "dataValidation")
@@ -116,7 +116,7 @@ def cell_state(sh: Sheet, r: int, c: int) -> dict[str, Any]:
 
 
 def set_cell_state(sh: Sheet, r: int, c: int, state: dict[str, Any]) -> None:
-    """Store CellData fields into a cell."""
+    """Store CellData fields into a cell (the caller trims the grid once it is done)."""
     key = cell_key(r, c)
     uev = state.get("userEnteredValue")
     sh.formulas.pop(key, None)
@@ -139,7 +139,42 @@ def set_cell_state(sh: Sheet, r: int, c: int, state: dict[str, Any]) -> None:
             d[key] = _copy(val)
         else:
             d.pop(key, None)
-    trim(sh)
+
+
+# -- merges ------------------------------------------------------------------------------------------
+
+def merge(sp: Spreadsheet, body: dict[str, Any]) -> None:
+    """mergeCells: MERGE_ALL, MERGE_COLUMNS or MERGE_ROWS; merged cells keep the top-left value."""
+    sh, r0, r1, c0, c1 = grid_box(sp, body.get("range") or {})
+    kind = body.get("mergeType", "MERGE_ALL")
+    if kind == "MERGE_ALL":
+        boxes = [(r0, r1, c0, c1)]
+    elif kind == "MERGE_COLUMNS":
+        boxes = [(r0, r1, c, c + 1) for c in range(c0, c1)]
+    elif kind == "MERGE_ROWS":
+        boxes = [(r, r + 1, c0, c1) for r in range(r0, r1)]
+    else:
+        raise CellError(f"Unknown mergeType {kind}")
+    for m in sh.merges:
+        if m["startRowIndex"] < r1 and r0 < m["endRowIndex"] and m["startColumnIndex"] < c1 and c0 < m["endColumnIndex"]:
+            raise CellError("You can't merge cells that are already part of another merge.")
+    for a, b, c, d in boxes:
+        if (b - a) * (d - c) < 2:
+            continue
+        sh.merges.append({"startRowIndex": a, "endRowIndex": b, "startColumnIndex": c, "endColumnIndex": d})
+        keep = get(sh, a, c)
+        formula = sh.formulas.get(cell_key(a, c))
+        clear(sh, a, b, c, d)
+        if formula is not None:
+            sh.formulas[cell_key(a, c)] = formula
+        put(sh, a, c, keep)
+
+
+def unmerge(sp: Spreadsheet, body: dict[str, Any]) -> None:
+    """unmergeCells: drop every merge that meets the range."""
+    sh, r0, r1, c0, c1 = grid_box(sp, body.get("range") or {})
+    sh.merges = [m for m in sh.merges if not (m["startRowIndex"] < r1 and r0 < m["endRowIndex"]
+                                              and m["startColumnIndex"] < c1 and c0 < m["endColumnIndex"])]
 
 
 # -- findReplace ------------------------------------------------------------------------------------
@@ -245,5 +280,5 @@ def sort_range(sp: Spreadsheet, body: dict[str, Any]) -> None:
     trim(sh)
 
 
-__all__ = ["CellError", "apply_mask", "cell_state", "find_replace", "grid_box", "mask_paths", "set_cell_state",
-           "sort_range"]
+__all__ = ["CellError", "apply_mask", "cell_state", "find_replace", "grid_box", "mask_paths", "merge",
+           "set_cell_state", "sort_range", "unmerge"]

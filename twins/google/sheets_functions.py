@@ -104,7 +104,7 @@ def _logic(all_: bool) -> Callable[[list[Value]], Value]:
     return run
 
 
-def _matcher(crit: Value) -> Callable[[Value], bool]:
+def matcher(crit: Value) -> Callable[[Value], bool]:
     """A SUMIF/COUNTIF criterion (`">5"`, `"<>done"`, `"a*"`, 3) as a predicate."""
     if not isinstance(crit, str):
         return lambda v: v is not None and compare(v, crit) == 0
@@ -146,7 +146,7 @@ def _ifagg(kind: str) -> Callable[[list[Value]], Value]:
     def run(args: list[Value]) -> Value:
         if len(args) < 2 or not isinstance(args[0], Rng):
             return FErr("#N/A")
-        test = _matcher(scalar(args[1]))
+        test = matcher(scalar(args[1]))
         cells = args[0].flat()
         vals = args[2].flat() if len(args) > 2 and isinstance(args[2], Rng) else cells
         picked = [vals[i] if i < len(vals) else None for i, v in enumerate(cells) if test(v)]

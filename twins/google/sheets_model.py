@@ -253,6 +253,7 @@ class _Book:
         self.by_title = {sh.title.lower(): sh for sh in sp.sheets}
         self.done: dict[tuple[int, int, int], Any] = {}
         self.busy: set[tuple[int, int, int]] = set()
+        self.extents: dict[int, tuple[int, int]] = {}
 
     def sheet(self, title: str | None) -> Sheet | None:
         return self.by_title.get(title.lower()) if title is not None else None
@@ -282,11 +283,14 @@ class _Book:
         sh = self.sheet(sheet)
         if sh is None:
             return None
-        rows, cols = extent(sh)
-        for key in sh.formulas:
-            r, c = parse_key(key)
-            rows, cols = max(rows, r + 1), max(cols, c + 1)
-        return rows, cols
+        got = self.extents.get(sh.sheetId)
+        if got is None:
+            rows, cols = extent(sh)
+            for key in sh.formulas:
+                r, c = parse_key(key)
+                rows, cols = max(rows, r + 1), max(cols, c + 1)
+            got = self.extents[sh.sheetId] = (rows, cols)
+        return got
 
 
 def recalc(sp: Spreadsheet) -> None:
@@ -295,8 +299,8 @@ def recalc(sp: Spreadsheet) -> None:
         return
     book = _Book(sp)
     for sh in sp.sheets:
-        for key, formula in sh.formulas.items():
-            r, c = parse_key(key)
+        # top to bottom, so a chain of references down a column is evaluated without deep recursion
+        for (r, c), formula in sorted((parse_key(k), f) for k, f in sh.formulas.items()):
             v = book.formula(sh, r, c, formula)
             put(sh, r, c, v.code if isinstance(v, FErr) else "" if v is None else v)
 

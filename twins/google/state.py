@@ -22,7 +22,7 @@ ROLES = ("reader", "commenter", "writer", "fileOrganizer", "organizer", "owner")
 RANK = {r: i for i, r in enumerate(ROLES)}
 
 
-class Permission(msgspec.Struct):
+class Permission(msgspec.Struct, omit_defaults=True):
     id: str
     type: str  # user | group | domain | anyone
     role: str  # owner | organizer | fileOrganizer | writer | commenter | reader
@@ -33,7 +33,7 @@ class Permission(msgspec.Struct):
     pendingOwner: bool = False
 
 
-class Comment(msgspec.Struct):
+class Comment(msgspec.Struct, omit_defaults=True):
     id: str
     author: str  # email
     content: str
@@ -44,7 +44,7 @@ class Comment(msgspec.Struct):
     quoted: str = ""
 
 
-class DriveFile(msgspec.Struct):
+class DriveFile(msgspec.Struct, omit_defaults=True):
     id: str
     name: str
     mimeType: str
@@ -228,6 +228,11 @@ def view(state: GoogleState) -> dict[str, Any]:
     out: dict[str, Any] = msgspec.to_builtins(state, builtin_types=(bytes,))
     out.pop("uploads", None)
     files: dict[str, Any] = out.get("files", {})
+    for fid, f in files.items():  # states omit defaults; checks see every field
+        full = _defaults(DriveFile)
+        full.update(f)
+        full["permissions"] = [{**_defaults(Permission), **p} for p in full["permissions"]]
+        files[fid] = full
     paths: dict[str, str] = {}
 
     def path(fid: str, depth: int = 0) -> str:
@@ -249,3 +254,15 @@ def view(state: GoogleState) -> dict[str, Any]:
         f["path"] = path(fid)
     out["roots"] = {u.rootId: files.pop(u.rootId) for u in state.users.values() if u.rootId in files}
     return out
+
+
+_DEFAULTS: dict[type, list[tuple[str, Any, Any]]] = {}
+
+
+def _defaults(cls: type[msgspec.Struct]) -> dict[str, Any]:
+    """A fresh dict of a Struct's default field values."""
+    spec = _DEFAULTS.get(cls)
+    if spec is None:
+        spec = _DEFAULTS[cls] = [(f.name, f.default, f.default_factory) for f in msgspec.structs.fields(cls)
+                                 if f.default is not msgspec.NODEFAULT or f.default_factory is not msgspec.NODEFAULT]
+    return {name: (factory() if factory is not msgspec.NODEFAULT else default) for name, default, factory in spec}

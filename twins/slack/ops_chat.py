@@ -101,12 +101,12 @@ def chat_post_message(ctx: S, p: PostMessage) -> dict[str, Any]:
 
     The caller must be a member of the channel. reply_broadcast also shows a reply in the channel.
     A thread_ts that matches no message is ignored (the message is posted to the channel)."""
-    ch = resolve_channel(ctx, p.channel)
     blocks = parse_blocks(p.blocks)
     if not p.text and not blocks and not p.attachments:
         raise SlackError("no_text")
     if len(p.text) > MAX_TEXT:
         raise SlackError("msg_too_long")
+    ch = resolve_channel(ctx, p.channel)
     msg = post(ctx, ch, p.text, p.thread_ts, p.reply_broadcast, blocks=blocks)
     return {"ok": True, "channel": ch.id, "ts": msg.ts, "message": message_json(msg, ctx.state, ctx.env)}
 

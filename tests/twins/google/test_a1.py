@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from dtu.twins.google.a1 import A1, A1Error, cell_key, col_index, col_letters, format_range, parse, parse_key, quote_sheet
+from dtu.twins.google.a1 import (
+    A1,
+    A1Error,
+    cell_key,
+    col_index,
+    col_letters,
+    format_range,
+    parse,
+    parse_key,
+    quote_sheet,
+)
 
 
 @pytest.mark.parametrize(("text", "want"), [

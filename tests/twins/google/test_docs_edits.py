@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from typing import Any
 
 import jmespath
 import pytest
+
 from dtu.twins.core import SeedImage, World
-from dtu.twins.google.docs_model import Paragraph, build_document, document_text
+from dtu.twins.google.docs_model import Document, Paragraph, body_end, build_document, document_text
 from dtu.twins.registry import TWINS
 
 ME = "alice@acme.test"
@@ -220,3 +223,60 @@ def test_non_ascii_lengths(text: str) -> None:
     units = len(text.encode("utf-16-le")) // 2
     first = d.get()["body"]["content"][1]
     assert first["endIndex"] == 1 + units + 6
+
+
+def test_random_batches_never_break_the_document() -> None:
+    """Random requests (many invalid): only 200 or 400, and the structure stays well-formed."""
+    rnd = random.Random(5)
+    d = Doc()
+    texts = ["x", "\n", "a\nb", "😀", "\t\tz", "", "abc\n\n"]
+
+    def doc() -> Document:
+        got = d.world.ctx("google").state.files["D1"].doc
+        assert got is not None
+        return got
+
+    def rng() -> dict[str, int]:
+        a = rnd.randint(-1, body_end(doc()) + 1)
+        return {"startIndex": a, "endIndex": rnd.randint(a, body_end(doc()) + 2)}
+
+    def loc() -> dict[str, int]:
+        return {"index": rnd.randint(-1, body_end(doc()) + 1)}
+
+    gens: list[Callable[[], dict[str, Any]]] = [
+        lambda: {"insertText": {"location": loc(), "text": rnd.choice(texts)}},
+        lambda: {"deleteContentRange": {"range": rng()}},
+        lambda: {"replaceAllText": {"containsText": {"text": rnd.choice(["a", "😀", "B"])},
+                                    "replaceText": rnd.choice(texts)}},
+        lambda: {"updateTextStyle": {"range": rng(), "textStyle": {"bold": True}, "fields": "bold"}},
+        lambda: {"createParagraphBullets": {"range": rng(), "bulletPreset": "BULLET_DISC_CIRCLE_SQUARE"}},
+        lambda: {"insertTable": {"rows": 2, "columns": 2, "location": loc()}},
+        lambda: {"insertPageBreak": {"location": loc()}},
+        lambda: {"createNamedRange": {"name": "n", "range": rng()}},
+        lambda: {"replaceNamedRangeContent": {"namedRangeName": "n", "text": rnd.choice(texts)}},
+    ]
+
+    def well_formed(content: list[Any]) -> None:
+        assert isinstance(content[-1], Paragraph)
+        for k, b in enumerate(content):
+            if isinstance(b, Paragraph):
+                assert b.text == "".join(r.text for r in b.runs) and b.text.count("\n") == 1
+                assert b.text.endswith("\n")
+            else:
+                assert k > 0 and isinstance(content[k - 1], Paragraph)
+                for row in b.rows:
+                    for c in row.cells:
+                        well_formed(c.content)
+
+    seen = set()
+    for _ in range(300):
+        body = d.world.dispatch("google", "docs.documents.batchUpdate", {
+            "documentId": "D1", "requests": [rnd.choice(gens)() for _ in range(rnd.randint(1, 3))]})
+        seen.add(body.status)
+        assert body.status in (200, 400), body.body
+        well_formed(doc().body)
+        got = d.get()
+        assert got["body"]["content"][-1]["endIndex"] == body_end(doc())
+        for nr in doc().namedRanges.values():
+            assert all(0 < sp.startIndex < sp.endIndex <= body_end(doc()) for sp in nr.ranges)
+    assert seen == {200, 400}

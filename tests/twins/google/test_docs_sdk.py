@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from dtu.twins.google.clients import docs_service
 from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
+
+from dtu.twins.google.clients import docs_service
 
 ME = "alice@acme.test"
 SEED = {
@@ -217,9 +218,9 @@ def test_error_statuses(docs: Any, world: dict[str, Any]) -> None:
     with pytest.raises(HttpError) as e:
         docs.documents().get(documentId="NOPE").execute()
     assert e.value.resp.status == 404 and error_of(e.value)["status"] == "NOT_FOUND"
-    with pytest.raises(HttpError) as e:  # exists but not shared with the caller
+    with pytest.raises(HttpError) as e:  # exists but not shared with the caller: Docs says 403
         docs.documents().get(documentId="DOCBOB0002").execute()
-    assert e.value.resp.status == 404
+    assert e.value.resp.status == 403 and error_of(e.value)["message"] == "The caller does not have permission"
     assert docs.documents().get(documentId="DOCBOB0001").execute()["title"] == "Bob's plan"
     with pytest.raises(HttpError) as e:  # a reader may not edit
         batch(docs, "DOCBOB0001", {"insertText": {"location": {"index": 1}, "text": "x"}})

@@ -7,6 +7,7 @@ from typing import Any
 
 import gspread
 import pytest
+
 from dtu.twins.google.clients import gspread_client
 
 SEED: dict[str, Any] = {

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from googleapiclient.errors import HttpError
+
 from dtu.twins.core import Env, SeedImage, World
 from dtu.twins.google.clients import drive_service
 from dtu.twins.google.drive_query import QueryError, Scope, compile_query
 from dtu.twins.google.fields import FieldsError, parse, select
 from dtu.twins.google.seed import build
 from dtu.twins.registry import TWINS
-from googleapiclient.errors import HttpError
 
 FILES = [
     {"id": "1Budget2024xxxxxxxxxxxxxxxxxxxxxx", "name": "Budget 2024", "kind": "sheet",
@@ -156,3 +157,43 @@ def test_both_doors_answer_alike(server: Any, make_world: Any) -> None:
     assert [{k: v for k, v in f.items() if k != "parents"} for f in over_http["files"]] == strip
     missing = asyncio.run(world.invoke("google", "drive.files.get", {"fileId": "nope"}))
     assert missing.status == 404 and missing.body["error"]["errors"][0]["reason"] == "notFound"
+
+
+def test_seed_errors_name_the_problem() -> None:
+    for bad, needle in (({"files": [{"name": "x", "parents": ["Nowhere"]}]}, "unknown parent"),
+                        ({"files": [{"name": "x", "kind": "slides"}]}, "unknown kind"),
+                        ({"files": [{"name": "x", "permissions": [{"email": "a@b.c", "role": "boss"}]}]}, "unknown role"),
+                        ({"files": [{"name": "x", "permissions": [{"type": "group", "role": "reader"}]}]}, "needs `email`")):
+        with pytest.raises(ValueError, match=needle):
+            build(bad, Env(1, 1.7e9))
+
+
+def test_view_has_paths_roots_and_defaults() -> None:
+    world = World(SeedImage(TWINS, SEED, 0, 1.7e9), 0)
+    view = world.view()["google"]
+    budget = view["files"]["1Budget2025xxxxxxxxxxxxxxxxxxxxxx"]
+    assert budget["path"] == "My Drive/budget-2025.txt" and budget["content"] == "Capex and opex"
+    assert budget["trashed"] is False and budget["starred"] is False  # defaults are present
+    assert all(f["name"] != "My Drive" for f in view["files"].values())
+    assert [r["name"] for r in view["roots"].values()] == ["My Drive"]
+
+
+def test_in_process_upload_and_resumable_session() -> None:
+    world = World(SeedImage(TWINS, SEED, 0, 1.7e9), 0)
+    made = asyncio.run(world.call("google", "drive.files.create.upload", {
+        "uploadType": "media", "_body": b"in process", "_content_type": "text/plain", "fields": "id,size"}))
+    assert made["size"] == "10"
+    start = asyncio.run(world.invoke("google", "drive.files.create.upload", {
+        "uploadType": "resumable", "_body": b'{"name": "r.txt"}', "_content_type": "application/json",
+        "_headers": {"x-upload-content-type": "text/plain"}}))
+    assert start.status == 200 and start.headers is not None
+    upload_id = start.headers["X-GUploader-UploadID"]
+    part = asyncio.run(world.invoke("google", "drive.files.upload.resume", {
+        "upload_id": upload_id, "_body": b"abc", "_headers": {"content-range": "bytes 0-2/6"}}))
+    assert part.status == 308 and part.headers == {"Range": "bytes=0-2"}
+    done = asyncio.run(world.call("google", "drive.files.upload.resume", {
+        "upload_id": upload_id, "_body": b"def", "_headers": {"content-range": "bytes 3-5/6"},
+        "fields": "name,mimeType,size"}))
+    assert done == {"name": "r.txt", "mimeType": "text/plain", "size": "6"}
+    gone = asyncio.run(world.invoke("google", "drive.files.upload.resume", {"upload_id": upload_id, "_body": b"x"}))
+    assert gone.status == 404

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dtu.twins.google.clients import drive_service
 from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaInMemoryUpload, MediaIoBaseDownload, MediaIoBaseUpload
+
+from dtu.twins.google.clients import drive_service
 
 FOLDER = "application/vnd.google-apps.folder"
 SEED: dict[str, Any] = {

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dtu.twins.google.clients import drive_service
 from googleapiclient.errors import HttpError
+
+from dtu.twins.google.clients import drive_service
 
 DOC = "1RoadmapDoc000000000000000000000"
 SEED: dict[str, Any] = {

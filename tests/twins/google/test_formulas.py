@@ -8,8 +8,15 @@ import pytest
 
 from dtu.twins.google.formulas import normalize, parse_input
 from dtu.twins.google.sheets_format import format_date, format_number, render
-from dtu.twins.google.sheets_model import (build_spreadsheet, delete, insert, recalc, sheet_by_title,
-                                           spreadsheet_csv, write)
+from dtu.twins.google.sheets_model import (
+    build_spreadsheet,
+    delete,
+    insert,
+    recalc,
+    sheet_by_title,
+    spreadsheet_csv,
+    write,
+)
 from dtu.twins.google.sheets_view import read
 
 
@@ -120,3 +127,19 @@ def test_number_and_date_patterns() -> None:
 def test_csv_export_pads_rows() -> None:
     sp = build_spreadsheet({"S": [["Name", "Qty"], ["a, b", 2], ["c"]]})
     assert spreadsheet_csv(sp) == 'Name,Qty\r\n"a, b",2\r\nc,\r\n'
+
+
+def test_lookup_and_date_functions() -> None:
+    vals = values_of([
+        ["sku", "qty", "price"],
+        ["A-1", 5, 2.5],
+        ["B-2", 0, 10],
+        ["C-3", 12, 1.25],
+        ['=VLOOKUP("B-2",A2:C4,3,FALSE)', '=VLOOKUP("Z-9",A2:C4,2,FALSE)', "=INDEX(A2:C4,3,2)",
+         '=MATCH("C-3",A2:A4,0)', '=SUMIFS(B2:B4,C2:C4,">2")', '=COUNTIFS(B2:B4,">0",C2:C4,"<3")'],
+        ["=DATE(2024,2,30)", "=YEAR(A6)", "=MONTH(A6)", "=DAY(A6)", '=TEXT(A6,"yyyy-mm-dd")', '=TEXT(0.256,"0.0%")'],
+        ['=HLOOKUP("qty",A1:C4,2,FALSE)', "=VLOOKUP(7,{1},1)", '=INDEX(A1:C1,2)', "=MATCH(11,B2:B4)"],
+    ])
+    assert vals[4] == [10, "#N/A", 12, 3, 5, 2]
+    assert vals[5] == [45352, 2024, 3, 1, "2024-03-01", "25.6%"]
+    assert vals[6][0] == 5 and vals[6][1] == "#ERROR!" and vals[6][2] == "qty"

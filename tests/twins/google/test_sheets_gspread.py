@@ -115,3 +115,28 @@ def test_api_errors(gc: Any) -> None:
     assert nf.value.args[0].status_code == 404
     with pytest.raises(gspread.WorksheetNotFound):
         gc.open_by_key("SHEETROTA001").worksheet("Nope")
+
+
+def test_notes_resize_copy_and_tab_properties(gc: Any) -> None:
+    sh = gc.open_by_key("SHEETROTA001")
+    rota = sh.worksheet("Rota")
+    rota.update_note("B2", "swap with cy if needed")
+    assert rota.get_note("B2") == "swap with cy if needed"
+    rota.resize(rows=50, cols=6)
+    assert (rota.row_count, rota.col_count) == (50, 6)
+    assert gc.open_by_key("SHEETROTA001").worksheet("Rota").row_count == 50
+    rota.update_tab_color("#ff0000")
+    archive = sh.worksheet("Archive")
+    archive.hide()
+    meta = sh.fetch_sheet_metadata()
+    props = {s["properties"]["title"]: s["properties"] for s in meta["sheets"]}
+    assert props["Archive"]["hidden"] is True
+    assert props["Rota"]["tabColorStyle"]["rgbColor"]["red"] == 1
+    target = gc.create("Rota backup")
+    copied = rota.copy_to(target.id)
+    assert copied["title"] == "Copy of Rota"
+    assert target.worksheet("Copy of Rota").get_all_records()[0]["Primary"] == "ann"
+    rota.merge_cells("A5:C5")
+    rota.update_acell("A6", "=SUM(D2:D3)")
+    assert rota.acell("A6").value == "75"
+    assert rota.acell("A6", value_render_option="FORMULA").value == "=SUM(D2:D3)"

@@ -143,3 +143,17 @@ def test_update_cells_formats_and_grid_growth() -> None:
     ])
     got = call(w, "sheets.spreadsheets.values.get", spreadsheetId="SHEETPLANS01", range="'a/b 2024'!A1:B3")
     assert got["values"] == [["k"], ["x", "100%"], ["y", "200%"]]
+
+
+def test_cell_limit() -> None:
+    w = world()
+    for op, args in [
+        ("sheets.spreadsheets.values.update", {"range": "Sheet2!A9000000", "valueInputOption": "RAW", "values": [["x"]]}),
+        ("sheets.spreadsheets.batchUpdate", {"requests": [{"insertDimension": {"range": {
+            "sheetId": 0, "dimension": "ROWS", "startIndex": 0, "endIndex": 5_000_000}}}]}),
+        ("sheets.spreadsheets.batchUpdate", {"requests": [{"appendDimension": {"sheetId": 0, "dimension": "COLUMNS",
+                                                                               "length": 20_000}}]}),
+        ("sheets.spreadsheets.create", {"sheets": [{"properties": {"gridProperties": {"rowCount": 5_000_000}}}]}),
+    ]:
+        reply = w.dispatch("google", op, {"spreadsheetId": "SHEETPLANS01", **args})
+        assert reply.status == 400 and "limit of 10000000 cells" in reply.body["error"]["message"], reply.body

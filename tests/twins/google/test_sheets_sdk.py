@@ -269,3 +269,17 @@ def test_drive_sees_the_spreadsheet(world: dict[str, Any], sheets: Any) -> None:
     csv = drive.files().export(fileId=sid, mimeType="text/csv").execute()
     drive.close()
     assert csv.decode().splitlines() == ["sku,qty", "A-1,5"]
+
+
+def test_batch_http_request(sheets: Any) -> None:
+    got: dict[str, Any] = {}
+
+    def collect(request_id: str, response: Any, exception: Any) -> None:
+        got[request_id] = exception.resp.status if exception is not None else response
+
+    batch = sheets.new_batch_http_request(callback=collect)
+    batch.add(values(sheets).get(spreadsheetId="SHEETBUDGET1", range="Notes!A1:B1"), request_id="ok")
+    batch.add(values(sheets).get(spreadsheetId="SHEETBUDGET1", range="Nope!A1"), request_id="bad")
+    batch.execute()
+    assert got["ok"]["values"] == [["owner", "dana"]]
+    assert got["bad"] == 400

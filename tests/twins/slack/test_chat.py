@@ -93,3 +93,9 @@ def test_blocks_round_trip(client: WebClient) -> None:
     r = client.chat_postMessage(channel=GENERAL, text="hi", blocks=blocks)
     assert r["message"]["blocks"] == blocks
     assert error_of(client.chat_postMessage, channel=GENERAL, text="x", blocks=[{"no": "type"}]) == "invalid_blocks"
+
+
+def test_bot_messages_carry_bot_id(client_as: Any) -> None:
+    bot = client_as("U0BOT00001")
+    r = bot.chat_postMessage(channel=GENERAL, text="deploy 42 finished")
+    assert r["message"]["bot_id"] == "B0DEPLOY01" and r["message"]["user"] == "U0BOT00001"

@@ -1,0 +1,331 @@
+"""Sheets v4 values: get, update, append, clear and their batch forms.
+
+`values:batchGet` and friends, and `values/{range}:append` / `:clear`, are registered before the
+plain `values/{range}` route: routes match in registration order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from .a1 import col_letters, format_range
+from .registry import Body, G, ops
+from .sheets_access import (
+    Target,
+    a1_of,
+    as_list,
+    changed,
+    check_cells,
+    enum,
+    input_option,
+    invalid,
+    open_book,
+    resolve,
+)
+from .sheets_model import Sheet, Spreadsheet, clear, extent, grow, insert, recalc, trim, write
+from .sheets_view import DATETIME_RENDER, RENDER, read
+
+BASE = "/v4/spreadsheets"
+DIMENSIONS = ("ROWS", "COLUMNS")
+
+
+# -- values: batch forms (before values/{range}) --------------------------------------------------
+
+class BatchGet(msgspec.Struct):
+    spreadsheetId: str
+    ranges: str | list[str] | None = None
+    majorDimension: str | None = None  # "ROWS"
+    valueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    dateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
+
+
+@ops.op("sheets.spreadsheets.values.batchGet", "GET", BASE + "/{spreadsheetId}/values:batchGet")
+def values_batch_get(ctx: G, p: BatchGet) -> Body:
+    """Read several ranges at once (`ranges` in A1 notation); one ValueRange per range, in order."""
+    _, sp = open_book(ctx, p.spreadsheetId)
+    opts = _render(p.majorDimension, p.valueRenderOption, p.dateTimeRenderOption)
+    ranges = [_value_range(sp, resolve(sp, r), *opts) for r in as_list(p.ranges)]
+    return {"spreadsheetId": p.spreadsheetId, "valueRanges": ranges}
+
+
+class ValueRange(msgspec.Struct):
+    range: str
+    values: list[list[Any]] | None = None
+    majorDimension: str | None = None  # "ROWS"
+
+
+class BatchUpdateValues(msgspec.Struct):
+    spreadsheetId: str
+    valueInputOption: str | None = None
+    data: list[ValueRange] | None = None
+    includeValuesInResponse: bool | None = False
+    responseValueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    responseDateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
+
+
+@ops.op("sheets.spreadsheets.values.batchUpdate", "POST", BASE + "/{spreadsheetId}/values:batchUpdate")
+def values_batch_update(ctx: G, p: BatchUpdateValues) -> Body:
+    """Write several ranges at once: `data` is a list of {range, values, majorDimension}; all or nothing."""
+    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    user = input_option(p.valueInputOption)
+    plans = [(resolve(sp, vr.range, write=True), _rows(vr.values, vr.majorDimension)) for vr in p.data or []]
+    for t, rows in plans:
+        _check_fit(t, rows)
+    responses = [_write(sp, t, rows, user) for t, rows in plans]
+    recalc(sp)
+    changed(ctx, f)
+    if p.includeValuesInResponse:
+        for resp, (t, rows) in zip(responses, plans, strict=True):
+            resp["updatedData"] = _echo(sp, t, rows, p.responseValueRenderOption, p.responseDateTimeRenderOption)
+    for resp in responses:
+        resp["spreadsheetId"] = f.id
+    out: Body = {"spreadsheetId": f.id}
+    if responses:
+        out.update(totalUpdatedRows=sum(r.get("updatedRows", 0) for r in responses),
+                   totalUpdatedColumns=sum(r.get("updatedColumns", 0) for r in responses),
+                   totalUpdatedCells=sum(r.get("updatedCells", 0) for r in responses),
+                   totalUpdatedSheets=len({t.sheet.sheetId for t, rows in plans if rows}))
+        out["responses"] = responses
+    return out
+
+
+class BatchClear(msgspec.Struct):
+    spreadsheetId: str
+    ranges: list[str] | None = None
+
+
+@ops.op("sheets.spreadsheets.values.batchClear", "POST", BASE + "/{spreadsheetId}/values:batchClear")
+def values_batch_clear(ctx: G, p: BatchClear) -> Body:
+    """Clear the values (not the formatting) of several ranges."""
+    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    targets = [resolve(sp, r, write=True) for r in p.ranges or []]
+    for t in targets:
+        clear(t.sheet, t.r0, t.r1, t.c0, t.c1)
+    recalc(sp)
+    changed(ctx, f)
+    return {"spreadsheetId": f.id, "clearedRanges": [a1_of(_bounded(t)) for t in targets]}
+
+
+# -- values/{range} ---------------------------------------------------------------------------------
+
+class AppendValues(msgspec.Struct):
+    spreadsheetId: str
+    range: str
+    values: list[list[Any]] | None = None
+    majorDimension: str | None = None  # "ROWS"
+    valueInputOption: str | None = None
+    insertDataOption: str | None = None  # "OVERWRITE"
+    includeValuesInResponse: bool | None = False
+    responseValueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    responseDateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
+
+
+@ops.op("sheets.spreadsheets.values.append", "POST", BASE + "/{spreadsheetId}/values/{range}:append")
+def values_append(ctx: G, p: AppendValues) -> Body:
+    """Append rows after the table found in `range` (e.g. `Sheet1` or `Sheet1!A1:D1`), starting at the
+    table's first column. insertDataOption OVERWRITE (default) writes below the table; INSERT_ROWS
+    inserts new rows for the data first."""
+    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    user = input_option(p.valueInputOption)
+    how = enum(p.insertDataOption or "OVERWRITE", ("OVERWRITE", "INSERT_ROWS"), "insert_data_option",
+               "InsertDataOption")
+    t = resolve(sp, p.range, write=True)
+    rows = _rows(p.values, p.majorDimension)
+    sh = t.sheet
+    table = _find_table(sh, t)
+    out: Body = {"spreadsheetId": f.id}
+    if table is not None:
+        out["tableRange"] = format_range(sh.title, *table)
+        at_r, at_c = table[1], table[2]
+    else:
+        at_r, at_c = t.r0, t.c0
+    check_cells(sp, sh, sh.rowCount + len(rows), at_c + max((len(r) for r in rows), default=0))
+    if rows and how == "INSERT_ROWS" and at_r < sh.rowCount:
+        insert(sp, sh, True, at_r, len(rows))
+    dest = Target(sh, at_r, at_r + max(len(rows), 1), at_c, at_c + max((len(r) for r in rows), default=1),
+                  True, False, False)
+    updates = _write(sp, dest, rows, user)
+    recalc(sp)
+    changed(ctx, f)
+    updates["spreadsheetId"] = f.id
+    if p.includeValuesInResponse:
+        updates["updatedData"] = _echo(sp, dest, rows, p.responseValueRenderOption, p.responseDateTimeRenderOption)
+    out["updates"] = updates
+    return out
+
+
+class ClearValues(msgspec.Struct):
+    spreadsheetId: str
+    range: str
+
+
+@ops.op("sheets.spreadsheets.values.clear", "POST", BASE + "/{spreadsheetId}/values/{range}:clear")
+def values_clear(ctx: G, p: ClearValues) -> Body:
+    """Clear the values (and formulas, not the formatting) in a range."""
+    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    t = resolve(sp, p.range, write=True)
+    clear(t.sheet, t.r0, t.r1, t.c0, t.c1)
+    recalc(sp)
+    changed(ctx, f)
+    return {"spreadsheetId": f.id, "clearedRange": a1_of(_bounded(t))}
+
+
+class GetValues(msgspec.Struct):
+    spreadsheetId: str
+    range: str
+    majorDimension: str | None = None  # "ROWS"
+    valueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    dateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
+
+
+@ops.op("sheets.spreadsheets.values.get", "GET", BASE + "/{spreadsheetId}/values/{range}")
+def values_get(ctx: G, p: GetValues) -> Body:
+    """Read a range in A1 notation (`Sheet1!A1:C10`, `'My Sheet'!A:A`, `Sheet1`). valueRenderOption
+    FORMATTED_VALUE (default, strings as shown), UNFORMATTED_VALUE or FORMULA; trailing empty rows and
+    cells are left out."""
+    _, sp = open_book(ctx, p.spreadsheetId)
+    opts = _render(p.majorDimension, p.valueRenderOption, p.dateTimeRenderOption)
+    return _value_range(sp, resolve(sp, p.range), *opts)
+
+
+class UpdateValues(msgspec.Struct):
+    spreadsheetId: str
+    range: str
+    values: list[list[Any]] | None = None
+    majorDimension: str | None = None  # "ROWS"
+    valueInputOption: str | None = None
+    includeValuesInResponse: bool | None = False
+    responseValueRenderOption: str | None = None  # "FORMATTED_VALUE"
+    responseDateTimeRenderOption: str | None = None  # "SERIAL_NUMBER"
+
+
+@ops.op("sheets.spreadsheets.values.update", "PUT", BASE + "/{spreadsheetId}/values/{range}")
+def values_update(ctx: G, p: UpdateValues) -> Body:
+    """Write values to a range starting at its top-left cell. valueInputOption RAW stores strings as
+    typed; USER_ENTERED parses numbers, dates, percentages and `=` formulas like the Sheets UI. A null
+    cell is left unchanged, "" clears it."""
+    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    user = input_option(p.valueInputOption)
+    t = resolve(sp, p.range, write=True)
+    rows = _rows(p.values, p.majorDimension)
+    _check_fit(t, rows)
+    out = _write(sp, t, rows, user)
+    recalc(sp)
+    changed(ctx, f)
+    out["spreadsheetId"] = f.id
+    if p.includeValuesInResponse:
+        out["updatedData"] = _echo(sp, t, rows, p.responseValueRenderOption, p.responseDateTimeRenderOption)
+    return out
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+def _render(major: str | None, option: str | None, dt: str | None) -> tuple[str, str, str]:
+    major = "ROWS" if not major or major == "DIMENSION_UNSPECIFIED" else major
+    option = option or "FORMATTED_VALUE"
+    dt = dt or "SERIAL_NUMBER"
+    return (enum(major, DIMENSIONS, "major_dimension", "Dimension"),
+            enum(option, RENDER, "value_render_option", "ValueRenderOption"),
+            enum(dt, DATETIME_RENDER, "date_time_render_option", "DateTimeRenderOption"))
+
+
+def _bounded(t: Target) -> Target:
+    sh = t.sheet
+    return t._replace(r1=min(t.r1, max(sh.rowCount, t.r0 + 1)), c1=min(t.c1, max(sh.columnCount, t.c0 + 1)))
+
+
+def _value_range(sp: Spreadsheet, t: Target, major: str, option: str, dt: str) -> Body:
+    out: Body = {"range": a1_of(t), "majorDimension": major}
+    vals = read(sp, t.sheet, t.r0, t.r1, t.c0, t.c1, option, dt, major)
+    if vals:
+        out["values"] = vals
+    return out
+
+
+def _rows(values: list[list[Any]] | None, major: str | None) -> list[list[Any]]:
+    """The data as rows (a COLUMNS body transposed)."""
+    values = values or []
+    major = "ROWS" if not major or major == "DIMENSION_UNSPECIFIED" else major
+    enum(major, DIMENSIONS, "data.major_dimension", "Dimension")
+    for row in values:
+        if not isinstance(row, list):
+            raise invalid("Invalid values[0]: list_value expected")
+        for v in row:
+            if isinstance(v, dict | list):
+                raise invalid(f"Invalid values[0][0]: {'struct_value' if isinstance(v, dict) else 'list_value'}")
+    if major == "ROWS":
+        return values
+    width = max((len(c) for c in values), default=0)
+    return [[col[r] if r < len(col) else None for col in values] for r in range(width)]
+
+
+def _check_fit(t: Target, rows: list[list[Any]]) -> None:
+    if t.single or not rows:  # one cell anchors a write of any size
+        return
+    where = a1_of(t)
+    if not t.open_r and t.r0 + len(rows) > t.r1:
+        raise invalid(f"Requested writing within range [{where}], but tried writing to row [{t.r0 + len(rows)}]")
+    width = max(len(r) for r in rows)
+    if not t.open_c and t.c0 + width > t.c1:
+        raise invalid(f"Requested writing within range [{where}], but tried writing to column "
+                      f"[{col_letters(t.c0 + width - 1)}]")
+
+
+def _write(sp: Spreadsheet, t: Target, rows: list[list[Any]], user: bool) -> Body:
+    """Write rows at the target's top-left; the grid grows to fit. The UpdateValuesResponse."""
+    sh = t.sheet
+    width = max((len(r) for r in rows), default=0)
+    if not rows or not width:
+        return {"updatedRange": a1_of(_bounded(t))}
+    check_cells(sp, sh, t.r0 + len(rows), t.c0 + width)
+    grow(sh, t.r0 + len(rows), t.c0 + width)
+    cells = 0
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            if v is None:
+                continue
+            write(sh, t.r0 + i, t.c0 + j, v, user)
+            cells += 1
+    trim(sh)
+    return {"updatedRange": format_range(sh.title, t.r0, t.r0 + len(rows), t.c0, t.c0 + width),
+            "updatedRows": sum(1 for r in rows if any(v is not None for v in r)),
+            "updatedColumns": sum(1 for j in range(width) if any(j < len(r) and r[j] is not None for r in rows)),
+            "updatedCells": cells}
+
+
+def _echo(sp: Spreadsheet, t: Target, rows: list[list[Any]], option: str | None, dt: str | None) -> Body:
+    option, dt = _render("ROWS", option, dt)[1:]
+    width = max((len(r) for r in rows), default=1)
+    box = Target(t.sheet, t.r0, t.r0 + max(len(rows), 1), t.c0, t.c0 + width, False, False, False)
+    out: Body = {"range": a1_of(box), "majorDimension": "ROWS"}
+    vals = read(sp, t.sheet, box.r0, box.r1, box.c0, box.c1, option, dt, "ROWS")
+    if vals:
+        out["values"] = vals
+    return out
+
+
+def _find_table(sh: Sheet, t: Target) -> tuple[int, int, int, int] | None:
+    """The table values.append extends: the first non-empty row inside the range, and the rows
+    below it while they hold data (a one-cell range: the table that cell starts, if it is not
+    empty). (r0, r1, c0, c1) or None."""
+    rows, cols = extent(sh)
+    c_hi = cols if t.single else min(t.c1, cols)
+    c_search = t.c0 + 1 if t.single else c_hi
+    start = next((r for r in range(t.r0, min(t.r1, rows)) if _row_has(sh, r, t.c0, c_search)), None)
+    if start is None:
+        return None
+    end = start
+    while end < rows and _row_has(sh, end, t.c0, c_hi):
+        end += 1
+    used = [c for r in range(start, end) for c in range(t.c0, min(c_hi, len(sh.values[r])))
+            if sh.values[r][c] is not None and sh.values[r][c] != ""]
+    return start, end, min(used), max(used) + 1
+
+
+def _row_has(sh: Sheet, r: int, c0: int, c1: int) -> bool:
+    row = sh.values[r] if r < len(sh.values) else []
+    return any(v is not None and v != "" for v in row[c0:c1])
+
+
+__all__ = ["ops"]
