@@ -222,7 +222,6 @@ async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: R
     todo = plan_trials(agents, prepared, opts.trials, skip)
     # Seed images, compiled checks and the trial plan live for the whole run: move them out of
     # the collector's sight, and collect young objects less often while trials churn.
-    gc.collect()
     gc.freeze()
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 50, 100)

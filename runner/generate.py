@@ -109,10 +109,10 @@ def _okta(staff: list[Person], spec: Generate) -> dict[str, Any]:
     users = [{"id": p.okta_id, "login": p.login, "email": p.email, "firstName": p.first, "lastName": p.last,
               "title": p.title, "department": p.department,
               "manager": by_handle[p.manager].login if p.manager else None,
-              "groups": [p.department, "Everyone"] + (["Managers"] if p.is_manager else []),
+              "groups": [p.department] + (["Managers"] if p.is_manager else []),
               "admin": p.index == 0} for p in staff]
-    groups = [{"name": "Everyone"}, {"name": "Managers"}] + [{"name": d, "description": f"{d} department"}
-                                                              for d in depts]
+    # Okta's built-in Everyone group already holds every user
+    groups = [{"name": "Managers"}] + [{"name": d, "description": f"{d} department"} for d in depts]
     wanted = {"Jira": ["Engineering", "Product"], "GitHub": ["Engineering"], "Salesforce": ["Sales"]}
     apps = [{"label": a, "groups": [g for g in wanted.get(a, ["Everyone"]) if g in depts] or ["Managers"]}
             for a in APPS]
