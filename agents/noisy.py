@@ -17,12 +17,12 @@ from typing import Any, Literal
 
 from dtu.runner.agent import Task
 from dtu.runner.errors import DtuError
+from dtu.runner.plan import args_for, compiled, save
 from dtu.runner.scenario import Step
 from dtu.twins.anthropic.noise import Noise, corrupt, schedule
 from dtu.twins.core import World
 
 from . import spec
-from dtu.runner.plan import args_for, compiled, save
 
 __all__ = ["NoisyAgent", "expected_satisfaction", "needed_steps"]
 

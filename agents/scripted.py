@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from dtu.runner.agent import Task
+from dtu.runner.plan import args_for, compiled, save
 from dtu.runner.scenario import Step
 from dtu.twins.core import World
-
-from dtu.runner.plan import args_for, compiled, save
 
 
 class ScriptedAgent:

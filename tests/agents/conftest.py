@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dtu.runner.engine import Prepared, RunOptions, run_all
 from dtu.runner.records import Trajectory
 from dtu.runner.scenario import BUNDLED, Loaded, load_all, load_file

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 import pytest
+
 from dtu.agents.anthropic_agent import AnthropicAgent, cost_usd
 from dtu.agents.noisy import NoisyAgent
 from dtu.runner.engine import Prepared, RunOptions, run_trial

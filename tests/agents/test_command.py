@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from dtu.agents.command import CommandAgent, split
 from dtu.runner.errors import DtuError
 

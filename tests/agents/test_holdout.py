@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 import pytest
+
 from dtu.agents.anthropic_agent import AnthropicAgent
 from dtu.agents.command import CommandAgent
 from dtu.agents.tools import catalog

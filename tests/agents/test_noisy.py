@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from dtu.agents.noisy import NoisyAgent, expected_satisfaction, needed_steps
 from dtu.runner.errors import DtuError
 from dtu.runner.scenario import Step

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dtu.agents.noisy import NoisyAgent
 from dtu.agents.scripted import ScriptedAgent
 from dtu.runner.agents_loader import resolve

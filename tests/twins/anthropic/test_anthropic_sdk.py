@@ -10,6 +10,7 @@ from typing import Any
 
 import anthropic
 import pytest
+
 from dtu.agents.transport import WorldTransport
 from dtu.runner.hub import Hub
 from dtu.runner.server import start

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dtu.twins.core import Env
 from dtu.twins.jira.jql import And, Clause, Empty, Func, JqlError, Not, Or, Value, parse
 from dtu.twins.jira.jql_eval import compile_query

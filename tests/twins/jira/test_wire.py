@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from dtu.twins.core import SeedImage, World
 from dtu.twins.jira import TWIN
 

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+
 from dtu.twins.core import SeedImage, World
 from dtu.twins.jira import TWIN
 

@@ -13,10 +13,11 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from okta.errors.okta_api_error import OktaAPIError
+
 from dtu.runner.hub import Hub
 from dtu.twins.core import World
 from dtu.twins.registry import TWINS
-from okta.errors.okta_api_error import OktaAPIError
 
 from ...conftest import Server, start_server
 from .conftest import SEED, client_for
