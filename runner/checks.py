@@ -68,6 +68,11 @@ def _matcher(check: Check) -> Callable[[Any], bool]:
     raise ValueError(check.op)
 
 
+def _mentions(query: str, name: str) -> bool:
+    """Whether a JMESPath query may read the top-level key `name` (a conservative word match)."""
+    return re.search(rf"(?<![\w.]){re.escape(name)}\b", query) is not None
+
+
 def call_ok(status: int, body: Any) -> bool:
     return status < 400 and not (type(body) is dict and body.get("ok") is False)
 
@@ -75,17 +80,27 @@ def call_ok(status: int, body: Any) -> bool:
 class CompiledChecks:
     """A scenario's checks, with queries compiled once."""
 
-    __slots__ = ("items", "needs_calls", "twins")
+    __slots__ = ("_queries", "_wanted", "items", "needs_calls", "twins")
 
     def __init__(self, scenario: Scenario) -> None:
         self.items = [(c.id, compile_query(c.query), _matcher(c)) for c in scenario.checks]
-        self.needs_calls = any("calls" in c.query for c in scenario.checks)
+        self.needs_calls = any(_mentions(c.query, "calls") for c in scenario.checks)
         self.twins = tuple(n for n in scenario.seed if n != "generate")
+        self._wanted: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._queries = [c.query for c in scenario.checks]
+
+    def wanted(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The twins among `names` that some query names: only their views are built."""
+        hit = self._wanted.get(names)
+        if hit is None:
+            hit = self._wanted[names] = tuple(n for n in names if any(_mentions(q, n) for q in self._queries))
+        return hit
 
     def root(self, world: World) -> dict[str, Any]:
         seeded = world.image.seeded
-        names = seeded + tuple(n for n in world.touched() if n not in seeded)
-        root = world.view(names)
+        touched = world.touched()
+        names = seeded if all(n in seeded for n in touched) else seeded + tuple(n for n in touched if n not in seeded)
+        root = world.view(self.wanted(names))
         if self.needs_calls:
             root["calls"] = [
                 {"twin": c.twin, "op": c.op, "args": c.args, "status": c.status, "ok": call_ok(c.status, c.body)}

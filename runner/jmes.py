@@ -71,6 +71,17 @@ def _compile(node: dict[str, Any]) -> Fn:
     if t == "field":
         key = node["value"]
         return lambda v: v.get(key) if type(v) is dict else None
+    if t == "subexpression" and all(c["type"] == "field" for c in ch):
+        keys = [c["value"] for c in ch]
+
+        def path(v: Any) -> Any:
+            for k in keys:
+                if type(v) is not dict:
+                    return None
+                v = v.get(k)
+            return v
+
+        return path
     if t in ("subexpression", "index_expression", "pipe"):
         return _chain([_compile(c) for c in ch])
     if t in ("identity", "current"):
@@ -146,8 +157,15 @@ def _compile(node: dict[str, Any]) -> Fn:
 
         return flatten
     if t == "comparator":
-        left, right = _compile(ch[0]), _compile(ch[1])
         op = node["value"]
+        if op in ("eq", "ne") and ch[0]["type"] == "field" and ch[1]["type"] == "literal" \
+                and type(ch[1]["value"]) in (str, type(None)):
+            # the common `name == 'x'`: a string literal equals only an equal string
+            key, lit = ch[0]["value"], ch[1]["value"]
+            if op == "eq":
+                return lambda v: v.get(key) == lit if type(v) is dict else lit is None
+            return lambda v: v.get(key) != lit if type(v) is dict else lit is not None
+        left, right = _compile(ch[0]), _compile(ch[1])
         if op == "eq":
             return lambda v: _equals(left(v), right(v))
         if op == "ne":

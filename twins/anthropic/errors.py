@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 from typing import Any
 
 from ..core.errors import TwinError
@@ -46,9 +48,19 @@ class AnthropicErrors:
     def too_large(self, limit: int) -> TwinError:
         return AnthropicError("request_too_large", f"Request exceeds the maximum size of {limit} bytes")
 
-    def rate_limited(self, retry_after: float) -> TwinError:
+    def rate_limited(self, retry_after: float, *, op: str = "", reset: float | None = None,
+                     limit: int | None = None) -> TwinError:
+        """429 `rate_limit_error` with `retry-after`, and the `anthropic-ratelimit-requests-*`
+        headers when a published limit tripped."""
+        headers = {"retry-after": _seconds(max(0.0, retry_after))}
+        if limit is not None:
+            headers["anthropic-ratelimit-requests-limit"] = str(limit)
+            headers["anthropic-ratelimit-requests-remaining"] = "0"
+        if reset is not None:
+            headers["anthropic-ratelimit-requests-reset"] = _dt.datetime.fromtimestamp(
+                math.ceil(reset), _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return AnthropicError("rate_limit_error", "Number of requests has exceeded your rate limit",
-                              headers={"retry-after": _seconds(retry_after)})
+                              headers=headers)
 
     def unavailable(self) -> TwinError:
         return AnthropicError("overloaded_error", "Overloaded")

@@ -76,10 +76,11 @@ class RateLimit(msgspec.Struct, frozen=True):
     window: float = 60.0
 
 
-def _error(twin: Twin[Any], kind: ErrorKind, retry_after: float) -> TwinError:
+def _error(twin: Twin[Any], kind: ErrorKind, retry_after: float, op: str = "",
+           now: float | None = None) -> TwinError:
     kit = twin.errors
     if kind == "rate_limited":
-        return kit.rate_limited(retry_after)
+        return kit.rate_limited(retry_after, op=op, reset=None if now is None else now + retry_after)
     if kind == "internal":
         return kit.internal()
     return kit.unavailable()
@@ -117,20 +118,20 @@ class WorldFaults:
             if rule.latency is not None:
                 env.now += self._latency(rule.latency)
             if rule.outage is not None and rule.outage[0] <= self._matches[i] <= rule.outage[1]:
-                return self._fail(env, twin, rule)
+                return self._fail(env, twin, rule, op)
             if rule.rate > 0.0 and self._random() < rule.rate:
-                return self._fail(env, twin, rule)
+                return self._fail(env, twin, rule, op)
         if self.plan.rate_limits and twin.limits is not None:
             return self._limit(env, twin, op)
         return None
 
-    def _fail(self, env: Env, twin: Twin[Any], rule: FaultRule) -> TwinError:
+    def _fail(self, env: Env, twin: Twin[Any], rule: FaultRule, op: Operation) -> TwinError:
         if rule.error == "timeout":
             env.now += rule.timeout_seconds
             err = twin.errors.unavailable()
             err.code = "timeout"
             return err
-        return _error(twin, rule.error, rule.retry_after)
+        return _error(twin, rule.error, rule.retry_after, op.name, env.now)
 
     def _latency(self, lat: Latency) -> float:
         if lat.kind == "fixed":
@@ -153,7 +154,8 @@ class WorldFaults:
             start, count = env.now, 0
         if count >= rl.limit:
             self._windows[key] = (start, count)
-            return twin.errors.rate_limited(start + rl.window - env.now)
+            return twin.errors.rate_limited(start + rl.window - env.now, op=op.name, reset=start + rl.window,
+                                            limit=rl.limit)
         self._windows[key] = (start, count + 1)
         return None
 

@@ -6,6 +6,8 @@ a bare sheet name (`Sheet1`, `'My Sheet'`), R1C1 (`Sheet1!R1C1:R2C3`). Rows and 
 
 from __future__ import annotations
 
+import functools
+
 import re
 from typing import NamedTuple
 
@@ -33,6 +35,7 @@ class A1(NamedTuple):
     c1: int | None
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def col_letters(c: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     out = ""
@@ -51,6 +54,7 @@ def col_index(letters: str) -> int:
     return n - 1
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def cell_key(r: int, c: int) -> str:
     """The A1 name of a cell: (0, 0) -> "A1"."""
     return f"{col_letters(c)}{r + 1}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
 import msgspec
@@ -49,6 +51,7 @@ _NUMBERS: dict[str, tuple[str, ...]] = {
 PRESETS = frozenset(_GLYPHS) | frozenset(_NUMBERS)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def revision_id(doc_id: str, revision: int) -> str:
     """An opaque revision id, stable for a document's revision number."""
     x = derive(revision, doc_id)

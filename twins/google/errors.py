@@ -7,6 +7,7 @@ Docs v1 and Sheets v4 answer `{"error": {"code", "message", "status"}}`. Errors 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..core.errors import TwinError
@@ -120,9 +121,16 @@ class GoogleErrors:
     def too_large(self, limit: int) -> TwinError:
         return GoogleError("INVALID_ARGUMENT", f"Request too large (limit {limit} bytes)", status=413, both=True)
 
-    def rate_limited(self, retry_after: float) -> TwinError:
-        return GoogleError("RESOURCE_EXHAUSTED", "Rate limit exceeded.", both=True,
-                           headers={"Retry-After": str(max(1, int(retry_after)))})
+    def rate_limited(self, retry_after: float, *, op: str = "", reset: float | None = None,
+                     limit: int | None = None) -> TwinError:
+        """Drive: 403 `userRateLimitExceeded` in its legacy envelope; Docs and Sheets: 429
+        `RESOURCE_EXHAUSTED` with a `Retry-After`."""
+        headers = {"Retry-After": str(max(1, math.ceil(retry_after)))}
+        if op.startswith("drive."):
+            return DriveError("userRateLimitExceeded", "User rate limit exceeded.", status=403,
+                              domain="usageLimits", headers=headers)
+        return GoogleError("RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Requests' and limit "
+                           "'Requests per minute per user' of service.", both=True, headers=headers)
 
     def unavailable(self) -> TwinError:
         return GoogleError("UNAVAILABLE", "The service is currently unavailable.", both=True)

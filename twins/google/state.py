@@ -22,7 +22,7 @@ ROLES = ("reader", "commenter", "writer", "fileOrganizer", "organizer", "owner")
 RANK = {r: i for i, r in enumerate(ROLES)}
 
 
-class Permission(msgspec.Struct, omit_defaults=True):
+class Permission(msgspec.Struct):
     id: str
     type: str  # user | group | domain | anyone
     role: str  # owner | organizer | fileOrganizer | writer | commenter | reader
@@ -44,7 +44,7 @@ class Comment(msgspec.Struct, omit_defaults=True):
     quoted: str = ""
 
 
-class DriveFile(msgspec.Struct, omit_defaults=True):
+class DriveFile(msgspec.Struct):
     id: str
     name: str
     mimeType: str
@@ -227,12 +227,7 @@ def view(state: GoogleState) -> dict[str, Any]:
     `roots` rather than `files`, upload sessions left out."""
     out: dict[str, Any] = msgspec.to_builtins(state, builtin_types=(bytes,))
     out.pop("uploads", None)
-    files: dict[str, Any] = out.get("files", {})
-    for fid, f in files.items():  # states omit defaults; checks see every field
-        full = _defaults(DriveFile)
-        full.update(f)
-        full["permissions"] = [{**_defaults(Permission), **p} for p in full["permissions"]]
-        files[fid] = full
+    files: dict[str, Any] = out.get("files", {})  # files keep their defaults: checks see every field
     paths: dict[str, str] = {}
 
     def path(fid: str, depth: int = 0) -> str:
@@ -254,15 +249,3 @@ def view(state: GoogleState) -> dict[str, Any]:
         f["path"] = path(fid)
     out["roots"] = {u.rootId: files.pop(u.rootId) for u in state.users.values() if u.rootId in files}
     return out
-
-
-_DEFAULTS: dict[type, list[tuple[str, Any, Any]]] = {}
-
-
-def _defaults(cls: type[msgspec.Struct]) -> dict[str, Any]:
-    """A fresh dict of a Struct's default field values."""
-    spec = _DEFAULTS.get(cls)
-    if spec is None:
-        spec = _DEFAULTS[cls] = [(f.name, f.default, f.default_factory) for f in msgspec.structs.fields(cls)
-                                 if f.default is not msgspec.NODEFAULT or f.default_factory is not msgspec.NODEFAULT]
-    return {name: (factory() if factory is not msgspec.NODEFAULT else default) for name, default, factory in spec}

@@ -3,6 +3,7 @@
 from ..core import Twin
 from . import ops_issue, ops_links, ops_meta, ops_search, ops_social
 from .errors import ERRORS, JiraError
+from .limits import limits
 from .ops_common import ops
 from .seed import build
 from .state import JiraState
@@ -14,7 +15,7 @@ _MODULES = (ops_meta, ops_issue, ops_social, ops_links, ops_search)
 TWIN: Twin[JiraState] = Twin(
     name="jira", state_type=JiraState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/rest/api/",), actor=lambda s: s.me, env_vars=env_vars,
-    actors=lambda s, name: name in s.users, view=view,
+    actors=lambda s, name: name in s.users, view=view, limits=limits,
 )
 
 __all__ = ["TWIN", "JiraError", "JiraState"]

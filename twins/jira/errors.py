@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..core.errors import TwinError
@@ -57,11 +58,14 @@ class JiraErrors:
     def too_large(self, limit: int) -> TwinError:
         return JiraError(413, f"The request is larger than {limit} bytes.")
 
-    def rate_limited(self, retry_after: float) -> TwinError:
-        return JiraError(429, "Rate limit exceeded.", headers={"Retry-After": str(max(1, int(retry_after)))})
+    def rate_limited(self, retry_after: float, *, op: str = "", reset: float | None = None,
+                     limit: int | None = None) -> TwinError:
+        """429 with `Retry-After` (whole seconds), as Jira Cloud sends it."""
+        return JiraError(429, "Rate limit exceeded.", headers={"Retry-After": str(max(1, math.ceil(retry_after)))})
 
     def unavailable(self) -> TwinError:
-        return JiraError(503, "Service unavailable. Try again later.")
+        """503 with `Retry-After`: Jira Cloud says when to come back (clients only retry a 503 that does)."""
+        return JiraError(503, "Service unavailable. Try again later.", headers={"Retry-After": "1"})
 
     def internal(self) -> TwinError:
         return JiraError(500, "Internal server error.")

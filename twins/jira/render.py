@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from typing import Any
 
 from ..core import Ctx
@@ -43,13 +44,24 @@ def ts(t: float | None) -> str | None:
     """Jira's timestamp format: `2024-01-01T12:00:00.000+0000`."""
     if t is None:
         return None
+    return _ts(t)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _ts(t: float) -> str:
+    # Seeded timestamps repeat across every world and response: format each once.
     d = _dt.datetime.fromtimestamp(t, _dt.UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"
 
 
 def avatars(kind: str, ident: str) -> dict[str, str]:
+    return dict(_avatars(kind, ident))  # a fresh dict: callers own what they are handed
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _avatars(kind: str, ident: str) -> tuple[tuple[str, str], ...]:
     url = f"https://avatar-management.services.atlassian.com/{kind}/{ident}"
-    return {f"{n}x{n}": f"{url}/{n}" for n in (48, 24, 16, 32)}
+    return tuple((f"{n}x{n}", f"{url}/{n}") for n in (48, 24, 16, 32))
 
 
 def user(w: View, aid: str | None) -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ from ..core import Twin
 from . import ops_apps, ops_groups, ops_lifecycle, ops_users
 from .common import ops
 from .errors import ERRORS, OktaError
+from .limits import limits
 from .seed import build
 from .state import OktaState, view
 from .wire import auth, env_vars, headers
@@ -13,7 +14,7 @@ _MODULES = (ops_users, ops_lifecycle, ops_groups, ops_apps)  # registering their
 TWIN: Twin[OktaState] = Twin(
     name="okta", state_type=OktaState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/api/v1/",), actor=lambda s: s.me, view=view, headers=headers, env_vars=env_vars,
-    actors=lambda s, name: name in s.users,
+    actors=lambda s, name: name in s.users, limits=limits,
 )
 
 __all__ = ["TWIN", "OktaError", "OktaState"]

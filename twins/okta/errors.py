@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 from ..core.errors import TwinError
@@ -78,9 +79,17 @@ class OktaErrors:
         return OktaError("E0000003", "The request body was not well-formed.", status=413,
                          causes=[f"the body is larger than {limit} bytes"])
 
-    def rate_limited(self, retry_after: float) -> TwinError:
+    def rate_limited(self, retry_after: float, *, op: str = "", reset: float | None = None,
+                     limit: int | None = None) -> TwinError:
+        """E0000047 with X-Rate-Limit-Limit, -Remaining (0) and -Reset (epoch seconds, world time)
+        when the plan says them; the door's headers fill in the org-wide values otherwise."""
+        headers = {"X-Rate-Limit-Remaining": "0"}
+        if limit is not None:
+            headers["X-Rate-Limit-Limit"] = str(limit)
+        if reset is not None:
+            headers["X-Rate-Limit-Reset"] = str(math.ceil(reset))
         return OktaError("E0000047", "API call exceeded rate limit due to too many requests.", status=429,
-                         headers={"X-Rate-Limit-Remaining": "0"})
+                         headers=headers)
 
     def unavailable(self) -> TwinError:
         return OktaError("E0000010", "Service is in read only mode.", status=503)

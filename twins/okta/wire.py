@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from email.utils import formatdate
 from typing import Any
 
 from ..core import Env, Reply
@@ -29,10 +30,16 @@ def env_vars(base_url: str, token: str) -> dict[str, str]:
 
 
 def headers(state: OktaState, env: Env, reply: Reply) -> dict[str, str]:
-    """X-Rate-Limit-Limit, -Remaining and -Reset (epoch seconds, world time) on every response."""
+    """X-Rate-Limit-Limit, -Remaining and -Reset (epoch seconds, world time) on every response, and
+    a `Date` in world time too: the okta SDK waits `Reset - Date + 1` seconds after a 429, so both
+    must be on the same clock. A 429 a fault plan made keeps the values it set (its bucket's limit
+    and reset); other answers carry the org-wide window's."""
     rate = state.rate
     start = rate.start if rate.used else env.now
     reset = int(start) + 60
     remaining = 0 if reply.status == 429 else max(0, rate.limit - rate.used)
-    return {"X-Rate-Limit-Limit": str(rate.limit), "X-Rate-Limit-Remaining": str(remaining),
-            "X-Rate-Limit-Reset": str(reset)}
+    out = {"X-Rate-Limit-Limit": str(rate.limit), "X-Rate-Limit-Remaining": str(remaining),
+           "X-Rate-Limit-Reset": str(reset), "Date": formatdate(env.now, usegmt=True)}
+    if reply.headers:
+        out.update(reply.headers)
+    return out

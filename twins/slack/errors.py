@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..core.errors import TwinError
@@ -38,8 +39,10 @@ class SlackErrors:
     def too_large(self, limit: int) -> TwinError:
         return SlackError("request_too_large", status=413)
 
-    def rate_limited(self, retry_after: float) -> TwinError:
-        return SlackError("ratelimited", status=429, headers={"Retry-After": str(max(1, int(retry_after)))})
+    def rate_limited(self, retry_after: float, *, op: str = "", reset: float | None = None,
+                     limit: int | None = None) -> TwinError:
+        """`ratelimited` with HTTP 429 and `Retry-After` (whole seconds, at least 1)."""
+        return SlackError("ratelimited", status=429, headers={"Retry-After": str(max(1, math.ceil(retry_after)))})
 
     def unavailable(self) -> TwinError:
         return SlackError("service_unavailable", status=503)

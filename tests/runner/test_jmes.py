@@ -1,0 +1,45 @@
+"""The JMESPath closure compiler answers exactly what jmespath's own interpreter answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jmespath
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dtu.runner.jmes import compile_query
+
+QUERIES = [
+    "a[].b", "a[*].c", "a[?b > `0`].c", "a[?b == `1`] | [0].d", "m.* | [?name=='g' && !p] | length(@)",
+    "a[0].d[1:3]", "a[].d[]", "m.{x: k1.name, y: k2.p}", "sort_by(a[?b != null], &b)[].c",
+    "!z", "z || s", "[a[0].b, s]", "keys(m)", "a[-1]", "m.k1.n[0]", "a[?d]", "a[?!d].b", "a[?c != ''].c",
+    "a[?n == null]", "a[?n != null]", "m.k1.name", "m.k1.name.x", "s.x.y", "a[?c == 'x'].b", "a[?c != 'x']",
+    "a[?missing == 'x']", "a[?b == `true`]", "a[?b == `0`]", "m.*.name", "a[?b < `2` || c == 'yx'].c",
+    "length(a)", "a[?contains(d, `1`)]", "a[?b >= `1`] | length(@)", "@", "`[1, 2]`", "m.k1 && m.k2", "a[1:]",
+]
+LEAF = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["", "x", "yx", "g", "h"]))
+ITEM = st.fixed_dictionaries({}, optional={"b": LEAF, "c": LEAF, "d": st.lists(LEAF, max_size=3), "n": LEAF})
+DOC = st.fixed_dictionaries({
+    "a": st.lists(st.one_of(ITEM, LEAF), max_size=5),
+    "m": st.dictionaries(st.sampled_from(["k1", "k2", "k3"]),
+                         st.fixed_dictionaries({}, optional={"name": LEAF, "p": LEAF, "n": st.lists(LEAF, max_size=2)}),
+                         max_size=3),
+    "z": LEAF, "s": LEAF,
+})
+
+
+def answer(f: Any, doc: Any) -> Any:
+    try:
+        return ("ok", f(doc))
+    except (jmespath.exceptions.JMESPathError, TypeError) as e:
+        return ("error", type(e).__name__)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(doc=DOC)
+def test_same_answers_as_jmespath(query: str, doc: dict[str, Any]) -> None:
+    expr = jmespath.compile(query)
+    assert answer(compile_query(query), doc) == answer(expr.search, doc)
