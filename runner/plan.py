@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dtu.twins.core.template import VAR
+
 from .jmes import compile_query
 from .scenario import Step
-
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
 
 class Compiled:
@@ -45,30 +44,16 @@ def _builder(x: Any) -> Build:
     if not _has_var(x):
         return lambda env: x
     if isinstance(x, str):
-        m = _VAR.fullmatch(x)
+        m = VAR.fullmatch(x)
         if m:
             name = m.group(1)
             return lambda env: env.get(name, x)
-        return lambda env: _VAR.sub(lambda m: str(env.get(m.group(1), m.group(0))), x)
+        return lambda env: VAR.sub(lambda m: str(env.get(m.group(1), m.group(0))), x)
     if isinstance(x, dict):
         parts = [(k, _builder(v)) for k, v in x.items()]
         return lambda env: {k: b(env) for k, b in parts}
     items = [_builder(v) for v in x]
     return lambda env: [b(env) for b in items]
-
-
-def substitute(x: Any, env: dict[str, Any]) -> Any:
-    """Replace `${name}` in strings; a string that is one `${name}` takes the value as is."""
-    if isinstance(x, str):
-        m = _VAR.fullmatch(x)
-        if m:
-            return env.get(m.group(1), x)
-        return _VAR.sub(lambda m: str(env.get(m.group(1), m.group(0))), x)
-    if isinstance(x, dict):
-        return {k: substitute(v, env) for k, v in x.items()}
-    if isinstance(x, list):
-        return [substitute(v, env) for v in x]
-    return x
 
 
 _cache: dict[int, tuple[Sequence[Step], list[Compiled]]] = {}

@@ -15,33 +15,16 @@ from typing import Any
 import jmespath
 import orjson
 
-from ..core.env import Env
+from ..core.env import ALNUM, Env
+from ..core.template import substitute
 from .naming import loose
 from .noise import corrupt, schedule
 from .state import AnthropicState, PlannedCall
 
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 _CHECKS = re.compile(r"<checks>(.*?)</checks>", re.S)
 _queries: dict[str, Any] = {}
-ALNUM = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 Block = dict[str, Any]
-
-
-def substitute(x: Any, env: dict[str, Any]) -> Any:
-    """`${name}` in strings; a string that is exactly one `${name}` takes the value as is."""
-    if isinstance(x, str):
-        if "${" not in x:
-            return x
-        m = _VAR.fullmatch(x)
-        if m:
-            return env.get(m.group(1), x)
-        return _VAR.sub(lambda m: str(env.get(m.group(1), m.group(0))), x)
-    if isinstance(x, dict):
-        return {k: substitute(v, env) for k, v in x.items()}
-    if isinstance(x, list):
-        return [substitute(v, env) for v in x]
-    return x
 
 
 def text_of(content: Any) -> str:

@@ -7,7 +7,6 @@ a bare sheet name (`Sheet1`, `'My Sheet'`), R1C1 (`Sheet1!R1C1:R2C3`). Rows and 
 from __future__ import annotations
 
 import functools
-
 import re
 from typing import NamedTuple
 
