@@ -42,8 +42,11 @@ def encode(reply: Reply, extra: dict[str, str] | None = None) -> web.Response:
         headers["Content-Type"] = body.content_type
         return web.Response(status=reply.status, body=body.data, headers=headers)
     headers["Content-Type"] = JSON
-    return web.Response(status=reply.status, body=orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS),
-                        headers=headers)
+    try:
+        data = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:  # an integer past 64 bits, echoed from the request (page=2**70)
+        data = msgspec.json.encode(body)
+    return web.Response(status=reply.status, body=data, headers=headers)
 
 
 async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None) -> dict[str, Any]:

@@ -62,3 +62,15 @@ def test_fuzz_every_door_short(server: Server) -> None:
 def test_fuzz_every_door_large(server: Server) -> None:
     seen = fuzz(server, 20_000)
     print("\nfuzz: (twin, status) -> count", sorted(seen.items()))
+
+
+def test_integers_past_64_bits_echoed_back_are_not_a_500(server: Server) -> None:
+    """Found by the large run: a page number past 64 bits, echoed in the answer, broke encoding."""
+    world = server.world(SEED)
+    client = Client(server.url)
+    try:
+        status, data = client.send("GET", f"/api/search.messages?query=hi&page={2**70}",
+                                   {"Authorization": f"Bearer {world['token']}"}, b"")
+    finally:
+        client.close()
+    assert status == 200 and json.loads(data)["messages"]["paging"]["page"] == 2**70
