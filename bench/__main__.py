@@ -27,7 +27,7 @@ def families() -> dict[str, list[Loaded]]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "all"])
+    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "workers", "all"])
     p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
     p.add_argument("--concurrency", type=int, action="append", default=None)
     p.add_argument("--family", action="append", default=None, help="only these twin families")
@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         from .memory import bench_memory
 
         bench_memory(fams)
+    if args.what in ("workers", "all"):
+        from .workers import bench_workers
+
+        bench_workers(fams)
     if args.what in ("serve", "all"):
         from .serve import bench_serve
 

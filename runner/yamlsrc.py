@@ -12,16 +12,22 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps timestamps as strings (the scenario format parses them itself)."""
 
 
-_Loader.yaml_implicit_resolvers = {
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same, on libyaml when PyYAML has it (about 10x faster); positions come from _Loader."""
+
+
+_RESOLVERS = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
+_Loader.yaml_implicit_resolvers = _RESOLVERS
+_FastLoader.yaml_implicit_resolvers = _RESOLVERS
 
 _PATH = re.compile(r"\[(\d+)\]|\.([^.\[]+)")
 
 
 def load(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
+    return yaml.load(text, Loader=_FastLoader)
 
 
 def line_of(text: str, path: str) -> int | None:
