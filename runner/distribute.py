@@ -29,7 +29,8 @@ def execute_sharded(rd: RunDir, loaded: Sequence[Loaded], agents: Sequence[Any],
     deal = split(list(specs), [ld.id for ld in loaded], opts.trials, count, done, names)
     shards = [Shard(scenarios=[ld.path for ld in loaded], agents=list(specs), trials=part, seed=opts.seed,
                     timeout=opts.timeout, concurrency=opts.concurrency, max_steps=opts.max_steps,
-                    out_dir=opts.out_dir, faults=faults) for part in deal]
+                    out_dir=opts.out_dir, faults=faults, texts=[ld.text for ld in loaded] if ray else [])
+              for part in deal]
     rd.open()
     try:
         if ray:

@@ -205,6 +205,11 @@ def load_file(path: str | os.PathLike[str], twins: Mapping[str, Twin[Any]] | Non
     return Loaded(sc, str(p), hashlib.sha256(data).hexdigest(), text)
 
 
+def load_text(path: str, text: str, twins: Mapping[str, Twin[Any]] | None = None) -> Loaded:
+    """A scenario from its text (a shard carries texts, so remote workers need no files)."""
+    return Loaded(parse(text, path, twins), path, hashlib.sha256(text.encode()).hexdigest(), text)
+
+
 def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Scenario files under the given files and folders, sorted."""
     files: list[Path] = []

@@ -17,13 +17,13 @@ from dtu.twins.core.faults import parse_plan
 
 from .agents_loader import resolve
 from .engine import Prepared, RunOptions, prepare, run_trial
-from .scenario import load_file
+from .scenario import load_file, load_text
 
 TrialKey = tuple[str, str, int]  # (agent spec, scenario id, trial)
 
 
 class Shard(msgspec.Struct, frozen=True):
-    scenarios: list[str]  # scenario file paths
+    scenarios: list[str]  # scenario file paths (as named in records)
     agents: list[str]  # agent specs
     trials: list[tuple[int, str, int]]  # (agent index, scenario id, trial)
     seed: int
@@ -33,6 +33,7 @@ class Shard(msgspec.Struct, frozen=True):
     attempt: int = 1
     out_dir: str = ""
     faults: Any = None  # the run's --faults plan, as data
+    texts: list[str] = []  # the scenario files' texts, so a worker on another machine needs no files
 
 
 class Key(msgspec.Struct):
@@ -68,7 +69,8 @@ async def run_shard(shard: Shard, emit: Callable[[bytes], None]) -> int:
 
     from .records import ENCODER
 
-    loaded = [load_file(p) for p in shard.scenarios]
+    loaded = ([load_text(p, t) for p, t in zip(shard.scenarios, shard.texts, strict=True)] if shard.texts
+              else [load_file(p) for p in shard.scenarios])
     prepared: dict[str, Prepared] = {p.scenario.id: p for p in prepare(loaded, shard.seed)}
     agents = [resolve(spec) for spec in shard.agents]
     opts = RunOptions(trials=0, concurrency=shard.concurrency, seed=shard.seed, timeout=shard.timeout,
