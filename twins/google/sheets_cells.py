@@ -36,33 +36,34 @@ def grid_box(sp: Spreadsheet, rng: dict[str, Any]) -> tuple[Sheet, int, int, int
     return sh, r0, r1, c0, c1
 
 
+def _walk_mask(text: str, prefix: list[str], out: list[list[str]]) -> None:
+    """One level of a FieldMask (a plain function: a recursive closure would be a reference cycle)."""
+    depth, start = 0, 0
+    parts: list[str] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if "(" in part and part.endswith(")"):
+            head = part[:part.index("(")]
+            _walk_mask(part[part.index("(") + 1:-1], prefix + [k for k in re.split(r"[./]", head) if k], out)
+        else:
+            out.append(prefix + [k for k in re.split(r"[./]", part) if k])
+
+
 def mask_paths(fields: str) -> list[list[str]]:
     """A FieldMask (`userEnteredFormat.textFormat.bold,note`, `userEnteredFormat(backgroundColor,textFormat)`,
     `*`) as key paths."""
     out: list[list[str]] = []
-
-    def walk(text: str, prefix: list[str]) -> None:
-        depth, start = 0, 0
-        parts: list[str] = []
-        for i, ch in enumerate(text):
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-            elif ch == "," and depth == 0:
-                parts.append(text[start:i])
-                start = i + 1
-        parts.append(text[start:])
-        for part in (p.strip() for p in parts):
-            if not part:
-                continue
-            if "(" in part and part.endswith(")"):
-                head = part[:part.index("(")]
-                walk(part[part.index("(") + 1:-1], prefix + [k for k in re.split(r"[./]", head) if k])
-            else:
-                out.append(prefix + [k for k in re.split(r"[./]", part) if k])
-
-    walk(fields, [])
+    _walk_mask(fields, [], out)
     return out
 
 

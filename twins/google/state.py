@@ -221,6 +221,21 @@ def touch(f: DriveFile, env: Env, actor: str) -> None:
     f.lastModifyingUser = actor
 
 
+def _path(fid: str, files: dict[str, Any], paths: dict[str, str], depth: int = 0) -> str:
+    """A file's path through its first parents (a plain function: a recursive closure would be a
+    reference cycle in every view)."""
+    got = paths.get(fid)
+    if got is not None:
+        return got
+    f = files.get(fid)
+    if f is None:
+        return "?"
+    parents = f.get("parents") or []
+    p = f["name"] if not parents or depth > 64 else _path(parents[0], files, paths, depth + 1) + "/" + f["name"]
+    paths[fid] = p
+    return p
+
+
 def view(state: GoogleState) -> dict[str, Any]:
     """The state as plain data for checks: file content as text, each file's `path`
     ("My Drive/Reports/2024/q1.txt", through its first parent), users' My Drive folders under
@@ -229,23 +244,10 @@ def view(state: GoogleState) -> dict[str, Any]:
     out.pop("uploads", None)
     files: dict[str, Any] = out.get("files", {})  # files keep their defaults: checks see every field
     paths: dict[str, str] = {}
-
-    def path(fid: str, depth: int = 0) -> str:
-        got = paths.get(fid)
-        if got is not None:
-            return got
-        f = files.get(fid)
-        if f is None:
-            return "?"
-        parents = f.get("parents") or []
-        p = f["name"] if not parents or depth > 64 else path(parents[0], depth + 1) + "/" + f["name"]
-        paths[fid] = p
-        return p
-
     for fid, f in files.items():
         c = f.get("content")
         if isinstance(c, bytes):
             f["content"] = c.decode("utf-8", "replace")
-        f["path"] = path(fid)
+        f["path"] = _path(fid, files, paths)
     out["roots"] = {u.rootId: files.pop(u.rootId) for u in state.users.values() if u.rootId in files}
     return out
