@@ -85,7 +85,7 @@ class World:
     `call` and `invoke` are door 1: they dispatch straight to the handler, with no sockets and
     no JSON, and answer exactly what the HTTP door would send, decoded."""
 
-    __slots__ = ("_ctx", "calls", "env", "faults", "id", "image", "max_steps", "twins")
+    __slots__ = ("_ctx", "_dirty", "calls", "env", "faults", "id", "image", "max_steps", "twins")
 
     def __init__(self, image: SeedImage, seed: int, world_id: str = "", *,
                  max_steps: int = DEFAULT_MAX_STEPS, faults: FaultHook | None = None,
@@ -95,6 +95,7 @@ class World:
         self.id = world_id
         self.env = Env(seed, image.now, 0, world_id, base_url)
         self._ctx: dict[str, Ctx[Any]] = {}
+        self._dirty: set[str] = set()  # twins a mutating operation was called on
         self.calls: list[Call] = []
         self.max_steps = max_steps
         self.faults = faults
@@ -138,6 +139,8 @@ class World:
             op = twin.ops.ops.get(op_name)
             if op is None:
                 raise twin.errors.not_found_route("POST", op_name)
+            if op.mutates:
+                self._dirty.add(twin_name)
             if len(self.calls) >= self.max_steps:
                 fault = "max_steps"
                 raise twin.errors.rate_limited(3600.0)
@@ -172,9 +175,10 @@ class World:
     def view(self, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The state as plain data, per twin (seeded twins by default)."""
         out: dict[str, Any] = {}
+        dirty = self._dirty
         for name in names if names is not None else self.image.seeded:
-            ctx = self._ctx.get(name)
-            out[name] = self.twins[name].view(ctx.state) if ctx is not None else self.image.view(name)
+            # a twin only read from is still its seed: its view is the image's, built once
+            out[name] = self.twins[name].view(self._ctx[name].state) if name in dirty else self.image.view(name)
         return out
 
     def digest(self) -> str:
@@ -182,8 +186,8 @@ class World:
         h = hashlib.blake2b(digest_size=16)
         names = sorted(set(self.image.seeded) | set(self._ctx))
         for name in names:
-            ctx = self._ctx.get(name)
-            snap = self.twins[name].snapshot(ctx.state) if ctx is not None else self.image.snapshot(name)
+            snap = (self.twins[name].snapshot(self._ctx[name].state) if name in self._dirty
+                    else self.image.snapshot(name))
             h.update(name.encode())
             h.update(snap)
         return h.hexdigest()
