@@ -80,12 +80,11 @@ def call_ok(status: int, body: Any) -> bool:
 class CompiledChecks:
     """A scenario's checks, with queries compiled once."""
 
-    __slots__ = ("_queries", "_wanted", "items", "needs_calls", "twins")
+    __slots__ = ("_queries", "_wanted", "items", "needs_calls")
 
     def __init__(self, scenario: Scenario) -> None:
         self.items = [(c.id, compile_query(c.query), _matcher(c)) for c in scenario.checks]
         self.needs_calls = any(_mentions(c.query, "calls") for c in scenario.checks)
-        self.twins = tuple(n for n in scenario.seed if n != "generate")
         self._wanted: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._queries = [c.query for c in scenario.checks]
 

@@ -215,11 +215,13 @@ def _info_of(e: BaseException | None) -> dict[str, Any] | None:
 
 async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: RunOptions,
                   sink: Callable[[Trajectory], None], skip: set[TrialKey] | None = None,
-                  faults_for: Callable[[Prepared, int], Any] | None = None) -> int:
-    """Run every trial with at most `opts.concurrency` in flight; hand each to `sink` as it ends.
+                  todo: Sequence[tuple[Agent, Prepared, int]] | None = None) -> int:
+    """Run every trial (or the given `todo` list) with at most `opts.concurrency` in flight; hand
+    each to `sink` as it ends.
 
     Workers pull from one iterator, so there is no task or semaphore per pending trial."""
-    todo = plan_trials(agents, prepared, opts.trials, skip)
+    if todo is None:
+        todo = plan_trials(agents, prepared, opts.trials, skip)
     # Seed images, compiled checks and the trial plan live for the whole run: move them out of
     # the collector's sight, and collect young objects less often while trials churn.
     gc.freeze()
@@ -236,8 +238,7 @@ async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: R
     async def worker() -> None:
         nonlocal done
         for agent, p, k in it:
-            faults = faults_for(p, k) if faults_for is not None else None
-            sink(await run_trial(agent, p, k, opts, faults))
+            sink(await run_trial(agent, p, k, opts))
             done += 1
 
     try:

@@ -16,7 +16,7 @@ import msgspec
 from dtu.twins.core.faults import parse_plan
 
 from .agents_loader import resolve
-from .engine import Prepared, RunOptions, prepare, run_trial
+from .engine import Prepared, RunOptions, prepare, run_all
 from .scenario import load_file, load_text
 
 TrialKey = tuple[str, str, int]  # (agent spec, scenario id, trial)
@@ -65,9 +65,7 @@ def split(agents: Sequence[str], scenario_ids: Sequence[str], trials: int, n: in
 
 async def run_shard(shard: Shard, emit: Callable[[bytes], None]) -> int:
     """Run a shard's trials on this process's loop; emit each encoded trajectory line."""
-    import asyncio
-
-    from .records import ENCODER
+    from .records import ENCODER, Trajectory
 
     loaded = ([load_text(p, t) for p, t in zip(shard.scenarios, shard.texts, strict=True)] if shard.texts
               else [load_file(p) for p in shard.scenarios])
@@ -76,35 +74,14 @@ async def run_shard(shard: Shard, emit: Callable[[bytes], None]) -> int:
     opts = RunOptions(trials=0, concurrency=shard.concurrency, seed=shard.seed, timeout=shard.timeout,
                       max_steps=shard.max_steps, out_dir=shard.out_dir,
                       faults=parse_plan(shard.faults) if shard.faults is not None else None)
-    from .agent import RunInfo
+    todo = [(agents[a], prepared[sid], k) for a, sid, k in shard.trials]
 
-    info = RunInfo(seed=shard.seed, timeout=shard.timeout, out_dir=shard.out_dir, concurrency=shard.concurrency)
-    for agent in agents:
-        opener = getattr(agent, "open", None)
-        if opener is not None:
-            await opener(info)
-    it = iter(shard.trials)
-    done = 0
+    def sink(t: Trajectory) -> None:
+        if shard.attempt != 1:
+            t.attempt = shard.attempt
+        emit(ENCODER.encode(t) + b"\n")
 
-    async def worker() -> None:
-        nonlocal done
-        for a, sid, k in it:
-            t = await run_trial(agents[a], prepared[sid], k, opts)
-            if shard.attempt != 1:
-                t.attempt = shard.attempt
-            emit(ENCODER.encode(t) + b"\n")
-            done += 1
-
-    try:
-        async with asyncio.TaskGroup() as tg:
-            for _ in range(max(1, min(shard.concurrency, len(shard.trials)))):
-                tg.create_task(worker())
-    finally:
-        for agent in agents:
-            closer = getattr(agent, "close", None)
-            if closer is not None:
-                await closer()
-    return done
+    return await run_all(agents, list(prepared.values()), opts, sink, todo=todo)
 
 
 def worker_main() -> int:

@@ -57,7 +57,3 @@ def line_of(text: str, path: str) -> int | None:
             break
         node = nxt
     return best
-
-
-def line_of_key(text: str, *keys: str | int) -> int | None:
-    return line_of(text, "$" + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys))
