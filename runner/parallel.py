@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from .records import ENCODER, Trajectory
 from .shard import KEY, Shard
 
-Append = Callable[[bytes], None]
+Append = Callable[[bytes], None]  # takes one or more complete trajectory lines
 LINE_LIMIT = 1 << 28
 
 
@@ -35,13 +35,20 @@ async def run_process(shard: Shard, names: Sequence[str], append: Append) -> tup
     got: set[tuple[str, str, int]] = set()
     err = asyncio.ensure_future(proc.stderr.read())
     try:
+        pending = b""
         while True:
-            line = await proc.stdout.readline()
-            if not line.endswith(b"\n"):
+            chunk = await proc.stdout.read(1 << 20)
+            if not chunk:
                 break
-            key = KEY.decode(line)
-            got.add((key.agent, key.scenario, key.trial))
-            append(line)
+            pending += chunk
+            cut = pending.rfind(b"\n") + 1
+            if not cut:
+                continue
+            block, pending = pending[:cut], pending[cut:]
+            for line in block.splitlines():
+                key = KEY.decode(line)
+                got.add((key.agent, key.scenario, key.trial))
+            append(block)  # every complete line received, in one write
         rc = await proc.wait()
     except asyncio.CancelledError:
         proc.kill()

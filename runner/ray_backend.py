@@ -56,6 +56,6 @@ def run_ray(shards: Sequence[Shard], append: Append, address: str = "auto", in_f
         done, running = ray.wait(running, num_returns=1)
         for ref in done:
             data: bytes = ray.get(ref)
-            for line in data.splitlines(keepends=True):
-                append(line)
+            if data:
+                append(data)
 

@@ -57,11 +57,11 @@ class RunDir:
         out.write(buf)
         out.flush()
 
-    def append_raw(self, line: bytes) -> None:
-        """Write one already-encoded trajectory line (from a worker process) and flush it."""
+    def append_raw(self, lines: bytes) -> None:
+        """Write already-encoded trajectory lines (from a worker process) and flush them."""
         out = self._out
         assert out is not None, "RunDir.open() first"
-        out.write(line)
+        out.write(lines)
         out.flush()
 
     def close(self) -> None:
