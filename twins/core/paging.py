@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -25,6 +25,16 @@ def decode_cursor(cursor: str, kind: str = "next") -> int | None:
     if prefix != kind or not num.isdigit():
         return None
     return int(num)
+
+
+def offset_of(token: str | None, kind: str, bad: Callable[[], Exception]) -> int:
+    """The offset a page token stands for (0 without one); a token that is not ours raises `bad()`."""
+    if not token:
+        return 0
+    got = decode_cursor(token, kind)
+    if got is None:
+        raise bad()
+    return got
 
 
 def page(items: Sequence[T], offset: int, limit: int) -> tuple[Sequence[T], int | None]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from ..core.paging import decode_cursor, encode_cursor
+from ..core.paging import encode_cursor, offset_of
 from .drive_access import get_file
 from .drive_json import user_json
 from .errors import DriveError, invalid_value
@@ -89,12 +89,7 @@ def comments_list(ctx: G, p: ListComments) -> dict[str, Any]:
     f, _ = get_file(ctx, p.fileId)
     if not 1 <= p.pageSize <= 100:
         raise invalid_value("pageSize")
-    offset = 0
-    if p.pageToken:
-        got = decode_cursor(p.pageToken, "comments")
-        if got is None:
-            raise invalid_value("pageToken")
-        offset = got
+    offset = offset_of(p.pageToken, "comments", lambda: invalid_value("pageToken"))
     chunk = f.comments[offset:offset + p.pageSize]
     out: dict[str, Any] = {"kind": "drive#commentList",
                            "comments": [comment_json(ctx.state, c, ctx.actor) for c in chunk]}

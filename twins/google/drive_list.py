@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from ..core.env import parse_time
-from ..core.paging import decode_cursor, encode_cursor
+from ..core.paging import encode_cursor, offset_of
 from .drive_access import listable
 from .drive_files import fields_tree, short_file
 from .drive_json import DEFAULT_FILE_FIELDS, EXPORTS, KNOWN_FILE, file_json, user_json
@@ -103,12 +103,7 @@ def files_list(ctx: G, p: ListFiles) -> dict[str, Any]:
         pred = compile_query(p.q) if p.q.strip() else None
     except QueryError:
         raise invalid_value("q") from None
-    offset = 0
-    if p.pageToken:
-        got = decode_cursor(p.pageToken, CURSOR)
-        if got is None:
-            raise invalid_value("pageToken")
-        offset = got
+    offset = offset_of(p.pageToken, CURSOR, lambda: invalid_value("pageToken"))
     scope = Scope(s, actor)
     roots = {u.rootId for u in s.users.values()}
     hits = [f for f in s.files.values()

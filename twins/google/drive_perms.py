@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from ..core.paging import decode_cursor, encode_cursor
+from ..core.paging import encode_cursor, offset_of
 from .drive_access import NO_WRITE, get_file
 from .drive_files import fields_tree
 from .drive_json import domain_permission_id, permission_id_of, permission_json
@@ -187,12 +187,7 @@ def permissions_list(ctx: G, p: ListPermissions) -> dict[str, Any]:
     f, _ = _sharer(ctx, p.fileId)
     if not 1 <= p.pageSize <= 100:
         raise invalid_value("pageSize")
-    offset = 0
-    if p.pageToken:
-        got = decode_cursor(p.pageToken, "perm")
-        if got is None:
-            raise invalid_value("pageToken")
-        offset = got
+    offset = offset_of(p.pageToken, "perm", lambda: invalid_value("pageToken"))
     chunk = f.permissions[offset:offset + p.pageSize]
     out: dict[str, Any] = {"kind": "drive#permissionList",
                            "permissions": [permission_json(x, f) for x in chunk]}

@@ -41,16 +41,23 @@ class ConversationsList(msgspec.Struct):
 def conversations_list(ctx: S, p: ConversationsList) -> dict[str, Any]:
     """List the workspace's channels, paged by cursor (types: public_channel, private_channel, mpim,
     im; comma-separated; private ones only where the caller is a member)."""
-    types = kinds(p.types)
+    return conversations_page(ctx, p.types, p.exclude_archived, p.cursor, p.limit)
+
+
+def conversations_page(ctx: S, types_arg: str | list[str] | None, exclude_archived: bool, cursor: str | None,
+                       limit: int, member: str | None = None) -> dict[str, Any]:
+    """A page of the conversations the caller may see, of the given types (and, with `member`,
+    only those that user belongs to): the body of conversations.list and users.conversations."""
+    types = kinds(types_arg)
     chans = []
     for c in ctx.state.channels.values():
-        if p.exclude_archived and c.is_archived:
+        if (member is not None and member not in c.members) or (exclude_archived and c.is_archived):
             continue
         kind = conversation_kind(c)
         if kind not in types or (kind != "public_channel" and ctx.actor not in c.members):
             continue
         chans.append(c)
-    chunk, nxt = paginate(chans, p.cursor, p.limit)
+    chunk, nxt = paginate(chans, cursor, limit)
     return {"ok": True, "channels": [channel_json(c, ctx.actor) for c in chunk],
             "response_metadata": {"next_cursor": nxt}}
 

@@ -9,8 +9,8 @@ import msgspec
 from ..core import NoParams
 from .api import S, method
 from .errors import SlackError
-from .ops_history import kinds
-from .shape import channel_json, conversation_kind, get_user, paginate, user_json
+from .ops_history import conversations_page
+from .shape import get_user, paginate, user_json
 
 
 @method("auth.test", None, mutates=False)
@@ -81,15 +81,4 @@ def users_conversations(ctx: S, p: UsersConversations) -> dict[str, Any]:
     s = ctx.state
     uid = p.user or ctx.actor
     get_user(s, uid)
-    types = kinds(p.types)
-    chans = []
-    for c in s.channels.values():
-        if uid not in c.members or (p.exclude_archived and c.is_archived):
-            continue
-        kind = conversation_kind(c)
-        if kind not in types or (kind != "public_channel" and ctx.actor not in c.members):
-            continue
-        chans.append(c)
-    chunk, nxt = paginate(chans, p.cursor, p.limit)
-    return {"ok": True, "channels": [channel_json(c, ctx.actor) for c in chunk],
-            "response_metadata": {"next_cursor": nxt}}
+    return conversations_page(ctx, p.types, p.exclude_archived, p.cursor, p.limit, member=uid)
