@@ -30,6 +30,15 @@ class RunInfo(msgspec.Struct, frozen=True):
     timeout: float
     out_dir: str
     concurrency: int
+    # For program agents (command, and later service and mcp): run them in the bubblewrap
+    # sandbox (False only with --no-sandbox), the extra read-only paths the user mounts
+    # (--agent-mount), the directory dtu was started from (relative paths in the agent's
+    # command resolve against it; mounted read-only), and the paths that must stay invisible
+    # inside the sandbox even when they lie under a mounted path (scenario roots, the run folder).
+    sandbox: bool = True
+    mounts: tuple[str, ...] = ()
+    launch_dir: str = ""
+    hidden: tuple[str, ...] = ()
 
 
 @runtime_checkable

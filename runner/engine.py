@@ -143,6 +143,10 @@ class RunOptions:
     max_steps: int | None = None
     out_dir: str = ""
     faults: FaultPlan | None = None
+    sandbox: bool = True
+    mounts: tuple[str, ...] = ()
+    launch_dir: str = ""
+    hidden: tuple[str, ...] = ()
 
 
 def trial_seed(run_seed: int, scenario_id: str, trial: int) -> int:
@@ -227,7 +231,8 @@ async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: R
     gc.freeze()
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 50, 100)
-    info = RunInfo(seed=opts.seed, timeout=opts.timeout, out_dir=opts.out_dir, concurrency=opts.concurrency)
+    info = RunInfo(seed=opts.seed, timeout=opts.timeout, out_dir=opts.out_dir, concurrency=opts.concurrency,
+                   sandbox=opts.sandbox, mounts=opts.mounts, launch_dir=opts.launch_dir, hidden=opts.hidden)
     for agent in agents:
         opener = getattr(agent, "open", None)
         if opener is not None:
