@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """A tiny rule-based Slack agent, run by dtu as a `command` agent:
 
-    dtu run scenarios/slack --agent "command:python examples/slack_agent.py"
+    dtu run scenarios/slack/launch-channel.yaml --agent "command:python examples/slack_agent.py"
+
+With `--forget-invites` it skips the invitations: a "new version" that regressed, for trying
+dtu's CI gate (`--baseline`, see the README's "Benchmark your agent").
 
 It reads what dtu hands every command agent (DTU_INTENT, DTU_TOKEN, SLACK_API_URL) and drives
 the official slack_sdk WebClient, unmodified, against the Slack twin. It understands intents of
 the shape "create a (public|private) channel called #name, invite A and B to it, post a kickoff
 message there that mentions <something> (<detail>), then tell #other that the channel exists",
-and nothing else: a stand-in for your own agent, in any language."""
+and nothing else: a stand-in for your own agent, in any language. A request it does not
+understand gets a polite refusal and exit code 0 (the trial is unsatisfied, not errored), as a
+real agent that declines would; it exits non-zero only when something broke."""
 
 from __future__ import annotations
 
@@ -42,12 +47,18 @@ def find_channel(client: WebClient, name: str) -> dict | None:
 
 
 def main() -> int:
-    intent = os.environ["DTU_INTENT"]
+    forget_invites = "--forget-invites" in sys.argv[1:]
+    intent_file = os.environ.get("DTU_INTENT_FILE")
+    if intent_file:  # always there; DTU_INTENT is set only for intents small enough for the environment
+        with open(intent_file, encoding="utf-8") as f:
+            intent = f.read()
+    else:
+        intent = os.environ["DTU_INTENT"]
     client = WebClient(token=os.environ["DTU_TOKEN"], base_url=os.environ["SLACK_API_URL"])
     m = re.search(r"(public|private)? ?channel called #([\w-]+)", intent)
     if m is None:
-        print(f"slack_agent: I do not understand this request: {intent!r}", file=sys.stderr)
-        return 2
+        print(f"slack_agent: sorry, I only know how to open channels; not doing: {intent[:200]!r}")
+        return 0
     private, name = m.group(1) == "private", m.group(2)
     try:
         existing = find_channel(client, name)
@@ -58,7 +69,7 @@ def main() -> int:
             cid = client.conversations_create(name=name, is_private=private)["channel"]["id"]
             print(f"created #{name}: {cid}")
         inv = re.search(r"invite (.+?) to (?:it|the channel)", intent)
-        if inv:
+        if inv and not forget_invites:
             names = [n for n in re.split(r",\s*|\s+and\s+", inv.group(1)) if n]
             ids = [u for u in (find_user(client, n) for n in names) if u]
             if ids:
