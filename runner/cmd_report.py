@@ -17,6 +17,7 @@ def register(sub: Any) -> None:
     p.add_argument("--min-satisfaction", type=float, default=None,
                    help="JUnit: a scenario fails below this satisfaction (default 1.0)")
     p.add_argument("--quiet", action="store_true", help="no table")
+    p.add_argument("--wide", action="store_true", help="every scenario, tag and comparison row (default: the worst)")
     p.set_defaults(func=main)
 
 
@@ -25,6 +26,6 @@ def main(args: argparse.Namespace) -> int:
     threshold = args.min_satisfaction if args.min_satisfaction is not None else 1.0
     summary = write_reports(rd, None, threshold)
     if not args.quiet:
-        print_summary(summary, comparisons=comparisons_for(rd, summary))
+        print_summary(summary, comparisons=comparisons_for(rd, summary), wide=args.wide)
         Console().print(f"wrote {rd.path / 'summary.json'}, {rd.path / JUNIT}, {rd.path / HTML}")
     return 0

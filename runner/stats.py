@@ -2,9 +2,12 @@
 
 Per scenario (one agent): satisfied/trials with a Wilson 95% interval (scipy), the mean partial
 score, pass^k and pass@k for every k up to the trial count, and per-check pass rates. Per agent:
-the mean satisfaction over scenarios with a cluster bootstrap interval (scenarios resampled, then
-trials within each), overall and by tag. Errored trials (agent crash, timeout) count as
-unsatisfied and are also listed apart. The schema of `summary.json` is in runner/SUMMARY.md.
+the mean satisfaction over scenarios with an interval that is never narrower than the evidence
+allows (`overall_interval`): a cluster bootstrap (scenarios resampled, then trials within each)
+from MIN_CLUSTERS scenarios up, widened to the pooled Wilson interval where that is wider; the
+pooled Wilson interval below that. The same per tag. Errored trials (agent crash, timeout) count
+as unsatisfied and are also listed apart. Each agent also says what drove it: a real model or a
+twin, sandboxed or not (`labels`). The schema of `summary.json` is in runner/SUMMARY.md.
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ CONFIDENCE = 0.95
 RESAMPLES = 1000
 BOOTSTRAP_SEED = 0
 MAX_ERRORS_LISTED = 200
+MIN_CLUSTERS = 10  # fewer scenarios than this: no cluster bootstrap, the pooled Wilson interval
+
+BOOTSTRAP = "cluster-bootstrap"
+POOLED = "pooled-wilson"
+WIDENED = "cluster-bootstrap+pooled-wilson"
 
 
 def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -71,6 +79,57 @@ def cluster_bootstrap(successes: Sequence[int], trials: Sequence[int], resamples
     return (float(lo), float(hi))
 
 
+def overall_interval(successes: Sequence[int], trials: Sequence[int], resamples: int = RESAMPLES,
+                     seed: int = BOOTSTRAP_SEED, confidence: float = CONFIDENCE,
+                     min_clusters: int = MIN_CLUSTERS) -> tuple[float, float, str, str]:
+    """The interval for the mean satisfaction over scenarios, its method, and a note saying why.
+
+    A percentile bootstrap over few clusters is far too narrow (3 trials of 1 scenario, all
+    satisfied, give [1, 1]), and over many clusters that all agree it collapses to a point. So:
+    below `min_clusters` scenarios, the pooled Wilson interval of all trials (widened to the
+    bootstrap's where that is wider); from there up, the cluster bootstrap, widened to the pooled
+    Wilson interval where that is wider. Either way the interval holds the point estimate."""
+    s = len(successes)
+    if s == 0 or min(trials) == 0:
+        return (0.0, 1.0, POOLED, "no trials")
+    k, n = sum(successes), sum(trials)
+    mean = sum(c / t for c, t in zip(successes, trials, strict=True)) / s
+    blo, bhi = cluster_bootstrap(successes, trials, resamples, seed, confidence)
+    wlo, whi = wilson(k, n, confidence)
+    lo, hi = min(blo, wlo, mean), max(bhi, whi, mean)
+    if s < min_clusters:
+        return (lo, hi, POOLED, f"too few scenarios ({s} < {min_clusters}) for a cluster bootstrap: "
+                                f"pooled Wilson interval over {n} trials")
+    if (lo, hi) != (min(blo, mean), max(bhi, mean)):
+        return (lo, hi, WIDENED, f"cluster bootstrap over {s} scenarios, widened to the pooled Wilson "
+                                 f"interval over {n} trials (the scenarios barely vary)")
+    return (lo, hi, BOOTSTRAP, f"cluster bootstrap over {s} scenarios")
+
+
+TWIN_NOTE = "twin model: this satisfaction says nothing about a real model"
+NO_SANDBOX_NOTE = "--no-sandbox: not a holdout; the agent could read the scenarios and their checks"
+
+
+def labels(model_kinds: dict[str, int], sandboxes: dict[str, int]) -> tuple[str, str, list[str]]:
+    """An agent's `model` and `sandbox` labels, and the notes they call for, from its trials' info.
+
+    model: "api" (every trial used a real model), "twin" (every trial a twin: "twin", "oracle-twin",
+    "scripted-twin", ...), "mixed", or "" (no model: an in-process agent such as scripted or noisy).
+    sandbox: "bwrap", "off", "mixed", or "" (not a program agent)."""
+    twins = sum(v for kind, v in model_kinds.items() if kind != "api")
+    api = model_kinds.get("api", 0)
+    model = "" if not model_kinds else "api" if not twins else "twin" if not api else "mixed"
+    kinds = sorted(kind for kind in model_kinds if kind != "api")
+    notes: list[str] = []
+    if twins:
+        notes.append(f"{TWIN_NOTE} ({', '.join(kinds)} in {twins} of {twins + api} trials)")
+    off = sandboxes.get("off", 0)
+    sandbox = "" if not sandboxes else next(iter(sandboxes)) if len(sandboxes) == 1 else "mixed"
+    if off:
+        notes.append(f"{NO_SANDBOX_NOTE} ({off} of {sum(sandboxes.values())} trials)")
+    return model, sandbox, notes
+
+
 class ErroredTrial(msgspec.Struct):
     agent: str
     scenario: str
@@ -105,6 +164,7 @@ class TagStats(msgspec.Struct):
     satisfaction: float
     ci_low: float
     ci_high: float
+    interval: str = BOOTSTRAP
 
 
 class AgentStats(msgspec.Struct):
@@ -118,6 +178,12 @@ class AgentStats(msgspec.Struct):
     ci_high: float
     pass_hat_k: list[float] = []
     by_tag: list[TagStats] = []
+    interval: str = BOOTSTRAP  # how ci_low/ci_high were computed: see overall_interval
+    interval_note: str = ""
+    model: str = ""  # "api" | "twin" | "mixed" | "" (no model)
+    model_kinds: dict[str, int] = {}  # trials per info["model_kind"]
+    sandbox: str = ""  # "bwrap" | "off" | "mixed" | "" (not a program agent)
+    notes: list[str] = []  # what the figure does not mean: a twin model, no sandbox
 
 
 class Summary(msgspec.Struct):
@@ -129,7 +195,8 @@ class Summary(msgspec.Struct):
     confidence: float = CONFIDENCE
     resamples: int = RESAMPLES
     bootstrap_seed: int = BOOTSTRAP_SEED
-    schema: int = 2
+    schema: int = 3
+    min_clusters: int = MIN_CLUSTERS
 
     def for_agent(self, agent: str) -> list[ScenarioStats]:
         return [s for s in self.scenarios if s.agent == agent]
@@ -190,21 +257,26 @@ def _mean_curve(curves: list[list[float]]) -> list[float]:
     return [sum(c[i] for c in curves) / len(curves) for i in range(kmax)]
 
 
-def agent_stats(agent: str, mine: list[ScenarioStats], resamples: int, seed: int) -> AgentStats:
+def agent_stats(agent: str, mine: list[ScenarioStats], resamples: int, seed: int,
+                model_kinds: dict[str, int] | None = None, sandboxes: dict[str, int] | None = None) -> AgentStats:
     n = sum(s.trials for s in mine)
     k = sum(s.satisfied for s in mine)
-    lo, hi = cluster_bootstrap([s.satisfied for s in mine], [s.trials for s in mine], resamples, seed)
+    lo, hi, method, note = overall_interval([s.satisfied for s in mine], [s.trials for s in mine], resamples, seed)
     by_tag: list[TagStats] = []
     for tag in sorted({t for s in mine for t in s.tags}):
         sub = [s for s in mine if tag in s.tags]
-        tlo, thi = cluster_bootstrap([s.satisfied for s in sub], [s.trials for s in sub], resamples, seed)
+        tlo, thi, tmethod, _ = overall_interval([s.satisfied for s in sub], [s.trials for s in sub], resamples, seed)
         by_tag.append(TagStats(tag=tag, scenarios=len(sub), trials=sum(s.trials for s in sub),
                                satisfied=sum(s.satisfied for s in sub),
-                               satisfaction=sum(s.satisfaction for s in sub) / len(sub), ci_low=tlo, ci_high=thi))
+                               satisfaction=sum(s.satisfaction for s in sub) / len(sub), ci_low=tlo, ci_high=thi,
+                               interval=tmethod))
+    model, sandbox, notes = labels(model_kinds or {}, sandboxes or {})
     return AgentStats(agent=agent, scenarios=len(mine), trials=n, satisfied=k,
                       errored=sum(s.errored for s in mine),
                       satisfaction=sum(s.satisfaction for s in mine) / len(mine), ci_low=lo, ci_high=hi,
-                      pass_hat_k=_mean_curve([s.pass_hat_k for s in mine]), by_tag=by_tag)
+                      pass_hat_k=_mean_curve([s.pass_hat_k for s in mine]), by_tag=by_tag,
+                      interval=method, interval_note=note, model=model, model_kinds=dict(sorted((model_kinds or {}).items())),
+                      sandbox=sandbox, notes=notes)
 
 
 def summarize(run_id: str, trajectories: Iterable[Trajectory], tags: dict[str, list[str]] | None = None,
@@ -214,12 +286,20 @@ def summarize(run_id: str, trajectories: Iterable[Trajectory], tags: dict[str, l
     One streaming pass: memory grows with scenarios, not with trajectories."""
     groups: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
     errors: list[ErroredTrial] = []
+    kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    boxes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for t in trajectories:
         groups[(t.agent, t.scenario)].add(t)
         if t.error is not None and len(errors) < MAX_ERRORS_LISTED:
             errors.append(ErroredTrial(t.agent, t.scenario, t.trial, t.error))
+        if t.info:
+            kind, box = t.info.get("model_kind"), t.info.get("sandbox")
+            if kind is not None:
+                kinds[t.agent][str(kind)] += 1
+            if box is not None:
+                boxes[t.agent][str(box)] += 1
     per = [tally.stats(agent, scen, (tags or {}).get(scen, [])) for (agent, scen), tally in sorted(groups.items())]
-    agents = [agent_stats(a, [s for s in per if s.agent == a], resamples, seed)
+    agents = [agent_stats(a, [s for s in per if s.agent == a], resamples, seed, dict(kinds[a]), dict(boxes[a]))
               for a in sorted({s.agent for s in per})]
     errors.sort(key=lambda e: (e.agent, e.scenario, e.trial))
     return Summary(run_id=run_id, complete=complete, agents=agents, scenarios=per, errors=errors,
