@@ -5,22 +5,28 @@ options are `key=value` pairs separated by commas:
 
   jobs=4          processes running at once (trials beyond wait their turn)
   name=command    the agent's name in results (give each its own when comparing programs)
-  llm=auto        auto | twin | real: `twin` points the program's anthropic SDK at the scripted
-                  Anthropic twin (ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY = the world token);
-                  `real` leaves the user's ANTHROPIC_* alone; `auto` is `real` when
+  llm=auto        auto | twin | real: `twin` points the program's anthropic SDK at the trial's
+                  Anthropic twin (ANTHROPIC_BASE_URL = the trial's door, ANTHROPIC_API_KEY = the
+                  world token); `real` passes the user's ANTHROPIC_* on; `auto` is `real` when
                   ANTHROPIC_API_KEY is set, else `twin`
   tail=4096       bytes of stdout and stderr kept in the trajectory
+  mount=          more read-only paths for the sandbox, separated by `:` (like --agent-mount)
+  env=            names of more variables of dtu's environment to pass on, separated by `:`
 
 e.g. `command:python examples/slack_agent.py`, `command:jobs=8,name=v2 -- ./my-agent --fast`.
 
 For each trial the agent serves the trial's world on an HTTP door of its own (127.0.0.1, a free
-port, admin endpoints locked behind a random token) and starts the program in a fresh empty
-folder, in its own process group, with the environment: DTU_INTENT, DTU_TOKEN, DTU_URL,
-DTU_TWINS, DTU_TRIAL, DTU_SEED, DTU_PUBLIC (JSON, when the scenario has public context) and each
-twin's variables in the form its SDK expects (SLACK_API_URL, SLACK_BOT_TOKEN, ...). No other DTU_*
-variable of dtu's own environment is passed on. At the trial's timeout the whole process group
-is killed. Exit code, and the last `tail` bytes of stdout and stderr, go into the trajectory's
-info; a non-zero exit makes the trial an error.
+port, admin endpoints locked behind a random token) and runs the program with /bin/sh in a
+bubblewrap sandbox (agents/sandbox.py): it starts in the directory dtu was started from
+(read-only, so relative paths resolve as written) with a fresh empty writable folder as HOME,
+TMPDIR and DTU_WORKDIR. The environment is an allowlist: PATH, LANG, LC_*, TZ, TERM, then
+DTU_INTENT_FILE and DTU_PUBLIC_FILE (read-only files, always there; the public one when the
+scenario has public context), DTU_INTENT and DTU_PUBLIC (JSON) only when at most 32 KiB,
+DTU_TOKEN, DTU_URL, DTU_TWINS, DTU_TRIAL, DTU_SEED, DTU_WORKDIR and each twin's variables in
+the form its SDK expects (SLACK_API_URL, SLACK_BOT_TOKEN, ...). At the trial's end or timeout
+the whole process tree is killed. Exit code, the last `tail` bytes of stdout and stderr, and
+`sandbox` ("bwrap" or "off") go into the trajectory's info; a non-zero exit makes the trial an
+error.
 
 The trial timeout counts time spent waiting for a slot: run with `--concurrency` no larger than
 `jobs`, or raise `--timeout`."""
@@ -32,6 +38,7 @@ import contextlib
 import os
 import secrets
 import signal
+import sys
 import tempfile
 from collections.abc import Sequence
 from typing import Any
@@ -42,11 +49,12 @@ from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.twins.core import World
 
-from . import spec
+from . import sandbox, spec
 
-__all__ = ["CommandAgent", "CommandFailed"]
+__all__ = ["ENV_MAX", "CommandAgent", "CommandFailed"]
 
-DEFAULTS: dict[str, Any] = {"jobs": 4, "name": "command", "llm": "auto", "tail": 4096}
+DEFAULTS: dict[str, Any] = {"jobs": 4, "name": "command", "llm": "auto", "tail": 4096, "mount": "", "env": ""}
+ENV_MAX = 32 * 1024  # the intent and public context go in the environment up to this size (bytes)
 
 
 class CommandFailed(Exception):
@@ -62,7 +70,7 @@ def split(arg: str) -> tuple[str, str]:
 
 
 class CommandAgent:
-    """Runs an external program per trial; the program acts through the HTTP door."""
+    """Runs an external program per trial, sandboxed; the program acts through the HTTP door."""
 
     def __init__(self, arg: str = "") -> None:
         opts, cmd = split(arg)
@@ -78,17 +86,31 @@ class CommandAgent:
         self.name: str = o["name"]
         self.jobs: int = o["jobs"]
         self.tail: int = o["tail"]
+        self.mounts: tuple[str, ...] = tuple(m for m in o["mount"].split(":") if m)
+        self.pass_env: tuple[str, ...] = tuple(n for n in o["env"].split(":") if n)
         llm = o["llm"]
         if llm == "auto":
             llm = "real" if os.environ.get("ANTHROPIC_API_KEY") else "twin"
         self.llm: str = llm
-        self.scripted_model = llm == "twin"
         self.hub: Any = None
+        self.layout: sandbox.Layout | None = None  # None: --no-sandbox
+        self._bwrap: tuple[str, bool] = ("bwrap", True)
+        self._launch = ""
         self._runner: Any = None
         self._sem: asyncio.Semaphore | None = None
         self._lock: asyncio.Lock | None = None
 
     async def open(self, run: RunInfo | None = None) -> None:
+        """Check the sandbox (DtuError when bwrap is missing or unusable) and lay out its
+        filesystem once per run; with --no-sandbox, warn once."""
+        if run is None or run.sandbox:
+            self._bwrap = sandbox.probe()
+            self.layout = sandbox.layout(run, self.cmd, self.mounts)
+            self._launch = self.layout.chdir
+        else:
+            print(sandbox.NO_SANDBOX_WARNING, file=sys.stderr, flush=True)
+            self.layout = None
+            self._launch = os.path.abspath(run.launch_dir or os.getcwd())
         self._sem = self._sem or asyncio.Semaphore(self.jobs)
         self._lock = self._lock or asyncio.Lock()
 
@@ -110,21 +132,22 @@ class CommandAgent:
             await self._runner.cleanup()
         self.hub = self._runner = self._sem = self._lock = None
 
-    def environment(self, task: Task, token: str) -> dict[str, str]:
-        """The program's environment: dtu's own minus DTU_* (and ANTHROPIC_* with the twin as
-        model), plus the task's variables."""
-        hub = self.hub
+    def environment(self, task: Task, token: str, work: str, files: dict[str, str]) -> dict[str, str]:
+        """The program's environment: an allowlist of dtu's (sandbox.base_env), then the task's
+        variables, the twins' SDK variables and the working folder."""
         twin_mode = self.llm == "twin"
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("DTU_") and not (twin_mode and k.startswith("ANTHROPIC_"))}
-        names = task.twins + (("anthropic",) if twin_mode and "anthropic" not in task.twins else ())
-        if not twin_mode:
-            names = tuple(n for n in names if n != "anthropic")
-        env.update(hub.env_vars(token, names))
-        env.update(DTU_INTENT=task.intent, DTU_TWINS=",".join(task.twins), DTU_TRIAL=str(task.trial),
-                   DTU_SEED=str(task.seed))
-        if task.public is not None:
-            env["DTU_PUBLIC"] = msgspec.json.encode(task.public).decode()
+        env = sandbox.base_env(os.environ, not twin_mode, self.pass_env)
+        names = tuple(n for n in task.twins if n != "anthropic") + (("anthropic",) if twin_mode else ())
+        env.update(self.hub.env_vars(token, names))
+        env.update(DTU_TWINS=",".join(task.twins), DTU_TRIAL=str(task.trial), DTU_SEED=str(task.seed),
+                   DTU_WORKDIR=work, HOME=work, TMPDIR=work, DTU_INTENT_FILE=files["intent"])
+        if len(task.intent.encode()) <= ENV_MAX:
+            env["DTU_INTENT"] = task.intent
+        if "public" in files:
+            env["DTU_PUBLIC_FILE"] = files["public"]
+            public = msgspec.json.encode(task.public).decode()
+            if len(public.encode()) <= ENV_MAX:
+                env["DTU_PUBLIC"] = public
         return env
 
     async def run(self, task: Task, world: World) -> dict[str, Any] | None:
@@ -140,12 +163,26 @@ class CommandAgent:
                 hub.remove(world.id)
 
     async def _spawn(self, task: Task, token: str) -> dict[str, Any]:
-        info: dict[str, Any] = {"command": self.cmd, "model_kind": "scripted-twin" if self.llm == "twin" else "api"}
-        with tempfile.TemporaryDirectory(prefix="dtu-cmd-") as cwd:
-            proc = await asyncio.create_subprocess_shell(
-                self.cmd, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, env=self.environment(task, token), cwd=cwd,
-                start_new_session=True)
+        info: dict[str, Any] = {"command": self.cmd, "sandbox": "off" if self.layout is None else "bwrap",
+                                "model_kind": "twin" if self.llm == "twin" else "api"}
+        with tempfile.TemporaryDirectory(prefix="dtu-trial-", ignore_cleanup_errors=True) as root:
+            work, task_dir = os.path.join(root, "work"), os.path.join(root, "task")
+            os.mkdir(work, 0o700)
+            os.mkdir(task_dir, 0o700)
+            files = {"intent": _write(task_dir, "intent.txt", task.intent.encode())}
+            if task.public is not None:
+                files["public"] = _write(task_dir, "public.json", msgspec.json.encode(task.public))
+            os.chmod(task_dir, 0o555)
+            env = self.environment(task, token, work, files)
+            pipes: dict[str, Any] = {"stdin": asyncio.subprocess.DEVNULL, "stdout": asyncio.subprocess.PIPE,
+                                     "stderr": asyncio.subprocess.PIPE, "env": env, "start_new_session": True}
+            if self.layout is not None:
+                bwrap, disable_userns = self._bwrap
+                proc = await asyncio.create_subprocess_exec(
+                    *sandbox.argv(self.layout, work, task_dir, self.cmd, bwrap, disable_userns), cwd=work, **pipes)
+            else:
+                proc = await asyncio.create_subprocess_shell(self.cmd, cwd=self._launch,
+                                                             preexec_fn=sandbox.die_with_parent(), **pipes)
             assert proc.stdout is not None and proc.stderr is not None
             readers = [asyncio.ensure_future(_tail(s, self.tail)) for s in (proc.stdout, proc.stderr)]
             try:
@@ -165,6 +202,14 @@ class CommandAgent:
             err.dtu_info = info  # type: ignore[attr-defined]
             raise err
         return info
+
+
+def _write(folder: str, name: str, data: bytes) -> str:
+    path = os.path.join(folder, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o444)
+    return path
 
 
 def _killpg(pid: int) -> None:
