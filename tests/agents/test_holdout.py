@@ -73,18 +73,19 @@ def test_command_agent_environment_files_and_door(tmp_path: Path, monkeypatch: p
     dump = out / "dump.py"
     dump.write_text(
         "import json, os, sys, urllib.request, urllib.error\n"
-        "found = {'env': dict(os.environ), 'argv': sys.argv, 'cwd': os.getcwd(), 'files': os.listdir('.')}\n"
+        "found = {'env': dict(os.environ), 'argv': sys.argv, 'cwd': os.getcwd(),\n"
+        "         'files': os.listdir(os.environ['DTU_WORKDIR'])}\n"
         "try:\n"
         "    urllib.request.urlopen(os.environ['DTU_URL'] + '/_dtu/worlds')\n"
         "    found['admin'] = 200\n"
         "except urllib.error.HTTPError as e:\n"
         "    found['admin'] = e.code\n"
-        "json.dump(found, open(sys.argv[1], 'w'))\n"
+        "print(json.dumps(found))\n"
     )
-    target = out / "found.json"
-    [t] = run([CommandAgent(f"{shlex.quote(sys.executable)} {dump} {target}")], [ld])
+    # the program runs sandboxed: it sees its script through a read-only mount, and reports on stdout
+    [t] = run([CommandAgent(f"tail=1000000,mount={out} -- {shlex.quote(sys.executable)} {dump}")], [ld])
     assert t.error is None, t.info
-    found: dict[str, Any] = json.loads(target.read_text())
+    found: dict[str, Any] = json.loads(t.info["stdout_tail"])
     env = found["env"]
     assert leaks(json.dumps(found)) == []
     assert env["DTU_INTENT"] == ld.scenario.intent and json.loads(env["DTU_PUBLIC"])["team"] == "Acme"
