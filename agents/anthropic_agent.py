@@ -1,8 +1,8 @@
 """A Claude tool-use loop on the anthropic SDK's AsyncAnthropic.
 
 Spec: `anthropic:model=claude-sonnet-4-6,max_turns=20,max_tokens=1024,temperature=0.2,
-base_url=...,max_retries=4,stream=false,timeout=120,name=anthropic` (every option optional;
-no temperature is sent unless given).
+base_url=...,max_retries=4,stream=false,timeout=120,name=anthropic,oracle=false` (every option
+optional; no temperature is sent unless given).
 
 The model gets a system prompt with the intent (and the scenario's public context), the tools
 of the task's twins (agents/tools.py; `cache_control` on the last tool, so the tool block is one
@@ -11,22 +11,32 @@ as `tool_result` blocks (`is_error` for vendor errors). The loop stops on any st
 `tool_use`, or after `max_turns` model calls. The SDK retries 429 and 529 with backoff
 (`max_retries`). Token usage and an estimated cost go into the trajectory's info.
 
-Which model answers:
-- ANTHROPIC_API_KEY set: the real API (or `base_url`), with that key.
-- no key, `base_url` set: that server (e.g. `dtu serve`; the key is then a world token).
-- neither: the Anthropic twin in-process, through an httpx transport (no sockets): a scripted
-  model that plays the scenario's reference plan. Its satisfaction says nothing about a real
-  model; the trajectory's info says `"model_kind": "scripted-twin"`."""
+Which model answers (the trajectory's info says which in `model_kind`):
+- ANTHROPIC_API_KEY set: the real API (or `base_url`), with that key. `"api"`.
+- no key, `base_url` set: that server (e.g. `dtu serve`; the key is then a world token). `"api"`,
+  or what the server's `x-dtu-model-kind` header says (`"twin"` for dtu's twin).
+- neither: the Anthropic twin in-process, through an httpx transport (no sockets), model
+  `dtu-twin`: a plan-less model that calls random offered tools with arguments drawn from their
+  schemas. `"twin"`, with a note and a loud warning on stderr: this satisfaction says nothing
+  about a real model.
+- `oracle=true` (only without a key and base_url): a yardstick. The agent is an oracle, so the
+  engine seeds the reference plan into its worlds, and the in-process twin's `dtu-scripted`
+  model plays it (`model=dtu-noisy`: with seeded mistakes). It exercises the tool-use loop end
+  to end at satisfaction 1.0. `"oracle-twin"`."""
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
+from dtu.runner.scenario import Step
+from dtu.twins.anthropic.model import SCRIPTED, TWIN_MODEL
 from dtu.twins.core import World
 
 from . import spec
@@ -37,10 +47,24 @@ __all__ = ["AnthropicAgent", "cost_usd"]
 
 DEFAULTS: dict[str, Any] = {
     "model": "", "max_turns": 20, "max_tokens": 1024, "temperature": "", "base_url": "",
-    "max_retries": 4, "stream": False, "name": "anthropic", "timeout": 120.0,
+    "max_retries": 4, "stream": False, "name": "anthropic", "timeout": 120.0, "oracle": False,
 }
 REAL_DEFAULT_MODEL = "claude-sonnet-4-6"
-TWIN_DEFAULT_MODEL = "dtu-scripted"
+TWIN_DEFAULT_MODEL = TWIN_MODEL  # "dtu-twin": plan-less
+ORACLE_DEFAULT_MODEL = SCRIPTED[0]  # "dtu-scripted": plays the plan, in oracles' worlds only
+NOTES = {
+    "twin": "twin model: this satisfaction says nothing about a real model",
+    "oracle-twin": "oracle twin model: it plays the hidden reference plan; this satisfaction says "
+                   "nothing about a real model",
+}
+WARNING = """\
+dtu: ************************************************************************************
+dtu: WARNING: --agent {name}: no ANTHROPIC_API_KEY and no base_url, so no real model answers.
+dtu: The agent talks to dtu's plan-less twin model ({model}), which calls random tools.
+dtu: Its satisfaction says nothing about Claude. Set ANTHROPIC_API_KEY (or base_url=...)
+dtu: to measure a real model; `--agent anthropic:oracle=true` is the plan-playing yardstick.
+dtu: ************************************************************************************
+"""
 
 # USD per million tokens: input, output, cache write (5 min), cache read. Published list prices
 # (2025); an estimate, matched by model-name prefix, longest first.
@@ -75,7 +99,9 @@ def cost_usd(model: str, usage: dict[str, int]) -> float | None:
 
 
 class AnthropicAgent:
-    """Claude (or the scripted Anthropic twin) driving the task's twins through tool use."""
+    """Claude (or the Anthropic twin) driving the task's twins through tool use."""
+
+    oracle: bool  # set (True) only with `oracle=true`: the engine hands oracles the plan
 
     def __init__(self, arg: str = "") -> None:
         o = spec.parse("anthropic", arg, DEFAULTS)
@@ -92,9 +118,25 @@ class AnthropicAgent:
         self.base_url: str = o["base_url"]
         self.key = os.environ.get("ANTHROPIC_API_KEY") or ""
         self.local = not self.key and not self.base_url
-        self.model: str = o["model"] or (TWIN_DEFAULT_MODEL if self.local else REAL_DEFAULT_MODEL)
-        # The engine seeds the twin's plan only into worlds of agents whose model is that twin.
-        self.scripted_model = self.local
+        if o["oracle"]:
+            if not self.local:
+                raise DtuError(f"--agent anthropic:{arg}: oracle=true plays the hidden reference plan on "
+                               "dtu's in-process twin; it takes no ANTHROPIC_API_KEY and no base_url "
+                               "(unset the key, or drop oracle=true to measure a real model)")
+            self.model: str = o["model"] or ORACLE_DEFAULT_MODEL
+            if not self.model.startswith(SCRIPTED):
+                raise DtuError(f"--agent anthropic:{arg}: with oracle=true the model is one of "
+                               f"{', '.join(SCRIPTED)}, not {self.model!r}")
+            self.oracle = True  # the engine seeds the reference plan into this agent's worlds only
+            self.kind = "oracle-twin"
+        else:
+            self.model = o["model"] or (TWIN_DEFAULT_MODEL if self.local else REAL_DEFAULT_MODEL)
+            if self.local and self.model.startswith(SCRIPTED):
+                raise DtuError(f"--agent anthropic:{arg}: {self.model} plays the hidden reference plan "
+                               "and is served in oracles' worlds only; add oracle=true for the "
+                               f"yardstick, or use model={TWIN_DEFAULT_MODEL}")
+            self.kind = "twin" if self.local else "api"
+        self._warned = False
         self.transport: WorldTransport | None = None
         self.client: Any = None
 
@@ -104,6 +146,10 @@ class AnthropicAgent:
         if self.client is not None:
             return
         kw: dict[str, Any] = {"max_retries": self.max_retries, "timeout": self.timeout}
+        if self.kind == "twin" and not self._warned:
+            self._warned = True
+            sys.stderr.write(WARNING.format(name=self.name, model=self.model))
+            sys.stderr.flush()
         if self.local:
             self.transport = WorldTransport()
             kw.update(api_key="dtu-local", base_url="http://anthropic.dtu.invalid",
@@ -126,7 +172,9 @@ class AnthropicAgent:
             parts.append(f"<context>\n{public}\n</context>")
         return "\n\n".join(parts)
 
-    async def run(self, task: Task, world: World) -> dict[str, Any] | None:
+    async def run(self, task: Task, world: World, plan: Sequence[Step] | None = None) -> dict[str, Any] | None:
+        """One trial. An oracle is handed the plan too; it needs nothing of it here: the engine
+        has seeded it into the world, where the twin's `dtu-scripted` model plays it."""
         if self.client is None:
             await self.open()
         client = self.client
@@ -140,7 +188,7 @@ class AnthropicAgent:
         messages: list[dict[str, Any]] = [{"role": "user", "content": task.intent.strip()}]
         usage = {"input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 0,
                  "cache_read_input_tokens": 0}
-        info: dict[str, Any] = {"model": self.model, "model_kind": "scripted-twin" if self.local else "api",
+        info: dict[str, Any] = {"model": self.model, "model_kind": self.kind,
                                 "turns": 0, "tool_calls": 0, "tool_errors": 0, "stop_reason": None,
                                 "usage": usage}
         kinds: set[str] = set()
@@ -206,11 +254,18 @@ def _block(b: Any) -> dict[str, Any]:
 
 
 def _finish(info: dict[str, Any], usage: dict[str, int], model: str, kinds: set[str]) -> dict[str, Any]:
-    if "scripted-twin" in kinds:
-        info["model_kind"] = "scripted-twin"
+    """Cost and, when a twin answered (in-process, or a server's `x-dtu-model-kind` header said
+    so), the twin's kind and a note that the figure says nothing about a real model."""
+    for kind in ("oracle-twin", "twin"):
+        if kind in kinds:
+            info["model_kind"] = kind
+            break
+    else:
+        if kinds - {"api"}:  # a twin of another kind (an older dtu serve): still no real model
+            info["model_kind"] = "twin"
     info["cost_usd"] = cost_usd(model, usage)
-    if info["model_kind"] == "scripted-twin":
-        info["note"] = "scripted model: this satisfaction says nothing about a real model"
+    if info["model_kind"] != "api":
+        info["note"] = NOTES.get(info["model_kind"], NOTES["twin"])
     return info
 
 

@@ -11,13 +11,14 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from dtu.twins.core import SeedImage, World, derive, mix, parse_time
+from dtu.twins.core import Env, SeedImage, World, derive, mix, parse_time
 from dtu.twins.core.faults import FaultPlan, parse_plan
 from dtu.twins.core.twin import Twin
 
 from .agent import Agent, AnyAgent, Oracle, RunInfo, Task
 from .checks import CompiledChecks
 from .generate import Generate, Person, generate, merge_seed, resolve_vars, substitute_vars
+from .interrupt import Stop
 from .records import Trajectory
 from .scenario import Loaded, Step
 
@@ -29,8 +30,8 @@ _DEFAULT_EPOCH = parse_time(DEFAULT_NOW, 0.0)
 class Prepared:
     """A scenario made ready once per run: its seed image and compiled checks."""
 
-    __slots__ = ("_model_image", "_plans", "_variants", "base_seed", "checks", "faults", "image", "loaded",
-                 "scenario", "staff", "twin_names")
+    __slots__ = ("_anthropic_seed", "_model_images", "_plans", "_variants", "base_seed", "checks", "faults",
+                 "image", "loaded", "scenario", "staff", "twin_names")
 
     def __init__(self, loaded: Loaded, seed: int, twins: dict[str, Twin[Any]]) -> None:
         self.loaded = loaded
@@ -51,7 +52,8 @@ class Prepared:
             if step.twin not in names:
                 names.append(step.twin)
         self.twin_names = tuple(names)
-        self._model_image: SeedImage | None = None
+        self._anthropic_seed: Any = seed_data.get("anthropic")
+        self._model_images: dict[int, tuple[Sequence[Step], SeedImage]] = {}
         self.faults = parse_plan(sc.faults) if sc.faults else None
         self._plans: dict[int, FaultPlan | None] = {}
 
@@ -67,18 +69,29 @@ class Prepared:
                                              rate_limits=own.rate_limits or extra.rate_limits)
         return self._plans[key]
 
-    def model_image(self) -> SeedImage:
-        """The seed image plus `seed.anthropic = {"plan": reference}`: the private state of the
-        scripted Anthropic twin, for agents whose model is that twin (`scripted_model = True`).
-        Other agents' worlds never hold the plan. Built once, on first use."""
-        img = self._model_image
-        if img is None:
-            sc = self.scenario
-            seed = dict(sc.seed)
-            if "anthropic" in self.image.twins and "anthropic" not in seed:
-                seed["anthropic"] = {"plan": msgspec.to_builtins(sc.reference)}
-            img = self._model_image = SeedImage(self.image.twins, seed, self.image.seed, self.image.now)
-        return img
+    def model_image(self, plan: Sequence[Step]) -> SeedImage:
+        """The seed image whose Anthropic twin holds `plan` for its `dtu-scripted` model: for
+        oracles' worlds only (see `world`). Built once per plan (a `vars:` draw has its own).
+
+        The other twins' snapshots are the seed image's own (generated orgs included). The
+        Anthropic twin is not added to the seeded twins: a world that never talks to the model
+        keeps the digest it has in a plan-less world, so replays and comparisons still match."""
+        hit = self._model_images.get(id(plan))
+        if hit is None:
+            base = self.image
+            img = SeedImage(base.twins, {}, base.seed, base.now)
+            img.snapshots.update(base.snapshots)
+            img.actors.update(base.actors)
+            img.seeded, img.n = base.seeded, base.n
+            twin = base.twins.get("anthropic")
+            if twin is not None:
+                data = dict(self._anthropic_seed or {})
+                data["plan"] = msgspec.to_builtins(plan)  # an oracle's world plays the reference
+                state = twin.build(data, Env(base.seed, base.now))
+                img.snapshots["anthropic"] = twin.snapshot(state)
+                img.actors["anthropic"] = twin.actor(state)
+            hit = self._model_images[id(plan)] = (plan, img)  # the plan is kept: its id stays unique
+        return hit[1]
 
     def task(self, trial: int, seed: int, variant: Variant | None = None) -> Task:
         sc = self.scenario
@@ -104,9 +117,13 @@ class Prepared:
         return v
 
     def world(self, trial_seed: int, world_id: str = "", max_steps: int | None = None,
-              faults: Any = None, scripted_model: bool = False) -> World:
+              faults: Any = None, oracle_plan: Sequence[Step] | None = None) -> World:
+        """A fresh world for one trial. `oracle_plan` is for oracles only (`run_trial` passes it
+        for agents with `oracle = True`, the yardsticks dtu runs in-process): the world's
+        Anthropic twin then holds it for `dtu-scripted`. No other world holds the plan: not a
+        program agent's, not a plugin's, not one made through `POST /_dtu/worlds`."""
         steps = max_steps or self.scenario.max_steps or 10_000
-        image = self.model_image() if scripted_model else self.image
+        image = self.image if oracle_plan is None else self.model_image(oracle_plan)
         return World(image, trial_seed, world_id, max_steps=steps, faults=faults)
 
 
@@ -178,17 +195,18 @@ async def run_trial(agent: AnyAgent, p: Prepared, trial: int, opts: RunOptions,
         plan = p.fault_plan(opts.faults)
         if plan is not None:
             faults = plan.world_faults(seed)
-    world = p.world(seed, max_steps=opts.max_steps, faults=faults,
-                    scripted_model=getattr(agent, "scripted_model", False))
     variant = p.variant(seed) if p.scenario.vars else None
     task = p.task(trial, seed, variant)
     reference = variant.reference if variant is not None else p.scenario.reference
+    # The reference plan reaches oracles (in-process yardsticks) and nothing else.
+    oracle = getattr(agent, "oracle", False) is True
+    world = p.world(seed, max_steps=opts.max_steps, faults=faults, oracle_plan=reference if oracle else None)
     error: str | None = None
     info: dict[str, Any] | None = None
     t0 = time.perf_counter()
     try:
         async with asyncio.timeout(opts.timeout):
-            if getattr(agent, "oracle", False):
+            if oracle:
                 info = await cast(Oracle, agent).run(task, world, reference)
             else:
                 info = await cast(Agent, agent).run(task, world)
@@ -217,13 +235,21 @@ def _info_of(e: BaseException | None) -> dict[str, Any] | None:
     return info if isinstance(info, dict) else None
 
 
+BREATH = 0.05  # seconds a worker may hold the loop before it lets signals, progress and I/O in
+
+
 async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: RunOptions,
                   sink: Callable[[Trajectory], None], skip: set[TrialKey] | None = None,
-                  todo: Sequence[tuple[Agent, Prepared, int]] | None = None) -> int:
+                  todo: Sequence[tuple[Agent, Prepared, int]] | None = None, stop: Stop | None = None) -> int:
     """Run every trial (or the given `todo` list) with at most `opts.concurrency` in flight; hand
-    each to `sink` as it ends.
+    each to `sink` as it ends. When `stop` is requested, no trial starts and the running ones are
+    cancelled (a cancelled trial is not recorded; a resume runs it again).
 
-    Workers pull from one iterator, so there is no task or semaphore per pending trial."""
+    Workers pull from one iterator, so there is no task or semaphore per pending trial. In-process
+    agents may finish a trial without ever suspending: a worker that has held the loop for
+    `BREATH` seconds yields once, and so do the others queued in the same turn of the loop, until
+    the loop has run its timers, I/O and signal handlers."""
+    stop = stop or Stop()
     if todo is None:
         todo = plan_trials(agents, prepared, opts.trials, skip)
     # Seed images, compiled checks and the trial plan live for the whole run: move them out of
@@ -239,17 +265,40 @@ async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: R
             await opener(info)
     it: Iterator[tuple[Agent, Prepared, int]] = iter(todo)
     done = 0
+    loop = asyncio.get_running_loop()
+    clock = time.perf_counter
+    due = clock() + BREATH
+    breathing = False
+
+    def breathe() -> None:  # runs once the loop has had its turn: the next worker may hold it again
+        nonlocal due, breathing
+        due, breathing = clock() + BREATH, False
 
     async def worker() -> None:
-        nonlocal done
+        nonlocal done, breathing
         for agent, p, k in it:
+            if stop.requested:
+                return
             sink(await run_trial(agent, p, k, opts))
             done += 1
+            if clock() >= due:
+                if not breathing:
+                    breathing = True
+                    loop.call_soon(breathe)
+                await asyncio.sleep(0)
+
+    workers: list[asyncio.Task[None]] = []
+
+    def cancel() -> None:
+        for w in workers:
+            w.cancel()
 
     try:
-        async with asyncio.TaskGroup() as tg:
-            for _ in range(max(1, min(opts.concurrency, len(todo)))):
-                tg.create_task(worker())
+        if not stop.requested:
+            with stop.on_request(loop, cancel):
+                async with asyncio.TaskGroup() as tg:
+                    for _ in range(max(1, min(opts.concurrency, len(todo)))):
+                        workers.append(tg.create_task(worker()))
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()

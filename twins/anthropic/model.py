@@ -1,11 +1,16 @@
-"""The scripted "model": deterministic answers computed from the conversation and the world.
-
-Stateless per request, like the real API: the next action is found by counting the tool_use
-blocks already in the conversation, and `${var}`s are filled from the tool_results sent back.
+"""Which model answers a Messages request, and the models that play a given plan.
 
 - `dtu-judge` (or a `submit_verdict` tool with a `<checks>` block): a verdict from the checks.
-- `dtu-noisy`: the plan with seeded skips, corruptions and repeats (see noise.py).
-- any other model name: the plan as written, then a short text and end_turn."""
+- `dtu-scripted`: the world's plan as written, then a short text and end_turn. Served only in a
+  world whose seed holds a plan, which the engine writes for oracles alone; elsewhere the name
+  is unknown (404 `not_found_error`, as the API answers for a model it does not serve).
+- `dtu-noisy`: the plan with seeded skips, corruptions and repeats (see noise.py); the same rule.
+- `dtu-twin` and any other model name: the plan-less model (planless.py), which never reads the
+  plan.
+
+The plan players are stateless per request, like the real API: the next action is found by
+counting the tool_use blocks already in the conversation, and `${var}`s are filled from the
+tool_results sent back."""
 
 from __future__ import annotations
 
@@ -17,41 +22,38 @@ import orjson
 
 from ..core.env import ALNUM, Env
 from ..core.template import substitute
+from . import planless
+from .convo import Block, history, text_of
+from .errors import AnthropicError
 from .naming import loose
 from .noise import corrupt, schedule
 from .state import AnthropicState, PlannedCall
 
+__all__ = ["ALNUM", "SCRIPTED", "TWIN_MODEL", "answer", "history", "judge", "kind_of", "play", "text_of"]
+
+TWIN_MODEL = "dtu-twin"
+SCRIPTED = ("dtu-scripted", "dtu-noisy")
 _CHECKS = re.compile(r"<checks>(.*?)</checks>", re.S)
 _queries: dict[str, Any] = {}
 
-Block = dict[str, Any]
+
+def kind_of(state: AnthropicState, model: str) -> str:
+    """What the `x-dtu-model-kind` header says: `oracle-twin` when a plan is played, else `twin`."""
+    return "oracle-twin" if state.scripted and model.startswith(SCRIPTED) else "twin"
 
 
-def text_of(content: Any) -> str:
-    """The text of a message's or tool_result's content (a string or a list of blocks)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
-    return ""
-
-
-def history(messages: list[dict[str, Any]]) -> tuple[list[Block], dict[str, str]]:
-    """The tool_use blocks the assistant made, in order, and the tool_result text by tool_use_id."""
-    uses: list[Block] = []
-    results: dict[str, str] = {}
-    for m in messages:
-        content = m.get("content")
-        if not isinstance(content, list):
-            continue
-        for b in content:
-            if not isinstance(b, dict):
-                continue
-            if b.get("type") == "tool_use" and m.get("role") == "assistant":
-                uses.append(b)
-            elif b.get("type") == "tool_result":
-                results[str(b.get("tool_use_id"))] = text_of(b.get("content"))
-    return uses, results
+def answer(state: AnthropicState, env: Env, model: str, messages: list[dict[str, Any]],
+           tools: list[dict[str, Any]], tool_choice: dict[str, Any] | None) -> tuple[list[Block], str]:
+    """The next assistant content and its stop_reason, from the model the request names."""
+    last = messages[-1] if messages else {}
+    names = {t.get("name") for t in tools}
+    if model.startswith("dtu-judge") or ("submit_verdict" in names and "<checks>" in text_of(last.get("content"))):
+        return judge(env, messages, "submit_verdict" in names)
+    if model.startswith(SCRIPTED):
+        if not state.scripted:
+            raise AnthropicError("not_found_error", f"model: {model}")
+        return play(state, env, model, messages, tools, tool_choice)
+    return planless.reply(env, state.final_text, messages, tools, tool_choice)
 
 
 def _save(call: PlannedCall, text: str, env: dict[str, Any]) -> None:
@@ -81,12 +83,9 @@ def _tool_name(name: str, tools: list[dict[str, Any]]) -> str:
 
 def play(state: AnthropicState, env: Env, model: str, messages: list[dict[str, Any]],
          tools: list[dict[str, Any]], tool_choice: dict[str, Any] | None) -> tuple[list[Block], str]:
-    """The next assistant content and its stop_reason."""
-    last = messages[-1] if messages else {}
-    names = {t.get("name") for t in tools}
-    if model.startswith("dtu-judge") or ("submit_verdict" in names and "<checks>" in text_of(last.get("content"))):
-        return judge(env, messages, "submit_verdict" in names)
-    if tool_choice is not None and tool_choice.get("type") == "none":
+    """The plan's next call (or, once it is played, a short text and end_turn). No tool_use is
+    answered to a request that offers no tools, as the API never does."""
+    if not tools or (tool_choice is not None and tool_choice.get("type") == "none"):
         return [{"type": "text", "text": state.final_text}], "end_turn"
     plan = state.plan
     if model.startswith("dtu-noisy"):

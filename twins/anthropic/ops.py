@@ -11,15 +11,15 @@ from typing import Any
 import msgspec
 import orjson
 
-from ..core import Ctx, NoParams, Raw, Registry
+from ..core import Ctx, NoParams, Raw, Registry, Reply
 from . import sse
 from .errors import AnthropicError
-from .model import ALNUM, play
+from .model import ALNUM, SCRIPTED, TWIN_MODEL, answer, kind_of
 from .state import AnthropicState
 
 ops = Registry("anthropic")
 S = Ctx[AnthropicState]
-MODELS = ("dtu-scripted", "dtu-noisy", "dtu-judge")
+MODELS = (TWIN_MODEL, "dtu-judge")  # and, in a world holding a plan (an oracle's), SCRIPTED
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 
 
@@ -113,7 +113,8 @@ def _cached_prefix(p: CreateMessage) -> Any:
 
 @ops.op("messages.create", "POST", "/v1/messages", tool=False)
 def messages_create(ctx: S, p: CreateMessage) -> Any:
-    """Create a message: the scripted model's next turn (plain JSON, or SSE when stream is true)."""
+    """Create a message: the model's next turn (plain JSON, or SSE when stream is true). The
+    `x-dtu-model-kind` header says which kind answered: `twin` (plan-less) or `oracle-twin`."""
     s = ctx.state
     s.usage.requests += 1
     n = s.usage.requests
@@ -123,7 +124,7 @@ def messages_create(ctx: S, p: CreateMessage) -> Any:
         raise AnthropicError("rate_limit_error", "Number of requests has exceeded your rate limit",
                              headers={"retry-after": f"{s.retry_after:g}"})
     validate(p)
-    content, stop = play(s, ctx.env, p.model, p.messages, p.tools, p.tool_choice)
+    content, stop = answer(s, ctx.env, p.model, p.messages, p.tools, p.tool_choice)
     total = tokens(p.system) + tokens(p.messages) + tokens(p.tools)
     created = read = 0
     prefix = _cached_prefix(p)
@@ -146,9 +147,8 @@ def messages_create(ctx: S, p: CreateMessage) -> Any:
     message = {"id": ctx.env.id("msg_01", 30, ALNUM), "type": "message", "role": "assistant",
                "model": p.model, "content": content, "stop_reason": stop, "stop_sequence": None,
                "usage": usage}
-    if p.stream:
-        return Raw(sse.stream(message), "text/event-stream; charset=utf-8")
-    return message
+    body: Any = Raw(sse.stream(message), "text/event-stream; charset=utf-8") if p.stream else message
+    return Reply(200, body, {"x-dtu-model-kind": kind_of(s, p.model)})
 
 
 @ops.op("messages.count_tokens", "POST", "/v1/messages/count_tokens", tool=False, mutates=False)
@@ -159,15 +159,21 @@ def messages_count_tokens(ctx: S, p: CountTokens) -> dict[str, Any]:
 
 
 def _model_json(name: str) -> dict[str, Any]:
-    return {"type": "model", "id": name, "display_name": f"dtu scripted model ({name})",
+    return {"type": "model", "id": name, "display_name": f"dtu twin model ({name})",
             "created_at": "2024-01-01T00:00:00Z"}
+
+
+def _served(s: AnthropicState) -> tuple[str, ...]:
+    return (*MODELS, *SCRIPTED) if s.scripted else MODELS
 
 
 @ops.op("models.list", "GET", "/v1/models", tool=False, mutates=False)
 def models_list(ctx: S, p: NoParams) -> dict[str, Any]:
-    """The twin's models: scripted, noisy and judge."""
-    data = [_model_json(m) for m in MODELS]
-    return {"data": data, "has_more": False, "first_id": MODELS[0], "last_id": MODELS[-1]}
+    """The twin's models: the plan-less twin and the judge (and, in an oracle's world, the
+    scripted and noisy plan players)."""
+    names = _served(ctx.state)
+    data = [_model_json(m) for m in names]
+    return {"data": data, "has_more": False, "first_id": names[0], "last_id": names[-1]}
 
 
 class GetModel(msgspec.Struct):
@@ -176,5 +182,7 @@ class GetModel(msgspec.Struct):
 
 @ops.op("models.get", "GET", "/v1/models/{model_id}", tool=False, mutates=False)
 def models_get(ctx: S, p: GetModel) -> dict[str, Any]:
-    """One model by id (any name is served by the scripted model)."""
+    """One model by id (any name but the plan players' is served by the plan-less twin)."""
+    if p.model_id.startswith(SCRIPTED) and not ctx.state.scripted:
+        raise AnthropicError("not_found_error", f"model: {p.model_id}")
     return _model_json(p.model_id)

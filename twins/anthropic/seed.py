@@ -1,6 +1,8 @@
 """Builds the Anthropic twin's state from `seed.anthropic`.
 
-The plan is a list of tool calls, each either `{name, input, save}` (a tool name as the model
+A `plan` makes the world a scripted one (`dtu-scripted`, `dtu-noisy`). The engine writes it only
+into the worlds of oracles (runner/engine.py `Prepared.world`); whoever seeds one by hand hands
+it to every client of that world. The plan is a list of tool calls, each either `{name, input, save}` (a tool name as the model
 says it) or a reference step `{twin, op, args, save}` (named `twin__op` the catalog's way)."""
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class SeedCall(msgspec.Struct, forbid_unknown_fields=True):
 class AnthropicSeed(msgspec.Struct, forbid_unknown_fields=True):
     """`seed.anthropic`: the scripted model's plan and the fault knobs tests use."""
 
-    plan: list[SeedCall] = []
+    plan: list[SeedCall] | None = None
     noise: Noise = DEFAULT_NOISE
     overloaded_first: int = 0
     rate_limited_first: int = 0
@@ -40,7 +42,7 @@ class AnthropicSeed(msgspec.Struct, forbid_unknown_fields=True):
 def build(data: Any, env: Env) -> AnthropicState:
     seed = msgspec.convert(data or {}, AnthropicSeed)
     plan = []
-    for i, c in enumerate(seed.plan):
+    for i, c in enumerate(seed.plan or ()):
         if c.name:
             name, args = c.name, c.input
         elif c.twin and c.op:
@@ -48,6 +50,6 @@ def build(data: Any, env: Env) -> AnthropicState:
         else:
             raise ValueError(f"seed.anthropic.plan[{i}]: give `name` (and `input`) or `twin` and `op`")
         plan.append(PlannedCall(name=name, input=args, save=c.save))
-    return AnthropicState(plan=plan, noise=seed.noise, overloaded_first=seed.overloaded_first,
+    return AnthropicState(plan=plan, scripted=seed.plan is not None, noise=seed.noise, overloaded_first=seed.overloaded_first,
                           rate_limited_first=seed.rate_limited_first, retry_after=seed.retry_after,
                           final_text=seed.final_text)

@@ -1,4 +1,5 @@
-"""The Anthropic twin's state: the plan its scripted model plays, fault knobs and usage totals."""
+"""The Anthropic twin's state: fault knobs, usage totals and, in oracles' worlds only, the plan
+its `dtu-scripted` model plays (the plan-less `dtu-twin` never reads it)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class Usage(msgspec.Struct):
 
 class AnthropicState(msgspec.Struct, omit_defaults=True):
     plan: list[PlannedCall] = []
+    scripted: bool = False  # the seed gave a plan: `dtu-scripted` and `dtu-noisy` are served
     noise: Noise = DEFAULT_NOISE
     overloaded_first: int = 0
     rate_limited_first: int = 0

@@ -19,6 +19,6 @@ def env_vars(base_url: str, token: str) -> dict[str, str]:
 
 
 def headers(state: AnthropicState, env: Env, reply: Reply) -> dict[str, str]:
-    """`request-id` on every answer (from the request count: no draw on the world's ids), and a
-    marker that says the model is scripted."""
-    return {"request-id": f"req_dtu{state.usage.requests:018d}", "x-dtu-model-kind": "scripted-twin"}
+    """`request-id` on every answer (from the request count: no draw on the world's ids).
+    messages.create adds `x-dtu-model-kind` (`twin` or `oracle-twin`): the model is not real."""
+    return {"request-id": f"req_dtu{state.usage.requests:018d}"}
