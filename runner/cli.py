@@ -17,6 +17,7 @@ from . import (
     cmd_seal,
     cmd_serve,
     cmd_show,
+    gate,
 )
 from .errors import DtuError
 
@@ -24,7 +25,8 @@ COMMANDS = [cmd_run, cmd_serve, cmd_lint, cmd_seal, cmd_show, cmd_replay, cmd_re
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dtu", description="Digital Twin Universe: scenarios, twins, satisfaction.")
+    p = argparse.ArgumentParser(prog="dtu", description="Digital Twin Universe: scenarios, twins, satisfaction.",
+                                epilog="`dtu run` " + gate.EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"dtu {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     for cmd in COMMANDS:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
+import msgspec
+
+from .interrupt import Stop
 from .records import ENCODER, Trajectory
 from .shard import KEY, Shard
 
 Append = Callable[[bytes], None]  # takes one or more complete trajectory lines
+Count = Callable[[int, int, int], None]  # (trajectories, satisfied, errored) just recorded
 LINE_LIMIT = 1 << 28
 
 
@@ -23,18 +29,44 @@ def dead_trajectory(name: str, sid: str, k: int, why: str, attempt: int) -> byte
     return ENCODER.encode(t) + b"\n"
 
 
-async def run_process(shard: Shard, names: Sequence[str], append: Append) -> tuple[int, str, set[tuple[str, str, int]]]:
-    """One worker process for one shard; returns its exit code, stderr tail and the trials it reported."""
+class Workers:
+    """The live worker processes of a run, so a stop can reach every one of them."""
+
+    def __init__(self) -> None:
+        self.procs: set[asyncio.subprocess.Process] = set()
+
+    def send(self, sig: int) -> None:
+        for proc in list(self.procs):
+            if proc.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(sig)
+
+    def terminate(self) -> None:  # the first stop: workers cancel their trials and send what finished
+        self.send(signal.SIGTERM)
+
+    def kill(self) -> None:  # a hard exit
+        self.send(signal.SIGKILL)
+
+
+async def run_process(shard: Shard, names: Sequence[str], append: Append, workers: Workers | None = None,
+                      progress: Count | None = None) -> tuple[int, str, set[tuple[str, str, int]]]:
+    """One worker process for one shard; returns its exit code, stderr tail and the trials it reported.
+
+    The worker runs in its own session: a Ctrl-C at the terminal reaches the parent only, which
+    stops workers with SIGTERM."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "dtu.runner.shard", stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT)
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT, start_new_session=True)
+    workers = workers or Workers()
+    workers.procs.add(proc)
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    proc.stdin.write(ENCODER.encode(shard))
-    await proc.stdin.drain()
-    proc.stdin.close()
     got: set[tuple[str, str, int]] = set()
     err = asyncio.ensure_future(proc.stderr.read())
     try:
+        proc.stdin.write(ENCODER.encode(shard))
+        with contextlib.suppress(ConnectionError):
+            await proc.stdin.drain()
+        proc.stdin.close()
         pending = b""
         while True:
             chunk = await proc.stdout.read(1 << 20)
@@ -45,39 +77,55 @@ async def run_process(shard: Shard, names: Sequence[str], append: Append) -> tup
             if not cut:
                 continue
             block, pending = pending[:cut], pending[cut:]
+            n = sat = errored = 0
             for line in block.splitlines():
                 key = KEY.decode(line)
                 got.add((key.agent, key.scenario, key.trial))
+                n += 1
+                sat += key.satisfied
+                errored += key.error is not None
             append(block)  # every complete line received, in one write
+            if progress is not None:
+                progress(n, sat, errored)
         rc = await proc.wait()
     except asyncio.CancelledError:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
         await proc.wait()
         raise
+    finally:
+        workers.procs.discard(proc)
     tail = (await err)[-2000:].decode(errors="replace")
     return rc, tail, got
 
 
-async def run_workers(shards: Sequence[Shard], names: Sequence[str], append: Append) -> None:
+async def run_workers(shards: Sequence[Shard], names: Sequence[str], append: Append, stop: Stop | None = None,
+                      progress: Count | None = None) -> None:
     """Run every shard in its own process at once. A shard whose process dies has its unreported
-    trials retried once in a fresh process (attempt 2); a second death records them as errored."""
+    trials retried once in a fresh process (attempt 2); a second death records them as errored.
+    When `stop` is requested, every worker gets SIGTERM, and their unfinished trials are neither
+    retried nor recorded (a resume runs them)."""
+    stop = stop or Stop()
+    workers = Workers()
 
     async def one(shard: Shard) -> None:
-        rc, tail, got = await run_process(shard, names, append)
+        if stop.requested:
+            return
+        rc, tail, got = await run_process(shard, names, append, workers, progress)
         missing = lost(shard, names, got)
-        if not missing:
+        if not missing or stop.requested:
             return
         why = f"worker exited with {rc}: {tail.strip().splitlines()[-1] if tail.strip() else 'no message'}"
         if shard.attempt == 1:
             print(f"dtu: {why}; retrying its {len(missing)} unfinished trials", file=sys.stderr)
-            retry = Shard(scenarios=shard.scenarios, agents=shard.agents, trials=missing, seed=shard.seed,
-                          timeout=shard.timeout, concurrency=shard.concurrency, max_steps=shard.max_steps,
-                          attempt=2, out_dir=shard.out_dir, faults=shard.faults)
-            await one(retry)
+            await one(msgspec.structs.replace(shard, trials=missing, attempt=2))
             return
         for a, sid, k in missing:
             append(dead_trajectory(names[a], sid, k, why, shard.attempt))
+        if progress is not None:
+            progress(len(missing), 0, len(missing))
 
-    async with asyncio.TaskGroup() as tg:
-        for shard in shards:
-            tg.create_task(one(shard))
+    with stop.on_request(asyncio.get_running_loop(), workers.terminate), stop.on_exit(workers.kill):
+        async with asyncio.TaskGroup() as tg:
+            for shard in shards:
+                tg.create_task(one(shard))

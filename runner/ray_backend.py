@@ -1,18 +1,23 @@
-"""Running shards as Ray tasks (`dtu run --ray auto|ADDRESS`), with backpressure and the same merge.
+"""Running shards as Ray tasks (`dtu run --ray auto|local|ADDRESS`), with backpressure and the same merge.
 
 Each task runs the async engine on its worker over one shard and returns its trajectory lines.
-At most `2 x cluster CPUs` tasks are in flight; Ray retries a task whose worker died once."""
+At most `2 x cluster CPUs` tasks are in flight; Ray retries a task whose worker died once. A
+stop cancels the tasks in flight (their trials are left for `dtu run --resume`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import DtuError
+from .interrupt import Stop
 from .shard import Shard
 
 Append = Callable[[bytes], None]
+POLL = 0.25  # seconds between looks at the stop request while tasks run
+CANCEL_GRACE = 5.0  # seconds a cancelled task gets to stop its agents before it is killed
 
 
 def _run_shard_task(payload: bytes) -> bytes:
@@ -25,7 +30,16 @@ def _run_shard_task(payload: bytes) -> bytes:
     return b"".join(lines)
 
 
+def _no_cluster(address: str, e: Exception) -> DtuError:
+    where = "no running Ray cluster was found" if address == "auto" else f"cannot connect to Ray at {address}"
+    return DtuError(f"--ray {address}: {where} ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}). "
+                    "Start a cluster first (`ray start --head`, then --ray auto, or set RAY_ADDRESS), pass a "
+                    "cluster's address (--ray HOST:6379 or --ray ray://HOST:10001), or use --ray local to "
+                    "start Ray inside this process")
+
+
 def init(address: str, num_cpus: int | None = None) -> Any:
+    """Ray, connected to `address` ("auto": a running cluster; "local": a fresh instance here)."""
     try:
         import ray
     except ImportError:
@@ -37,25 +51,43 @@ def init(address: str, num_cpus: int | None = None) -> Any:
             kwargs["num_cpus"] = num_cpus or int(os.environ.get("RAY_NUM_CPUS", "0")) or os.cpu_count()
         else:
             kwargs["address"] = address
-        ray.init(**kwargs)
+        try:
+            ray.init(**kwargs)
+        except (ConnectionError, TimeoutError, ValueError, RuntimeError) as e:
+            raise _no_cluster(address, e) from None
     return ray
 
 
-def run_ray(shards: Sequence[Shard], append: Append, address: str = "auto", in_flight: int | None = None) -> None:
+def run_ray(shards: Sequence[Shard], append: Append, address: str = "auto", in_flight: int | None = None,
+            stop: Stop | None = None) -> None:
     """Submit shards as tasks, keep a bounded number in flight, append lines as tasks finish."""
     from .records import ENCODER
 
+    stop = stop or Stop()
     ray = init(address)
     task = ray.remote(max_retries=1, num_cpus=1)(_run_shard_task)
     limit = in_flight or max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
     todo = list(shards)
     running: list[Any] = []
-    while todo or running:
+    while (todo or running) and not stop.requested:
         while todo and len(running) < limit:
             running.append(task.remote(ENCODER.encode(todo.pop(0))))
-        done, running = ray.wait(running, num_returns=1)
+        done, running = ray.wait(running, num_returns=1, timeout=POLL)
         for ref in done:
             data: bytes = ray.get(ref)
             if data:
                 append(data)
+    if running:
+        _cancel(ray, running)
 
+
+def _cancel(ray: Any, refs: list[Any]) -> None:
+    """Cancel tasks in flight: first gently (the task's loop cancels its trials, so program agents
+    kill their process trees), then by force for those still running after the grace."""
+    for ref in refs:
+        with contextlib.suppress(Exception):
+            ray.cancel(ref, force=False)
+    _, left = ray.wait(refs, num_returns=len(refs), timeout=CANCEL_GRACE)
+    for ref in left:
+        with contextlib.suppress(Exception):
+            ray.cancel(ref, force=True)

@@ -34,10 +34,16 @@ class Trajectory(msgspec.Struct, omit_defaults=True):
         return (self.agent, self.scenario, self.trial)
 
 
-class ScenarioDigest(msgspec.Struct):
+class ScenarioDigest(msgspec.Struct, omit_defaults=True):
+    """One scenario of a run. `path` is relative to `root`: "bundled" (the library that ships with
+    dtu) or the scenario folder relative to the directory dtu was started from. Manifests written
+    before roots existed hold an absolute `path` and no root. `results.resolve_scenarios` finds
+    the files again."""
+
     id: str
     path: str
     sha256: str
+    root: str = ""
 
 
 class Manifest(msgspec.Struct, omit_defaults=True):
@@ -55,6 +61,15 @@ class Manifest(msgspec.Struct, omit_defaults=True):
     workers: int = 1
     lock: str | None = None
     faults: Any = None
+    # The directory dtu was started from, relative to the run folder (how a resume started
+    # elsewhere finds scenario roots); no absolute path of a scenario is written.
+    launch: str = ""
+    sandbox: bool = True  # False: the run used --no-sandbox
+    mounts: list[str] = []  # --agent-mount paths (absolute)
+    # The gate a resumed run applies again: --baseline, --max-errored, --min-satisfaction.
+    baseline: str | None = None
+    max_errored: float | None = None
+    min_satisfaction: float | None = None
 
 
 ENCODER = msgspec.json.Encoder()

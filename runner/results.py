@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 import msgspec
 import zstandard
 
-from .records import ENCODER, MANIFEST, TRAJECTORY, Manifest, Trajectory
+from .records import ENCODER, MANIFEST, TRAJECTORY, Manifest, ScenarioDigest, Trajectory
+from .scenario import BUNDLED, Loaded
 from .stats import Summary
 
 TRAJECTORIES = "trajectories.jsonl"
@@ -73,8 +74,11 @@ class RunDir:
         (self.path / "summary.json").write_bytes(msgspec.json.format(ENCODER.encode(summary)))
 
     # -- reading ------------------------------------------------------------------------------
-    def manifest(self) -> Manifest:
-        return MANIFEST.decode((self.path / "manifest.json").read_bytes())
+    def manifest(self, resolved: bool = True) -> Manifest:
+        """The run's manifest; its scenario paths resolved to files (`resolve_scenarios`) unless
+        `resolved` is False (then as stored: relative to their roots)."""
+        m = MANIFEST.decode((self.path / "manifest.json").read_bytes())
+        return resolve_scenarios(m, self.path) if resolved else m
 
     def trajectories(self) -> Iterator[Trajectory]:
         """Every complete trajectory: the compressed frames, then the plain lines.
@@ -138,6 +142,53 @@ class RunDir:
         data = p.read_bytes()
         if data and not data.endswith(b"\n"):
             p.write_bytes(data[: data.rfind(b"\n") + 1])
+
+
+BUNDLED_ROOT = "bundled"
+
+
+def scenario_digests(loaded: Sequence[Loaded], roots: Sequence[str], launch_dir: str) -> list[ScenarioDigest]:
+    """Manifest entries for a run's scenarios: each path relative to the root it was found under
+    (a folder given on the command line, the folder of a file given, or the bundled library),
+    the root relative to the launch directory. Nothing absolute is written."""
+    bases: list[Path] = []
+    for r in roots:
+        p = Path(os.path.abspath(r))
+        bases.append(p.parent if p.is_file() else p)
+    bases.sort(key=lambda b: len(b.parts), reverse=True)  # the innermost root that holds a file
+    bundled = BUNDLED.resolve()
+    out = []
+    for ld in loaded:
+        f = Path(os.path.abspath(ld.path))
+        if f.resolve().is_relative_to(bundled):  # the library that ships with dtu, wherever it is
+            base, root, f = bundled, BUNDLED_ROOT, f.resolve()
+        else:
+            base = next((b for b in bases if f.is_relative_to(b)), f.parent)
+            root = os.path.relpath(base, launch_dir)
+        out.append(ScenarioDigest(ld.id, f.relative_to(base).as_posix(), ld.digest, root))
+    return out
+
+
+def resolve_scenarios(m: Manifest, run_dir: str | os.PathLike[str] | None = None) -> Manifest:
+    """The manifest with each scenario's `path` turned into a file dtu can open: bundled ones
+    under this dtu's library; others under their root, taken relative to the current directory,
+    else to the run's launch directory (found from the run folder); absolute paths (manifests
+    written before roots existed) as they are. A file found nowhere keeps the first candidate, so
+    the error that follows names a path."""
+    out = []
+    for s in m.scenarios:
+        if not s.root:
+            out.append(s)
+            continue
+        if s.root == BUNDLED_ROOT:
+            out.append(ScenarioDigest(s.id, str(BUNDLED / s.path), s.sha256, s.root))
+            continue
+        candidates = [Path(s.root) / s.path]
+        if run_dir is not None and m.launch:
+            candidates.append(Path(os.path.normpath(Path(run_dir) / m.launch / s.root / s.path)))
+        found = next((c for c in candidates if c.is_file()), candidates[0])
+        out.append(ScenarioDigest(s.id, str(found), s.sha256, s.root))
+    return msgspec.structs.replace(m, scenarios=out)
 
 
 def _lines(reader: IO[bytes]) -> Iterator[bytes]:

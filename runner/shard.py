@@ -17,6 +17,7 @@ from dtu.twins.core.faults import parse_plan
 
 from .agents_loader import resolve
 from .engine import Prepared, RunOptions, prepare, run_all
+from .interrupt import Stop, handle_signals
 from .scenario import load_file, load_text
 
 TrialKey = tuple[str, str, int]  # (agent spec, scenario id, trial)
@@ -34,18 +35,44 @@ class Shard(msgspec.Struct, frozen=True):
     out_dir: str = ""
     faults: Any = None  # the run's --faults plan, as data
     texts: list[str] = []  # the scenario files' texts, so a worker on another machine needs no files
+    # The run's sandbox settings for program agents (RunOptions.sandbox, mounts, launch_dir, hidden).
+    sandbox: bool = True
+    mounts: list[str] = []
+    launch_dir: str = ""
+    hidden: list[str] = []
+
+    def options(self) -> RunOptions:
+        """The engine options this shard's trials run with."""
+        return RunOptions(trials=0, concurrency=self.concurrency, seed=self.seed, timeout=self.timeout,
+                          max_steps=self.max_steps, out_dir=self.out_dir,
+                          faults=parse_plan(self.faults) if self.faults is not None else None,
+                          sandbox=self.sandbox, mounts=tuple(self.mounts), launch_dir=self.launch_dir,
+                          hidden=tuple(self.hidden))
 
 
 class Key(msgspec.Struct):
-    """The identifying fields of a trajectory line, decoded without the rest."""
+    """The identifying fields of a trajectory line (and its verdict), decoded without the rest."""
 
     agent: str
     scenario: str
     trial: int
+    satisfied: bool = False
+    error: str | None = None
 
 
 KEY = msgspec.json.Decoder(Key)
 SHARD = msgspec.json.Decoder(Shard)
+
+
+def tally(block: bytes) -> tuple[int, int, int]:
+    """(trajectories, satisfied, errored) in a block of complete trajectory lines."""
+    n = sat = err = 0
+    for line in block.splitlines():
+        key = KEY.decode(line)
+        n += 1
+        sat += key.satisfied
+        err += key.error is not None
+    return n, sat, err
 
 
 def split(agents: Sequence[str], scenario_ids: Sequence[str], trials: int, n: int,
@@ -63,17 +90,15 @@ def split(agents: Sequence[str], scenario_ids: Sequence[str], trials: int, n: in
     return [s for s in shards if s]
 
 
-async def run_shard(shard: Shard, emit: Callable[[bytes], None]) -> int:
-    """Run a shard's trials on this process's loop; emit each encoded trajectory line."""
+async def run_shard(shard: Shard, emit: Callable[[bytes], None], stop: Stop | None = None) -> int:
+    """Run a shard's trials on this process's loop; emit each encoded trajectory line. When `stop`
+    is requested, running trials are cancelled and no more start (see `run_all`)."""
     from .records import ENCODER, Trajectory
 
     loaded = ([load_text(p, t) for p, t in zip(shard.scenarios, shard.texts, strict=True)] if shard.texts
               else [load_file(p) for p in shard.scenarios])
     prepared: dict[str, Prepared] = {p.scenario.id: p for p in prepare(loaded, shard.seed)}
     agents = [resolve(spec) for spec in shard.agents]
-    opts = RunOptions(trials=0, concurrency=shard.concurrency, seed=shard.seed, timeout=shard.timeout,
-                      max_steps=shard.max_steps, out_dir=shard.out_dir,
-                      faults=parse_plan(shard.faults) if shard.faults is not None else None)
     todo = [(agents[a], prepared[sid], k) for a, sid, k in shard.trials]
 
     def sink(t: Trajectory) -> None:
@@ -81,11 +106,14 @@ async def run_shard(shard: Shard, emit: Callable[[bytes], None]) -> int:
             t.attempt = shard.attempt
         emit(ENCODER.encode(t) + b"\n")
 
-    return await run_all(agents, list(prepared.values()), opts, sink, todo=todo)
+    return await run_all(agents, list(prepared.values()), shard.options(), sink, todo=todo, stop=stop)
 
 
 def worker_main() -> int:
-    """`python -m dtu.runner.shard`: read a Shard (JSON) on stdin, stream trajectory lines on stdout."""
+    """`python -m dtu.runner.shard`: read a Shard (JSON) on stdin, stream trajectory lines on stdout.
+
+    SIGTERM (or SIGINT) stops the shard as the first Ctrl-C stops a run: running trials are
+    cancelled, finished ones are sent, the process exits 0; a second signal exits at once."""
     import asyncio
 
     from .engine import run_async
@@ -105,8 +133,9 @@ def worker_main() -> int:
             asyncio.get_running_loop().call_soon(flush)
         pending.append(line)
 
-    run_async(run_shard(shard, emit))
-    flush()
+    with handle_signals(Stop()) as stop:
+        run_async(run_shard(shard, emit, stop))
+        flush()
     return 0
 
 
