@@ -169,7 +169,7 @@ def test_probe_says_how_to_install_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_pa
         fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
         fake.chmod(0o755)
         sandbox.probe.cache_clear()
-        with pytest.raises(DtuError, match="cannot make one here.*uid map.*--no-sandbox"):
+        with pytest.raises(DtuError, match=r"cannot make one here.*uid map.*--no-sandbox"):
             sandbox.probe()
     finally:
         sandbox.probe.cache_clear()
