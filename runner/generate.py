@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 from dtu.twins.core.env import ALNUM, ALNUM_UPPER, Env
+
+from .errors import DtuError
+
+MAX_USERS = 10_000
 
 FIRST = ("Ada", "Ben", "Cleo", "Dana", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jade", "Kai", "Lena", "Milo", "Nora",
          "Omar", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vik", "Wren", "Xia", "Yuri", "Zoe", "Alan", "Bea",
@@ -33,14 +37,14 @@ ISSUE_STATES = ("To Do", "To Do", "In Progress", "In Review", "Done")
 
 
 class Generate(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """`seed.generate`: the size and shape of the organisation."""
+    """`seed.generate`: the size and shape of the organisation (bounded: at most MAX_USERS people)."""
 
-    org: str = "acme"
-    users: int = 50
-    departments: int = 6
-    channels_per_department: int = 1
-    issues_per_project: int = 20
-    docs_per_department: int = 3
+    org: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")] = "acme"
+    users: Annotated[int, msgspec.Meta(ge=2, le=MAX_USERS)] = 50
+    departments: Annotated[int, msgspec.Meta(ge=1, le=len(DEPARTMENTS))] = 6
+    channels_per_department: Annotated[int, msgspec.Meta(ge=1, le=20)] = 1
+    issues_per_project: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 20
+    docs_per_department: Annotated[int, msgspec.Meta(ge=0, le=100)] = 3
     twins: tuple[str, ...] = ("okta", "slack", "jira", "google")
 
 
@@ -230,6 +234,16 @@ def substitute_vars(x: Any, bound: Mapping[str, Any]) -> Any:
 
 # -- roles --------------------------------------------------------------------------------------------
 
+class NoMatch(DtuError):
+    """A var's draw found nobody (possible for a `where` that only non-head people match)."""
+
+    def __init__(self, var: str, message: str) -> None:
+        self.var = var
+        self.message = message
+        self.fix = "widen the var's `where`, or generate more users (`dtu lint` tries many draws)"
+        super().__init__(f"vars.{var}: {message} (fix: {self.fix})")
+
+
 class Pick(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """A var drawn per trial: `{pick: person, where: {department: Engineering}}`,
     `{manager_of: leaver}`, or `{pick: person, not: [leaver]}`."""
@@ -249,7 +263,7 @@ def resolve_vars(spec: Mapping[str, Any], staff: list[Person], seed: int) -> dic
         if not isinstance(raw, dict):
             bound[name] = raw
             continue
-        pick = msgspec.convert(raw, Pick)
+        pick = msgspec.convert(raw, Pick)  # checked at load time (pick_problem)
         if pick.manager_of is not None:
             of = bound[pick.manager_of]
             bound[name] = msgspec.to_builtins(by_handle[of["manager"]]) if of["manager"] else of
@@ -258,6 +272,63 @@ def resolve_vars(spec: Mapping[str, Any], staff: list[Person], seed: int) -> dic
         pool = [p for p in staff if p.handle not in taken and p.index > 0
                 and all(getattr(p, k, None) == v for k, v in pick.where.items())]
         if not pool:
-            raise ValueError(f"vars.{name}: nobody in the generated organisation matches {raw}")
+            raise NoMatch(name, f"nobody in this run's generated organisation matches {raw}")
         bound[name] = msgspec.to_builtins(pool[env.randint(0, len(pool) - 1)])
     return bound
+
+
+STABLE = ("department", "title", "is_manager", "index", "first", "last")
+"""Fields of a generated person a `where` can rely on; the others (names, handles, ids) are drawn
+from the run seed."""
+
+
+def pick_problem(name: str, raw: Mapping[str, Any], spec: Generate,
+                 defined: Mapping[str, bool]) -> tuple[str, str, str] | None:
+    """Why the var `name` (`raw`, a mapping) can never be drawn from an organisation `spec`
+    generates, as (sub-field, message, fix); None when it can. `defined` maps the vars above it
+    to whether each is a person."""
+    try:
+        pick = msgspec.convert(raw, Pick)
+    except msgspec.ValidationError as e:
+        msg, _, where = str(e).partition(" - at `$")
+        return (where.rstrip("`"), msg,
+                "write {pick: person, where: {...}, not: [...]} or {manager_of: <an earlier var>}")
+    if pick.pick != "person":
+        return ".pick", f"unknown pick {pick.pick!r}", "use `pick: person`"
+    for key, ref in [("manager_of", pick.manager_of)] + [("not", n) for n in pick.not_]:
+        if ref is None:
+            continue
+        if ref not in defined:
+            return (f".{key}", f"names {ref!r}, which is not a var defined above {name!r}",
+                    "define that var earlier in `vars:`")
+        if not defined[ref]:
+            return f".{key}", f"names {ref!r}, which is a plain value, not a person", "name a var that picks a person"
+    if pick.manager_of is not None:
+        return None
+    fields = set(Person.__struct_fields__)
+    for key in pick.where:
+        if key not in fields:
+            return (f".where.{key}", f"a generated person has no field {key!r}",
+                    f"use one of: {', '.join(STABLE)}")
+        if key not in STABLE:
+            return (f".where.{key}", f"`{key}` is drawn from the run seed, so no value of it can be relied on",
+                    f"select by {', '.join(STABLE)}")
+    depts = DEPARTMENTS[: max(1, min(spec.departments, len(DEPARTMENTS)))]
+    n = max(2, spec.users)
+    heads = depts[: n - 1]
+    others = range(1 + len(heads), n)
+    w = pick.where
+
+    def ok(dept: str, title: str, manager: bool, indexes: range) -> bool:
+        return (w.get("department", dept) == dept and w.get("title", title) == title
+                and w.get("is_manager", manager) == manager
+                and ("index" not in w or w["index"] in indexes)
+                and w.get("first", FIRST[0]) in FIRST and w.get("last", LAST[0]) in LAST)
+
+    if any(ok(d, f"Head of {d}", True, range(i, i + 1)) for i, d in enumerate(heads, 1)):
+        return None
+    if others and any(ok(d, t, False, others) for d in depts for t in TITLES[d]):
+        return None
+    return (".where", f"nobody in a generated organisation of {n} users matches {dict(w)} "
+            f"(departments: {', '.join(depts)}; the CEO is never drawn)",
+            "pick a generated department and one of its titles, or generate more users")

@@ -15,7 +15,7 @@ import msgspec
 
 from dtu.twins.core import Twin
 
-from . import yamlsrc
+from . import loadcheck, yamlsrc
 from .errors import ScenarioError
 
 CheckOp = Literal["equals", "not_equals", "contains", "not_contains", "exists", "absent", "count",
@@ -99,6 +99,9 @@ def parse(text: str, path: str, twins: Mapping[str, Twin[Any]] | None = None) ->
     """Decode and validate one scenario's text; raise ScenarioError naming file, line and field."""
     try:
         raw = yamlsrc.load(text)
+    except yamlsrc.TooLarge as e:
+        line = yamlsrc.line_of(text, "$." + e.field) if e.field and len(text) <= yamlsrc.MAX_BYTES else None
+        raise ScenarioError(path, line, e.field, f"too large: {e.message}", e.fix) from None
     except Exception as e:  # yaml.YAMLError and decoding errors alike
         mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -178,6 +181,7 @@ def validate(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]] 
     if not sc.checks:
         raise _fail(path, text, "checks", "a scenario needs at least one check",
                     "add a check that a do-nothing agent fails")
+    loadcheck.check(sc, path, text, twins)
 
 
 _TEMPLATE = re.compile(r"\$\{[^}]*\}")

@@ -1,4 +1,8 @@
-"""Builds Jira state from a scenario's `seed.jira` data, on top of Jira Cloud's default catalogs."""
+"""Builds Jira state from a scenario's `seed.jira` data, on top of Jira Cloud's default catalogs.
+
+A seed that names something it does not hold (an assignee, a status, an issue type, a parent or
+linked issue) raises ValueError whose message starts with the field, e.g.
+`seed.jira.issues[2].assignee: unknown user 'ghost'`, so the scenario loader can point at the line."""
 
 from __future__ import annotations
 
@@ -173,89 +177,135 @@ def build(data: Any, env: Env) -> JiraState:
             if ref:
                 refs.setdefault(ref.lower(), aid)
 
-    def uid(ref: str) -> str:
+    def uid(ref: str, field: str) -> str:
         aid = refs.get(ref.lower())
         if aid is None:
-            raise ValueError(f"seed.jira: unknown user {ref!r}; name a user by accountId, email or name")
+            raise ValueError(f"seed.jira.{field}: unknown user {ref!r}; "
+                             "name a user of seed.jira.users by accountId, email or name")
         return aid
 
-    state.me = uid(seed.me) if seed.me else next(iter(state.users))
+    state.me = uid(seed.me, "me") if seed.me else next(iter(state.users))
     status_ids = {s.name.lower(): s.id for s in state.statuses.values()}
     for ss in seed.statuses:
         sid = ss.id or state.next_id("status", 10100)
         state.statuses[sid] = StatusDef(id=sid, name=ss.name, category=ss.category)
         status_ids[ss.name.lower()] = sid
 
-    def status_id(name: str) -> str:
+    def status_id(name: str, field: str) -> str:
         sid = status_ids.get(name.lower())
         if sid is None:
-            raise ValueError(f"seed.jira: unknown status {name!r}")
+            raise ValueError(f"seed.jira.{field}: unknown status {name!r}; use one of "
+                             f"{', '.join(s.name for s in state.statuses.values())} or add it to seed.jira.statuses")
         return sid
 
-    for sw in seed.workflows:
-        trs = [Transition(id=st.id or str(11 + 10 * i), name=st.name, to=status_id(st.to),
-                          sources=[status_id(s) for s in st.sources]) for i, st in enumerate(sw.transitions)]
-        state.workflows[sw.name] = Workflow(name=sw.name, statuses=[status_id(s) for s in sw.statuses],
-                                            transitions=trs)
+    for w, sw in enumerate(seed.workflows):
+        at = f"workflows[{w}]"
+        trs = [Transition(id=st.id or str(11 + 10 * i), name=st.name, to=status_id(st.to, f"{at}.transitions[{i}].to"),
+                          sources=[status_id(s, f"{at}.transitions[{i}].from[{j}]") for j, s in enumerate(st.sources)])
+               for i, st in enumerate(sw.transitions)]
+        state.workflows[sw.name] = Workflow(name=sw.name, transitions=trs,
+                                            statuses=[status_id(s, f"{at}.statuses[{j}]")
+                                                      for j, s in enumerate(sw.statuses)])
     type_ids = {t.name.lower(): t.id for t in state.issue_types.values()}
+
+    def type_id(name: str, field: str) -> str:
+        tid = type_ids.get(name.lower())
+        if tid is None:
+            raise ValueError(f"seed.jira.{field}: unknown issue type {name!r}; use one of "
+                             f"{', '.join(t.name for t in state.issue_types.values())}")
+        return tid
+
     projects: dict[str, Project] = {}
-    for sp in seed.projects or [SeedProject(key="PROJ", name="Project")]:
+    for k, sp in enumerate(seed.projects or [SeedProject(key="PROJ", name="Project")]):
+        at = f"projects[{k}]"
         if sp.workflow not in state.workflows:
-            raise ValueError(f"seed.jira: project {sp.key}: unknown workflow {sp.workflow!r}")
+            raise ValueError(f"seed.jira.{at}.workflow: unknown workflow {sp.workflow!r}; "
+                             f"use {DEFAULT_WORKFLOW!r} or one of seed.jira.workflows")
+        if sp.key.upper() in projects:
+            raise ValueError(f"seed.jira.{at}.key: two projects have the key {sp.key!r}")
         pid = sp.id or state.next_id("project")
-        types = [type_ids[t.lower()] for t in sp.issue_types] if sp.issue_types else list(state.issue_types)
-        p = Project(id=pid, key=sp.key, name=sp.name or sp.key.title(), lead=uid(sp.lead) if sp.lead else state.me,
+        types = ([type_id(t, f"{at}.issue_types[{j}]") for j, t in enumerate(sp.issue_types)] if sp.issue_types
+                 else list(state.issue_types))
+        p = Project(id=pid, key=sp.key, name=sp.name or sp.key.title(),
+                    lead=uid(sp.lead, f"{at}.lead") if sp.lead else state.me,
                     workflow=sp.workflow, issue_types=types, description=sp.description,
-                    members=[uid(m) for m in sp.members], archived=sp.archived)
+                    members=[uid(m, f"{at}.members[{j}]") for j, m in enumerate(sp.members)], archived=sp.archived)
         state.projects[pid] = p
         projects[sp.key.upper()] = p
     prio_ids = {p.name.lower(): p.id for p in state.priorities.values()}
-    for si in seed.issues:
-        _issue(state, env, si, projects, uid, status_id, type_ids, prio_ids)
-    for sl in seed.links:
+    for k, si in enumerate(seed.issues):
+        _issue(state, env, si, projects, uid, status_id, type_id, prio_ids, f"issues[{k}]")
+    for k, sl in enumerate(seed.links):
+        at = f"links[{k}]"
         lt = next((t for t in state.link_types.values() if t.name.lower() == sl.type.lower()), None)
         if lt is None:
-            raise ValueError(f"seed.jira: unknown link type {sl.type!r}")
+            raise ValueError(f"seed.jira.{at}.type: unknown link type {sl.type!r}; use one of "
+                             f"{', '.join(t.name for t in state.link_types.values())}")
         lid = state.next_id("link")
-        state.links[lid] = Link(id=lid, type=lt.id, inward=state.keys[sl.inward.upper()],
-                                outward=state.keys[sl.outward.upper()])
+        state.links[lid] = Link(id=lid, type=lt.id, inward=_key(state, sl.inward, f"{at}.inward"),
+                                outward=_key(state, sl.outward, f"{at}.outward"))
     return state
 
 
+def _key(state: JiraState, key: str, field: str) -> str:
+    iid = state.keys.get(key.upper())
+    if iid is None:
+        raise ValueError(f"seed.jira.{field}: unknown issue {key!r}; name an issue seeded above it by its key")
+    return iid
+
+
 def _issue(state: JiraState, env: Env, si: SeedIssue, projects: dict[str, Project], uid: Any,
-           status_id: Any, type_ids: dict[str, str], prio_ids: dict[str, str]) -> None:
+           status_id: Any, type_id: Any, prio_ids: dict[str, str], at: str) -> None:
     pkey = (si.project or (si.key or "").rpartition("-")[0]).upper()
     p = projects.get(pkey)
     if p is None:
-        raise ValueError(f"seed.jira: issue {si.summary!r}: unknown project {pkey!r}")
+        raise ValueError(f"seed.jira.{at}.{'project' if si.project else 'key'}: unknown project {pkey!r}; "
+                         f"use one of {', '.join(projects)}")
     if si.key:
-        num = int(si.key.rpartition("-")[2])
+        digits = si.key.rpartition("-")[2]
+        if not digits.isdigit():
+            raise ValueError(f"seed.jira.{at}.key: {si.key!r} is not an issue key like {p.key}-12")
+        num = int(digits)
+        if f"{p.key}-{num}" in state.keys:
+            raise ValueError(f"seed.jira.{at}.key: two issues have the key {si.key!r}")
         p.next_num = max(p.next_num, num + 1)
     else:
         num = p.next_num
         p.next_num += 1
     wf = state.workflows[p.workflow]
-    status = status_id(si.status) if si.status else wf.statuses[0]
-    created = when(si.created, env.now)
-    updated = when(si.updated, created) if si.updated else created
+    status = status_id(si.status, f"{at}.status") if si.status else wf.statuses[0]
+    if si.priority and si.priority.lower() not in prio_ids:
+        raise ValueError(f"seed.jira.{at}.priority: unknown priority {si.priority!r}; use one of "
+                         f"{', '.join(p.name for p in state.priorities.values())}")
+    try:
+        created = when(si.created, env.now)
+        updated = when(si.updated, created) if si.updated else created
+    except ValueError:
+        raise ValueError(f"seed.jira.{at}.{'updated' if si.updated else 'created'}: not a time; "
+                         "write an ISO time or a relative one like -3d") from None
     iid = state.next_id("issue")
     resolution = si.resolution
     if resolution is None and state.statuses[status].category == "done":
         resolution = "Done"
+    reporter = uid(si.reporter, f"{at}.reporter") if si.reporter else state.me
     iss = IssueRec(
-        id=iid, key=f"{p.key}-{num}", project=p.id, issuetype=type_ids[si.type.lower()], summary=si.summary,
+        id=iid, key=f"{p.key}-{num}", project=p.id, issuetype=type_id(si.type, f"{at}.type"), summary=si.summary,
         status=status, priority=prio_ids[si.priority.lower()] if si.priority else state.default_priority,
-        reporter=uid(si.reporter) if si.reporter else state.me, creator=uid(si.reporter) if si.reporter else state.me,
+        reporter=reporter, creator=reporter,
         created=created, updated=updated, description=si.description,
-        assignee=uid(si.assignee) if si.assignee else None, labels=list(si.labels), duedate=si.duedate,
-        parent=state.keys[si.parent.upper()] if si.parent else None, resolution=resolution,
-        resolved=updated if resolution else None, status_changed=updated,
-        watchers=[uid(w) for w in si.watchers],
+        assignee=uid(si.assignee, f"{at}.assignee") if si.assignee else None, labels=list(si.labels),
+        duedate=si.duedate, parent=_key(state, si.parent, f"{at}.parent") if si.parent else None,
+        resolution=resolution, resolved=updated if resolution else None, status_changed=updated,
+        watchers=[uid(w, f"{at}.watchers[{j}]") for j, w in enumerate(si.watchers)],
     )
-    for sc in si.comments:
-        t = when(sc.created, updated)
-        iss.comments.append(Comment(id=state.next_id("comment"), author=uid(sc.author) if sc.author else state.me,
-                                    body=sc.body, created=t, updated=t))
+    for j, sc in enumerate(si.comments):
+        try:
+            t = when(sc.created, updated)
+        except ValueError:
+            raise ValueError(f"seed.jira.{at}.comments[{j}].created: not a time; "
+                             "write an ISO time or a relative one like -3d") from None
+        author = uid(sc.author, f"{at}.comments[{j}].author") if sc.author else state.me
+        iss.comments.append(Comment(id=state.next_id("comment"), author=author, body=sc.body, created=t, updated=t))
     state.issues[iid] = iss
     state.keys[iss.key] = iid
 

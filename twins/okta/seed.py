@@ -1,4 +1,8 @@
-"""Builds Okta state from a scenario's `seed.okta` data."""
+"""Builds Okta state from a scenario's `seed.okta` data.
+
+A seed that names something it does not hold (a user's group, an app's user or group, `me`)
+raises ValueError whose message starts with the field, e.g. `seed.okta.users[3].groups[0]:
+unknown group 'Enginering'`, so the scenario loader can point at the line."""
 
 from __future__ import annotations
 
@@ -79,19 +83,28 @@ def build(data: Any, env: Env) -> OktaState:
     everyone = Group(id=nid("00g"), name="Everyone", description="All users in your organization",
                      type="BUILT_IN", created=now, last_updated=now, last_membership_updated=now)
     state.groups[everyone.id] = everyone
-    for sg in seed.groups:
+    for i, sg in enumerate(seed.groups):
         if sg.type not in ("OKTA_GROUP", "APP_GROUP", "BUILT_IN"):
-            raise ValueError(f"seed.okta: group {sg.name!r} has unknown type {sg.type!r}")
+            raise ValueError(f"seed.okta.groups[{i}].type: unknown type {sg.type!r}; "
+                             "use OKTA_GROUP, APP_GROUP or BUILT_IN")
+        if sg.id is not None and sg.id in state.groups:
+            raise ValueError(f"seed.okta.groups[{i}].id: duplicate id {sg.id!r}")
         g = Group(id=sg.id or nid("00g"), name=sg.name, description=sg.description, type=sg.type,
                   created=now, last_updated=now, last_membership_updated=now)
         state.groups[g.id] = g
     by_login: dict[str, str] = {}
-    for su in seed.users:
+    for i, su in enumerate(seed.users):
         if su.status not in STATUSES:
-            raise ValueError(f"seed.okta: user {su.login or su.email!r} has unknown status {su.status!r}")
+            raise ValueError(f"seed.okta.users[{i}].status: unknown status {su.status!r}; "
+                             f"use one of {', '.join(STATUSES)}")
         login = su.login or su.email
         if not login:
-            raise ValueError("seed.okta: a user needs a login or an email")
+            raise ValueError(f"seed.okta.users[{i}]: a user needs a login or an email")
+        if login.lower() in by_login:
+            raise ValueError(f"seed.okta.users[{i}].{'login' if su.login else 'email'}: "
+                             f"two users have the login {login!r}")
+        if su.id is not None and su.id in state.users:
+            raise ValueError(f"seed.okta.users[{i}].id: duplicate id {su.id!r}")
         profile: dict[str, Any] = {"firstName": su.first_name, "lastName": su.last_name,
                                    "mobilePhone": su.mobile_phone, "secondEmail": None,
                                    "login": login, "email": su.email or login}
@@ -111,40 +124,41 @@ def build(data: Any, env: Env) -> OktaState:
         by_login[login.lower()] = u.id
         everyone.members.append(u.id)
 
-    def uid_of(ref: str) -> str:
+    def uid_of(ref: str, field: str) -> str:
         if ref in state.users:
             return ref
         if ref.lower() in by_login:
             return by_login[ref.lower()]
-        raise ValueError(f"seed.okta: unknown user {ref!r}")
+        raise ValueError(f"seed.okta.{field}: unknown user {ref!r}; name a user of seed.okta.users by id or login")
 
-    def gid_of(ref: str) -> str:
+    def gid_of(ref: str, field: str) -> str:
         if ref in state.groups:
             return ref
         for g in state.groups.values():
             if g.name == ref:
                 return g.id
-        raise ValueError(f"seed.okta: unknown group {ref!r}")
+        raise ValueError(f"seed.okta.{field}: unknown group {ref!r}; name a group of seed.okta.groups "
+                         "(or Everyone) by id or name")
 
-    for su, u in zip(seed.users, list(state.users.values()), strict=True):
-        for ref in su.groups:
-            g = state.groups[gid_of(ref)]
+    for i, (su, u) in enumerate(zip(seed.users, list(state.users.values()), strict=True)):
+        for j, ref in enumerate(su.groups):
+            g = state.groups[gid_of(ref, f"users[{i}].groups[{j}]")]
             if u.id not in g.members:
                 g.members.append(u.id)
     if seed.me:
-        me = state.users[uid_of(seed.me)]
+        me = state.users[uid_of(seed.me, "me")]
         me.admin = True
         state.me = me.id
-    for sa in seed.apps:
+    for k, sa in enumerate(seed.apps):
         name = sa.name or "".join(ch if ch.isalnum() else "_" for ch in sa.label.lower())
         a = App(id=sa.id or nid("0oa"), name=name, label=sa.label, status=sa.status,
                 sign_on_mode=sa.sign_on_mode, url=sa.url, created=now, last_updated=now)
-        for ref in sa.users:
-            uid = uid_of(ref)
+        for j, ref in enumerate(sa.users):
+            uid = uid_of(ref, f"apps[{k}].users[{j}]")
             a.users[uid] = AppUser(id=uid, created=now, last_updated=now,
                                    user_name=str(state.users[uid].profile.get("login", "")))
-        for ref in sa.groups:
-            gid = gid_of(ref)
+        for j, ref in enumerate(sa.groups):
+            gid = gid_of(ref, f"apps[{k}].groups[{j}]")
             a.groups[gid] = AppGroup(id=gid, last_updated=now, priority=len(a.groups))
         state.apps[a.id] = a
     return state

@@ -1,4 +1,9 @@
-"""Builds Slack state from a scenario's `seed.slack` data."""
+"""Builds Slack state from a scenario's `seed.slack` data.
+
+A seed that names something it does not hold (a channel member, a message's author, a file's
+channel) raises ValueError whose message starts with the field, e.g.
+`seed.slack.channels[0].members[1]: unknown user 'ghost'`, so the scenario loader can point at
+the line."""
 
 from __future__ import annotations
 
@@ -104,10 +109,10 @@ def build(data: Any, env: Env) -> SlackState:
     seed = msgspec.convert(data or {}, SlackSeed)
     state = SlackState(team_id=seed.team.id, team=seed.team.name, domain=seed.team.domain, me="")
     by_name: dict[str, str] = {}
-    for su in seed.users:
+    for i, su in enumerate(seed.users):
         uid = su.id or env.id("U", 11)
         if uid in state.users:
-            raise ValueError(f"seed.slack.users: duplicate id {uid!r}")
+            raise ValueError(f"seed.slack.users[{i}].id: duplicate id {uid!r}")
         state.users[uid] = User(
             id=uid, name=su.name, real_name=su.real_name or su.name.title(),
             display_name=su.display_name, email=su.email, title=su.title, is_admin=su.is_admin,
@@ -122,31 +127,34 @@ def build(data: Any, env: Env) -> SlackState:
                                 is_admin=True)
         by_name["admin"] = uid
 
-    def uid_of(ref: str) -> str:
+    def uid_of(ref: str, field: str) -> str:
         if ref in state.users:
             return ref
         if ref in by_name:
             return by_name[ref]
-        raise ValueError(f"seed.slack: unknown user {ref!r}")
+        raise ValueError(f"seed.slack.{field}: unknown user {ref!r}; "
+                         f"name a user of seed.slack.users by id or name")
 
-    state.me = uid_of(seed.me) if seed.me else next(iter(state.users))
+    state.me = uid_of(seed.me, "me") if seed.me else next(iter(state.users))
     clock = env.now - 3 * DAY
-    for sc in seed.channels:
-        clock = _channel(state, env, sc, uid_of, clock)
-    for sf in seed.files:
+    for i, sc in enumerate(seed.channels):
+        clock = _channel(state, env, sc, uid_of, clock, f"channels[{i}]")
+    for i, sf in enumerate(seed.files):
         clock += 60
-        _file(state, env, sf, uid_of, clock)
+        _file(state, env, sf, uid_of, clock, f"files[{i}]")
     return state
 
 
-def _channel(state: SlackState, env: Env, sc: SeedChannel, uid_of: Callable[[str], str],
-             clock: float) -> float:
+UidOf = Callable[[str, str], str]
+
+
+def _channel(state: SlackState, env: Env, sc: SeedChannel, uid_of: UidOf, clock: float, at: str) -> float:
     prefix = "D" if sc.im else "G" if sc.private else "C"
     cid = sc.id or env.id(prefix, 11)
     if cid in state.channels:
-        raise ValueError(f"seed.slack.channels: duplicate id {cid!r}")
-    creator = uid_of(sc.creator) if sc.creator else state.me
-    members = [uid_of(m) for m in sc.members]
+        raise ValueError(f"seed.slack.{at}.id: duplicate id {cid!r}")
+    creator = uid_of(sc.creator, f"{at}.creator") if sc.creator else state.me
+    members = [uid_of(m, f"{at}.members[{j}]") for j, m in enumerate(sc.members)]
     created = int(env.now - sc.created_days_ago * DAY)
     ch = Channel(id=cid, name=sc.name, created=created, creator=creator,
                  is_private=sc.private or sc.im, is_im=sc.im, is_archived=sc.archived,
@@ -157,13 +165,13 @@ def _channel(state: SlackState, env: Env, sc: SeedChannel, uid_of: Callable[[str
     if sc.im:
         others = [m for m in members if m != creator]
         ch.user = others[0] if others else creator
-    for sm in sc.messages:
+    for k, sm in enumerate(sc.messages):
         clock = _at(env, sm, clock + 60)
-        msg = _message(ch, sm, uid_of, clock)
+        msg = _message(ch, sm, uid_of, clock, f"{at}.messages[{k}]")
         ch.messages.append(msg)
-        for reply in sm.replies:
+        for r_i, reply in enumerate(sm.replies):
             clock = _at(env, reply, clock + 30)
-            r = _message(ch, reply, uid_of, clock)
+            r = _message(ch, reply, uid_of, clock, f"{at}.messages[{k}].replies[{r_i}]")
             r.thread_ts = msg.ts
             ch.messages.append(r)
             msg.thread_ts = msg.ts
@@ -189,29 +197,32 @@ def _at(env: Env, sm: SeedMessage, default: float) -> float:
     return default
 
 
-def _message(ch: Channel, sm: SeedMessage, uid_of: Callable[[str], str], t: float) -> Message:
+def _message(ch: Channel, sm: SeedMessage, uid_of: UidOf, t: float, at: str) -> Message:
     ts = sm.ts or ts_of(t)
     if any(m.ts == ts for m in ch.messages):
-        raise ValueError(f"seed.slack: two messages in #{ch.name} at ts {ts}")
-    msg = Message(ts=ts, user=uid_of(sm.user), text=sm.text)
+        raise ValueError(f"seed.slack.{at}.ts: two messages in #{ch.name} at ts {ts}")
+    msg = Message(ts=ts, user=uid_of(sm.user, f"{at}.user"), text=sm.text)
     for name, users in sm.reactions.items():
-        ids = [uid_of(u) for u in users]
+        ids = [uid_of(u, f"{at}.reactions.{name}[{j}]") for j, u in enumerate(users)]
         msg.reactions.append(Reaction(name=name, users=ids, count=len(ids)))
     return msg
 
 
-def _file(state: SlackState, env: Env, sf: SeedFile, uid_of: Callable[[str], str], t: float) -> None:
+def _file(state: SlackState, env: Env, sf: SeedFile, uid_of: UidOf, t: float, at: str) -> None:
     fid = sf.id or env.id("F", 11)
-    user = uid_of(sf.user) if sf.user else state.me
+    if fid in state.files:
+        raise ValueError(f"seed.slack.{at}.id: duplicate id {fid!r}")
+    user = uid_of(sf.user, f"{at}.user") if sf.user else state.me
     data = sf.content.encode()
     f = File(id=fid, name=sf.name, title=sf.title or sf.name, user=user, created=int(t),
              size=len(data), mimetype=sf.mimetype, filetype=filetype(sf.name), content=data,
              uploaded=True, completed=True)
     names = {c.name: c.id for c in state.channels.values()}
-    for ref in sf.channels:
+    for j, ref in enumerate(sf.channels):
         cid = ref if ref in state.channels else names.get(ref.lstrip("#"))
         if cid is None:
-            raise ValueError(f"seed.slack.files: unknown channel {ref!r}")
+            raise ValueError(f"seed.slack.{at}.channels[{j}]: unknown channel {ref!r}; "
+                             f"name a channel of seed.slack.channels by id or name")
         ch = state.channels[cid]
         msg = Message(ts=ts_of(t), user=user, text="", files=[fid])
         if any(m.ts == msg.ts for m in ch.messages):
