@@ -39,7 +39,8 @@ def junit_xml(summary: Summary, failing: Failing, threshold: float = 1.0) -> byt
                               failures=str(len(bad)), errors="0", skipped="0")
         props = ET.SubElement(suite, "properties")
         for k, v in (("satisfaction", a.satisfaction), ("ci_low", a.ci_low), ("ci_high", a.ci_high),
-                     ("trials", a.trials), ("errored", a.errored)):
+                     ("interval", a.interval), ("trials", a.trials), ("errored", a.errored), ("model", a.model),
+                     ("sandbox", a.sandbox), *(("note", n) for n in a.notes)):
             ET.SubElement(props, "property", name=k, value=f"{v:.6g}" if isinstance(v, float) else str(v))
         for s in mine:
             case = ET.SubElement(suite, "testcase", name=s.scenario, classname=f"dtu.{a.agent}")

@@ -25,7 +25,8 @@ BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "slack" / "launch-
 SCENARIOS = [f"scn-{i:02d}" for i in range(12)]
 
 
-def trajectory(agent: str, sid: str, trial: int, ok: bool, error: str | None = None) -> Trajectory:
+def trajectory(agent: str, sid: str, trial: int, ok: bool, error: str | None = None,
+               info: dict[str, Any] | None = None) -> Trajectory:
     checks = [CheckResult("posted", ok, None if ok else "[]"), CheckResult("invited", True)]
     calls = [Call("slack", "chat.postMessage", {"channel": "C1", "text": "hi </script><!-- & \u2603"}, 200,
                   {"ok": True, "ts": "1.0"}, 1.0),
@@ -34,7 +35,7 @@ def trajectory(agent: str, sid: str, trial: int, ok: bool, error: str | None = N
     judge = {"probability": 0.75, "reason": "mostly there", "cached": True} if sid == SCENARIOS[0] else None
     return Trajectory(scenario=sid, agent=agent, trial=trial, seed=trial, satisfied=ok and error is None,
                       score=1.0 if ok else 0.5, checks=checks, calls=calls, digest=f"{trial:032x}", error=error,
-                      judge=judge)
+                      judge=judge, info=info or {})
 
 
 def make_run(root: Path, agents: tuple[str, ...] = ("base", "cand")) -> RunDir:
@@ -44,13 +45,15 @@ def make_run(root: Path, agents: tuple[str, ...] = ("base", "cand")) -> RunDir:
                        scenarios=[ScenarioDigest(s, str(root / f"{s}.yaml"), "0") for s in SCENARIOS]))
     for i, s in enumerate(SCENARIOS):  # scenario files, for their tags
         (root / f"{s}.yaml").write_text(f"id: {s}\ntitle: t\nintent: i\ntags: [tag-{'even' if i % 2 == 0 else 'odd'}]\n"
-                                        "checks:\n  - {query: slack, op: exists}\n")
+                                        "seed:\n  slack: {}\nchecks:\n  - {query: slack, op: exists}\n")
     rd.open()
     for ai, agent in enumerate(agents):
         for si, sid in enumerate(SCENARIOS):
             for k in range(5):
                 ok = k >= (si + 3 * ai) % 6
-                rd.append(trajectory(agent, sid, k, ok, error="timeout after 1s" if (si, k, ai) == (3, 0, 1) else None))
+                info = {"model_kind": "scripted-twin", "sandbox": "off", "stderr_tail": "oops\n"} if ai == 1 else {}
+                rd.append(trajectory(agent, sid, k, ok, error="timeout after 1s" if (si, k, ai) == (3, 0, 1) else None,
+                                     info=info))
     rd.close()
     rd.compress()
     return rd
@@ -71,6 +74,8 @@ def test_junit_has_a_testcase_per_scenario_with_properties_and_failure_text(tmp_
     assert "posted (2/5)" in failure.text
     assert "base/scn-02/0, base/scn-02/1" in failure.text
     assert cases[0].find("failure") is None  # 5/5
+    labels = {p.get("name"): p.get("value") for p in suites[1].find("properties") or []}
+    assert (labels["model"], labels["sandbox"], labels["interval"]) == ("twin", "off", "cluster-bootstrap")
     assert suites[1].get("failures") == str(sum(c.find("failure") is not None for c in suites[1].findall("testcase")))
 
 
@@ -86,6 +91,9 @@ def test_step_summary_is_written_only_when_github_asks(tmp_path: Path, monkeypat
     assert md.startswith("## dtu run `run-1`")
     assert "| base |" in md and "`scn-05`" in md and "### cand vs base" in md
     assert "`cand/scn-03/0`: timeout after 1s" in md
+    assert "> **cand**: twin model: this satisfaction says nothing about a real model" in md
+    assert "> **cand**: --no-sandbox: not a holdout" in md and "> **base**" not in md
+    assert "A (baseline) = run run-1, agent base; B = run run-1, agent cand." in md
     assert markdown(summary).count("\n| base | `scn-") == 12
 
 
@@ -144,6 +152,20 @@ def test_html_report_in_headless_chromium(tmp_path: Path) -> None:
             page.locator("details.tags summary").first.click()
             assert "tag-even" in page.locator("details.tags").first.inner_text()
             assert page.locator(".ab-table tbody tr").count() == len(SCENARIOS)
+            # the sides are named, and every verdict says why
+            sides = page.locator("#ab .sides").inner_text()
+            assert "A (baseline) = run run-1, agent base" in sides and "B = run run-1, agent cand" in sides
+            assert "Holm" in page.locator("#ab").inner_text()
+            assert page.locator(".ab-table td.reason").first.inner_text() != ""
+            # the twin model and the missing sandbox are loud: a page banner and the agent's card
+            warnings = page.locator("#warnings")
+            assert warnings.is_visible() and "says nothing about a real model" in warnings.inner_text()
+            assert "not a holdout" in warnings.inner_text()
+            card = page.locator(".card[data-agent=cand]")
+            assert card.locator(".badge.twin").is_visible() and card.locator(".badge.nosandbox").is_visible()
+            assert "model: twin" in card.inner_text() and "sandbox: off" in card.inner_text()
+            assert page.locator(".card[data-agent=base] .badge").count() == 0
+            assert "pooled Wilson" not in page.locator(".card[data-agent=base]").inner_text()  # 12 scenarios
             assert "timeout after 1s" in page.locator("#errors").inner_text()
             page.locator("tr.scenario-row[data-agent=base][data-scenario=scn-00]").click()
             view = page.locator("#tview")
@@ -154,6 +176,10 @@ def test_html_report_in_headless_chromium(tmp_path: Path) -> None:
             view.locator("details.call summary").nth(0).click()
             assert "</script><!-- & \u2603" in view.locator("details.call pre").nth(0).inner_text()
             assert "posted" in view.locator("ul.checks").inner_text()
+            assert " at 1970-01-01T00:00:01.000Z" not in view.inner_text() and " at +1.000s" in view.inner_text()
+            page.locator("tr.scenario-row[data-agent=cand][data-scenario=scn-05]").click()
+            assert "twin model" in view.locator(".warn").first.inner_text()
+            assert view.locator("pre.stderr_tail").inner_text() == "oops\n"
         finally:
             browser.close()
     assert problems == []
