@@ -1,4 +1,9 @@
-"""The worlds one server hosts, and the tokens that pick them."""
+"""The worlds one server hosts, the tokens that pick them, and the capability secrets it handed out.
+
+A served world never sees the server's address or a secret: its `env.base_url` is the fixed
+`BASE` placeholder and the capabilities its twins hand out are placeholders from its seeded
+stream (see `Env.grant`). The door swaps both for the real thing on the way out, so a world's
+call log, state and digest are the same on every port and every run, and replay holds."""
 
 from __future__ import annotations
 
@@ -6,10 +11,25 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from dtu.twins.core import SeedImage, Twin, World, derive, parse_time
+from dtu.twins.core.env import Grant
 
 from .engine import DEFAULT_NOW, Prepared, trial_seed
 from .scenario import Loaded
+
+BASE = "http://dtu-base.invalid"
+"""The base URL a served world builds its links with; the door answers with the real one."""
+
+
+class Capability(msgspec.Struct, frozen=True, gc=False):
+    """What a capability secret opens: operations of one twin in one world, with these arguments."""
+
+    world: str
+    twin: str
+    ops: tuple[str, ...]
+    args: dict[str, str]
 
 
 class Hub:
@@ -26,6 +46,8 @@ class Hub:
         self.worlds: dict[str, World] = {}
         self.tokens: dict[str, tuple[World, dict[str, str] | None]] = {}
         self._world_tokens: dict[str, list[str]] = {}
+        self.capabilities: dict[str, Capability] = {}
+        self._world_caps: dict[str, list[str]] = {}
         self.scenarios: dict[str, Prepared] = {}
         self.max_worlds = max_worlds
         self.max_steps = max_steps
@@ -65,7 +87,8 @@ class Hub:
         if not world.id:
             world.id = self._next_id()
             world.env.world_id = world.id
-        world.env.base_url = self.base_url
+        world.env.base_url = BASE
+        world.env.grants = []
         self.worlds[world.id] = world
         return self.token(world)
 
@@ -79,7 +102,32 @@ class Hub:
         world = self.worlds.pop(world_id, None)
         for tok in self._world_tokens.pop(world_id, []):
             self.tokens.pop(tok, None)
+        for secret in self._world_caps.pop(world_id, []):
+            self.capabilities.pop(secret, None)
+        if world is not None:
+            world.env.grants = None
         return world is not None
+
+    # -- capabilities -----------------------------------------------------------------------
+    def seal(self, world: World, twin: str, grants: list[Grant]) -> list[tuple[str, str]]:
+        """A fresh secret for each capability a call handed out: (placeholder, secret) pairs."""
+        out = []
+        mine = self._world_caps.setdefault(world.id, [])
+        for g in grants:
+            secret = secrets.token_urlsafe(32)
+            self.capabilities[secret] = Capability(world.id, twin, g.ops, dict(g.args))
+            mine.append(secret)
+            out.append((g.placeholder, secret))
+        grants.clear()
+        return out
+
+    def opened(self, secret: str, twin: str, op: str) -> tuple[World, dict[str, str]] | None:
+        """The world and arguments a secret opens for this operation; None for anything else."""
+        cap = self.capabilities.get(secret) if secret else None
+        if cap is None or cap.twin != twin or op not in cap.ops:
+            return None
+        world = self.worlds.get(cap.world)
+        return (world, cap.args) if world is not None else None
 
     def env_vars(self, token: str, names: tuple[str, ...] | None = None) -> dict[str, str]:
         """The environment variables each twin's SDK reads, for a token."""

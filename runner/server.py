@@ -1,12 +1,15 @@
 """Door 2: an aiohttp application serving every twin at its vendor's real paths.
 
 The token of a request picks the world (and the acting user), so one server hosts thousands of
-isolated worlds. Admin endpoints live under /_dtu/."""
+isolated worlds; a capability URL (an upload URL) picks it by its secret instead. Admin
+endpoints live under /_dtu/ and always need the admin token. Every route refuses a Host that is
+not the server's own (DNS rebinding); admin routes also refuse browsers' cross-origin requests."""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+import secrets
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import msgspec
@@ -18,7 +21,7 @@ from dtu.twins.core import Operation, Raw, Reply, Twin, TwinError
 from dtu.twins.core.faults import parse_plan
 
 from .errors import DtuError
-from .hub import Hub
+from .hub import BASE, Hub
 
 MAX_BODY = 16 * 1024 * 1024
 JSON = "application/json; charset=utf-8"
@@ -29,24 +32,54 @@ def _error_reply(err: TwinError) -> Reply:
     return Reply(err.status, err.body(), err.headers)
 
 
-def encode(reply: Reply, extra: dict[str, str] | None = None) -> web.Response:
+def encode(reply: Reply, extra: dict[str, str] | None = None,
+           swaps: Iterable[tuple[str, str]] = ()) -> web.Response:
+    """The wire form of a reply; `swaps` are (placeholder, real) pairs replaced in the body and
+    headers: the served world's base URL and the capability secrets the call handed out."""
     body = reply.body
     headers: Any = dict(reply.headers) if reply.headers else {}
     if extra:
         headers.update(extra)
+    if swaps:
+        headers = {k: _swap_header(v, swaps) for k, v in headers.items()}
     if any(type(v) is list for v in headers.values()):  # a header sent once per value (Okta's Link)
         headers = CIMultiDict((k, one) for k, v in headers.items() for one in (v if type(v) is list else (v,)))
     if body is None:
         return web.Response(status=reply.status, headers=headers)
     if type(body) is Raw:
         headers["Content-Type"] = body.content_type
-        return web.Response(status=reply.status, body=body.data, headers=headers)
+        return web.Response(status=reply.status, body=_swap(body.data, swaps), headers=headers)
     headers["Content-Type"] = JSON
     try:
         data = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError:  # an integer past 64 bits, echoed from the request (page=2**70)
         data = msgspec.json.encode(body)
-    return web.Response(status=reply.status, body=data, headers=headers)
+    return web.Response(status=reply.status, body=_swap(data, swaps), headers=headers)
+
+
+def _swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:
+    for old, new in swaps:
+        b = old.encode()
+        if b in data:
+            data = data.replace(b, new.encode())
+    return data
+
+
+def _swap_header(value: Any, swaps: Iterable[tuple[str, str]]) -> Any:
+    if type(value) is list:
+        return [_swap_header(v, swaps) for v in value]
+    if type(value) is str:
+        for old, new in swaps:
+            if old in value:
+                value = value.replace(old, new)
+    return value
+
+
+# Request headers a raw operation never sees: credentials, and what differs per connection or
+# port (Host), which would make a world's call log differ from run to run.
+HIDDEN_HEADERS = frozenset(("authorization", "cookie", "proxy-authorization", "x-dtu-admin", "host", "connection",
+                            "keep-alive", "transfer-encoding", "te", "upgrade", "via", "forwarded",
+                            "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip"))
 
 
 async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None) -> dict[str, Any]:
@@ -58,7 +91,7 @@ async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None)
         args.update((k, v) for k, v in request.match_info.items() if k != "tail")
     if op is not None and op.raw_body:  # raw ops also see the request headers (uploads: Content-Range)
         args["_headers"] = {k.lower(): v for k, v in request.headers.items()
-                            if k.lower() not in ("authorization", "cookie")}
+                            if k.lower() not in HIDDEN_HEADERS}
     if not request.body_exists:
         return args
     ctype = request.content_type
@@ -75,8 +108,8 @@ async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None)
         data = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise twin.errors.too_large(MAX_BODY) from None
-    except (ValueError, UnicodeDecodeError) as e:
-        raise twin.errors.malformed(f"could not read the body: {e}") from None
+    except Exception as e:  # a broken body: multipart, gzip, deflate, charset, ...
+        raise twin.errors.malformed(f"could not read the body: {_reason(e)}") from None
     if not data.strip():
         return args
     try:
@@ -95,30 +128,47 @@ async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None)
     return args
 
 
+def _reason(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0][:200]}" if text else type(e).__name__
+
+
 def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
     tokens = hub.tokens
     name = twin.name
     extra_headers = twin.headers
+    capability = op.capability
 
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
             args = await read_args(request, twin, op)
             token = twin.auth(request.headers, args)
-            entry = tokens.get(token) if token else None
-            if entry is None and not op.tool and "_world" in args:
-                # A capability URL a twin handed out (an upload URL): the path names the world and
-                # the handler checks the secret the path also carries.
-                found = hub.worlds.get(str(args.pop("_world")))
-                entry = (found, None) if found is not None else None
-            if entry is None:
-                return encode(_error_reply(twin.errors.unauthorized(bool(token))))
         except TwinError as e:
             return encode(_error_reply(e))
-        world, actors = entry
+        entry = tokens.get(token) if token else None
+        if capability is not None and capability in args:
+            # a capability URL: its secret alone picks the world (a token, if one is sent, must be
+            # for the same world); anything else is refused before it reaches any world
+            opened = hub.opened(str(args.pop(capability)), name, op.name)
+            if opened is None or (entry is not None and entry[0] is not opened[0]):
+                return encode(_error_reply(twin.errors.not_found_route(request.method, request.path)))
+            world, cap_args = opened
+            args.update(cap_args)
+            actors = entry[1] if entry is not None else None
+        elif entry is None:
+            return encode(_error_reply(twin.errors.unauthorized(bool(token))))
+        else:
+            world, actors = entry
+        env = world.env
+        if env.grants:
+            env.grants.clear()
         reply = world.dispatch(name, op.name, args, actors.get(name) if actors else None)
+        swaps = [(BASE, hub.base_url)]
+        if env.grants:
+            swaps += hub.seal(world, name, env.grants)
         if extra_headers is not None:
-            return encode(reply, extra_headers(world.ctx(name).state, world.env, reply))
-        return encode(reply)
+            return encode(reply, extra_headers(world.ctx(name).state, env, reply), swaps)
+        return encode(reply, None, swaps)
 
     return handle
 
@@ -151,15 +201,88 @@ class NewToken(msgspec.Struct, forbid_unknown_fields=True):
     actors: dict[str, str] = {}
 
 
-def admin_routes(hub: Hub, admin_token: str | None) -> list[web.RouteDef]:
-    def guard(fn: HandlerFn) -> HandlerFn:
-        if admin_token is None:
-            return fn
+def _refuse(status: int, error: str, detail: str) -> web.Response:
+    return web.json_response({"error": error, "detail": detail}, status=status)
 
+
+class Guard:
+    """Who may reach the server and its admin API.
+
+    Every route: the Host header must name this server (the bound address, localhost, 127.0.0.1,
+    [::1] or an --allow-host name, with the port), or a web page could reach it by DNS rebinding.
+    Admin routes: the admin token (X-DTU-Admin, or Authorization: Bearer), and no browser
+    cross-origin request (an Origin other than the server's own, Sec-Fetch-Site cross-site or
+    same-site)."""
+
+    LOCAL = ("localhost", "127.0.0.1", "[::1]")
+
+    def __init__(self, admin_token: str, allow_hosts: Iterable[str] = ()) -> None:
+        self.admin_token = admin_token.encode()
+        self.names = {*self.LOCAL, *(h.lower() for h in allow_hosts)}
+        self.hosts: set[str] = set()
+        self.scheme = "http"
+
+    def bind(self, host: str, port: int, scheme: str) -> None:
+        """Accept Host headers naming this server, now that its port is known."""
+        self.scheme = scheme
+        bound = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        default = 443 if scheme == "https" else 80
+        for name in {*self.names, bound.lower()}:
+            if name.rsplit(":", 1)[-1].isdigit() and not name.endswith("]"):
+                self.hosts.add(name)  # an --allow-host given with its port
+                continue
+            self.hosts.add(f"{name}:{port}")
+            if port == default:
+                self.hosts.add(name)
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: HandlerFn) -> web.StreamResponse:
+        if request.headers.get("Host", "").lower() not in self.hosts:
+            return _refuse(421, "host_not_allowed", "this server answers only to its own address "
+                           "(dtu serve --allow-host NAME accepts another name)")
+        return await handler(request)
+
+    def cross_origin(self, request: web.Request) -> web.Response | None:
+        origin = request.headers.get("Origin")
+        if origin is not None and origin.lower() != f"{self.scheme}://{request.headers.get('Host', '').lower()}":
+            return _refuse(403, "cross_origin", "admin endpoints refuse requests from other origins")
+        if request.headers.get("Sec-Fetch-Site", "same-origin").lower() not in ("same-origin", "none"):
+            return _refuse(403, "cross_origin", "admin endpoints refuse requests from other sites")
+        return None
+
+    def admin(self, request: web.Request) -> bool:
+        got = request.headers.get("X-DTU-Admin")
+        if got is None:
+            auth = request.headers.get("Authorization", "")
+            got = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        return bool(got) and hmac.compare_digest(got.encode(), self.admin_token)
+
+
+async def _json_body(request: web.Request, kind: type[Any]) -> Any:
+    """The request body decoded as `kind` ({} when empty); a JSON 400 for anything broken."""
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise
+    except Exception as e:  # a broken body: gzip, deflate, chunking, ...
+        raise web.HTTPBadRequest(text=orjson.dumps({"error": "invalid_request", "detail": _reason(e)}).decode(),
+                                 content_type="application/json") from None
+    try:
+        return msgspec.json.decode(raw or b"{}", type=kind)
+    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        raise web.HTTPBadRequest(text=orjson.dumps({"error": "invalid_request", "detail": str(e)}).decode(),
+                                 content_type="application/json") from None
+
+
+def admin_routes(hub: Hub, guard: Guard) -> list[web.RouteDef]:
+    def admin(fn: HandlerFn) -> HandlerFn:
         async def checked(request: web.Request) -> web.StreamResponse:
-            got = request.headers.get("X-DTU-Admin") or request.headers.get("Authorization", "")[7:]
-            if not hmac.compare_digest(got.encode(), admin_token.encode()):
-                return web.json_response({"error": "admin_token_required"}, status=401)
+            refused = guard.cross_origin(request)
+            if refused is not None:
+                return refused
+            if not guard.admin(request):
+                return _refuse(401, "admin_token_required", "send the admin token `dtu serve` printed, "
+                               "as X-DTU-Admin: <token> or Authorization: Bearer <token>")
             return await fn(request)
 
         return checked
@@ -171,14 +294,13 @@ def admin_routes(hub: Hub, admin_token: str | None) -> list[web.RouteDef]:
         return world
 
     async def health(request: web.Request) -> web.StreamResponse:
+        if guard.cross_origin(request) is not None or not guard.admin(request):
+            return web.json_response({"ok": True})  # liveness only
         return web.json_response({"ok": True, "worlds": len(hub.worlds), "twins": sorted(hub.twins),
                                   "scenarios": sorted(hub.scenarios)})
 
     async def create(request: web.Request) -> web.StreamResponse:
-        try:
-            spec = msgspec.json.decode(await request.read() or b"{}", type=CreateWorld)
-        except msgspec.DecodeError as e:
-            return web.json_response({"error": "invalid_request", "detail": str(e)}, status=400)
+        spec = await _json_body(request, CreateWorld)
         if hub.full():
             return web.json_response({"error": "too_many_worlds", "limit": hub.max_worlds}, status=429)
         if spec.scenario is not None and spec.scenario not in hub.scenarios:
@@ -187,7 +309,7 @@ def admin_routes(hub: Hub, admin_token: str | None) -> list[web.RouteDef]:
             world = hub.create(spec.scenario, spec.seed_state, spec.trial, spec.seed, spec.now)
             if spec.faults is not None:
                 world.faults = parse_plan(spec.faults).world_faults(world.env.seed)
-        except (ValueError, KeyError, msgspec.ValidationError, DtuError) as e:
+        except (ValueError, KeyError, TypeError, msgspec.ValidationError, DtuError) as e:
             return web.json_response({"error": "invalid_seed", "detail": str(e)}, status=400)
         token = hub.register(world)
         return web.json_response({"id": world.id, "token": token, "base_url": hub.base_url,
@@ -212,27 +334,24 @@ def admin_routes(hub: Hub, admin_token: str | None) -> list[web.RouteDef]:
 
     async def token(request: web.Request) -> web.StreamResponse:
         world = world_of(request)
-        try:
-            spec = msgspec.json.decode(await request.read() or b"{}", type=NewToken)
-        except msgspec.DecodeError as e:
-            return web.json_response({"error": "invalid_request", "detail": str(e)}, status=400)
+        spec = await _json_body(request, NewToken)
         tok = hub.token(world, spec.actors or None)
         return web.json_response({"token": tok, "env": hub.env_vars(tok)}, status=201)
 
     return [
         web.get("/_dtu/health", health),
-        web.post("/_dtu/worlds", guard(create)),
-        web.get("/_dtu/worlds", guard(listing)),
-        web.get("/_dtu/worlds/{id}/state", guard(state)),
-        web.get("/_dtu/worlds/{id}/calls", guard(calls)),
-        web.post("/_dtu/worlds/{id}/tokens", guard(token)),
-        web.delete("/_dtu/worlds/{id}", guard(delete)),
+        web.post("/_dtu/worlds", admin(create)),
+        web.get("/_dtu/worlds", admin(listing)),
+        web.get("/_dtu/worlds/{id}/state", admin(state)),
+        web.get("/_dtu/worlds/{id}/calls", admin(calls)),
+        web.post("/_dtu/worlds/{id}/tokens", admin(token)),
+        web.delete("/_dtu/worlds/{id}", admin(delete)),
     ]
 
 
-def make_app(hub: Hub, admin_token: str | None = None, max_body: int = MAX_BODY) -> web.Application:
-    app = web.Application(client_max_size=max_body)
-    app.add_routes(admin_routes(hub, admin_token))
+def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY) -> web.Application:
+    app = web.Application(client_max_size=max_body, middlewares=[guard.middleware])
+    app.add_routes(admin_routes(hub, guard))
     for twin in hub.twins.values():
         for op in twin.ops:
             handler = op_handler(hub, twin, op)
@@ -243,9 +362,15 @@ def make_app(hub: Hub, admin_token: str | None = None, max_body: int = MAX_BODY)
 
 
 async def start(hub: Hub, host: str = "127.0.0.1", port: int = 0, *, admin_token: str | None = None,
-                ssl_context: Any = None, max_body: int = MAX_BODY) -> web.AppRunner:
-    """Start serving on host:port (0 picks a free port) and set the hub's base URL."""
-    runner = web.AppRunner(make_app(hub, admin_token, max_body), access_log=None, handle_signals=False)
+                ssl_context: Any = None, max_body: int = MAX_BODY,
+                allow_hosts: Iterable[str] = ()) -> web.AppRunner:
+    """Start serving on host:port (0 picks a free port) and set the hub's base URL.
+
+    The admin API always needs `admin_token`; without one, a random token nobody is told locks
+    it. `allow_hosts` are further names the server answers to (besides its bound address,
+    localhost, 127.0.0.1 and [::1])."""
+    guard = Guard(admin_token or secrets.token_urlsafe(32), allow_hosts)
+    runner = web.AppRunner(make_app(hub, guard, max_body), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=ssl_context, backlog=1024)
     await site.start()
@@ -254,7 +379,7 @@ async def start(hub: Hub, host: str = "127.0.0.1", port: int = 0, *, admin_token
     sock = server.sockets[0]  # type: ignore[attr-defined]
     bound = sock.getsockname()[1]
     scheme = "https" if ssl_context is not None else "http"
-    hub.base_url = f"{scheme}://{host}:{bound}"
-    for world in hub.worlds.values():
-        world.env.base_url = hub.base_url
+    guard.bind(host, bound, scheme)
+    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    hub.base_url = f"{scheme}://{shown}:{bound}"
     return runner

@@ -1,9 +1,11 @@
-"""Shared fixtures: a real `dtu serve` on a free 127.0.0.1 port, and worlds made through its admin door."""
+"""Shared fixtures: a real `dtu serve` on a free 127.0.0.1 port, and worlds made through its admin door
+(with the admin token the fixture hands it in DTU_ADMIN_TOKEN)."""
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import urllib.request
@@ -17,14 +19,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Server:
-    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
+    def __init__(self, proc: subprocess.Popen[str], url: str, admin_token: str = "") -> None:
         self.proc = proc
         self.url = url
+        self.admin_token = admin_token
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        return {"X-DTU-Admin": self.admin_token}
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **self.admin_headers})
         with urllib.request.urlopen(req, timeout=30) as resp:
             raw = resp.read()
             return json.loads(raw) if raw else None
@@ -48,7 +55,14 @@ class Server:
 
 
 def start_server(*extra: str) -> Server:
+    """`dtu serve` with `extra` arguments; its admin token is `--admin-token` when given, else one
+    handed over in DTU_ADMIN_TOKEN."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env.pop("DTU_ADMIN_TOKEN", None)
+    if "--admin-token" in extra:
+        token = extra[extra.index("--admin-token") + 1]
+    else:
+        token = env["DTU_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
     proc = subprocess.Popen([sys.executable, "-m", "dtu.runner", "serve", "--host", "127.0.0.1", "--port", "0",
                              *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
@@ -56,7 +70,7 @@ def start_server(*extra: str) -> Server:
     if not line.startswith("DTU_URL="):
         proc.kill()
         raise RuntimeError(f"dtu serve did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}")
-    return Server(proc, line.removeprefix("DTU_URL="))
+    return Server(proc, line.removeprefix("DTU_URL="), token)
 
 
 @pytest.fixture(scope="session")

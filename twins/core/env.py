@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+from typing import NamedTuple
 
 MASK = (1 << 64) - 1
 ALNUM_UPPER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -32,10 +33,18 @@ def derive(seed: int, *parts: str | int) -> int:
     return x
 
 
+class Grant(NamedTuple):
+    """A capability one call handed out (see `Env.grant`)."""
+
+    placeholder: str
+    ops: tuple[str, ...]
+    args: dict[str, str]
+
+
 class Env:
     """Clock, ids and randomness of one world. A leaf object: it references nothing else."""
 
-    __slots__ = ("base_url", "n", "now", "seed", "world_id")
+    __slots__ = ("base_url", "grants", "n", "now", "seed", "world_id")
 
     def __init__(self, seed: int, now: float, n: int = 0, world_id: str = "", base_url: str = "") -> None:
         self.seed = seed & MASK
@@ -43,6 +52,22 @@ class Env:
         self.n = n
         self.world_id = world_id
         self.base_url = base_url
+        self.grants: list[Grant] | None = None
+        """Capabilities handed out by the call in progress, for a door that swaps them for
+        secrets (the HTTP door sets a list); None: nobody collects them (door 1)."""
+
+    # -- capabilities -----------------------------------------------------------------------
+    def grant(self, placeholder: str, ops: tuple[str, ...], args: dict[str, str]) -> str:
+        """Hand out a capability (an upload URL): `placeholder` is the part of the answer that
+        stands for it, `ops` the operations it opens and `args` what it means to them.
+
+        The world only ever sees the placeholder, drawn from its seeded stream, so its state,
+        its call log and its digest stay deterministic. The HTTP door swaps the placeholder for
+        a secret from a CSPRNG on the way out, and the secret back for `args` on the way in;
+        in-process (door 1) the world object itself is the credential. Returns `placeholder`."""
+        if self.grants is not None:
+            self.grants.append(Grant(placeholder, ops, args))
+        return placeholder
 
     # -- randomness -------------------------------------------------------------------------
     def bits(self) -> int:

@@ -69,6 +69,9 @@ class Operation:
     tool: bool = True
     scopes: tuple[str, ...] = ()
     mutates: bool = True
+    capability: str | None = None
+    """The parameter that carries a capability (see `Env.grant`): over HTTP it must be a
+    secret the door handed out for this operation, and the request needs no token."""
 
 
 @dataclass
@@ -80,7 +83,8 @@ class Registry:
 
     def op(self, name: str, method: str | tuple[str, ...], path: str, *, status: int = 200,
            body_key: str | None = None, raw_body: bool = False, tool: bool = True,
-           scopes: tuple[str, ...] = (), mutates: bool | None = None) -> Callable[[Handler], Handler]:
+           scopes: tuple[str, ...] = (), mutates: bool | None = None,
+           capability: str | None = None) -> Callable[[Handler], Handler]:
         """Register a handler `def h(ctx: Ctx[State], p: Params) -> body | Reply`.
 
         The parameter type is the annotation of the handler's second argument; the handler's
@@ -98,6 +102,7 @@ class Registry:
                 handler=fn, doc=inspect.getdoc(fn) or name, status=status, body_key=body_key,
                 raw_body=raw_body, tool=tool, scopes=scopes,
                 mutates=("GET" not in methods) if mutates is None else mutates,
+                capability=capability,
             )
             return fn
 

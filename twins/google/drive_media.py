@@ -21,6 +21,7 @@ from .sheets_model import spreadsheet_csv
 from .state import DOC, GOOGLE_APPS, SHEET, Upload
 
 UPLOAD = "/upload/drive/v3/files"
+RESUME_OPS = ("drive.files.upload.resume", "drive.files.upload.resumeUpdate")
 
 
 class UploadParams(FileQuery, kw_only=True):
@@ -72,7 +73,10 @@ def _start_resumable(ctx: G, p: UploadParams, file_id: str) -> Reply:
     _, data = _meta(p.body)
     if file_id:
         get_file(ctx, file_id, "writer")
+    # the session's id in state comes from the seeded stream; over HTTP the door hands out a secret
+    # from a CSPRNG in its place (Location, X-GUploader-UploadID) and maps it back on each PUT
     uid = ctx.env.token(40, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")
+    ctx.env.grant(uid, RESUME_OPS, {"upload_id": uid})
     ctx.state.uploads[uid] = Upload(
         id=uid, actor=ctx.actor, metadata=data, file_id=file_id,
         content_type=p.headers.get("x-upload-content-type", "") or "application/octet-stream",
@@ -142,13 +146,15 @@ def _resume(ctx: G, p: UploadParams) -> dict[str, Any] | Reply:
         ctx.actor = saved
 
 
-@ops.op("drive.files.upload.resume", "PUT", UPLOAD, raw_body=True, tool=False)
+@ops.op("drive.files.upload.resume", "PUT", UPLOAD, raw_body=True, tool=False, capability="upload_id")
 def upload_resume(ctx: G, p: UploadParams) -> dict[str, Any] | Reply:
-    """Send content (or a chunk, with Content-Range) to a resumable upload session."""
+    """Send content (or a chunk, with Content-Range) to a resumable upload session. Over HTTP
+    the session URL is the credential, as at Google: a token is not needed."""
     return _resume(ctx, p)
 
 
-@ops.op("drive.files.upload.resumeUpdate", "PUT", UPLOAD + "/{fileId}", raw_body=True, tool=False)
+@ops.op("drive.files.upload.resumeUpdate", "PUT", UPLOAD + "/{fileId}", raw_body=True, tool=False,
+        capability="upload_id")
 def upload_resume_update(ctx: G, p: UploadParams) -> dict[str, Any] | Reply:
     """Send content (or a chunk) to a resumable update session."""
     return _resume(ctx, p)

@@ -16,7 +16,9 @@ from .seed import filetype
 from .shape import file_json, split_csv, writable_channel
 from .state import Channel, File
 
-UPLOAD_PATH = "/upload/v1/{_world}/{file_id}/{key}"
+UPLOAD_PATH = "/upload/v1/{_cap}"
+"""Over HTTP an upload URL carries one opaque secret (the door maps it to the file and its key);
+in-process it reads `/upload/v1/<file id>/<key>`."""
 MAX_FILE = 1024 * 1024 * 1024
 
 
@@ -42,8 +44,8 @@ def files_get_upload_url(ctx: S, p: GetUploadURL) -> dict[str, Any]:
     ctx.state.files[fid] = File(id=fid, name=p.filename, title=p.filename, user=ctx.actor,
                                 created=int(env.now), size=p.length, filetype=filetype(p.filename),
                                 alt_txt=p.alt_txt or "", key=key)
-    world = env.world_id or "local"
-    return {"ok": True, "upload_url": f"{env.base_url}/upload/v1/{world}/{fid}/{key}", "file_id": fid}
+    cap = env.grant(f"{fid}/{key}", ("files.uploadToURL",), {"file_id": fid, "key": key})
+    return {"ok": True, "upload_url": f"{env.base_url}/upload/v1/{cap}", "file_id": fid}
 
 
 class Upload(msgspec.Struct):
@@ -53,10 +55,11 @@ class Upload(msgspec.Struct):
     content_type: str = msgspec.field(name="_content_type", default="")
 
 
-@ops.op("files.uploadToURL", "POST", UPLOAD_PATH, raw_body=True, tool=False, mutates=True)
+@ops.op("files.uploadToURL", "POST", UPLOAD_PATH, raw_body=True, tool=False, mutates=True, capability="_cap")
 def files_upload_to_url(ctx: S, p: Upload) -> Reply:
     """The upload URL files.getUploadURLExternal hands out: the raw bytes of the file, no token
-    (the URL is the credential). Answers `OK - <size>` as text, like files.slack.com."""
+    (the URL is the credential: over HTTP a secret only this world's caller was given). Answers
+    `OK - <size>` as text, like files.slack.com."""
     f = ctx.state.files.get(p.file_id)
     if f is None or not hmac.compare_digest(f.key.encode(), p.key.encode()) or f.completed:
         return Reply(404, Raw(b"Not Found", "text/plain; charset=utf-8"))

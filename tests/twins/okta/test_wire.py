@@ -125,7 +125,7 @@ def test_tls_serve_with_okta_sdk() -> None:
     try:
         ctx = ssl.create_default_context(cafile=cert)
         req = urllib.request.Request(srv.url + "/_dtu/worlds", data=json.dumps({"seed_state": SEED}).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
+                                     method="POST", headers={"Content-Type": "application/json", **srv.admin_headers})
         with urllib.request.urlopen(req, timeout=30, context=ctx) as resp:
             world = json.loads(resp.read())
         script = textwrap.dedent("""
