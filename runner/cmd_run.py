@@ -191,7 +191,7 @@ def started(args: argparse.Namespace) -> Plan:
         from .ray_backend import init
 
         init(args.ray)  # a missing cluster is reported before the run folder exists
-    run_id = new_run_id(args.seed)
+    run_id = new_run_id(args.seed, args.out)
     rd = RunDir(Path(args.out) / run_id)
     launch = os.getcwd()
     opts = RunOptions(trials=args.trials, concurrency=args.concurrency, seed=args.seed,

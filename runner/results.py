@@ -26,9 +26,16 @@ ZSTD_LEVEL = 9
 _CHUNK = 1 << 20
 
 
-def new_run_id(seed: int) -> str:
+def new_run_id(seed: int, out: str | os.PathLike[str] | None = None) -> str:
+    """A run id from the time, the process and the seed; with `out`, one no folder there has yet
+    (two runs started by one process within a second get -2, -3, ...)."""
     now = dt.datetime.now(dt.UTC)
-    return f"{now:%Y%m%d-%H%M%S}-{os.getpid() % 10000:04d}-s{seed}"
+    base = f"{now:%Y%m%d-%H%M%S}-{os.getpid() % 10000:04d}-s{seed}"
+    run_id, n = base, 1
+    while out is not None and (Path(out) / run_id).exists():
+        n += 1
+        run_id = f"{base}-{n}"
+    return run_id
 
 
 class RunDir:
