@@ -2,7 +2,12 @@
 
 Each item runs `--dtu-trials` trials of the agent on its scenario (each in a fresh world) and
 fails when the satisfaction is below `--dtu-min` (default 1.0), naming the failing checks and
-trials. Registered as the `dtu` pytest11 entry point; it does nothing without `--dtu`."""
+trials. Registered as the `dtu` pytest11 entry point; it does nothing without `--dtu`.
+
+`--dtu PATH` and `--dtu=PATH` alike take PATH as the option's value. Given `--dtu` and no test
+paths of its own, pytest runs exactly those scenarios (not its `testpaths` or the current
+folder); with test paths (`pytest tests/x.py --dtu scenarios/`) it runs both. A scenario file
+that does not load stops the session with its file, line and field (exit status 4)."""
 
 from __future__ import annotations
 
@@ -27,6 +32,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="an item fails when its satisfaction is below X (default 1.0)")
     group.addoption("--dtu-seed", type=int, default=0, metavar="SEED", help="run seed (default 0)")
     group.addoption("--dtu-timeout", type=float, default=300.0, metavar="S", help="seconds per trial")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("dtu", default=[]) and config.args_source != pytest.Config.ArgsSource.ARGS:
+        # pytest would otherwise collect its `testpaths` (or the invocation folder) as well
+        config.args = []
 
 
 class ScenarioFailed(Exception):
@@ -99,9 +110,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     paths = config.getoption("dtu", default=[])
     if not paths:
         return
+    from .errors import DtuError
     from .scenario import load_all
 
-    loaded = load_all(paths)
+    try:
+        loaded = load_all(paths)
+    except DtuError as e:
+        raise pytest.UsageError(f"--dtu: {e}") from None
     for tag in sorted({t for ld in loaded for t in ld.scenario.tags if t.isidentifier()}):
         config.addinivalue_line("markers", f"{tag}: dtu scenario tag")
     for ld in loaded:

@@ -58,3 +58,42 @@ def test_without_dtu_the_plugin_does_nothing(pytester: pytest.Pytester) -> None:
     assert ".yaml::" not in result.stdout.str()
     helped = pytester.runpytest(*args("--help"))
     helped.stdout.fnmatch_lines(["*--dtu=PATH*", "*--dtu-agent=SPEC*"])
+
+
+def _folder(pytester: pytest.Pytester) -> Path:
+    """Two bundled scenarios in a folder, next to a `tests/` folder that pytest's testpaths name."""
+    scen = pytester.mkdir("scen")
+    for name in ("launch-channel.yaml", "thread-followup.yaml"):
+        (scen / name).write_bytes((BUNDLED.parent / name).read_bytes())
+    tests = pytester.mkdir("tests")
+    (tests / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\ntestpaths = tests\n")
+    return scen
+
+
+def test_dtu_space_path_runs_exactly_that_folder(pytester: pytest.Pytester) -> None:
+    scen = _folder(pytester)
+    for form in (["--dtu", str(scen)], [f"--dtu={scen}"], ["--dtu", "scen"]):
+        result = pytester.runpytest(*args(*form, "--dtu-agent", "scripted", "--dtu-trials", "1", "-v"))
+        result.assert_outcomes(passed=2)
+        result.stdout.fnmatch_lines(["*launch-channel.yaml::slack-launch-channel PASSED*",
+                                     "*thread-followup.yaml::slack-thread-followup PASSED*"])
+        assert "test_plain" not in result.stdout.str()
+
+
+def test_dtu_with_explicit_test_paths_runs_both(pytester: pytest.Pytester) -> None:
+    scen = _folder(pytester)
+    result = pytester.runpytest(*args("tests", "--dtu", str(scen), "--dtu-trials", "1", "-v"))
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["*test_plain.py::test_plain PASSED*"])
+
+
+def test_a_broken_scenario_is_a_usage_error_not_a_traceback(pytester: pytest.Pytester) -> None:
+    bad = pytester.makefile(".yaml", ghost=(
+        "id: ghost\ntitle: ghost\nintent: post\nseed:\n  slack:\n    users: [{name: dana}]\n"
+        "    channels: [{name: general, members: [dana, ghost]}]\n"
+        "checks: [{query: slack.users, op: exists}]\n"))
+    result = pytester.runpytest(*args("--dtu", str(bad)))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"{bad}:7: seed.slack.channels[0].members[1]: unknown user 'ghost'" in result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
