@@ -8,6 +8,8 @@ import json
 import os
 import shlex
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,10 @@ import pytest
 from dtu.agents.anthropic_agent import AnthropicAgent
 from dtu.agents.command import CommandAgent
 from dtu.agents.tools import catalog
+from dtu.runner.engine import Prepared
 from dtu.twins.registry import TWINS
 
+from ..conftest import start_server
 from .conftest import HIDDEN, holdout, leaks, run
 from .plugin_agent import Greeter
 
@@ -46,22 +50,129 @@ def test_plugin_agent_is_handed_only_the_intent_and_the_world(tmp_path: Path) ->
 def test_anthropic_agent_prompt_tools_and_first_message(tmp_path: Path) -> None:
     ld = holdout(tmp_path)
     [t] = run([AnthropicAgent()], [ld])
-    assert t.satisfied, t.error  # the scripted twin played the plan...
+    assert t.error is None and t.info["model_kind"] == "twin"
     reqs = [c.args for c in t.calls if c.twin == "anthropic"]
-    for r in reqs:  # ...yet what the agent wrote carries none of it
+    for r in reqs:
         assert leaks(r["system"] + json.dumps(r["tools"]) + json.dumps(r["messages"][0])) == []
     assert '"team":"Acme"' in reqs[0]["system"]  # public context is handed over
     assert leaks(json.dumps(catalog(TWINS, ("slack",)).tools)) == []
 
 
+def test_anthropic_agent_default_mode_meets_no_plan(tmp_path: Path) -> None:
+    """The default (plan-less) twin: no answer of its model, no byte of the conversation, no
+    state of its world holds anything hidden, and its world's Anthropic twin holds no plan."""
+    ld = holdout(tmp_path)
+    for spec in ("", "stream=true", "model=claude-sonnet-4-6", "model=dtu-judge"):
+        for t in run([AnthropicAgent(spec)], [ld], trials=3):
+            assert t.error is None, t.error
+            bodies = [c.body.data.decode() if type(c.body).__name__ == "Raw" else json.dumps(c.body)
+                      for c in t.calls if c.twin == "anthropic"]
+            assert bodies and leaks("".join(bodies)) == []
+            assert leaks(json.dumps([c.args for c in t.calls])) == []
+            assert leaks(json.dumps(t.info)) == []
+
+
+def test_the_engine_seeds_the_plan_for_oracles_alone(tmp_path: Path) -> None:
+    """The positive control of the tests above: the oracle's world holds the plan, no other."""
+    ld = holdout(tmp_path)
+    p = Prepared(ld, 0, TWINS)
+    oracle = p.world(1, oracle_plan=ld.scenario.reference).view(("anthropic",))["anthropic"]
+    assert leaks(json.dumps(oracle)) != [] and oracle["scripted"] is True
+    plain = p.world(1).view(("anthropic",))["anthropic"]
+    assert leaks(json.dumps(plain)) == [] and not plain.get("plan") and not plain.get("scripted")
+    [t] = run([AnthropicAgent("oracle=true")], [ld])
+    assert t.satisfied and t.info["model_kind"] == "oracle-twin"
+
+
+class _Claimant:
+    """A plugin that claims what it is not: the old `scripted_model` flag, a truthy `oracle`."""
+
+    name = "claimant"
+    scripted_model = True
+    oracle = "yes"
+
+    def __init__(self) -> None:
+        self.worlds: list[Any] = []
+
+    async def run(self, task: Any, world: Any, *plan: Any) -> None:
+        self.worlds.append((world, plan))
+
+
+def test_only_oracle_true_opens_the_plan(tmp_path: Path) -> None:
+    agent = _Claimant()
+    [t] = run([agent], [holdout(tmp_path)])
+    [(world, plan)] = agent.worlds
+    assert t.error is None and plan == ()
+    assert leaks(json.dumps(world.view(("anthropic",)))) == []
+
+
 def test_anthropic_agent_hands_nothing_hidden_at_all(tmp_path: Path) -> None:
     """With a model that does nothing, every byte the agent sends is its own: none is hidden."""
     ld = holdout(tmp_path, "  anthropic: {plan: []}")
-    [t] = run([AnthropicAgent()], [ld])
+    [t] = run([AnthropicAgent("oracle=true")], [ld])
     reqs = [c.args for c in t.calls if c.twin == "anthropic"]
-    assert len(reqs) == 1 and t.info["stop_reason"] == "end_turn"
-    assert leaks(json.dumps(reqs)) == []
+    assert t.info["model_kind"] == "oracle-twin"  # the engine's plan replaced the seed's empty one
+    assert leaks(json.dumps(reqs[0])) == []
     assert leaks(json.dumps(t.info)) == []
+
+
+def _http(url: str, token: str, path: str, body: Any = None, method: str = "POST") -> tuple[int, str]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url + path, data=data, method=method if data is not None else "GET",
+                                 headers={"x-api-key": token, "authorization": f"Bearer {token}",
+                                          "content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_a_program_driving_the_twin_over_http_meets_no_plan(tmp_path: Path) -> None:
+    """What a command agent with no key does: point the anthropic SDK's calls at `dtu serve` and
+    keep asking /v1/messages, acting on every tool_use it gets, with every model name it can
+    think of, in a world made by `POST /_dtu/worlds {"scenario": ...}`."""
+    ld = holdout(tmp_path)
+    srv = start_server("--scenario", str(ld.path))
+    try:
+        cat = catalog(TWINS, ("slack",))
+        seen: list[str] = []
+        for n, model in enumerate(("dtu-twin", "claude-sonnet-4-6", "dtu-scripted", "dtu-noisy", "dtu-judge", "")):
+            w = srv.admin("POST", "/_dtu/worlds", {"scenario": ld.id, "trial": n})
+            url, tok = w["base_url"], w["token"]
+            for path in ("/v1/models", "/v1/models/dtu-scripted", "/v1/models/dtu-noisy"):
+                seen.append(_http(url, tok, path)[1])
+            messages: list[dict[str, Any]] = [{"role": "user", "content": ld.scenario.intent}]
+            for _ in range(8):
+                status, text = _http(url, tok, "/v1/messages", {
+                    "model": model, "max_tokens": 256, "messages": messages, "tools": cat.tools})
+                seen.append(text)
+                if status != 200:
+                    assert model in ("dtu-scripted", "dtu-noisy") and status == 404  # not served here
+                    break
+                msg = json.loads(text)
+                messages.append({"role": "assistant", "content": msg["content"]})
+                uses = [b for b in msg["content"] if b["type"] == "tool_use"]
+                if not uses:
+                    break
+                results = []
+                for u in uses:  # act through the world's own HTTP door, as a program would
+                    _, op = cat.ops[u["name"]]
+                    status, out = _http(url, tok, op.path, u["input"])
+                    seen.append(out)
+                    results.append({"type": "tool_result", "tool_use_id": u["id"], "content": out})
+                messages.append({"role": "user", "content": results})
+            state = srv.state(w["id"])
+            assert not state.get("anthropic", {}).get("plan") and not state.get("anthropic", {}).get("scripted")
+            seen.append(json.dumps(state))
+        assert len(seen) > 20
+        assert leaks("".join(seen)) == []
+    finally:
+        srv.proc.terminate()
+        srv.proc.wait(timeout=10)
+        for stream in (srv.proc.stdout, srv.proc.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def test_command_agent_environment_files_and_door(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,7 +56,26 @@ def test_plays_the_plan_with_substitution_then_ends(make_world: Any) -> None:
     assert r3.usage.input_tokens > r.usage.input_tokens > 0
     n = c.messages.count_tokens(model="dtu-scripted", messages=msgs, tools=TOOLS)  # type: ignore[arg-type]
     assert n.input_tokens > 0
-    assert [m.id for m in c.models.list()] == ["dtu-scripted", "dtu-noisy", "dtu-judge"]
+    # a world seeded with a plan (an oracle's, or by hand) serves the plan players too
+    assert [m.id for m in c.models.list()] == ["dtu-twin", "dtu-judge", "dtu-scripted", "dtu-noisy"]
+    # asked without tools, no model answers a tool_use (the API cannot)
+    bare = c.messages.create(model="dtu-scripted", max_tokens=64, messages=[USER])
+    assert bare.stop_reason == "end_turn" and [b.type for b in bare.content] == ["text"]
+
+
+def test_a_plain_world_serves_only_the_plan_less_twin_and_the_judge(make_world: Any) -> None:
+    c = client(make_world({}), max_retries=0)
+    assert [m.id for m in c.models.list()] == ["dtu-twin", "dtu-judge"]
+    assert c.models.retrieve("claude-sonnet-4-6").id == "claude-sonnet-4-6"  # any other name: the twin
+    for name in ("dtu-scripted", "dtu-noisy"):
+        with pytest.raises(anthropic.NotFoundError) as e404:
+            c.messages.create(model=name, max_tokens=64, messages=[USER], tools=TOOLS)
+        assert e404.value.body == {"type": "error", "error": {"type": "not_found_error", "message": f"model: {name}"}}
+        with pytest.raises(anthropic.NotFoundError):
+            c.models.retrieve(name)
+    raw = c.messages.with_raw_response.create(model="claude-sonnet-4-6", max_tokens=64, messages=[USER], tools=TOOLS)
+    assert raw.headers["x-dtu-model-kind"] == "twin"
+    assert raw.parse().content[0].name in {t["name"] for t in TOOLS}  # type: ignore[union-attr]
 
 
 def test_streaming_events_in_the_sdks_order(make_world: Any) -> None:
@@ -96,7 +115,7 @@ def test_error_shapes(make_world: Any, server: Any) -> None:
     assert json.loads(raw.value.read()) == {"type": "error", "error": {
         "type": "invalid_request_error", "message": "max_tokens: Field required"}}
     bearer = anthropic.Anthropic(auth_token=w["token"], base_url=w["base_url"])
-    assert bearer.messages.create(model="x", max_tokens=5, messages=[USER]).stop_reason == "tool_use"
+    assert bearer.messages.create(model="x", max_tokens=5, messages=[USER], tools=TOOLS).stop_reason == "tool_use"
 
 
 def test_overloaded_and_rate_limited(make_world: Any) -> None:
@@ -111,10 +130,11 @@ def test_overloaded_and_rate_limited(make_world: Any) -> None:
         c.messages.create(model="x", max_tokens=5, messages=[USER])
     assert e429.value.response.headers["retry-after"] == "0.01"
     assert e429.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
-    assert c.messages.create(model="x", max_tokens=5, messages=[USER]).stop_reason == "tool_use"
+    assert c.messages.create(model="x", max_tokens=5, messages=[USER], tools=TOOLS).stop_reason == "tool_use"
     # with retries, the SDK absorbs the burst on its own
-    w2 = make_world({"anthropic": {"plan": PLAN, "rate_limited_first": 2, "retry_after": 0.01}})
-    assert client(w2, max_retries=2).messages.create(model="x", max_tokens=5, messages=[USER]).stop_reason == "tool_use"
+    w2 = make_world({"anthropic": {"rate_limited_first": 2, "retry_after": 0.01}})
+    again = client(w2, max_retries=2).messages.create(model="x", max_tokens=5, messages=[USER])
+    assert again.stop_reason == "end_turn"  # no tools offered: a text
 
 
 def test_judge_mode(make_world: Any) -> None:
