@@ -42,7 +42,7 @@ def test_plugin_agent_is_handed_only_the_intent_and_the_world(tmp_path: Path) ->
     assert extra == ()
     handed = msgspec.json.encode(task).decode() + json.dumps(world.view(task.twins))
     assert leaks(handed) == []
-    # the scripted model's plan is seeded only for agents whose model is that twin
+    # the reference plan is seeded only into oracles' worlds
     assert "anthropic" not in world.image.snapshots
     assert t.error is None
 

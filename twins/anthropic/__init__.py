@@ -1,6 +1,8 @@
-"""The Anthropic twin: a Messages API whose "model" is scripted and deterministic.
+"""The Anthropic twin: a Messages API whose models are deterministic twins, not real models.
 
-Satisfaction measured with it says nothing about a real model: it plays a given plan."""
+`dtu-twin` (the default) is plan-less: random offered tools, schema-drawn arguments. The plan
+players (`dtu-scripted`, `dtu-noisy`) are served only in oracles' worlds. Satisfaction measured
+with any of them says nothing about a real model."""
 
 from ..core import Twin
 from .errors import ERRORS, AnthropicError
