@@ -98,8 +98,10 @@ def overall_interval(successes: Sequence[int], trials: Sequence[int], resamples:
     wlo, whi = wilson(k, n, confidence)
     lo, hi = min(blo, wlo, mean), max(bhi, whi, mean)
     if s < min_clusters:
-        return (lo, hi, POOLED, f"too few scenarios ({s} < {min_clusters}) for a cluster bootstrap: "
-                                f"pooled Wilson interval over {n} trials")
+        note = f"too few scenarios ({s} < {min_clusters}) for a cluster bootstrap: pooled Wilson interval over {n} trials"
+        if (lo, hi) != (min(wlo, mean), max(whi, mean)):
+            note += ", widened to the spread between scenarios"
+        return (lo, hi, POOLED, note)
     if (lo, hi) != (min(blo, mean), max(bhi, mean)):
         return (lo, hi, WIDENED, f"cluster bootstrap over {s} scenarios, widened to the pooled Wilson "
                                  f"interval over {n} trials (the scenarios barely vary)")

@@ -115,3 +115,55 @@ def test_the_baseline_is_the_runs_first_agent_spec() -> None:
     ts = [traj("s1", i, True, agent="z-base") for i in range(10)] + [traj("s1", i, False, agent="a-cand") for i in range(10)]
     (c,) = within(summarize("r", ts), "z-base")
     assert (c.a, c.b, c.regressions) == ("z-base", "a-cand", ["s1"])
+
+
+def test_a_verdict_names_the_correction_that_decided_it() -> None:
+    """10/10 -> 2/10 alone is a regression; among 107 scenarios Holm makes it "same", and says so."""
+    (alone,) = compare([stats("s1", 10, 10)], [stats("s1", 2, 10, "b")]).scenarios
+    assert alone.verdict == "regression"
+    assert alone.reason == "significant after Holm over 1 scenario (p = 0.00071, adjusted 0.00071 < 0.05)"
+    a = [stats("s000", 10, 10)] + [stats(f"s{i:03d}", 5, 10) for i in range(1, 107)]
+    b = [stats("s000", 2, 10, "b")] + [stats(f"s{i:03d}", 5, 10, "b") for i in range(1, 107)]
+    c = compare(a, b)
+    row = next(r for r in c.scenarios if r.scenario == "s000")
+    assert (row.ci_low, row.ci_high) == (pytest.approx(-0.943, abs=1e-3), pytest.approx(-0.384, abs=1e-3))
+    assert row.verdict == "same" and row.p == pytest.approx(0.000714, abs=1e-6)
+    assert row.p_adjusted == pytest.approx(107 * row.p)
+    assert row.reason == ("not significant after Holm over 107 scenarios (p = 0.00071, adjusted 0.076 ≥ 0.05); "
+                          "the 95% interval [-0.94, -0.38] excludes 0 but is for this scenario alone")
+    assert (c.test, c.correction, c.tests, c.common) == ("fisher-exact", "holm", 107, 107)
+    assert c.scenarios[1].reason == "no difference (p = 1)"
+
+
+def test_significant_changes_come_first() -> None:
+    a = [stats(f"s{i}", 5, 20) for i in range(6)] + [stats("up", 2, 20), stats("down", 20, 20), stats("worse", 19, 20)]
+    b = [stats(f"s{i}", 4 + i % 3, 20, "b") for i in range(6)]
+    b += [stats("up", 19, 20, "b"), stats("down", 1, 20, "b"), stats("worse", 4, 20, "b")]
+    c = compare(a, b)
+    assert [r.scenario for r in c.scenarios[:3]] == ["down", "worse", "up"]
+    assert [r.verdict for r in c.scenarios] == ["regression", "regression", "improvement"] + ["same"] * 6
+    assert [r.diff for r in c.scenarios[3:]] == sorted(r.diff for r in c.scenarios[3:])
+
+
+def test_cli_refuses_runs_with_no_scenario_in_common(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = write_run(tmp_path, "a", "v1", {"s1": (20, 20), "s2": (15, 20)})
+    b = write_run(tmp_path, "b", "v2", {"t1": (3, 20)})
+    assert cli.main(["compare", str(a), str(b)]) == 2
+    err = capsys.readouterr().err
+    assert "no scenario in common" in err and "A ran s1, s2" in err and "B ran t1" in err
+
+
+def test_cli_names_both_sides_and_writes_the_method(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import msgspec
+
+    a = write_run(tmp_path, "a", "v1", {"s1": (20, 20), "s2": (15, 20)})
+    b = write_run(tmp_path, "b", "v2", {"s1": (3, 20), "s2": (15, 20)})
+    assert cli.main(["compare", str(a), str(b), "--json", str(tmp_path / "c.json")]) == 1
+    out = capsys.readouterr().out
+    assert "A (baseline) = run a, agent v1" in out and "B            = run b, agent v2" in out
+    assert "s1: regression — significant after Holm over 2 scenarios" in out
+    (c,) = msgspec.json.decode((tmp_path / "c.json").read_bytes())
+    assert (c["a_run"], c["a_agent"], c["b_run"], c["b_agent"]) == ("a", "v1", "b", "v2")
+    assert (c["test"], c["correction"], c["tests"]) == ("fisher-exact", "holm", 2)
+    row = c["scenarios"][0]
+    assert row["scenario"] == "s1" and row["p"] < row["p_adjusted"] < 0.05 and row["reason"].startswith("significant")

@@ -14,6 +14,7 @@ from dtu.runner.records import Trajectory
 from dtu.runner.stats import (
     SUMMARY,
     cluster_bootstrap,
+    overall_interval,
     pass_at_k,
     pass_hat_k,
     summarize,
@@ -104,3 +105,74 @@ def test_summary_separates_agents_and_mean_is_over_scenarios() -> None:
     assert by["a"].satisfaction == pytest.approx((1.0 + 0.5) / 2)  # not the pooled 5/6
     assert by["b"].satisfaction == 0.0 and by["b"].scenarios == 1
     assert [x.scenario for x in s.for_agent("a")] == ["s1", "s2"]
+
+
+def test_one_scenario_overall_interval_is_as_wide_as_its_own_evidence() -> None:
+    """3 trials of 1 scenario, all satisfied: the scenario's Wilson interval is [0.439, 1]; the
+    overall interval must not claim more (a percentile bootstrap over one cluster says [1, 1])."""
+    s = summarize("r", [traj("s1", k, True) for k in range(3)])
+    (sc,), (a,) = s.scenarios, s.agents
+    assert (sc.ci_low, sc.ci_high) == (pytest.approx(0.4385, abs=1e-4), 1.0)
+    assert (a.ci_low, a.ci_high) == (pytest.approx(sc.ci_low), 1.0)
+    assert a.interval == "pooled-wilson"
+    assert a.interval_note.startswith("too few scenarios (1 < 10) for a cluster bootstrap: pooled Wilson interval")
+
+
+def test_overall_interval_method_follows_the_number_of_scenarios() -> None:
+    few = summarize("r", [traj(f"s{i}", k, k < 2 + i) for i in range(5) for k in range(6)]).agents[0]
+    assert few.interval == "pooled-wilson"
+    wlo, whi = wilson(sum(min(6, 2 + i) for i in range(5)), 30)
+    assert few.ci_low <= wlo and few.ci_high >= whi  # the scenarios differ a lot: wider than pooled Wilson
+    assert few.interval_note.endswith("pooled Wilson interval over 30 trials, widened to the spread between scenarios")
+    same = summarize("r", [traj(f"s{i}", k, k < 3) for i in range(4) for k in range(6)]).agents[0]
+    assert (same.interval, (same.ci_low, same.ci_high)) == ("pooled-wilson", pytest.approx(wilson(12, 24)))
+    varied = summarize("r", [traj(f"s{i:02d}", k, k < i % 7) for i in range(30) for k in range(6)]).agents[0]
+    assert varied.interval == "cluster-bootstrap" and varied.interval_note == "cluster bootstrap over 30 scenarios"
+    agree = summarize("r", [traj(f"s{i:02d}", k, True) for i in range(20) for k in range(10)]).agents[0]
+    assert agree.interval == "cluster-bootstrap+pooled-wilson"  # a bootstrap of 20 perfect scenarios is [1, 1]
+    assert agree.ci_low == pytest.approx(wilson(200, 200)[0]) and agree.ci_low < 1.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_overall_interval_is_never_narrower_than_the_pooled_wilson_interval(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    scenarios = int(rng.integers(1, 25))
+    n = rng.integers(1, 12, size=scenarios)
+    c = rng.binomial(n, rng.choice([0.0, 0.5, 0.9, 1.0], size=scenarios))
+    lo, hi, method, _ = overall_interval(c.tolist(), n.tolist())
+    wlo, whi = wilson(int(c.sum()), int(n.sum()))
+    mean = float((c / n).mean())
+    assert lo <= wlo + 1e-12 and hi >= whi - 1e-12 and lo <= mean <= hi
+    assert (method == "pooled-wilson") == (scenarios < 10)
+
+
+def labelled(kind: str | None, box: str | None, k: int) -> Trajectory:
+    t = traj("s1", k, True)
+    t.info = {key: v for key, v in (("model_kind", kind), ("sandbox", box)) if v is not None}
+    return t
+
+
+def test_agents_say_whether_a_twin_model_or_no_sandbox_drove_them() -> None:
+    twin = summarize("r", [labelled("scripted-twin", "off", k) for k in range(4)]).agents[0]
+    assert (twin.model, twin.sandbox, twin.model_kinds) == ("twin", "off", {"scripted-twin": 4})
+    assert twin.notes == ["twin model: this satisfaction says nothing about a real model (scripted-twin in 4 of 4 trials)",
+                          "--no-sandbox: not a holdout; the agent could read the scenarios and their checks (4 of 4 trials)"]
+    real = summarize("r", [labelled("api", "bwrap", k) for k in range(4)]).agents[0]
+    assert (real.model, real.sandbox, real.notes) == ("api", "bwrap", [])
+    mixed = summarize("r", [labelled("api" if k else "oracle-twin", None, k) for k in range(4)]).agents[0]
+    assert (mixed.model, mixed.sandbox) == ("mixed", "") and "oracle-twin in 1 of 4 trials" in mixed.notes[0]
+    plain = summarize("r", [labelled(None, None, k) for k in range(2)]).agents[0]
+    assert (plain.model, plain.sandbox, plain.notes) == ("", "", [])
+    back = SUMMARY.decode(msgspec.json.encode(summarize("r", [labelled("twin", "off", 0)])))
+    assert back.agents[0].notes and back.schema == 3
+
+
+def test_a_schema_2_summary_still_decodes() -> None:
+    old = summarize("r", [traj("s1", 0, True)])
+    data = msgspec.json.decode(msgspec.json.encode(old))
+    for key in ("interval", "interval_note", "model", "model_kinds", "sandbox", "notes"):
+        del data["agents"][0][key]
+    del data["min_clusters"]
+    data["schema"] = 2
+    back = SUMMARY.decode(msgspec.json.encode(data))
+    assert back.agents[0].interval == "cluster-bootstrap" and back.agents[0].notes == []
