@@ -240,7 +240,7 @@ class NoMatch(DtuError):
     def __init__(self, var: str, message: str) -> None:
         self.var = var
         self.message = message
-        self.fix = "widen the var's `where`, or generate more users (`dtu lint` tries many draws)"
+        self.fix = "widen the var's `where`, or generate more users"
         super().__init__(f"vars.{var}: {message} (fix: {self.fix})")
 
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 import jmespath
 import msgspec
 
-from dtu.twins.core import Env, Twin, derive, parse_time
+from dtu.twins.core import Env, Twin, derive, mix, parse_time
 
 from . import yamlsrc
 from .errors import ScenarioError
-from .generate import MAX_USERS, Generate, generate, merge_seed, pick_problem
+from .generate import MAX_USERS, Generate, NoMatch, Person, generate, merge_seed, pick_problem, resolve_vars
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 MAX_STEPS = 1_000_000
 MAX_INTENT = 20_000  # characters
 MAX_PUBLIC = 256 * 1024  # bytes of JSON
+VAR_DRAWS = 20  # trials whose `vars` draws are tried at load time
 DEFAULT_EPOCH = 1705309200.0  # 2024-01-15T09:00:00Z, the engine's default `now`
 
 Fail = Callable[..., ScenarioError]
@@ -48,7 +49,10 @@ def check(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]]) ->
     spec = _generate(sc, fail)
     _reads(sc, twins, spec, fail)
     _vars(sc, spec, fail)
-    generated = generate(spec, derive(0, "generate"))[0] if spec is not None else {}
+    generated: dict[str, Any] = {}
+    if spec is not None:
+        generated, staff = generate(spec, derive(0, "generate"))
+        _draws(sc, staff, fail)
     _seed(sc, twins, generated, now, fail)
 
 
@@ -181,6 +185,19 @@ def _vars(sc: Scenario, spec: Generate | None, fail: Fail) -> None:
         defined[name] = True
 
 
+def _draws(sc: Scenario, staff: list[Person], fail: Fail) -> None:
+    """The vars of the first VAR_DRAWS trials of a run with seed 0 (the default) find someone:
+    a `where` only people drawn at random can match may find nobody in a small organisation."""
+    if not sc.vars:
+        return
+    base = derive(0, sc.id, "trials")  # the engine's trial seeds: mix(base ^ trial)
+    for k in range(VAR_DRAWS):
+        try:
+            resolve_vars(sc.vars, staff, mix(base ^ k))
+        except NoMatch as e:
+            raise fail(f"vars.{e.var}", f"{e.message} (run seed 0, trial {k})", e.fix) from None
+
+
 # -- seeds -------------------------------------------------------------------------------------------
 
 def _seed(sc: Scenario, twins: Mapping[str, Twin[Any]], generated: Mapping[str, Any], now: float,
@@ -215,4 +232,5 @@ def seed_error(e: BaseException, twin: str, generated: Mapping[str, Any], fail: 
         t, key, idx, rest = m.group(1), m.group(2), int(m.group(3)), m.group(4)
         offset = len(generated.get(t, {}).get(key, []) or [])
         field = f"seed.{t}.{key}[{idx - offset}]{rest}" if idx >= offset else "seed.generate"
-    return fail(field, message, "make every user, channel, project or file the seed names exist in it")
+    message, _, fix = message.partition("; ")
+    return fail(field, message, fix or "make every user, channel, project or file the seed names exist in it")

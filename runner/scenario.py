@@ -101,7 +101,7 @@ def parse(text: str, path: str, twins: Mapping[str, Twin[Any]] | None = None) ->
         raw = yamlsrc.load(text)
     except yamlsrc.TooLarge as e:
         line = yamlsrc.line_of(text, "$." + e.field) if e.field and len(text) <= yamlsrc.MAX_BYTES else None
-        raise ScenarioError(path, line, e.field, f"too large: {e.message}", e.fix) from None
+        raise ScenarioError(path, line, e.field, e.message, e.fix) from None
     except Exception as e:  # yaml.YAMLError and decoding errors alike
         mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

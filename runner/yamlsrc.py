@@ -60,7 +60,7 @@ def load(text: str) -> Any:
                 e.field = str(key)
                 raise
         if total > MAX_NODES:
-            raise TooLarge(f"it has more than {MAX_NODES:,} nodes once its aliases are expanded",
+            raise TooLarge(f"expands to more than {MAX_NODES:,} nodes through its aliases",
                            "keep large data out of the scenario file")
     else:
         expanded_size(data, sizes)
@@ -83,16 +83,16 @@ def expanded_size(data: Any, sizes: dict[int, int] | None = None) -> int:
             open_.discard(key)
             sizes[key] = n
             if n > MAX_NODES:
-                raise TooLarge(f"it has more than {MAX_NODES:,} nodes once its aliases are expanded",
+                raise TooLarge(f"expands to more than {MAX_NODES:,} nodes through its aliases",
                                "write the data out without nested aliases (`*name`)")
             continue
         if not isinstance(node, dict | list) or key in sizes:
             continue
         if key in open_:
-            raise TooLarge("an alias refers to a node that contains it (a cycle)",
+            raise TooLarge("holds an alias to a node that contains it (a cycle)",
                            "remove the self-referencing alias (`*name` inside `&name`)")
         if depth > MAX_DEPTH:
-            raise TooLarge(f"it is nested more than {MAX_DEPTH} levels deep", "flatten the data")
+            raise TooLarge(f"is nested more than {MAX_DEPTH} levels deep", "flatten the data")
         open_.add(key)
         stack.append((node, depth, True))
         for k in (node.values() if isinstance(node, dict) else node):

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import msgspec
+import pytest
+
 from dtu.agents.scripted import ScriptedAgent
 from dtu.runner.engine import Prepared, RunOptions, run_trial
-from dtu.runner.generate import Generate, generate, resolve_vars
+from dtu.runner.errors import ScenarioError
+from dtu.runner.generate import MAX_USERS, Generate, generate, pick_problem, resolve_vars
 from dtu.runner.scenario import load_file
 from dtu.twins.registry import TWINS
 
@@ -63,3 +67,48 @@ def test_manager_of_resolves_to_the_manager() -> None:
                          staff, 5)
     assert bound["x"]["department"] == "Sales"
     assert bound["m"]["handle"] == bound["x"]["manager"]
+
+
+def _load(tmp_path: Path, text: str) -> ScenarioError:
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_file(path)
+    assert "Traceback" not in str(info.value)
+    return info.value
+
+
+def test_generate_users_is_bounded(tmp_path: Path) -> None:
+    err = _load(tmp_path, SCENARIO.replace("users: 40", f"users: {MAX_USERS + 1}"))
+    assert (err.field, err.line) == ("seed.generate.users", 6)
+    assert "10,000" in err.fix
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert({"users": MAX_USERS + 1}, Generate)
+    assert msgspec.convert({"users": MAX_USERS}, Generate).users == MAX_USERS
+
+
+def test_vars_that_can_match_nobody_fail_at_load(tmp_path: Path) -> None:
+    """Regression: a var nobody matched killed the whole run with a traceback."""
+    legal = _load(tmp_path, SCENARIO.replace("department: Engineering", "department: Legal"))
+    assert (legal.field, legal.line) == ("vars.eng.where", 8)
+    ceo = _load(tmp_path, SCENARIO.replace("department: Engineering", "department: Executive"))
+    assert ceo.field == "vars.eng.where" and "CEO is never drawn" in ceo.message
+    seeded = _load(tmp_path, SCENARIO.replace("department: Engineering", "handle: ada.abbott"))
+    assert seeded.field == "vars.eng.where.handle" and "run seed" in seeded.message
+    # possible in principle, but the default run's small organisation has no SRE at all
+    rare = _load(tmp_path, SCENARIO.replace("users: 40", "users: 9")
+                 .replace("department: Engineering", "title: SRE"))
+    assert rare.field == "vars.eng" and "run seed 0" in rare.message
+
+
+def test_pick_problem_accepts_what_some_organisation_holds() -> None:
+    spec = Generate(users=60)
+    assert pick_problem("x", {"pick": "person", "where": {"department": "Sales", "is_manager": False}},
+                        spec, {}) is None
+    assert pick_problem("x", {"where": {"title": "Head of Finance"}}, spec, {}) is None
+    assert pick_problem("m", {"manager_of": "x"}, spec, {"x": True}) is None
+    assert pick_problem("m", {"manager_of": "x"}, spec, {"x": False}) is not None
+    tiny = Generate(users=7)  # a CEO and six heads: nobody is not a manager
+    assert pick_problem("x", {"where": {"is_manager": False}}, tiny, {}) is not None
+    assert pick_problem("x", {"where": {"department": "Sales", "title": "SRE"}}, spec, {}) is not None
+    assert pick_problem("x", {"pick": "robot"}, spec, {}) == (".pick", "unknown pick 'robot'", "use `pick: person`")

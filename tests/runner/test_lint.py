@@ -74,3 +74,30 @@ def test_seal_and_locked_run(tmp_path: Path) -> None:
     refused = subprocess.run(args, capture_output=True, text=True)
     assert refused.returncode == 2
     assert "changed: good" in refused.stderr
+
+
+def test_a_seed_error_names_its_own_twin_and_field(tmp_path: Path) -> None:
+    """Regression: an error in `seed.jira` was reported on `seed.slack` (the first twin seeded),
+    with a hint about users and channels."""
+    p = tmp_path / "jira-status.yaml"
+    p.write_text("id: jira-status\ntitle: t\nintent: i\nseed:\n  slack: {}\n  jira:\n    projects: [{key: OPS}]\n"
+                 "    issues:\n      - {project: OPS, summary: s, status: Blocked}\n"
+                 "checks: [{query: jira.issues, op: exists}]\n")
+    [f] = lint_paths([tmp_path])
+    assert (f.field, f.line) == ("seed.jira.issues[0].status", 9)
+    assert "unknown status 'Blocked'" in f.message and "To Do" in f.fix
+
+
+def test_lint_refuses_what_used_to_crash_a_run(tmp_path: Path) -> None:
+    """Each of these passed lint (or was only found by a run, as a traceback)."""
+    write(tmp_path, "ghost", POST, POSTED)
+    ghost = tmp_path / "ghost.yaml"
+    ghost.write_text(ghost.read_text().replace("members: [dana]", "members: [dana, ghost]"))
+    write(tmp_path, "regex", POST, "  - {id: rx, query: \"slack.channels.C0GENERAL1.messages[0].text\", "
+                                   "op: matches, value: 'v2 ('}\n")
+    found = {(Path(f.path).stem, f.field) for f in lint_paths([tmp_path])}
+    assert found == {("ghost", "seed.slack.channels[0].members[1]"), ("regex", "checks[0].value")}
+    run = subprocess.run([sys.executable, "-m", "dtu.runner", "run", str(ghost), "--trials", "1", "--quiet",
+                          "--out", str(tmp_path / "runs")], capture_output=True, text=True)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert f"{ghost}:7: seed.slack.channels[0].members[1]: unknown user 'ghost'" in run.stderr
