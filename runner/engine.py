@@ -116,6 +116,11 @@ class Prepared:
                                               CompiledChecks(special))
         return v
 
+    def reference_of(self, trial_seed: int) -> list[Step]:
+        """The reference plan of one trial: its `vars:` draw substituted, if the scenario has any."""
+        variant = self.variant(trial_seed) if self.scenario.vars else None
+        return variant.reference if variant is not None else self.scenario.reference
+
     def world(self, trial_seed: int, world_id: str = "", max_steps: int | None = None,
               faults: Any = None, oracle_plan: Sequence[Step] | None = None) -> World:
         """A fresh world for one trial. `oracle_plan` is for oracles only (`run_trial` passes it

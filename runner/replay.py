@@ -62,7 +62,9 @@ def max_steps_of(manifest: Manifest) -> int | None:
 
 def replay(p: Prepared, t: Trajectory, max_steps: int | None = None) -> World:
     """A fresh world for the trajectory's seed with its calls dispatched again, in order."""
-    world = p.world(t.seed, max_steps=max_steps, faults=_Playback(t.calls))
+    # an oracle's in-process twin played the plan its world held (agents/anthropic_agent.py)
+    plan = p.reference_of(t.seed) if t.info.get("model_kind") == "oracle-twin" else None
+    world = p.world(t.seed, max_steps=max_steps, faults=_Playback(t.calls), oracle_plan=plan)
     for c in t.calls:
         world.dispatch(c.twin, c.op, c.args)
     return world

@@ -197,3 +197,17 @@ def test_over_http_a_plain_world_serves_the_plan_less_twin(server: Any, monkeypa
     assert t.error is None and t.info["model_kind"] == "twin" and "says nothing" in t.info["note"]
     asked = _over_http(AnthropicAgent(f"base_url={server.url},model=dtu-scripted"), launch())
     assert asked.error is not None and "NotFoundError" in asked.error  # no plan here to play
+
+
+@pytest.mark.parametrize("spec", ["", ORACLE])
+def test_replay_rebuilds_the_world_the_model_answered_in(spec: str) -> None:
+    """An oracle's world held its trial's plan (a generated org's drawn people included); the
+    plan-less twin's did not. Replay rebuilds each, so every call answers as recorded."""
+    from dtu.runner.replay import first_difference, replay
+
+    for ld in (launch(), _generated()):
+        p = Prepared(ld, 0, TWINS)
+        for t in run([AnthropicAgent(spec)], [ld], trials=2):
+            world = replay(p, t)
+            assert first_difference(t.calls, world.calls) is None
+            assert world.digest() == t.digest
