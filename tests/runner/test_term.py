@@ -33,9 +33,9 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def render(summary: Summary, width: int = 80, **kw: object) -> str:
+def render(summary: Summary, width: int = 80, wide: bool = False) -> str:
     console = Console(width=width, record=True, color_system=None)
-    print_summary(summary, console, **kw)  # type: ignore[arg-type]
+    print_summary(summary, console, wide=wide)
     return console.export_text()
 
 
