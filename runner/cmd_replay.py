@@ -1,5 +1,6 @@
 """`dtu replay RUN --scenario ID --trial N`: re-execute a trajectory's calls in a fresh world and
-confirm the same final state digest (exit 0), or say where it diverged (exit 1)."""
+confirm the same final state digest and the same answer to every call, byte for byte (exit 0),
+or say where it diverged (exit 1)."""
 
 from __future__ import annotations
 
@@ -46,13 +47,15 @@ def main(args: argparse.Namespace) -> int:
         checks = p.checks.evaluate(world)
         print_trajectory(msgspec.structs.replace(t, calls=world.calls, checks=checks, digest=digest), console)
     where = f"{t.agent}/{t.scenario}/{t.trial}"
-    if digest == t.digest:
-        console.print(f"[green]replay matches[/]: {where}, {len(t.calls)} calls, final state digest {digest}",
+    diverged = first_difference(t.calls, world.calls)
+    if digest == t.digest and diverged is None:
+        console.print(f"[green]replay matches[/]: {where}, {len(t.calls)} calls answered as recorded, "
+                      f"final state digest {digest}",
                       highlight=False)
         return 0
-    hint = first_difference(t.calls, world.calls) or "every call answered the same; the state differs after them"
-    print(f"dtu: replay of {where} does not match: recorded digest {t.digest}, replayed {digest}\n  {hint}",
-          file=sys.stderr)
+    hint = diverged or "every call answered the same; the state differs after them"
+    same = "the same final state digest, but" if digest == t.digest else f"recorded digest {t.digest}, replayed {digest};"
+    print(f"dtu: replay of {where} does not match: {same}\n  {hint}", file=sys.stderr)
     if t.scenario in worlds.changed:
         print(f"  the scenario file changed since the run ({worlds.paths[t.scenario].path})", file=sys.stderr)
     return 1

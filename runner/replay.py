@@ -18,6 +18,7 @@ from dtu.twins.core.twin import Twin
 
 from .engine import Prepared, prepare
 from .errors import DtuError
+from .hub import BASE
 from .records import Manifest, Trajectory
 from .scenario import Loaded, load_file
 
@@ -61,22 +62,39 @@ def max_steps_of(manifest: Manifest) -> int | None:
 
 
 def replay(p: Prepared, t: Trajectory, max_steps: int | None = None) -> World:
-    """A fresh world for the trajectory's seed with its calls dispatched again, in order."""
+    """A fresh world for the trajectory's seed with its calls dispatched again, in order.
+
+    A run made over HTTP (a command agent) is replayed with the fixed base URL served worlds
+    build their links on (the door answered with its own address in its place), so the calls
+    answer byte for byte as recorded."""
     # an oracle's in-process twin played the plan its world held (agents/anthropic_agent.py)
     plan = p.reference_of(t.seed) if t.info.get("model_kind") == "oracle-twin" else None
     world = p.world(t.seed, max_steps=max_steps, faults=_Playback(t.calls), oracle_plan=plan)
+    if served_over_http(t):
+        world.env.base_url = BASE
     for c in t.calls:
         world.dispatch(c.twin, c.op, c.args)
     return world
+
+
+def served_over_http(t: Trajectory) -> bool:
+    """Whether the trajectory's world was served by the HTTP door: its answers name its base URL."""
+    marker = BASE.encode()
+    return any(marker in _ENC.encode(c.body) for c in t.calls)
+
+
+_ENC = msgspec.json.Encoder()
 
 
 def first_difference(recorded: Sequence[Call], replayed: Sequence[Call]) -> str | None:
     """Where two call logs first differ (status or body), said for a person; None when equal."""
     enc = msgspec.json.Encoder(order="deterministic")
     for i, (a, b) in enumerate(zip(recorded, replayed, strict=False)):
-        if a.status != b.status or enc.encode(a.body) != enc.encode(b.body):
+        # as plain data: a body read back from the run folder and a live one (a Raw) compare alike
+        x, y = enc.encode(msgspec.to_builtins(a.body)), enc.encode(msgspec.to_builtins(b.body))
+        if a.status != b.status or x != y:
             return (f"call {i} ({a.twin} {a.op}) answered differently: recorded {a.status} "
-                    f"{_short(enc.encode(a.body))}, replayed {b.status} {_short(enc.encode(b.body))}")
+                    f"{_short(x)}, replayed {b.status} {_short(y)}")
     if len(recorded) != len(replayed):
         return f"recorded {len(recorded)} calls, replayed {len(replayed)}"
     return None
