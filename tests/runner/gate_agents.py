@@ -2,10 +2,12 @@
 
 `tests.runner.gate_agents:half` satisfies every other trial; `:flaky:N` crashes on every Nth
 trial; `:broken` always crashes; `:spin:SECONDS` plays the plan after a blocking sleep (it never
-suspends, as in-process agents do not); `:probe` reports the RunInfo it was opened with."""
+suspends, as in-process agents do not); `:probe` reports the RunInfo it was opened with;
+`:stubborn` sleeps through its first cancellation."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -92,3 +94,26 @@ def spin(delay: str = "0.01") -> Spin:
 
 def probe() -> Probe:
     return Probe()
+
+
+class Stubborn:
+    """Sleeps through its first cancellation (as a badly written plugin might): only a second
+    Ctrl-C ends the run."""
+
+    oracle: Literal[True] = True
+
+    def __init__(self) -> None:
+        self.name = "stubborn"
+        self.inner = ScriptedAgent()
+
+    async def run(self, task: Task, world: World, plan: Sequence[Step]) -> dict[str, Any] | None:
+        if task.trial >= 4:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                await asyncio.sleep(3600)
+        return await self.inner.run(task, world, plan)
+
+
+def stubborn() -> Stubborn:
+    return Stubborn()
