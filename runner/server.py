@@ -129,8 +129,8 @@ async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None)
 
 
 def _reason(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return f"{type(e).__name__}: {text[0][:200]}" if text else type(e).__name__
+    text = " ".join(str(e).split())[:200]
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
 def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
