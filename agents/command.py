@@ -181,7 +181,7 @@ class CommandAgent:
                 proc = await asyncio.create_subprocess_exec(
                     *sandbox.argv(self.layout, work, task_dir, self.cmd, bwrap, disable_userns), cwd=work, **pipes)
             else:
-                proc = await asyncio.create_subprocess_shell(self.cmd, cwd=self._launch,
+                proc = await asyncio.create_subprocess_shell(_exec(self.cmd), cwd=self._launch,
                                                              preexec_fn=sandbox.die_with_parent(), **pipes)
             assert proc.stdout is not None and proc.stderr is not None
             readers = [asyncio.ensure_future(_tail(s, self.tail)) for s in (proc.stdout, proc.stderr)]
@@ -202,6 +202,18 @@ class CommandAgent:
             err.dtu_info = info  # type: ignore[attr-defined]
             raise err
         return info
+
+
+def _exec(cmd: str) -> str:
+    """A simple command replaces the shell (`exec`), so the program itself is dtu's child and
+    dies with it (PR_SET_PDEATHSIG survives exec); lists and pipelines stay as written."""
+    first = cmd.split(maxsplit=1)[0] if cmd.split() else ""
+    if any(c in cmd for c in ";&|\n`(){}") or "=" in first or first in _SHELL_WORDS:
+        return cmd
+    return "exec " + cmd
+
+
+_SHELL_WORDS = frozenset(("if", "for", "while", "until", "case", "cd", "export", "source", ".", "!", "exec", "time"))
 
 
 def _write(folder: str, name: str, data: bytes) -> str:
