@@ -24,12 +24,12 @@ class Tracker:
     """Counts of a run's trials as they finish, and the line that shows them."""
 
     def __init__(self, total: int, done: int = 0, satisfied: int = 0, errored: int = 0,
-                 interval: float = INTERVAL) -> None:
+                 interval: float | None = None) -> None:
         self.total = total
         self.start_done = self.done = done  # trials finished before this session (a resume)
         self.satisfied = satisfied
         self.errored = errored
-        self.interval = interval
+        self.interval = INTERVAL if interval is None else interval
         self.started = time.monotonic()
         self._due = 0.0
         self._live: Live | None = None
