@@ -275,7 +275,7 @@ def other_worlds(upload: dict[str, Any]) -> list[str]:
         for tok in (f"dtu-w{n}-{secrets.token_hex(12)}", f"dtu-w{n}-" + me.rsplit("-", 1)[-1]):
             if own and tok == me:
                 continue
-            code, body = slack("chat.postMessage", tok, channel="general", text=tag)
+            _code, body = slack("chat.postMessage", tok, channel="general", text=tag)
             if body.get("ok"):
                 wins.append(f"token {tok}")
     base = os.environ["DTU_URL"].rstrip("/")

@@ -69,8 +69,7 @@ def test_killing_dtu_run_kills_every_process_of_the_run(tmp_path: Path, sig: sig
         assert len(with_argv(marker)) >= 6
         dtu.send_signal(sig)
         dtu.wait(timeout=30)
-        time.sleep(5)
-        assert with_argv(marker) == [], "processes of the killed run are still alive"
+        assert wait_for(lambda: with_argv(marker) == [], 5), "processes of the killed run are still alive 5 s later"
     finally:
         if dtu.poll() is None:
             dtu.kill()
