@@ -68,7 +68,7 @@ def _grid(console: Console, title: str | None, header: list[tuple[str, str]], ro
     each label (a scenario id: never cut) on a line of its own above its row's cells."""
     widths = [max([len(h), *(cells[i].cell_len for _, cells in rows)]) for i, (h, _) in enumerate(header)]
     longest = max((t.cell_len for t, _ in rows), default=0)
-    last = max(widths[-1], 24) if header[-1][1] == "fill" else widths[-1]
+    last = min(widths[-1], 24) if header[-1][1] == "fill" else widths[-1]  # a "fill" column wraps
     if console.width >= max(longest, len(label)) + 2 + sum(widths[:-1]) + 2 * (len(widths) - 1) + last:
         table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left", show_edge=False)
         table.add_column(label, overflow="fold", min_width=min(longest, 12))
@@ -85,6 +85,12 @@ def _grid(console: Console, title: str | None, header: list[tuple[str, str]], ro
         for i, (c, w, (_, justify)) in enumerate(zip(cells, widths, header, strict=True)):
             pad = " " * (w - c.cell_len) if i < len(cells) - 1 or justify == "right" else ""
             out.append("  " if i else "")
+            if i == len(cells) - 1 and justify == "fill" and out.cell_len + c.cell_len > console.width:
+                # the last cell wraps under itself, not under the row's first column
+                hang = out.cell_len
+                parts = c.wrap(console, max(12, console.width - hang), overflow="fold")
+                out.append_text(Text("\n" + " " * hang).join(parts))
+                break
             out.append_text(Text.assemble(pad, c) if justify == "right" else Text.assemble(c, pad))
         return out
 

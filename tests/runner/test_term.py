@@ -123,3 +123,16 @@ def test_print_summary_keeps_its_old_call_shape() -> None:
     print_summary(s, console, 40, within(s))
     text = console.export_text()
     assert "… and 174 more scenario results at 1.000" in text and "B vs A: cand vs base (baseline)" in text
+
+
+def test_long_failing_checks_wrap_under_their_own_column() -> None:
+    checks = {f"the-{w}-message-was-posted-in-the-launch-channel": False for w in ("first", "second", "third")}
+    s = summarize("r", [traj(IDS[0], k, False, checks=checks) for k in range(3)])
+    lines = render(s).splitlines()
+    start = lines.index(IDS[0])
+    end = next(i for i, line in enumerate(lines) if line.startswith("a: satisfaction"))
+    figures = lines[start + 1:end]
+    assert figures[0].split()[:4] == ["0/3", "0.000", "[0.000,", "0.561]"] and len(figures) > 2
+    column = figures[0].index("the-first")
+    assert all(line[:column].isspace() for line in figures[1:])  # continuations under "failing checks"
+    assert "".join(line[column:].strip() for line in figures) == ",".join(f"{c}×3" for c in checks)
