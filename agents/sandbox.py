@@ -69,8 +69,9 @@ def _depth(path: str) -> tuple[int, str]:
 
 
 def _prefix(directory: str) -> str:
-    """The install prefix of a program's folder: /opt/node for /opt/node/bin."""
-    return os.path.dirname(directory) if os.path.basename(directory) == "bin" else directory
+    """The install prefix of a program's folder: /opt/node for /opt/node/bin, ~/.pyenv for
+    ~/.pyenv/shims (a version manager's shim runs the manager from its root)."""
+    return os.path.dirname(directory) if os.path.basename(directory) in ("bin", "shims") else directory
 
 
 def program_dirs(command: str) -> list[str]:

@@ -144,6 +144,15 @@ def test_the_program_prefix_is_mounted() -> None:
     assert sandbox.program_dirs("no-such-program-xyz --flag") == []
 
 
+def test_a_version_managers_shim_brings_its_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shim = tmp_path / ".pyenv" / "shims" / "mypython"
+    shim.parent.mkdir(parents=True)
+    shim.write_text("#!/bin/sh\n")
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim.parent}:/usr/bin:/bin")
+    assert sandbox.program_dirs("mypython agent.py") == [str(tmp_path / ".pyenv")]
+
+
 def test_base_env_is_an_allowlist() -> None:
     src = {"PATH": "/bin", "LANG": "C", "LC_ALL": "C", "HOME": "/root", "AWS_SECRET_ACCESS_KEY": "x",
            "DTU_ADMIN": "y", "ANTHROPIC_API_KEY": "k", "HTTPS_PROXY": "p", "MINE": "m"}
