@@ -29,7 +29,7 @@ from .replay import max_steps_of, replay
 from .report_files import write_reports
 from .report_term import print_summary
 from .results import RunDir, new_run_id, scenario_digests
-from .scenario import Loaded, default_paths, load_all, set_digest
+from .scenario import BUNDLED, Loaded, default_paths, load_all, set_digest
 from .seal import read_lock, verify
 from .stats import Summary, summarize
 
@@ -137,7 +137,9 @@ class Plan:
 
 
 def _hidden(roots: Sequence[str], rd: RunDir, out: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*(os.path.abspath(r) for r in roots), os.path.abspath(rd.path),
+    """What program agents must not see: the scenario roots (and the bundled library, always),
+    the run folder and the --out folder."""
+    return tuple(dict.fromkeys([*(os.path.abspath(r) for r in roots), str(BUNDLED), os.path.abspath(rd.path),
                                 os.path.abspath(out)]))
 
 

@@ -140,6 +140,9 @@ def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
     capability = op.capability
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        if capability is not None and capability in request.match_info and hub.opened(
+                request.match_info[capability], name, op.name) is None:  # refused before its body is read
+            return encode(_error_reply(twin.errors.not_found_route(request.method, request.path)))
         try:
             args = await read_args(request, twin, op)
             token = twin.auth(request.headers, args)
@@ -370,7 +373,10 @@ async def start(hub: Hub, host: str = "127.0.0.1", port: int = 0, *, admin_token
     it. `allow_hosts` are further names the server answers to (besides its bound address,
     localhost, 127.0.0.1 and [::1])."""
     guard = Guard(admin_token or secrets.token_urlsafe(32), allow_hosts)
-    runner = web.AppRunner(make_app(hub, guard, max_body), access_log=None, handle_signals=False)
+    # lingering_time=0: a body the handler refused unread (or could not decode) closes the
+    # connection instead of being drained, which would log a client's broken body as a traceback
+    runner = web.AppRunner(make_app(hub, guard, max_body), access_log=None, handle_signals=False,
+                           lingering_time=0)
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=ssl_context, backlog=1024)
     await site.start()

@@ -8,10 +8,11 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -19,10 +20,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Server:
-    def __init__(self, proc: subprocess.Popen[str], url: str, admin_token: str = "") -> None:
+    def __init__(self, proc: subprocess.Popen[str], url: str, admin_token: str = "",
+                 log: IO[str] | None = None) -> None:
         self.proc = proc
+        self.log = log  # the server's stderr
         self.url = url
         self.admin_token = admin_token
+
+    def stop(self) -> None:
+        """Terminate the server (kill it if it lingers) and close its streams."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        for stream in (self.proc.stdout, self.log):
+            if stream is not None:
+                stream.close()
 
     @property
     def admin_headers(self) -> dict[str, str]:
@@ -63,14 +78,17 @@ def start_server(*extra: str) -> Server:
         token = extra[extra.index("--admin-token") + 1]
     else:
         token = env["DTU_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
+    log = tempfile.TemporaryFile("w+")  # a file, not a pipe nobody reads: a full pipe would stall the server
     proc = subprocess.Popen([sys.executable, "-m", "dtu.runner", "serve", "--host", "127.0.0.1", "--port", "0",
-                             *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             *extra], stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     if not line.startswith("DTU_URL="):
         proc.kill()
-        raise RuntimeError(f"dtu serve did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}")
-    return Server(proc, line.removeprefix("DTU_URL="), token)
+        proc.wait()
+        log.seek(0)
+        raise RuntimeError(f"dtu serve did not start: {line!r} {log.read()}")
+    return Server(proc, line.removeprefix("DTU_URL="), token, log)
 
 
 @pytest.fixture(scope="session")
@@ -78,14 +96,7 @@ def server() -> Iterator[Server]:
     """One real `dtu serve` for the session; each test makes its own worlds."""
     srv = start_server()
     yield srv
-    srv.proc.terminate()
-    try:
-        srv.proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        srv.proc.kill()
-    for stream in (srv.proc.stdout, srv.proc.stderr):
-        if stream is not None:
-            stream.close()
+    srv.stop()
 
 
 @pytest.fixture

@@ -168,11 +168,7 @@ def test_a_program_driving_the_twin_over_http_meets_no_plan(tmp_path: Path) -> N
         assert len(seen) > 20
         assert leaks("".join(seen)) == []
     finally:
-        srv.proc.terminate()
-        srv.proc.wait(timeout=10)
-        for stream in (srv.proc.stdout, srv.proc.stderr):
-            if stream is not None:
-                stream.close()
+        srv.stop()
 
 
 def test_command_agent_environment_files_and_door(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

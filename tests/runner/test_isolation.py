@@ -81,8 +81,7 @@ def test_admin_token_guards_admin_endpoints() -> None:
                                {"Content-Type": "application/json", "X-DTU-Admin": "s3cret"}, b"{}")
         assert status == 201 and json.loads(body)["token"]
     finally:
-        srv.proc.terminate()
-        srv.proc.communicate(timeout=10)
+        srv.stop()
 
 
 def test_serve_binds_loopback_by_default_and_says_so() -> None:
@@ -123,5 +122,4 @@ def test_bounds_answer_in_vendor_shape() -> None:
         status, _ = request(srv.url + "/_dtu/health", "GET", {})
         assert status == 200
     finally:
-        srv.proc.terminate()
-        srv.proc.communicate(timeout=10)
+        srv.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -62,3 +63,78 @@ def test_sigint_stops_cleanly_with_a_partial_summary(tmp_path: Path) -> None:
     assert summary["complete"] is False
     n = sum(s["trials"] for s in summary["scenarios"])
     assert 0 < n < TRIALS
+
+
+# -- what resume, replay and rescore find through the manifest ----------------------------------
+
+def dtu(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "dtu.runner", *argv], cwd=cwd, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300)
+
+
+def cut(run_dir: Path, keep: int) -> None:
+    """Leave only the first `keep` trajectories, as an interrupted run would."""
+    rd = RunDir(run_dir)
+    rd.rewrite(list(rd.trajectories())[:keep])
+
+
+def strings(x: object) -> list[str]:
+    if isinstance(x, str):
+        return [x]
+    if isinstance(x, dict):
+        return [s for v in x.values() for s in strings(v)]
+    if isinstance(x, list):
+        return [s for v in x for s in strings(v)]
+    return []
+
+
+def test_resume_of_generated_scenarios(tmp_path: Path) -> None:
+    scen = str(ROOT / "scenarios" / "cross" / "gen-oncall-rota.yaml")
+    done = dtu("run", scen, "--trials", "6", "--out", str(tmp_path), "--quiet")
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = tmp_path.iterdir()
+    cut(run_dir, 2)
+    done = dtu("run", "--resume", str(run_dir), "--quiet")
+    assert done.returncode == 0, done.stderr
+    keys = [t.key for t in RunDir(run_dir).trajectories()]
+    assert len(keys) == len(set(keys)) == 6
+
+
+def test_manifest_holds_no_absolute_scenario_path(tmp_path: Path) -> None:
+    launch = tmp_path / "project"
+    (launch / "my-scenarios").mkdir(parents=True)
+    shutil.copy(SCEN, launch / "my-scenarios" / "launch.yaml")
+    done = dtu("run", str(launch / "my-scenarios"), SCEN, "--trials", "4", "--out", "runs", "--quiet", cwd=launch)
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = (launch / "runs").iterdir()
+    m = json.loads((run_dir / "manifest.json").read_text())
+    assert not [s for s in strings(m) if os.path.isabs(s) or str(tmp_path) in s or str(ROOT) in s]
+    roots = {s["root"] for s in m["scenarios"]}
+    assert roots == {"my-scenarios"} or roots == {"my-scenarios", "bundled"}
+    cut(run_dir, 1)
+    # resumed from elsewhere: the run folder leads back to the launch directory
+    done = dtu("run", "--resume", str(run_dir), "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len({t.key for t in RunDir(run_dir).trajectories()}) == 4
+    for argv in (["replay", str(run_dir), "--scenario", "slack-launch-channel", "--trial", "0"],
+                 ["rescore", str(run_dir), "--checks", "--quiet"]):
+        done = dtu(*argv, cwd=Path("/"))
+        assert done.returncode == 0, (argv, done.stdout, done.stderr)
+
+
+def test_old_manifests_with_absolute_paths_still_load(tmp_path: Path) -> None:
+    done = dtu("run", SCEN, "--trials", "3", "--out", str(tmp_path), "--quiet")
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = tmp_path.iterdir()
+    m = json.loads((run_dir / "manifest.json").read_text())
+    for s in m["scenarios"]:  # as manifests were written before scenario roots
+        s["path"] = SCEN
+        del s["root"]
+    del m["launch"]
+    (run_dir / "manifest.json").write_text(json.dumps(m))
+    assert RunDir(run_dir).manifest().scenarios[0].path == SCEN
+    cut(run_dir, 1)
+    done = dtu("run", "--resume", str(run_dir), "--quiet")
+    assert done.returncode == 0, done.stderr
+    done = dtu("replay", str(run_dir), "--scenario", "slack-launch-channel", "--trial", "2")
+    assert done.returncode == 0, done.stderr

@@ -78,8 +78,7 @@ def test_health_tells_liveness_only_without_the_token(tmp_path: Path) -> None:
         status, body = send(srv.url, "GET", "/_dtu/health", srv.admin_headers)
         assert body["ok"] is True and body["scenarios"] == ["slack-launch-channel"] and body["worlds"] == 1
     finally:
-        srv.proc.terminate()
-        srv.proc.communicate(timeout=10)
+        srv.stop()
 
 
 def test_a_foreign_host_is_refused_on_every_route(server: Server) -> None:
@@ -109,8 +108,7 @@ def test_allow_host_adds_a_name() -> None:
         assert send(srv.url, "GET", "/_dtu/health", {"Host": f"twins.internal:{port}"})[0] == 200
         assert send(srv.url, "GET", "/_dtu/health", {"Host": f"other.internal:{port}"})[0] == 421
     finally:
-        srv.proc.terminate()
-        srv.proc.communicate(timeout=10)
+        srv.stop()
 
 
 def test_admin_refuses_browser_cross_origin_requests(server: Server) -> None:

@@ -30,8 +30,7 @@ def scenario_server() -> Iterator[Server]:
     """A server with a scenario loaded: its worlds of one trial share one seed, as on every server."""
     srv = start_server("--scenario", str(SCENARIO))
     yield srv
-    srv.proc.terminate()
-    srv.proc.communicate(timeout=10)
+    srv.stop()
 
 
 def same_seed(server: Server) -> dict[str, Any]:
@@ -110,8 +109,7 @@ def test_refused_requests_do_not_count_against_max_steps() -> None:
         assert srv.admin("GET", f"/_dtu/worlds/{w['id']}/calls") == []
         assert slack(srv, w, "auth.test")["ok"] is True
     finally:
-        srv.proc.terminate()
-        srv.proc.communicate(timeout=10)
+        srv.stop()
 
 
 def test_the_secret_stays_out_of_state_and_log_and_the_log_is_deterministic(scenario_server: Server) -> None:

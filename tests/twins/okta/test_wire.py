@@ -148,8 +148,4 @@ def test_tls_serve_with_okta_sdk() -> None:
         except urllib.error.URLError as e:
             assert isinstance(e.reason, ssl.SSLCertVerificationError)
     finally:
-        srv.proc.terminate()
-        srv.proc.wait(timeout=10)
-        for stream in (srv.proc.stdout, srv.proc.stderr):
-            if stream is not None:
-                stream.close()
+        srv.stop()
