@@ -78,7 +78,8 @@ def start_server(*extra: str) -> Server:
         token = extra[extra.index("--admin-token") + 1]
     else:
         token = env["DTU_ADMIN_TOKEN"] = secrets.token_urlsafe(24)
-    log = tempfile.TemporaryFile("w+")  # a file, not a pipe nobody reads: a full pipe would stall the server
+    # stderr to a file, not a pipe nobody reads: a full pipe would stall the server
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by Server.stop)
     proc = subprocess.Popen([sys.executable, "-m", "dtu.runner", "serve", "--host", "127.0.0.1", "--port", "0",
                              *extra], stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     assert proc.stdout is not None
