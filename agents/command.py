@@ -40,7 +40,7 @@ import secrets
 import signal
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 import msgspec
@@ -178,11 +178,12 @@ class CommandAgent:
                                      "stderr": asyncio.subprocess.PIPE, "env": env, "start_new_session": True}
             if self.layout is not None:
                 bwrap, disable_userns = self._bwrap
-                proc = await asyncio.create_subprocess_exec(
+                spawn = asyncio.create_subprocess_exec(
                     *sandbox.argv(self.layout, work, task_dir, self.cmd, bwrap, disable_userns), cwd=work, **pipes)
             else:
-                proc = await asyncio.create_subprocess_shell(_exec(self.cmd), cwd=self._launch,
-                                                             preexec_fn=sandbox.die_with_parent(), **pipes)
+                spawn = asyncio.create_subprocess_shell(_exec(self.cmd), cwd=self._launch,
+                                                        preexec_fn=sandbox.die_with_parent(), **pipes)
+            proc = await _started(spawn)
             assert proc.stdout is not None and proc.stderr is not None
             readers = [asyncio.ensure_future(_tail(s, self.tail)) for s in (proc.stdout, proc.stderr)]
             try:
@@ -202,6 +203,20 @@ class CommandAgent:
             err.dtu_info = info  # type: ignore[attr-defined]
             raise err
         return info
+
+
+async def _started(spawn: Coroutine[Any, Any, asyncio.subprocess.Process]) -> asyncio.subprocess.Process:
+    """The spawned process. Cancelled while spawning (the run stopped, the trial timed out), the
+    process may already exist: it is killed before the cancellation goes on."""
+    starting = asyncio.ensure_future(spawn)
+    try:
+        return await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            proc = await starting
+            _killpg(proc.pid)
+            await proc.wait()
+        raise
 
 
 def _exec(cmd: str) -> str:

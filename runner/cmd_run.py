@@ -26,7 +26,7 @@ from .interrupt import Stop, handle_signals, say
 from .progress import Tracker
 from .records import Manifest, Trajectory
 from .replay import max_steps_of, replay
-from .report_files import write_reports
+from .report_files import LATEST, open_run, write_reports
 from .report_term import print_summary
 from .results import RunDir, new_run_id, scenario_digests
 from .scenario import BUNDLED, Loaded, default_paths, load_all, set_digest
@@ -144,9 +144,7 @@ def _hidden(roots: Sequence[str], rd: RunDir, out: str) -> tuple[str, ...]:
 
 
 def resumed(args: argparse.Namespace) -> Plan:
-    rd = RunDir(args.resume)
-    if not (rd.path / "manifest.json").exists():
-        raise DtuError(f"--resume {args.resume}: no manifest.json there")
+    rd = open_run(args.resume)
     m = rd.manifest()
     loaded = load_all([s.path for s in m.scenarios])
     changed = {s.id for s in m.scenarios} ^ {ld.id for ld in loaded}
@@ -186,6 +184,9 @@ def started(args: argparse.Namespace) -> Plan:
     if len(set(names)) != len(names):
         raise DtuError(f"two agents share a name: {names}; give each its own (e.g. plugin:factory:name)")
     if args.baseline is not None:
+        if args.baseline not in names and Path(args.baseline).name == LATEST:
+            # runs/latest means the newest run before this one, which is about to become the newest
+            args.baseline = str(open_run(args.baseline).path)
         gate.parse_baseline(args.baseline, names)  # fail before running anything
     faults_data = load_faults(args.faults) if args.faults else None
     mounts = mounts_of(args.agent_mount)

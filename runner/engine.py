@@ -17,7 +17,7 @@ from dtu.twins.core.twin import Twin
 
 from .agent import Agent, AnyAgent, Oracle, RunInfo, Task
 from .checks import CompiledChecks
-from .generate import Generate, Person, generate, merge_seed, resolve_vars, substitute_vars
+from .generate import Generate, NoMatch, Person, generate, merge_seed, resolve_vars, substitute_vars
 from .interrupt import Stop
 from .records import Trajectory
 from .scenario import Loaded, Step
@@ -200,7 +200,11 @@ async def run_trial(agent: AnyAgent, p: Prepared, trial: int, opts: RunOptions,
         plan = p.fault_plan(opts.faults)
         if plan is not None:
             faults = plan.world_faults(seed)
-    variant = p.variant(seed) if p.scenario.vars else None
+    try:
+        variant = p.variant(seed) if p.scenario.vars else None
+    except NoMatch as e:  # this run's organisation has nobody a var can draw: the trial cannot be judged
+        return Trajectory(scenario=p.scenario.id, agent=agent.name, trial=trial, seed=seed, satisfied=False,
+                          score=0.0, checks=[], calls=[], digest="", error=f"scenario vars: {e}")
     task = p.task(trial, seed, variant)
     reference = variant.reference if variant is not None else p.scenario.reference
     # The reference plan reaches oracles (in-process yardsticks) and nothing else.

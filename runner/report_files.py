@@ -4,6 +4,7 @@ GitHub Actions step summary when GITHUB_STEP_SUMMARY is set."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from .compare import Comparison, baseline_of, within
 from .records import Manifest, Trajectory
@@ -85,10 +86,21 @@ def load_summary(rd: RunDir) -> Summary:
     return summarize(m.run_id, rd.trajectories(), tags_of(rd))
 
 
+LATEST = "latest"
+
+
 def open_run(path: str) -> RunDir:
+    """The run folder at `path`; `<folder>/latest` (unless such a folder exists) names the newest
+    run in <folder>, so `runs/latest` is the last `dtu run`."""
     from .errors import DtuError
 
-    rd = RunDir(path)
+    p = Path(path)
+    if p.name == LATEST and not p.exists():
+        runs = [d for d in p.parent.glob("*") if (d / "manifest.json").is_file()]
+        if not runs:
+            raise DtuError(f"{path}: no run under {p.parent}/ yet (`dtu run` writes one there)")
+        p = max(runs, key=lambda d: ((d / "manifest.json").stat().st_mtime, d.name))
+    rd = RunDir(p)
     if not (rd.path / "manifest.json").exists():
         raise DtuError(f"{path}: not a run folder (no manifest.json); pass a folder under runs/")
     return rd

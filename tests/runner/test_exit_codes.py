@@ -68,6 +68,22 @@ def test_baseline_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "no scenario in common" in capsys.readouterr().err
 
 
+def test_runs_latest_names_the_newest_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    latest = str(tmp_path / "runs" / "latest")
+    assert dtu("show", latest) == 2
+    assert "no run under" in capsys.readouterr().err
+    code, first = run(tmp_path, LAUNCH, "--trials", "24", "--agent", "scripted")
+    assert code == 0
+    os.utime(first / "manifest.json", (1, 1))  # older, whatever the clock's resolution
+    # the baseline is the newest run before this one, not the run being made
+    code, second = run(tmp_path, LAUNCH, "--trials", "24", "--agent", f"{AGENTS}:half", "--baseline", latest)
+    assert code == 1
+    assert f"{first.name}:scripted" in capsys.readouterr().err
+    assert json.loads((second / "manifest.json").read_text())["baseline"] == str(first)
+    assert dtu("show", latest) == 0
+    assert "half/slack-launch-channel/0" in capsys.readouterr().out
+
+
 def test_unknown_baseline_fails_before_running(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(tmp_path, LAUNCH, "--trials", "2", "--baseline", "nobody")
     assert code == 2

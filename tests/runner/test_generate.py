@@ -87,6 +87,18 @@ def test_generate_users_is_bounded(tmp_path: Path) -> None:
     assert msgspec.convert({"users": MAX_USERS}, Generate).users == MAX_USERS
 
 
+def test_a_draw_that_finds_nobody_costs_only_its_trial(tmp_path: Path) -> None:
+    """Load checks draws against the default seed's organisation; another run seed's organisation
+    may still leave a var with nobody: that trial errors, naming the var, and the run goes on."""
+    path = tmp_path / "gen.yaml"
+    path.write_text(SCENARIO)
+    p = Prepared(load_file(path), 5, TWINS)
+    p.staff = [x for x in p.staff or [] if x.department != "Engineering"]  # as a sparser organisation would
+    t = asyncio.run(run_trial(ScriptedAgent(), p, 0, RunOptions(trials=1, seed=5, timeout=30)))
+    assert not t.satisfied and t.error is not None and t.error.startswith("scenario vars:") and "eng" in t.error
+    assert t.calls == [] and t.checks == []
+
+
 def test_vars_that_can_match_nobody_fail_at_load(tmp_path: Path) -> None:
     """Regression: a var nobody matched killed the whole run with a traceback."""
     legal = _load(tmp_path, SCENARIO.replace("department: Engineering", "department: Legal"))
