@@ -230,9 +230,6 @@ def resume_hint(rd: RunDir) -> str:
 def main(args: argparse.Namespace) -> int:
     plan = resumed(args) if args.resume else started(args)
     rd, loaded, agents = plan.rd, plan.loaded, plan.agents
-    if not plan.opts.sandbox and not args.quiet:
-        print("dtu: warning: --no-sandbox: program agents run unconfined and can read scenarios, checks and "
-              "results; use it only for agents you trust (recorded in the manifest)", file=sys.stderr)
     names = [a.name for a in agents]
     baseline = (gate.parse_baseline(plan.baseline, names) if plan.baseline is not None
                 else gate.default_baseline(names))

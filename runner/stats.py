@@ -115,8 +115,8 @@ NO_SANDBOX_NOTE = "--no-sandbox: not a holdout; the agent could read the scenari
 def labels(model_kinds: dict[str, int], sandboxes: dict[str, int]) -> tuple[str, str, list[str]]:
     """An agent's `model` and `sandbox` labels, and the notes they call for, from its trials' info.
 
-    model: "api" (every trial used a real model), "twin" (every trial a twin: "twin", "oracle-twin",
-    "scripted-twin", ...), "mixed", or "" (no model: an in-process agent such as scripted or noisy).
+    model: "api" (every trial used a real model), "twin" (every trial a twin: "twin" or "oracle-twin"),
+    "mixed", or "" (no model: an in-process agent such as scripted or noisy).
     sandbox: "bwrap", "off", "mixed", or "" (not a program agent)."""
     twins = sum(v for kind, v in model_kinds.items() if kind != "api")
     api = model_kinds.get("api", 0)
