@@ -158,7 +158,11 @@ class CommandAgent:
         async with self._sem:
             token = hub.register(world)
             try:
-                return await self._spawn(task, token)
+                return _model_used(await self._spawn(task, token), world)
+            except BaseException as e:
+                if isinstance(info := getattr(e, "dtu_info", None), dict):
+                    _model_used(info, world)
+                raise
             finally:
                 hub.remove(world.id)
 
@@ -203,6 +207,14 @@ class CommandAgent:
             err.dtu_info = info  # type: ignore[attr-defined]
             raise err
         return info
+
+
+def _model_used(info: dict[str, Any], world: World) -> dict[str, Any]:
+    """A program given the Anthropic twin that never called it used no model: its results carry
+    no twin-model label (a program on a real key is labelled `api`; dtu cannot see those calls)."""
+    if info.get("model_kind") == "twin" and not any(c.twin == "anthropic" for c in world.calls):
+        del info["model_kind"]
+    return info
 
 
 async def _started(spawn: Coroutine[Any, Any, asyncio.subprocess.Process]) -> asyncio.subprocess.Process:

@@ -68,7 +68,7 @@ def test_example_slack_agent_satisfies_the_launch_scenario_by_a_relative_path() 
     for t in trajs:
         assert t.satisfied, (t.error, t.info)
         assert t.info["exit_code"] == 0 and "created #atlas-launch" in t.info["stdout_tail"]
-        assert t.info["sandbox"] == "bwrap" and t.info["model_kind"] == "twin"
+        assert t.info["sandbox"] == "bwrap" and "model_kind" not in t.info  # it used no model
         assert {c.twin for c in t.calls} == {"slack"}  # through the HTTP door, into the trial's world
     assert agent.hub is None  # closed at the end of the run
 
@@ -157,10 +157,21 @@ def test_the_environment_is_an_allowlist(monkeypatch: pytest.MonkeyPatch) -> Non
     env = json.loads(twin.info["stdout_tail"])
     assert env["MY_FLAG"] == "on" and "ANTHROPIC_AUTH_TOKEN" not in env
     assert env["ANTHROPIC_API_KEY"] == env["DTU_TOKEN"] and env["ANTHROPIC_BASE_URL"] == env["DTU_URL"]
-    assert twin.info["model_kind"] == "twin"
+    assert "model_kind" not in twin.info  # given the twin, never called it: no model measured
     env = json.loads(real.info["stdout_tail"])
     assert "MY_FLAG" not in env and env["ANTHROPIC_AUTH_TOKEN"] == "real-key" and "ANTHROPIC_BASE_URL" not in env
     assert real.info["model_kind"] == "api"
+
+
+ASK_TWIN = ("import anthropic; m = anthropic.Anthropic().messages.create(model='dtu-twin', max_tokens=64, "
+            "messages=[{'role': 'user', 'content': 'hello'}]); print(m.model)")
+
+
+def test_a_program_that_calls_the_anthropic_twin_is_labelled_twin() -> None:
+    [t] = run([CommandAgent(f"{PY} -c {shlex.quote(ASK_TWIN)}")], [launch()])
+    assert t.error is None, t.info.get("stderr_tail")
+    assert t.info["model_kind"] == "twin" and "dtu-twin" in t.info["stdout_tail"]
+    assert [c.op for c in t.calls if c.twin == "anthropic"] == ["messages.create"]
 
 
 def test_no_sandbox_warns_once_and_keeps_the_allowlist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
