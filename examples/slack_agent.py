@@ -12,7 +12,8 @@ the shape "create a (public|private) channel called #name, invite A and B to it,
 message there that mentions <something> (<detail>), then tell #other that the channel exists",
 and nothing else: a stand-in for your own agent, in any language. A request it does not
 understand gets a polite refusal and exit code 0 (the trial is unsatisfied, not errored), as a
-real agent that declines would; it exits non-zero only when something broke."""
+real agent that declines would, and so does an error answer it has no plan for; it exits
+non-zero only when the program itself broke."""
 
 from __future__ import annotations
 
@@ -54,11 +55,11 @@ def main() -> int:
             intent = f.read()
     else:
         intent = os.environ["DTU_INTENT"]
-    client = WebClient(token=os.environ["DTU_TOKEN"], base_url=os.environ["SLACK_API_URL"])
     m = re.search(r"(public|private)? ?channel called #([\w-]+)", intent)
-    if m is None:
-        print(f"slack_agent: sorry, I only know how to open channels; not doing: {intent[:200]!r}")
+    if m is None or "SLACK_API_URL" not in os.environ:  # not a request it knows, or no Slack in this world
+        print(f"slack_agent: sorry, I only know how to open Slack channels; not doing: {intent[:200]!r}")
         return 0
+    client = WebClient(token=os.environ["DTU_TOKEN"], base_url=os.environ["SLACK_API_URL"])
     private, name = m.group(1) == "private", m.group(2)
     try:
         existing = find_channel(client, name)
@@ -90,13 +91,13 @@ def main() -> int:
         if tell:
             other = find_channel(client, tell.group(1))
             if other is None:
-                print(f"slack_agent: no channel #{tell.group(1)}", file=sys.stderr)
-                return 1
+                print(f"slack_agent: no channel #{tell.group(1)}; giving up", file=sys.stderr)
+                return 0
             client.chat_postMessage(channel=other["id"], text=f"{what} launch coordination is in #{name}")
             print(f"told #{tell.group(1)}")
-    except SlackApiError as e:
-        print(f"slack_agent: Slack said {e.response['error']}", file=sys.stderr)
-        return 1
+    except SlackApiError as e:  # an answer it has no plan for: it gives up (unsatisfied, not errored)
+        print(f"slack_agent: Slack said {e.response['error']}; giving up", file=sys.stderr)
+        return 0
     return 0
 
 

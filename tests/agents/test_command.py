@@ -20,7 +20,7 @@ from dtu.agents.sandbox import NO_SANDBOX_WARNING
 from dtu.runner.engine import Prepared, RunOptions, run_all
 from dtu.runner.errors import DtuError
 from dtu.runner.records import Trajectory
-from dtu.runner.scenario import Loaded
+from dtu.runner.scenario import Loaded, load_file
 from dtu.twins.registry import TWINS
 
 from .conftest import launch
@@ -136,6 +136,14 @@ def test_a_small_intent_is_also_in_the_environment(tmp_path: Path) -> None:
     intent = "i" * ENV_MAX
     [t] = run([CommandAgent(f"tail=100000,mount={tmp_path} -- {PY} {probe}")], [big(launch(), intent, {"a": 1})])
     assert json.loads(t.info["stdout_tail"]) == {"DTU_INTENT": intent, "DTU_PUBLIC": '{"a":1}'}
+
+
+def test_example_slack_agent_declines_a_world_without_slack() -> None:
+    # unsatisfied, not errored: a whole-library run of the example is judged, not refused
+    okta = load_file(str(ROOT / "scenarios" / "okta" / "activate-staged-support.yaml"))
+    [t] = run([CommandAgent(f"{PY} examples/slack_agent.py")], [okta], launch_dir=str(ROOT))
+    assert t.error is None and not t.satisfied and t.info["exit_code"] == 0
+    assert "sorry" in t.info["stdout_tail"] and t.calls == []
 
 
 ENV_DUMP = "import json, os; print(json.dumps(dict(os.environ)))"
