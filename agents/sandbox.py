@@ -158,6 +158,10 @@ def layout(run: RunInfo | None, command: str, extra_mounts: Iterable[str] = ()) 
                 seen = b + p[len(real):] if _under(p, real) and real != b else p
                 if (_under(seen, b) or _under(b, seen)) and os.path.lexists(seen):
                     masks[seen] = os.path.isdir(seen)
+    # a mask inside a masked folder is already hidden; mounting it anyway would make bwrap create
+    # its path inside the empty folder, and show the agent the names it hides
+    folders = [p for p, is_dir in masks.items() if is_dir]
+    masks = {p: d for p, d in masks.items() if not any(p != f and _under(p, f) for f in folders)}
     return Layout(system=tuple(system), binds=tuple(sorted(binds, key=_depth)),
                   masks=tuple(sorted(masks.items(), key=lambda m: _depth(m[0]))), chdir=launch)
 

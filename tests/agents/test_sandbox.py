@@ -130,6 +130,15 @@ def test_a_hidden_file_is_masked_by_an_empty_one(tree: dict[str, Path]) -> None:
     assert r.returncode == 0 and r.stdout == "end\n", r.stderr
 
 
+def test_a_mask_inside_a_masked_folder_leaves_no_name_behind(tree: dict[str, Path]) -> None:
+    # a scenario file given by name, inside a scenario folder also hidden: the folder looks empty
+    scen = tree["launch"] / "scen"
+    lay = sandbox.layout(run_info(tree, hidden=(str(scen), str(scen / "secret.yaml"))), "true")
+    assert str(scen / "secret.yaml") not in dict(lay.masks)
+    r = inside(lay, tree["box"], f"ls -A {scen}; echo end")
+    assert r.returncode == 0 and r.stdout == "end\n", r.stderr
+
+
 def test_layout_refuses_a_launch_directory_inside_a_hidden_path(tree: dict[str, Path]) -> None:
     with pytest.raises(DtuError, match="start dtu from another directory"):
         sandbox.layout(run_info(tree, launch_dir=str(tree["launch"] / "scen")), "true")
