@@ -15,18 +15,21 @@ options are `key=value` pairs separated by commas:
 
 e.g. `command:python examples/slack_agent.py`, `command:jobs=8,name=v2 -- ./my-agent --fast`.
 
-For each trial the agent serves the trial's world on an HTTP door of its own (127.0.0.1, a free
-port, admin endpoints locked behind a random token) and runs the program with /bin/sh in a
-bubblewrap sandbox (agents/sandbox.py): it starts in the directory dtu was started from
-(read-only, so relative paths resolve as written) with a fresh empty writable folder as HOME,
-TMPDIR and DTU_WORKDIR. The environment is an allowlist: PATH, LANG, LC_*, TZ, TERM, then
-DTU_INTENT_FILE and DTU_PUBLIC_FILE (read-only files, always there; the public one when the
-scenario has public context), DTU_INTENT and DTU_PUBLIC (JSON) only when at most 32 KiB,
-DTU_TOKEN, DTU_URL, DTU_TWINS, DTU_TRIAL, DTU_SEED, DTU_WORKDIR and each twin's variables in
-the form its SDK expects (SLACK_API_URL, SLACK_BOT_TOKEN, ...). At the trial's end or timeout
-the whole process tree is killed. Exit code, the last `tail` bytes of stdout and stderr, and
-`sandbox` ("bwrap" or "off") go into the trajectory's info; a non-zero exit makes the trial an
-error.
+For each trial the agent serves the trial's world on an HTTP door (127.0.0.1, a free port,
+admin endpoints locked behind a random token) and runs the program with /bin/sh in a
+bubblewrap sandbox (agents/sandbox.py) with a network of its own (agents/netns.py): loopback
+only, where the door answers at the same URL, so the program reaches its own trial's door and
+nothing else (no host service, no other trial, no internet). With `llm=real` the program needs
+the model's API, so its sandbox shares the host's network. It starts in the directory dtu was
+started from (read-only, so relative paths resolve as written) with a fresh empty writable
+folder as HOME, TMPDIR and DTU_WORKDIR. The environment is an allowlist: PATH, LANG, LC_*, TZ,
+TERM, then DTU_INTENT_FILE and DTU_PUBLIC_FILE (read-only files, always there; the public one
+when the scenario has public context), DTU_INTENT and DTU_PUBLIC (JSON) only when at most 32
+KiB, DTU_TOKEN, DTU_URL, DTU_TWINS, DTU_TRIAL, DTU_SEED, DTU_WORKDIR and each twin's variables
+in the form its SDK expects (SLACK_API_URL, SLACK_BOT_TOKEN, ...). At the trial's end or
+timeout the whole process tree is killed. Exit code, the last `tail` bytes of stdout and
+stderr, `sandbox` ("bwrap" or "off") and `network` ("private" or "host") go into the
+trajectory's info; a non-zero exit makes the trial an error.
 
 The trial timeout counts time spent waiting for a slot: run with `--concurrency` no larger than
 `jobs`, or raise `--timeout`."""
@@ -38,6 +41,7 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
 import sys
 import tempfile
 from collections.abc import Coroutine, Sequence
@@ -49,7 +53,7 @@ from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.twins.core import World
 
-from . import sandbox, spec
+from . import netns, sandbox, spec
 
 __all__ = ["ENV_MAX", "CommandAgent", "CommandFailed"]
 
@@ -95,8 +99,10 @@ class CommandAgent:
         self.hub: Any = None
         self.layout: sandbox.Layout | None = None  # None: --no-sandbox
         self._bwrap: tuple[str, bool] = ("bwrap", True)
+        self.network = "host"  # "private": each sandbox has a network of its own holding only its door
         self._launch = ""
         self._runner: Any = None
+        self._port = 0
         self._sem: asyncio.Semaphore | None = None
         self._lock: asyncio.Lock | None = None
 
@@ -107,12 +113,25 @@ class CommandAgent:
             self._bwrap = sandbox.probe()
             self.layout = sandbox.layout(run, self.cmd, self.mounts)
             self._launch = self.layout.chdir
+            self.network = self._network()
         else:
             print(sandbox.NO_SANDBOX_WARNING, file=sys.stderr, flush=True)
             self.layout = None
             self._launch = os.path.abspath(run.launch_dir or os.getcwd())
         self._sem = self._sem or asyncio.Semaphore(self.jobs)
         self._lock = self._lock or asyncio.Lock()
+
+    def _network(self) -> str:
+        """A private network unless the program talks to a real model (it needs the internet) or
+        this system refuses one (said once, and recorded per trial)."""
+        if self.llm == "real":
+            return "host"
+        why = netns.probe()
+        if why:
+            _warn_once(f"dtu: program agents share the host's network here: a private network namespace "
+                       f"was refused ({why}); allow unprivileged user namespaces to isolate them")
+            return "host"
+        return "private"
 
     async def _serve(self, twins: Any) -> Any:
         """The HTTP door, started on first use with the twins of the worlds it will host."""
@@ -124,6 +143,7 @@ class CommandAgent:
 
                 hub = Hub(twins)
                 self._runner = await start(hub, "127.0.0.1", 0, admin_token=secrets.token_urlsafe(24))
+                self._port = int(hub.base_url.rsplit(":", 1)[1])
                 self.hub = hub
         return self.hub
 
@@ -131,6 +151,29 @@ class CommandAgent:
         if self._runner is not None:
             await self._runner.cleanup()
         self.hub = self._runner = self._sem = self._lock = None
+
+    async def _private(self, argv: list[str], work: str,
+                       pipes: dict[str, Any]) -> tuple[asyncio.subprocess.Process, Any]:
+        """The sandbox started in a network namespace of its own (agents/netns.py), and the door
+        dtu serves into it: the trial's door at the same URL, and nothing else to reach."""
+        from aiohttp import web
+
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with parent:
+            try:
+                proc = await _started(asyncio.create_subprocess_exec(
+                    *argv, cwd=work, preexec_fn=netns.enter(self._port, child.fileno()),
+                    pass_fds=(child.fileno(),), **pipes))
+            finally:
+                child.close()
+            try:
+                parent.settimeout(10)
+                door = web.SockSite(self._runner, netns.receive(parent))
+                await door.start()
+            except BaseException:
+                await _kill(proc)
+                raise
+        return proc, door
 
     def environment(self, task: Task, token: str, work: str, files: dict[str, str]) -> dict[str, str]:
         """The program's environment: an allowlist of dtu's (sandbox.base_env), then the task's
@@ -168,6 +211,7 @@ class CommandAgent:
 
     async def _spawn(self, task: Task, token: str) -> dict[str, Any]:
         info: dict[str, Any] = {"command": self.cmd, "sandbox": "off" if self.layout is None else "bwrap",
+                                "network": "host" if self.layout is None else self.network,
                                 "model_kind": "twin" if self.llm == "twin" else "api"}
         with tempfile.TemporaryDirectory(prefix="dtu-trial-", ignore_cleanup_errors=True) as root:
             work, task_dir = os.path.join(root, "work"), os.path.join(root, "task")
@@ -180,14 +224,16 @@ class CommandAgent:
             env = self.environment(task, token, work, files)
             pipes: dict[str, Any] = {"stdin": asyncio.subprocess.DEVNULL, "stdout": asyncio.subprocess.PIPE,
                                      "stderr": asyncio.subprocess.PIPE, "env": env, "start_new_session": True}
-            if self.layout is not None:
-                bwrap, disable_userns = self._bwrap
-                spawn = asyncio.create_subprocess_exec(
-                    *sandbox.argv(self.layout, work, task_dir, self.cmd, bwrap, disable_userns), cwd=work, **pipes)
+            door: Any = None
+            if self.layout is None:
+                proc = await _started(asyncio.create_subprocess_shell(
+                    _exec(self.cmd), cwd=self._launch, preexec_fn=sandbox.die_with_parent(), **pipes))
+            elif self.network == "private":
+                proc, door = await self._private(sandbox.argv(self.layout, work, task_dir, self.cmd, *self._bwrap),
+                                                 work, pipes)
             else:
-                spawn = asyncio.create_subprocess_shell(_exec(self.cmd), cwd=self._launch,
-                                                        preexec_fn=sandbox.die_with_parent(), **pipes)
-            proc = await _started(spawn)
+                proc = await _started(asyncio.create_subprocess_exec(
+                    *sandbox.argv(self.layout, work, task_dir, self.cmd, *self._bwrap), cwd=work, **pipes))
             assert proc.stdout is not None and proc.stderr is not None
             readers = [asyncio.ensure_future(_tail(s, self.tail)) for s in (proc.stdout, proc.stderr)]
             try:
@@ -199,6 +245,10 @@ class CommandAgent:
                 info.update(await _collect(readers), exit_code=proc.returncode, killed=True)
                 e.dtu_info = info  # type: ignore[attr-defined]
                 raise
+            finally:
+                if door is not None:
+                    with contextlib.suppress(Exception):
+                        await door.stop()
             _killpg(proc.pid)  # what the program left running in its group
             info.update(await _collect(readers), exit_code=code)
         if code != 0:
@@ -207,6 +257,21 @@ class CommandAgent:
             err.dtu_info = info  # type: ignore[attr-defined]
             raise err
         return info
+
+
+async def _kill(proc: asyncio.subprocess.Process) -> None:
+    _killpg(proc.pid)
+    with contextlib.suppress(ProcessLookupError):
+        await proc.wait()
+
+
+def _warn_once(text: str) -> None:
+    if text not in _WARNED:
+        _WARNED.add(text)
+        print(text, file=sys.stderr, flush=True)
+
+
+_WARNED: set[str] = set()
 
 
 def _model_used(info: dict[str, Any], world: World) -> dict[str, Any]:

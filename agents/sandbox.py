@@ -8,7 +8,8 @@ program), the directory dtu was started from and every --agent-mount path. An em
 over every hidden path those expose (scenario roots, run folders, dtu's bundled scenarios), so
 scenario files never show. Each trial adds a fresh writable working folder (HOME, TMPDIR,
 DTU_WORKDIR) and its task files (intent, public context), read-only. /tmp is an empty tmpfs;
-there is no home directory. The network is the host's: the trial's door listens on 127.0.0.1.
+there is no home directory. The network is private (agents/netns.py, set up by the command
+agent): loopback only, where the trial's door answers; with a real model, the host's.
 
 The environment is an allowlist (`base_env`), never dtu's own environment minus some names."""
 

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from dtu.agents import netns
 from dtu.agents.command import ENV_MAX, CommandAgent, split
 from dtu.agents.sandbox import NO_SANDBOX_WARNING
 from dtu.runner.engine import Prepared, RunOptions, run_all
@@ -166,6 +167,7 @@ def test_the_environment_is_an_allowlist(monkeypatch: pytest.MonkeyPatch) -> Non
     assert env["MY_FLAG"] == "on" and "ANTHROPIC_AUTH_TOKEN" not in env
     assert env["ANTHROPIC_API_KEY"] == env["DTU_TOKEN"] and env["ANTHROPIC_BASE_URL"] == env["DTU_URL"]
     assert "model_kind" not in twin.info  # given the twin, never called it: no model measured
+    assert twin.info["network"] == "private" and real.info["network"] == "host"  # a real model needs the internet
     env = json.loads(real.info["stdout_tail"])
     assert "MY_FLAG" not in env and env["ANTHROPIC_AUTH_TOKEN"] == "real-key" and "ANTHROPIC_BASE_URL" not in env
     assert real.info["model_kind"] == "api"
@@ -180,6 +182,14 @@ def test_a_program_that_calls_the_anthropic_twin_is_labelled_twin() -> None:
     assert t.error is None, t.info.get("stderr_tail")
     assert t.info["model_kind"] == "twin" and "dtu-twin" in t.info["stdout_tail"]
     assert [c.op for c in t.calls if c.twin == "anthropic"] == ["messages.create"]
+
+
+def test_without_a_private_network_the_program_shares_the_hosts_and_says_so(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(netns, "probe", lambda: "refused here by the test")
+    trajs = run([CommandAgent(f"{PY} examples/slack_agent.py")], [launch()], trials=2, launch_dir=str(ROOT))
+    assert [t.info["network"] for t in trajs] == ["host", "host"] and all(t.satisfied for t in trajs)
+    assert capsys.readouterr().err.count("refused here by the test") == 1
 
 
 def test_no_sandbox_warns_once_and_keeps_the_allowlist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

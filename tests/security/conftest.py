@@ -3,9 +3,11 @@ is handed, and a look at what the hostile program found."""
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import shutil
+import socket
 import sys
 import time
 from pathlib import Path
@@ -78,8 +80,16 @@ def plant(folder: Path, launch: Path | None) -> Plant:
     return p
 
 
+@functools.cache
+def host_listener() -> socket.socket:
+    """A service on the host's loopback (kept open for the session): no program may reach it."""
+    return socket.create_server(("127.0.0.1", 0))
+
+
 def hostile_command(p: Plant, script: str, roots: str = "/", jobs: int = 2) -> str:
-    return (f"jobs={jobs},tail=8000000 -- {sys.executable} {script} --since {p.since:.0f} --roots {roots}")
+    port = host_listener().getsockname()[1]
+    return (f"jobs={jobs},tail=8000000 -- {sys.executable} {script} --since {p.since:.0f} --roots {roots} "
+            f"--listener {port}")
 
 
 def findings(t: Trajectory) -> dict[str, Any]:
@@ -96,7 +106,7 @@ def judge(p: Plant, trajs: list[Trajectory]) -> list[dict[str, Any]]:
     for t in trajs:
         f = findings(t)
         all_found.append(f)
-        assert t.info["sandbox"] == "bwrap"
+        assert t.info["sandbox"] == "bwrap" and t.info["network"] == "private"
         assert f["own_ok"] and f["upload"], "the hostile program could not use its own world"
         leaked = {name: f["found"][m] for name, m in p.hidden.items() if m in f["found"]}
         assert leaked == {}, f"hidden scenario text reached the agent: {leaked}"
@@ -110,6 +120,9 @@ def judge(p: Plant, trajs: list[Trajectory]) -> list[dict[str, Any]]:
         # a liveness answer may be public, and says nothing of worlds, twins or scenarios
         said = [h for h in f["stats"].get("health", []) if json.loads(h) != {"ok": True}]
         assert said == [], f"/_dtu/health told a program agent more than liveness: {said}"
+        # its network holds its door and nothing else: no host service, no way out
+        assert f["net"]["ifaces"] == ["lo"] and f["net"]["listener"] != "connected", f["net"]
+        assert f["net"]["outside"] != "connected", f["net"]
         assert f["anthropic"]["ok"] >= 1, f"the Anthropic endpoint was not reachable: {f['anthropic']}"
     for t in trajs:  # the victims' side: nothing of another trial landed in this world
         for c in t.calls:

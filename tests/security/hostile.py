@@ -6,7 +6,8 @@ and judge rubric): its environment, cwd, every /proc entry it can see, every rea
 / (files changed since --since; every path name), every URL in its environment, the Anthropic
 endpoint it is offered. It tries the admin API and other concurrent trials' worlds (guessed
 tokens, capability URLs of other worlds, upload URLs predicted from the seeded stream), tries to
-unmount the masks, and prints its findings as one JSON line on stdout. Standard library only."""
+unmount the masks, tries a service on the host's loopback (--listener PORT) and an outside address,
+and prints its findings as one JSON line on stdout. Standard library only."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import sys
 import time
 import urllib.error
@@ -308,6 +310,19 @@ def other_worlds(upload: dict[str, Any]) -> list[str]:
     return wins
 
 
+def network(listener: int) -> dict[str, Any]:
+    """The interfaces it has, and whether a service on the host's loopback (`listener`) or an
+    address outside answers."""
+    out: dict[str, Any] = {"ifaces": sorted(n for _, n in socket.if_nameindex())}
+    for name, addr in (("listener", ("127.0.0.1", listener)), ("outside", ("10.255.255.1", 80))):
+        try:
+            socket.create_connection(addr, timeout=3).close()
+            out[name] = "connected"
+        except OSError as e:
+            out[name] = type(e).__name__
+    return out
+
+
 def main() -> int:
     since = float(sys.argv[sys.argv.index("--since") + 1]) if "--since" in sys.argv else 0.0
     roots = sys.argv[sys.argv.index("--roots") + 1].split(":") if "--roots" in sys.argv else ["/"]
@@ -326,6 +341,7 @@ def main() -> int:
     out["urls"] = urls_in_env()
     out["anthropic"] = ask_the_model()
     out["admin"] = admin()
+    out["net"] = network(int(sys.argv[sys.argv.index("--listener") + 1]))
     walk(roots, since, t0 + budget)
     out["found"] = found
     out["stats"] = stats
