@@ -3,17 +3,18 @@ is handed, and a look at what the hostile program found."""
 
 from __future__ import annotations
 
-import functools
 import json
 import secrets
 import shutil
 import socket
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 
 from dtu.runner.records import Trajectory
 
@@ -80,14 +81,20 @@ def plant(folder: Path, launch: Path | None) -> Plant:
     return p
 
 
-@functools.cache
-def host_listener() -> socket.socket:
-    """A service on the host's loopback (kept open for the session): no program may reach it."""
-    return socket.create_server(("127.0.0.1", 0))
+_LISTENER: list[socket.socket] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def host_listener() -> Iterator[None]:
+    """A service on the host's loopback, open while the red team runs: no program may reach it."""
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        _LISTENER.append(s)
+        yield
+        _LISTENER.clear()
 
 
 def hostile_command(p: Plant, script: str, roots: str = "/", jobs: int = 2) -> str:
-    port = host_listener().getsockname()[1]
+    port = _LISTENER[0].getsockname()[1]
     return (f"jobs={jobs},tail=8000000 -- {sys.executable} {script} --since {p.since:.0f} --roots {roots} "
             f"--listener {port}")
 
