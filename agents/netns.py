@@ -44,16 +44,14 @@ def _write(path: str, text: str) -> None:
         os.close(fd)
 
 
-def enter(port: int, channel: int, after: Callable[[], None] | None = None) -> Callable[[], None]:
+def enter(port: int, channel: int) -> Callable[[], None]:
     """A preexec function: a new user and network namespace (this process is uid 0 there, mapped
     to dtu's own uid), loopback up, a socket listening on 127.0.0.1:`port` sent over `channel`.
-    `after` (e.g. a parent-death signal) runs first. Anything failing fails the spawn."""
+    Anything failing fails the spawn."""
     unshare = _libc().unshare  # looked up before the fork, not in the child
     uid, gid = os.geteuid(), os.getegid()
 
     def preexec() -> None:
-        if after is not None:
-            after()
         if unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
             raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWUSER | CLONE_NEWNET)")
         _write("/proc/self/uid_map", f"0 {uid} 1")
@@ -61,10 +59,10 @@ def enter(port: int, channel: int, after: Callable[[], None] | None = None) -> C
         _write("/proc/self/gid_map", f"0 {gid} 1")
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", IFF_UP | IFF_LOOPBACK | IFF_RUNNING))
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as door:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as door, socket.socket(fileno=os.dup(channel)) as out:
             door.bind(("127.0.0.1", port))
             door.listen(128)
-            socket.send_fds(socket.socket(fileno=os.dup(channel)), [b"d"], [door.fileno()])
+            socket.send_fds(out, [b"d"], [door.fileno()])
 
     return preexec
 
