@@ -5,7 +5,7 @@ base_url=...,max_retries=4,stream=false,timeout=120,name=anthropic,oracle=false`
 optional; no temperature is sent unless given).
 
 The model gets a system prompt with the intent (and the scenario's public context), the tools
-of the task's twins (agents/tools.py; `cache_control` on the last tool, so the tool block is one
+of the task's twins (runner/tools.py; `cache_control` on the last tool, so the tool block is one
 prompt-cache prefix), and the results of its calls, dispatched through door 1 (`world.invoke`)
 as `tool_result` blocks (`is_error` for vendor errors). The loop stops on any stop reason but
 `tool_use`, or after `max_turns` model calls. The SDK retries 429 and 529 with backoff
@@ -36,11 +36,11 @@ import msgspec
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.runner.scenario import Step
+from dtu.runner.tools import catalog, is_error, result_text
 from dtu.twins.anthropic.model import SCRIPTED, TWIN_MODEL
 from dtu.twins.core import World
 
 from . import spec
-from .tools import catalog, is_error, result_text
 from .transport import WorldTransport
 
 __all__ = ["AnthropicAgent", "cost_usd"]

@@ -10,6 +10,7 @@ from . import (
     __version__,
     cmd_compare,
     cmd_lint,
+    cmd_mcp,
     cmd_replay,
     cmd_report,
     cmd_rescore,
@@ -21,7 +22,7 @@ from . import (
 )
 from .errors import DtuError
 
-COMMANDS = [cmd_run, cmd_serve, cmd_lint, cmd_seal, cmd_show, cmd_replay, cmd_report, cmd_rescore, cmd_compare]
+COMMANDS = [cmd_run, cmd_serve, cmd_mcp, cmd_lint, cmd_seal, cmd_show, cmd_replay, cmd_report, cmd_rescore, cmd_compare]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -360,6 +360,11 @@ def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY) -> web.Applicatio
             handler = op_handler(hub, twin, op)
             for method in op.methods:
                 app.router.add_route(method, op.path, handler)
+    from . import mcp_http  # the MCP SDK is imported only by a server that starts
+
+    mcp_routes, mcp_running = mcp_http.routes(hub)
+    app.add_routes(mcp_routes)
+    app.cleanup_ctx.append(mcp_running)
     app.router.add_route("*", "/{tail:.*}", fallback(hub))
     return app
 

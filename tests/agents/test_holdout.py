@@ -18,8 +18,8 @@ import pytest
 
 from dtu.agents.anthropic_agent import AnthropicAgent
 from dtu.agents.command import CommandAgent
-from dtu.agents.tools import catalog
 from dtu.runner.engine import Prepared
+from dtu.runner.tools import catalog
 from dtu.twins.registry import TWINS
 
 from ..conftest import start_server

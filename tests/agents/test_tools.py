@@ -7,7 +7,7 @@ import re
 
 import msgspec
 
-from dtu.agents.tools import catalog, is_error, result_text
+from dtu.runner.tools import catalog, is_error, result_text
 from dtu.twins.core import Raw, Reply, SeedImage, World
 from dtu.twins.registry import TWINS
 

@@ -1,6 +1,6 @@
 """Tool names for the Anthropic tool API (`^[a-zA-Z0-9_-]{1,64}$`): `slack__chat_postMessage`.
 
-Shared by the twin's scripted model (which calls tools by these names) and agents/tools.py
+Shared by the twin's scripted model (which calls tools by these names) and runner/tools.py
 (which builds the catalog and keeps the reverse map)."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from dtu.agents.tools import catalog
+from dtu.runner.tools import catalog
 from dtu.twins.anthropic import planless
 from dtu.twins.anthropic.model import answer
 from dtu.twins.anthropic.seed import build

@@ -1,0 +1,93 @@
+"""The MCP door: every world's twins as a Model Context Protocol server.
+
+Built on the official `mcp` SDK's low-level `Server`; the protocol, its versions and its
+transports are the SDK's. Tools are the operations of the twins a world is seeded with, from
+the same catalog the anthropic agent uses (runner/tools.py): names `<twin>__<operation>`, the
+operation's parameter Struct as JSON Schema, its docstring as the description. A call goes
+through the world's own dispatch, so it is logged like any other; a vendor error (Slack
+`ok: false`, an Okta `E000…`, a Jira 4xx) is a tool result with `isError` and the vendor's body,
+never a protocol error. The server carries no instructions: nothing of a scenario but its
+twins' operations is offered.
+
+Two transports:
+- Streamable HTTP at `/mcp` on `dtu serve` (stateless, JSON responses): the world token, sent
+  as `Authorization: Bearer`, picks the world; missing or unknown is a 401 before MCP is read.
+- stdio, for one world (`dtu mcp --scenario FILE`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import mcp_types as types
+import orjson
+from mcp.server.lowlevel import Server
+
+from dtu.twins.core import Raw, Reply, World
+
+from . import __version__
+from .tools import Catalog, catalog, is_error
+
+# The world (and acting users) a request is for, from its context; None when it has none.
+Resolve = Callable[[Any], "tuple[World, dict[str, str] | None] | None"]
+# (placeholder, real) pairs to swap into a reply: base URL, capability secrets a call handed out.
+Seal = Callable[[World, str], "list[tuple[str, str]]"]
+
+
+def tools_of(world: World) -> Catalog:
+    """The tools a world offers: its seeded twins' operations (no Anthropic twin)."""
+    return catalog(world.twins, [n for n in world.image.seeded if n != "anthropic"])
+
+
+def result(reply: Reply, swaps: Iterable[tuple[str, str]] = ()) -> types.CallToolResult:
+    """A twin's reply as a tool result: the body as text (and as structured content when it is a
+    JSON object), `isError` for a vendor error."""
+    body = reply.body
+    if body is None:
+        data = orjson.dumps({"status": reply.status})
+    elif type(body) is Raw:
+        data = body.data if body.content_type.startswith(("text/", "application/json")) else orjson.dumps(
+            {"status": reply.status, "content_type": body.content_type, "bytes": len(body.data)})
+    else:
+        data = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    for old, new in swaps:
+        if old.encode() in data:
+            data = data.replace(old.encode(), new.encode())
+    text = data.decode("utf-8", "replace")
+    structured = None
+    if type(body) is dict or (type(body) is list and reply.status < 400):
+        decoded = orjson.loads(data)
+        structured = decoded if isinstance(decoded, dict) else {"items": decoded}
+    if reply.status >= 400:
+        text = f"HTTP {reply.status}: {text}"
+        structured = {"status": reply.status, "body": structured if structured is not None else text}
+    return types.CallToolResult(content=[types.TextContent(type="text", text=text)],
+                                structured_content=structured, is_error=is_error(reply))
+
+
+def server(resolve: Resolve, seal: Seal) -> Server[Any]:
+    """An MCP server over the worlds `resolve` finds."""
+
+    async def list_tools(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
+        found = resolve(ctx)
+        if found is None:
+            return types.ListToolsResult(tools=[])
+        cat = tools_of(found[0])
+        return types.ListToolsResult(tools=[
+            types.Tool(name=t["name"], description=t["description"], input_schema=t["input_schema"])
+            for t in cat.tools])
+
+    async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        found = resolve(ctx)
+        if found is None:
+            return types.CallToolResult(content=[types.TextContent(type="text", text="no world for this token")],
+                                        is_error=True)
+        world, actors = found
+        got = tools_of(world).validate(params.name, params.arguments or {})
+        if isinstance(got, Reply):
+            return result(got)
+        twin, op, args = got
+        reply = world.dispatch(twin, op.name, args, actors.get(twin) if actors else None)
+        return result(reply, seal(world, twin))
+
+    return Server("dtu", version=__version__, on_list_tools=list_tools, on_call_tool=call_tool)

@@ -1,0 +1,181 @@
+"""The MCP door, driven by the official `mcp` Python client, unmodified: Streamable HTTP at /mcp
+on a real `dtu serve`, and stdio through `dtu mcp`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from mcp.client.session import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+
+from ..conftest import Server, start_server
+
+ROOT = Path(__file__).resolve().parents[2]
+LAUNCH = ROOT / "scenarios" / "slack" / "launch-channel.yaml"
+SLACK = {"slack": {"me": "dana", "users": [{"id": "U0DANA0001", "name": "dana", "real_name": "Dana Scully"}],
+                   "channels": [{"id": "C0GENERAL1", "name": "general", "general": True, "members": ["dana"]}]}}
+JIRA = {"jira": {"me": "dana@acme.test", "projects": [{"key": "OPS", "name": "Operations", "lead": "dana@acme.test"}],
+                 "users": [{"account_id": "9f00000000000000000000d1", "name": "Dana Scully",
+                            "email": "dana@acme.test", "admin": True}]}}
+OKTA = {"okta": {"org": "acme", "users": [{"id": "00uadmin000000000001", "login": "ada@acme.test", "firstName": "Ada",
+                                           "lastName": "Admin", "admin": True}]}}
+
+
+@asynccontextmanager
+async def session(url: str, token: str | None) -> AsyncIterator[ClientSession]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx2.AsyncClient(headers=headers) as http, \
+            streamable_http_client(f"{url}/mcp", http_client=http) as streams, \
+            ClientSession(streams[0], streams[1]) as s:
+        await s.initialize()
+        yield s
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def test_a_world_offers_the_tools_of_its_twins(server: Server) -> None:
+    async def go() -> tuple[list[str], list[str]]:
+        slack_only = server.world(seed_state=SLACK)
+        both = server.world(seed_state={**JIRA, **OKTA})
+        async with session(server.url, slack_only["token"]) as s:
+            a = [t.name for t in (await s.list_tools()).tools]
+        async with session(server.url, both["token"]) as s:
+            b = [t.name for t in (await s.list_tools()).tools]
+        return a, b
+
+    a, b = run(go())
+    assert a and all(n.startswith("slack__") for n in a) and "slack__chat_postMessage" in a
+    assert {n.split("__")[0] for n in b} == {"jira", "okta"}
+
+
+def test_tools_carry_schema_and_description(server: Server) -> None:
+    async def go() -> Any:
+        w = server.world(seed_state=SLACK)
+        async with session(server.url, w["token"]) as s:
+            return {t.name: t for t in (await s.list_tools()).tools}
+
+    tools = run(go())
+    post = tools["slack__chat_postMessage"]
+    assert post.input_schema["type"] == "object" and "channel" in post.input_schema["properties"]
+    assert post.description and "message" in post.description.lower()
+    assert all(len(n) <= 64 and n.replace("_", "").replace("-", "").isalnum() for n in tools)
+
+
+def test_a_call_is_dispatched_logged_and_structured(server: Server) -> None:
+    w = server.world(seed_state=SLACK)
+
+    async def go() -> Any:
+        async with session(server.url, w["token"]) as s:
+            return await s.call_tool("slack__chat_postMessage", {"channel": "C0GENERAL1", "text": "hello from MCP"})
+
+    res = run(go())
+    assert res.is_error is False
+    assert res.structured_content["ok"] is True and res.structured_content["message"]["text"] == "hello from MCP"
+    assert json.loads(res.content[0].text)["ok"] is True
+    calls = server.admin("GET", f"/_dtu/worlds/{w['id']}/calls")
+    assert [(c["twin"], c["op"]) for c in calls] == [("slack", "chat.postMessage")]
+    state = server.state(w["id"])
+    assert [m["text"] for m in state["slack"]["channels"]["C0GENERAL1"]["messages"]] == ["hello from MCP"]
+
+
+def test_vendor_errors_are_tool_results_with_the_vendors_body(server: Server) -> None:
+    w = server.world(seed_state={**SLACK, **JIRA})
+
+    async def go() -> tuple[Any, Any, Any, Any]:
+        async with session(server.url, w["token"]) as s:
+            slack = await s.call_tool("slack__conversations_info", {"channel": "CNOPE"})
+            jira = await s.call_tool("jira__get_issue", {"issueIdOrKey": "OPS-999"})
+            bad = await s.call_tool("slack__chat_postMessage", {"channel": 5})
+            unknown = await s.call_tool("okta__list_users", {})
+            return slack, jira, bad, unknown
+
+    slack, jira, bad, unknown = run(go())
+    assert slack.is_error and slack.structured_content == {"ok": False, "error": "channel_not_found"}
+    assert jira.is_error and jira.structured_content["status"] == 404
+    assert jira.content[0].text.startswith("HTTP 404") and "errorMessages" in jira.content[0].text
+    assert bad.is_error and "invalid_arguments" in bad.content[0].text
+    assert unknown.is_error and "unknown_tool" in unknown.content[0].text  # a twin this world does not have
+
+
+def test_no_token_or_an_unknown_token_is_401(server: Server) -> None:
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    with httpx2.Client() as http:
+        none = http.post(f"{server.url}/mcp", json=body, headers=headers)
+        wrong = http.post(f"{server.url}/mcp", json=body,
+                          headers={**headers, "Authorization": f"Bearer dtu-w1-{secrets.token_hex(12)}"})
+    assert none.status_code == wrong.status_code == 401
+    assert none.headers["WWW-Authenticate"].startswith("Bearer")
+    assert wrong.json()["error"]["message"].startswith("unknown token")
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> Iterator[tuple[Server, str, list[str]]]:
+    """A server holding a scenario whose checks and reference carry fresh markers."""
+    markers = [f"MCPMK{secrets.token_hex(8)}" for _ in range(3)]
+    text = LAUNCH.read_text().replace("id: kickoff", f"id: kickoff-{markers[0]}")
+    text = text.replace("Kickoff: Atlas launches March 4!", f"Kickoff {markers[1]}")
+    text = text.replace("value: U0CAROL001", f"value: {markers[2]}")
+    path = tmp_path / "planted.yaml"
+    path.write_text(text)
+    srv = start_server("--scenario", str(path))
+    yield srv, "slack-launch-channel", markers
+    srv.stop()
+
+
+def test_nothing_of_the_checks_or_reference_reaches_the_mcp_client(planted: tuple[Server, str, list[str]]) -> None:
+    srv, scenario, markers = planted
+    w = srv.world(scenario=scenario)
+
+    async def go() -> str:
+        headers = {"Authorization": f"Bearer {w['token']}"}
+        async with httpx2.AsyncClient(headers=headers) as http, \
+                streamable_http_client(f"{srv.url}/mcp", http_client=http) as streams, \
+                ClientSession(streams[0], streams[1]) as s:
+            init = await s.initialize()
+            tools = await s.list_tools()
+            listed = await s.call_tool("slack__conversations_list", {})
+            return init.model_dump_json() + tools.model_dump_json() + listed.model_dump_json()
+
+    seen = run(go())
+    assert "slack__chat_postMessage" in seen  # the search sees what the client was handed
+    assert [m for m in markers if m in seen] == []
+
+
+def test_dtu_mcp_serves_one_world_over_stdio(tmp_path: Path) -> None:
+    record = tmp_path / "record.json"
+    params = StdioServerParameters(command=sys.executable, args=[
+        "-m", "dtu.runner", "mcp", "--scenario", str(LAUNCH), "--record", str(record)])
+
+    async def go() -> tuple[list[str], Any]:
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as s:
+            await s.initialize()
+            names = [t.name for t in (await s.list_tools()).tools]
+            made = await s.call_tool("slack__conversations_create", {"name": "atlas-launch"})
+            return names, made
+
+    names, made = run(go())
+    assert names and all(n.startswith("slack__") for n in names)
+    assert made.is_error is False and made.structured_content["channel"]["name"] == "atlas-launch"
+    kept = json.loads(record.read_text())
+    assert [c["op"] for c in kept["calls"]] == ["conversations.create"]
+    assert any(c["name"] == "atlas-launch" for c in kept["state"]["slack"]["channels"].values())
+
+
+def test_dtu_mcp_wants_exactly_one_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    from dtu.runner import cli
+
+    assert cli.main(["mcp", "--scenario", str(ROOT / "scenarios" / "slack")]) == 2
+    assert "name one file" in capsys.readouterr().err
