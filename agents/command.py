@@ -55,7 +55,7 @@ from dtu.twins.core import World
 
 from . import netns, sandbox, spec
 
-__all__ = ["ENV_MAX", "CommandAgent", "CommandFailed"]
+__all__ = ["ENV_MAX", "CommandAgent", "CommandFailed", "McpAgent"]
 
 DEFAULTS: dict[str, Any] = {"jobs": 4, "name": "command", "llm": "auto", "tail": 4096, "mount": "", "env": ""}
 ENV_MAX = 32 * 1024  # the intent and public context go in the environment up to this size (bytes)
@@ -76,16 +76,19 @@ def split(arg: str) -> tuple[str, str]:
 class CommandAgent:
     """Runs an external program per trial, sandboxed; the program acts through the HTTP door."""
 
+    KIND = "command"
+    EXAMPLE = "python examples/slack_agent.py"
+
     def __init__(self, arg: str = "") -> None:
         opts, cmd = split(arg)
-        o = spec.parse("command", opts, DEFAULTS)
+        kind = self.KIND
+        o = spec.parse(kind, opts, {**DEFAULTS, "name": kind})
         if not cmd:
-            raise DtuError("--agent command:<shell command>: give the program to run, "
-                           "e.g. command:python examples/slack_agent.py")
+            raise DtuError(f"--agent {kind}:<shell command>: give the program to run, e.g. {kind}:{self.EXAMPLE}")
         if o["llm"] not in ("auto", "twin", "real"):
-            raise DtuError(f"--agent command:{arg}: llm must be auto, twin or real")
+            raise DtuError(f"--agent {kind}:{arg}: llm must be auto, twin or real")
         if o["jobs"] < 1:
-            raise DtuError(f"--agent command:{arg}: jobs must be at least 1")
+            raise DtuError(f"--agent {kind}:{arg}: jobs must be at least 1")
         self.cmd = cmd
         self.name: str = o["name"]
         self.jobs: int = o["jobs"]
@@ -180,7 +183,7 @@ class CommandAgent:
         variables, the twins' SDK variables and the working folder."""
         twin_mode = self.llm == "twin"
         env = sandbox.base_env(os.environ, not twin_mode, self.pass_env)
-        names = tuple(n for n in task.twins if n != "anthropic") + (("anthropic",) if twin_mode else ())
+        names = self.vendor_twins(task) + (("anthropic",) if twin_mode else ())
         env.update(self.hub.env_vars(token, names))
         env.update(DTU_TWINS=",".join(task.twins), DTU_TRIAL=str(task.trial), DTU_SEED=str(task.seed),
                    DTU_WORKDIR=work, HOME=work, TMPDIR=work, DTU_INTENT_FILE=files["intent"])
@@ -192,6 +195,10 @@ class CommandAgent:
             if len(public.encode()) <= ENV_MAX:
                 env["DTU_PUBLIC"] = public
         return env
+
+    def vendor_twins(self, task: Task) -> tuple[str, ...]:
+        """The twins whose SDK variables the program gets."""
+        return tuple(n for n in task.twins if n != "anthropic")
 
     async def run(self, task: Task, world: World) -> dict[str, Any] | None:
         if self._sem is None:
@@ -257,6 +264,30 @@ class CommandAgent:
             err.dtu_info = info  # type: ignore[attr-defined]
             raise err
         return info
+
+
+class McpAgent(CommandAgent):
+    """`mcp:<command>`: a program that gets its tools from the MCP door. It is run like a command
+    agent (sandbox, network, options, info), but is handed the trial's MCP endpoint instead of
+    the vendors' SDK variables: DTU_MCP_URL and DTU_MCP_TOKEN (send it as
+    `Authorization: Bearer`), and the same as a `.mcp.json` in its working folder (DTU_MCP_CONFIG),
+    the file Claude Code and most MCP clients read."""
+
+    KIND = "mcp"
+    EXAMPLE = "python examples/mcp_agent.py"
+
+    def vendor_twins(self, task: Task) -> tuple[str, ...]:
+        return ()
+
+    def environment(self, task: Task, token: str, work: str, files: dict[str, str]) -> dict[str, str]:
+        env = super().environment(task, token, work, files)
+        url = env["DTU_MCP_URL"]
+        config = {"mcpServers": {"dtu": {"type": "http", "url": url, "headers": {"Authorization": f"Bearer {token}"}}}}
+        path = os.path.join(work, ".mcp.json")
+        with open(path, "wb") as f:
+            f.write(msgspec.json.encode(config))
+        env.update(DTU_MCP_TOKEN=token, DTU_MCP_CONFIG=path)
+        return env
 
 
 async def _kill(proc: asyncio.subprocess.Process) -> None:

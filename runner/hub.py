@@ -131,7 +131,7 @@ class Hub:
 
     def env_vars(self, token: str, names: tuple[str, ...] | None = None) -> dict[str, str]:
         """The environment variables each twin's SDK reads, for a token."""
-        out: dict[str, str] = {"DTU_TOKEN": token, "DTU_URL": self.base_url}
+        out: dict[str, str] = {"DTU_TOKEN": token, "DTU_URL": self.base_url, "DTU_MCP_URL": f"{self.base_url}/mcp"}
         for name, twin in self.twins.items():
             if names is not None and name not in names:
                 continue
