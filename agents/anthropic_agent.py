@@ -182,7 +182,7 @@ class AnthropicAgent:
         if self.transport is not None:
             token = self.transport.add(world)
             client = client.with_options(api_key=token)
-        tools_cat = catalog(world.twins, task.twins)
+        tools_cat = catalog(world.twins, task.twins, task.tools)
         tools = tools_cat.cached_tools()
         system = self.system_prompt(task)
         messages: list[dict[str, Any]] = [{"role": "user", "content": task.intent.strip()}]

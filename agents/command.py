@@ -207,6 +207,8 @@ class CommandAgent:
         hub = self.hub or await self._serve(world.twins)
         async with self._sem:
             token = hub.register(world)
+            if task.tools is not None:
+                hub.tools[world.id] = task.tools
             try:
                 return _model_used(await self._spawn(task, token), world)
             except BaseException as e:

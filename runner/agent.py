@@ -21,6 +21,7 @@ class Task(msgspec.Struct, frozen=True, omit_defaults=True):
     trial: int
     seed: int
     public: Any = None
+    tools: tuple[str, ...] | None = None  # the scenario's `tools:`: the only tools offered
 
 
 class RunInfo(msgspec.Struct, frozen=True):

@@ -38,7 +38,7 @@ def main(args: Any) -> int:
     hub.register(world)
     print(f"dtu mcp: world {world.id} of {loaded[0].id} (trial {args.trial}) on stdio; "
           f"twins: {', '.join(t for t in world.image.seeded if t != 'anthropic')}", file=sys.stderr, flush=True)
-    run_async(_serve(world))
+    run_async(_serve(world, hub.tools.get(world.id)))
     print(f"dtu mcp: {len(world.calls)} calls", file=sys.stderr, flush=True)
     if args.record:
         record = {"scenario": loaded[0].id, "trial": args.trial, "calls": world.calls, "state": world.view()}
@@ -46,11 +46,11 @@ def main(args: Any) -> int:
     return 0
 
 
-async def _serve(world: Any) -> None:
+async def _serve(world: Any, only: tuple[str, ...] | None) -> None:
     from mcp.server.stdio import stdio_server
 
     from .mcp_door import server
 
-    mcp = server(lambda _ctx: (world, None), lambda _world, _twin: [])
+    mcp = server(lambda _ctx: (world, None, only), lambda _world, _twin: [])
     async with stdio_server() as (read, write):
         await mcp.run(read, write, mcp.create_initialization_options())

@@ -97,9 +97,13 @@ class Prepared:
         sc = self.scenario
         if variant is not None:
             return Task(scenario_id=sc.id, intent=variant.intent, twins=self.twin_names, trial=trial,
-                        seed=seed, public=variant.public)
+                        seed=seed, public=variant.public, tools=self.tools)
         return Task(scenario_id=sc.id, intent=sc.intent, twins=self.twin_names, trial=trial,
-                    seed=seed, public=sc.public)
+                    seed=seed, public=sc.public, tools=self.tools)
+
+    @property
+    def tools(self) -> tuple[str, ...] | None:
+        return tuple(self.scenario.tools) if self.scenario.tools is not None else None
 
     def variant(self, trial_seed: int) -> Variant | None:
         """For a scenario with `vars:`, the trial's drawn actors substituted into its intent,

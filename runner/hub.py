@@ -49,6 +49,7 @@ class Hub:
         self.capabilities: dict[str, Capability] = {}
         self._world_caps: dict[str, list[str]] = {}
         self.scenarios: dict[str, Prepared] = {}
+        self.tools: dict[str, tuple[str, ...]] = {}  # world id -> its scenario's `tools:`
         self.max_worlds = max_worlds
         self.max_steps = max_steps
         self.seed = seed
@@ -76,6 +77,8 @@ class Hub:
         if scenario is not None:
             p = self.scenarios[scenario]
             world = p.world(trial_seed(run_seed, scenario, trial), wid, max_steps=self.max_steps)
+            if p.tools is not None:
+                self.tools[wid] = p.tools
         else:
             image = SeedImage(self.twins, seed_state or {}, derive(run_seed, wid),
                               parse_time(now, parse_time(DEFAULT_NOW, 0.0)))
@@ -100,6 +103,7 @@ class Hub:
 
     def remove(self, world_id: str) -> bool:
         world = self.worlds.pop(world_id, None)
+        self.tools.pop(world_id, None)
         for tok in self._world_tokens.pop(world_id, []):
             self.tokens.pop(tok, None)
         for secret in self._world_caps.pop(world_id, []):

@@ -28,15 +28,16 @@ from dtu.twins.core import Raw, Reply, World
 from . import __version__
 from .tools import Catalog, catalog, is_error
 
-# The world (and acting users) a request is for, from its context; None when it has none.
-Resolve = Callable[[Any], "tuple[World, dict[str, str] | None] | None"]
+# The world, acting users and offered tools (None: all) a request is for; None when it has none.
+Resolve = Callable[[Any], "tuple[World, dict[str, str] | None, tuple[str, ...] | None] | None"]
 # (placeholder, real) pairs to swap into a reply: base URL, capability secrets a call handed out.
 Seal = Callable[[World, str], "list[tuple[str, str]]"]
 
 
-def tools_of(world: World) -> Catalog:
-    """The tools a world offers: its seeded twins' operations (no Anthropic twin)."""
-    return catalog(world.twins, [n for n in world.image.seeded if n != "anthropic"])
+def tools_of(world: World, only: tuple[str, ...] | None = None) -> Catalog:
+    """The tools a world offers: its seeded twins' operations (no Anthropic twin), or those of
+    them its scenario's `tools:` names."""
+    return catalog(world.twins, [n for n in world.image.seeded if n != "anthropic"], only)
 
 
 def result(reply: Reply, swaps: Iterable[tuple[str, str]] = ()) -> types.CallToolResult:
@@ -72,7 +73,7 @@ def server(resolve: Resolve, seal: Seal) -> Server[Any]:
         found = resolve(ctx)
         if found is None:
             return types.ListToolsResult(tools=[])
-        cat = tools_of(found[0])
+        cat = tools_of(found[0], found[2])
         return types.ListToolsResult(tools=[
             types.Tool(name=t["name"], description=t["description"], input_schema=t["input_schema"])
             for t in cat.tools])
@@ -82,8 +83,8 @@ def server(resolve: Resolve, seal: Seal) -> Server[Any]:
         if found is None:
             return types.CallToolResult(content=[types.TextContent(type="text", text="no world for this token")],
                                         is_error=True)
-        world, actors = found
-        got = tools_of(world).validate(params.name, params.arguments or {})
+        world, actors, only = found
+        got = tools_of(world, only).validate(params.name, params.arguments or {})
         if isinstance(got, Reply):
             return result(got)
         twin, op, args = got

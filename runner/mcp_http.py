@@ -57,7 +57,8 @@ def routes(hub: Hub) -> tuple[list[web.RouteDef], Any]:
         entry = hub.tokens.get(token)
         if entry is None:
             return _refuse("unknown token: no world answers to it")
-        return await _asgi(manager.handle_request, request, {ENTRY: entry})
+        world, actors = entry
+        return await _asgi(manager.handle_request, request, {ENTRY: (world, actors, hub.tools.get(world.id))})
 
     async def running(_app: web.Application) -> AsyncIterator[None]:
         # the manager's task group is entered and left in a task of its own: aiohttp may start

@@ -72,6 +72,7 @@ class Scenario(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     judge: Judge | None = None
     vars: dict[str, Any] = {}
     max_steps: int | None = None
+    tools: list[str] | None = None  # the tools offered (names or patterns like `slack__*`); None: all
 
 
 class Loaded(msgspec.Struct, frozen=True):
@@ -181,6 +182,15 @@ def validate(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]] 
     if not sc.checks:
         raise _fail(path, text, "checks", "a scenario needs at least one check",
                     "add a check that a do-nothing agent fails")
+    if sc.tools is not None:
+        from .tools import catalog, offered
+
+        every = catalog(twins, sorted(twins)).ops
+        for i, pattern in enumerate(sc.tools):
+            if not any(offered(name, (pattern,)) for name in every):
+                raise _fail(path, text, f"tools[{i}]", f"no tool is named {pattern!r}",
+                            "name tools as <twin>__<operation> (e.g. slack__chat_postMessage) or a pattern "
+                            "such as slack__*")
     loadcheck.check(sc, path, text, twins)
 
 

@@ -6,6 +6,7 @@ inlined; descriptions are the operations' docstrings. Names are `slack__chat_pos
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ import orjson
 from dtu.twins.anthropic.naming import tool_name
 from dtu.twins.core import Operation, Raw, Reply, Twin, World
 
-__all__ = ["Catalog", "catalog", "is_error", "result_text", "schema"]
+__all__ = ["Catalog", "catalog", "is_error", "offered", "result_text", "schema"]
 
 RESULT_LIMIT = 100_000  # characters of a tool result handed back to a model
 
@@ -47,10 +48,17 @@ def schema(op: Operation) -> dict[str, Any]:
     return out
 
 
-class Catalog:
-    """The tools of one set of twins, and the way back from a tool name to an operation."""
+def offered(name: str, only: Iterable[str] | None) -> bool:
+    """Whether a tool is among a scenario's `tools:` (names, or patterns such as `slack__*`)."""
+    return only is None or any(fnmatch.fnmatchcase(name, pattern) for pattern in only)
 
-    def __init__(self, twins: Mapping[str, Twin[Any]], names: Iterable[str]) -> None:
+
+class Catalog:
+    """The tools of one set of twins, and the way back from a tool name to an operation; `only`
+    keeps the tools a scenario offers (its `tools:`), None keeps all."""
+
+    def __init__(self, twins: Mapping[str, Twin[Any]], names: Iterable[str],
+                 only: Iterable[str] | None = None) -> None:
         self.twins = twins
         self.tools: list[dict[str, Any]] = []
         self.ops: dict[str, tuple[str, Operation]] = {}
@@ -62,6 +70,8 @@ class Catalog:
                 if not op.tool or op.raw_body:
                     continue
                 tname = tool_name(name, op.name)
+                if not offered(tname, only):
+                    continue
                 if tname in self.ops:
                     raise ValueError(f"tool name {tname} stands for two operations")
                 self.ops[tname] = (name, op)
@@ -107,15 +117,15 @@ class Catalog:
         return await world.invoke(twin_name, op.name, valid)
 
 
-_catalogs: dict[tuple[int, tuple[str, ...]], Catalog] = {}
+_catalogs: dict[tuple[int, tuple[str, ...], tuple[str, ...] | None], Catalog] = {}
 
 
-def catalog(twins: Mapping[str, Twin[Any]], names: Iterable[str]) -> Catalog:
-    """The catalog of a twin set, built once and reused."""
-    key = (id(twins), tuple(names))
+def catalog(twins: Mapping[str, Twin[Any]], names: Iterable[str], only: Iterable[str] | None = None) -> Catalog:
+    """The catalog of a twin set (and a scenario's `tools:`), built once and reused."""
+    key = (id(twins), tuple(names), tuple(only) if only is not None else None)
     cat = _catalogs.get(key)
     if cat is None:
-        cat = _catalogs[key] = Catalog(twins, key[1])
+        cat = _catalogs[key] = Catalog(twins, key[1], key[2])
     return cat
 
 

@@ -179,3 +179,54 @@ def test_dtu_mcp_wants_exactly_one_scenario(capsys: pytest.CaptureFixture[str]) 
 
     assert cli.main(["mcp", "--scenario", str(ROOT / "scenarios" / "slack")]) == 2
     assert "name one file" in capsys.readouterr().err
+
+
+def only_some(tmp_path: Path) -> Path:
+    text = LAUNCH.read_text().replace("reference:", "tools: [slack__conversations_create, slack__chat_*]\nreference:", 1)
+    path = tmp_path / "some-tools.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_scenario_offers_only_its_tools(tmp_path: Path) -> None:
+    srv = start_server("--scenario", str(only_some(tmp_path)))
+    try:
+        w = srv.world(scenario="slack-launch-channel")
+
+        async def go() -> tuple[list[str], Any]:
+            async with session(srv.url, w["token"]) as s:
+                names = sorted(t.name for t in (await s.list_tools()).tools)
+                return names, await s.call_tool("slack__users_list", {})
+
+        names, refused = run(go())
+    finally:
+        srv.stop()
+    assert "slack__conversations_create" in names and "slack__chat_postMessage" in names
+    assert all(n == "slack__conversations_create" or n.startswith("slack__chat_") for n in names)
+    assert refused.is_error and "unknown_method" in refused.content[0].text  # as Slack answers an unknown method
+    assert srv.proc.returncode is not None
+
+
+def test_the_anthropic_agent_is_offered_the_same_tools(tmp_path: Path) -> None:
+    from dtu.runner.engine import Prepared
+    from dtu.runner.scenario import load_file
+    from dtu.runner.tools import catalog
+    from dtu.twins.registry import TWINS
+
+    p = Prepared(load_file(only_some(tmp_path)), 0, TWINS)
+    task = p.task(0, 1)
+    assert task.tools == ("slack__conversations_create", "slack__chat_*")
+    names = [t["name"] for t in catalog(TWINS, task.twins, task.tools).tools]
+    assert "slack__chat_postMessage" in names and "slack__users_list" not in names
+
+
+def test_a_tool_that_does_not_exist_is_a_load_error(tmp_path: Path) -> None:
+    from dtu.runner.errors import ScenarioError
+    from dtu.runner.scenario import load_file
+
+    path = tmp_path / "bad-tools.yaml"
+    path.write_text(LAUNCH.read_text().replace("reference:", "tools: [slack__chat_postMessage, slack__nope]\nreference:", 1))
+    with pytest.raises(ScenarioError) as e:
+        load_file(path)
+    text = str(e.value)
+    assert "bad-tools.yaml" in text and "tools[1]" in text and "slack__nope" in text
