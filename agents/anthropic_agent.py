@@ -1,8 +1,9 @@
 """A Claude tool-use loop on the anthropic SDK's AsyncAnthropic.
 
 Spec: `anthropic:model=claude-sonnet-4-6,max_turns=20,max_tokens=1024,temperature=0.2,
-base_url=...,max_retries=4,stream=false,timeout=120,name=anthropic,oracle=false` (every option
-optional; no temperature is sent unless given).
+base_url=...,max_retries=4,stream=false,timeout=120,name=anthropic,oracle=false,tools=catalog`
+(every option optional; no temperature is sent unless given). `tools=mcp` takes the tools from
+dtu's MCP door through the official `mcp` client instead of in-process (agents/mcp_tools.py).
 
 The model gets a system prompt with the intent (and the scenario's public context), the tools
 of the task's twins (runner/tools.py; `cache_control` on the last tool, so the tool block is one
@@ -26,6 +27,7 @@ Which model answers (the trajectory's info says which in `model_kind`):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -36,11 +38,11 @@ import msgspec
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.runner.scenario import Step
-from dtu.runner.tools import catalog, is_error, result_text
 from dtu.twins.anthropic.model import SCRIPTED, TWIN_MODEL
 from dtu.twins.core import World
 
 from . import spec
+from .mcp_tools import CatalogTools, McpDoor, Tools
 from .transport import WorldTransport
 
 __all__ = ["AnthropicAgent", "cost_usd"]
@@ -48,6 +50,7 @@ __all__ = ["AnthropicAgent", "cost_usd"]
 DEFAULTS: dict[str, Any] = {
     "model": "", "max_turns": 20, "max_tokens": 1024, "temperature": "", "base_url": "",
     "max_retries": 4, "stream": False, "name": "anthropic", "timeout": 120.0, "oracle": False,
+    "tools": "catalog",
 }
 REAL_DEFAULT_MODEL = "claude-sonnet-4-6"
 TWIN_DEFAULT_MODEL = TWIN_MODEL  # "dtu-twin": plan-less
@@ -116,6 +119,9 @@ class AnthropicAgent:
         self.max_retries: int = o["max_retries"]
         self.timeout: float = o["timeout"]
         self.base_url: str = o["base_url"]
+        if o["tools"] not in ("catalog", "mcp"):
+            raise DtuError(f"--agent anthropic:{arg}: tools must be catalog (in-process) or mcp (the MCP door)")
+        self.mcp: McpDoor | None = McpDoor() if o["tools"] == "mcp" else None
         self.key = os.environ.get("ANTHROPIC_API_KEY") or ""
         self.local = not self.key and not self.base_url
         if o["oracle"]:
@@ -161,6 +167,8 @@ class AnthropicAgent:
         self.client = anthropic.AsyncAnthropic(**kw)
 
     async def close(self) -> None:
+        if self.mcp is not None:
+            await self.mcp.close()
         if self.client is not None:
             await self.client.close()
             self.client = None
@@ -182,8 +190,16 @@ class AnthropicAgent:
         if self.transport is not None:
             token = self.transport.add(world)
             client = client.with_options(api_key=token)
-        tools_cat = catalog(world.twins, task.twins, task.tools)
-        tools = tools_cat.cached_tools()
+        async with self._tools(task, world) as source:
+            return await self._loop(client, task, source, token)
+
+    def _tools(self, task: Task, world: World) -> contextlib.AbstractAsyncContextManager[Tools]:
+        if self.mcp is not None:
+            return self.mcp.tools(task, world)
+        return contextlib.nullcontext(CatalogTools(task, world))
+
+    async def _loop(self, client: Any, task: Task, source: Tools, token: str | None) -> dict[str, Any]:
+        tools = source.tools
         system = self.system_prompt(task)
         messages: list[dict[str, Any]] = [{"role": "user", "content": task.intent.strip()}]
         usage = {"input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 0,
@@ -208,12 +224,10 @@ class AnthropicAgent:
                     break
                 results = []
                 for b in uses:
-                    reply = await tools_cat.call(world, b["name"], b["input"])
-                    err = is_error(reply)
+                    text, err = await source.call(b["name"], b["input"])
                     info["tool_calls"] += 1
                     info["tool_errors"] += err
-                    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": b["id"],
-                                             "content": result_text(reply)}
+                    block: dict[str, Any] = {"type": "tool_result", "tool_use_id": b["id"], "content": text}
                     if err:
                         block["is_error"] = True
                     results.append(block)

@@ -81,7 +81,12 @@ def routes(hub: Hub) -> tuple[list[web.RouteDef], Any]:
             stop.set()
             await task
 
-    return [web.route(m, PATH, handle) for m in ("GET", "POST", "DELETE")], running
+    async def no_stream(_request: web.Request) -> web.StreamResponse:
+        # stateless: there is no server-initiated stream to open (the spec's answer is 405; an
+        # empty 200 stream would have clients reconnect every second)
+        return web.Response(status=405, headers={"Allow": "POST, DELETE"})
+
+    return [web.post(PATH, handle), web.delete(PATH, handle), web.get(PATH, no_stream)], running
 
 
 async def _asgi(app: Any, request: web.Request, state: dict[str, Any]) -> web.StreamResponse:

@@ -1,0 +1,102 @@
+"""Where the anthropic agent gets its tools: the catalog in-process (door 1), or the MCP door.
+
+`tools=mcp` makes the agent an MCP client, as agents built on an MCP-speaking SDK are: it serves
+the trial's world on a private `dtu serve`-like door (127.0.0.1, a free port), connects with the
+official `mcp` client over Streamable HTTP with the world's token, lists the tools and calls
+them there. The catalog is the same one, so both sources offer the same tools, and the same
+calls land in the world's log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+from dtu.runner.agent import Task
+from dtu.runner.tools import catalog, is_error, result_text
+from dtu.twins.core import World
+
+
+class Tools:
+    """The tools of one trial (Anthropic API shape) and the way to call them."""
+
+    def __init__(self, tools: list[dict[str, Any]]) -> None:
+        self.tools = tools
+
+    async def call(self, name: str, args: Any) -> tuple[str, bool]:
+        """(result text, whether it is a vendor error)."""
+        raise NotImplementedError
+
+
+class CatalogTools(Tools):
+    """Door 1: the catalog, dispatched straight into the world."""
+
+    def __init__(self, task: Task, world: World) -> None:
+        self.catalog = catalog(world.twins, task.twins, task.tools)
+        self.world = world
+        super().__init__(self.catalog.cached_tools())
+
+    async def call(self, name: str, args: Any) -> tuple[str, bool]:
+        reply = await self.catalog.call(self.world, name, args)
+        return result_text(reply), is_error(reply)
+
+
+class McpTools(Tools):
+    """The MCP door, through the official client."""
+
+    def __init__(self, session: Any, tools: list[dict[str, Any]]) -> None:
+        self.session = session
+        super().__init__(tools)
+
+    async def call(self, name: str, args: Any) -> tuple[str, bool]:
+        res = await self.session.call_tool(name, args if isinstance(args, dict) else {})
+        text = "\n".join(getattr(c, "text", "") for c in res.content)
+        return text, bool(res.is_error)
+
+
+class McpDoor:
+    """A private HTTP door for one agent's worlds, started on first use, and a session per trial."""
+
+    def __init__(self) -> None:
+        self.hub: Any = None
+        self._runner: Any = None
+        self._lock = asyncio.Lock()
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+        self.hub = self._runner = None
+
+    @contextlib.asynccontextmanager
+    async def tools(self, task: Task, world: World) -> AsyncIterator[Tools]:
+        import httpx2
+        from mcp.client.session import ClientSession
+        from mcp.client.streamable_http import streamable_http_client
+
+        async with self._lock:  # concurrent trials: one door
+            if self.hub is None:
+                from dtu.runner.hub import Hub
+                from dtu.runner.server import start
+
+                hub = Hub(world.twins)
+                self._runner = await start(hub, "127.0.0.1", 0, admin_token=secrets.token_urlsafe(24))
+                self.hub = hub
+        hub = self.hub
+        token = hub.register(world)
+        if task.tools is not None:
+            hub.tools[world.id] = task.tools
+        try:
+            async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http, \
+                    streamable_http_client(f"{hub.base_url}/mcp", http_client=http) as streams, \
+                    ClientSession(streams[0], streams[1]) as session:
+                await session.initialize()
+                listed = (await session.list_tools()).tools
+                tools = [{"name": t.name, "description": t.description or "", "input_schema": t.input_schema}
+                         for t in listed]
+                if tools:
+                    tools[-1]["cache_control"] = {"type": "ephemeral"}
+                yield McpTools(session, tools)
+        finally:
+            hub.remove(world.id)
