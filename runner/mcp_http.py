@@ -28,9 +28,13 @@ def _bearer(request: web.Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def _rpc_error(status: int, code: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    body = {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}
+    return web.json_response(body, status=status, headers=headers)
+
+
 def _refuse(why: str) -> web.Response:
-    body = {"jsonrpc": "2.0", "id": None, "error": {"code": -32001, "message": why}}
-    return web.json_response(body, status=401, headers={"WWW-Authenticate": 'Bearer realm="dtu"'})
+    return _rpc_error(401, -32001, why, {"WWW-Authenticate": 'Bearer realm="dtu"'})
 
 
 def _resolve(ctx: Any) -> Any:
@@ -91,7 +95,12 @@ def routes(hub: Hub) -> tuple[list[web.RouteDef], Any]:
 
 async def _asgi(app: Any, request: web.Request, state: dict[str, Any]) -> web.StreamResponse:
     """Run one request through an ASGI app and stream its answer back through aiohttp."""
-    body = await request.read()
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _rpc_error(413, -32600, "the request body is too large")
+    except Exception as e:  # a broken body: gzip, deflate, a dropped connection
+        return _rpc_error(400, -32700, f"could not read the body: {type(e).__name__}")
     host, port = (request.transport.get_extra_info("sockname") or ("127.0.0.1", 0))[:2] \
         if request.transport is not None else ("127.0.0.1", 0)
     scope = {

@@ -230,3 +230,21 @@ def test_a_tool_that_does_not_exist_is_a_load_error(tmp_path: Path) -> None:
         load_file(path)
     text = str(e.value)
     assert "bad-tools.yaml" in text and "tools[1]" in text and "slack__nope" in text
+
+
+@pytest.mark.parametrize(("body", "headers", "status"), [
+    (b"\x00\xffnot json", {}, 400),
+    (b"[]", {}, 400),
+    (b"xxxx", {"Content-Encoding": "gzip"}, 400),
+    (b"xxxx", {"Content-Encoding": "deflate"}, 400),
+    (b"{}", {"Content-Type": "text/plain"}, 400),
+])
+def test_broken_requests_are_4xx_never_500(server: Server, body: bytes, headers: dict[str, str], status: int) -> None:
+    w = server.world(seed_state=SLACK)
+    base = {"Authorization": f"Bearer {w['token']}", "Accept": "application/json, text/event-stream",
+            "Content-Type": "application/json"}
+    with httpx2.Client() as http:
+        r = http.post(f"{server.url}/mcp", content=body, headers={**base, **headers})
+        stream = http.get(f"{server.url}/mcp", headers=base)
+    assert r.status_code == status, r.text
+    assert stream.status_code == 405  # stateless: no server-initiated stream
