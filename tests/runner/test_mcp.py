@@ -123,11 +123,13 @@ def test_no_token_or_an_unknown_token_is_401(server: Server) -> None:
 
 @pytest.fixture
 def planted(tmp_path: Path) -> Iterator[tuple[Server, str, list[str]]]:
-    """A server holding a scenario whose checks and reference carry fresh markers."""
-    markers = [f"MCPMK{secrets.token_hex(8)}" for _ in range(3)]
+    """A server holding a scenario whose checks, reference and judge rubric carry fresh markers."""
+    markers = [f"MCPMK{secrets.token_hex(8)}" for _ in range(4)]
     text = LAUNCH.read_text().replace("id: kickoff", f"id: kickoff-{markers[0]}")
     text = text.replace("Kickoff: Atlas launches March 4!", f"Kickoff {markers[1]}")
     text = text.replace("value: U0CAROL001", f"value: {markers[2]}")
+    text = text.replace("reference:", f"judge: {{rubric: 'Pass only if {markers[3]} is said'}}\nreference:", 1)
+    assert all(m in text for m in markers)  # every marker was planted
     path = tmp_path / "planted.yaml"
     path.write_text(text)
     srv = start_server("--scenario", str(path))
@@ -135,7 +137,7 @@ def planted(tmp_path: Path) -> Iterator[tuple[Server, str, list[str]]]:
     srv.stop()
 
 
-def test_nothing_of_the_checks_or_reference_reaches_the_mcp_client(planted: tuple[Server, str, list[str]]) -> None:
+def test_nothing_of_the_checks_reference_or_rubric_reaches_the_mcp_client(planted: tuple[Server, str, list[str]]) -> None:
     srv, scenario, markers = planted
     w = srv.world(scenario=scenario)
 
