@@ -25,9 +25,9 @@ started from (read-only, so relative paths resolve as written) with a fresh empt
 folder as HOME, TMPDIR and DTU_WORKDIR. The environment is an allowlist: PATH, LANG, LC_*, TZ,
 TERM, then DTU_INTENT_FILE and DTU_PUBLIC_FILE (read-only files, always there; the public one
 when the scenario has public context), DTU_INTENT and DTU_PUBLIC (JSON) only when at most 32
-KiB, DTU_TOKEN, DTU_URL, DTU_TWINS, DTU_TRIAL, DTU_SEED, DTU_WORKDIR and each twin's variables
-in the form its SDK expects (SLACK_API_URL, SLACK_BOT_TOKEN, ...). At the trial's end or
-timeout the whole process tree is killed. Exit code, the last `tail` bytes of stdout and
+KiB, DTU_TOKEN, DTU_URL, DTU_MCP_URL, DTU_TWINS, DTU_TRIAL, DTU_SEED, DTU_WORKDIR and each
+twin's variables in the form its SDK expects (SLACK_API_URL, SLACK_BOT_TOKEN, ...). At the
+trial's end or timeout the whole process tree is killed. Exit code, the last `tail` bytes of stdout and
 stderr, `sandbox` ("bwrap" or "off") and `network` ("private" or "host") go into the
 trajectory's info; a non-zero exit makes the trial an error.
 

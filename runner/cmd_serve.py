@@ -115,6 +115,7 @@ async def serve(args: Any) -> None:
         print(f"DTU_URL={hub.base_url}", file=out)
         scope = "loopback only" if is_loopback(args.host) else "REACHABLE BEYOND THIS MACHINE"
         print(f"dtu serve: listening on {hub.base_url} ({scope}); twins: {', '.join(sorted(hub.twins))}", file=out)
+        print(f"dtu serve: MCP door at {hub.base_url}/mcp (a world's token as Authorization: Bearer)", file=out)
         if generated:
             print(f"DTU_ADMIN_TOKEN={admin}", file=out)
             print(f"dtu serve: admin token for /_dtu/ generated (above), also in {saved} (mode 0600); "
