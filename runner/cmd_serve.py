@@ -115,7 +115,6 @@ async def serve(args: Any) -> None:
         print(f"DTU_URL={hub.base_url}", file=out)
         scope = "loopback only" if is_loopback(args.host) else "REACHABLE BEYOND THIS MACHINE"
         print(f"dtu serve: listening on {hub.base_url} ({scope}); twins: {', '.join(sorted(hub.twins))}", file=out)
-        print(f"dtu serve: MCP door at {hub.base_url}/mcp (a world's token as Authorization: Bearer)", file=out)
         if generated:
             print(f"DTU_ADMIN_TOKEN={admin}", file=out)
             print(f"dtu serve: admin token for /_dtu/ generated (above), also in {saved} (mode 0600); "
@@ -124,6 +123,7 @@ async def serve(args: Any) -> None:
             print("dtu serve: admin token for /_dtu/ from "
                   f"{'DTU_ADMIN_TOKEN' if os.environ.get('DTU_ADMIN_TOKEN') else '--admin-token'}"
                   f"{f', also in {saved}' if saved else ''}; send it as X-DTU-Admin", file=out)
+        print(f"dtu serve: MCP door at {hub.base_url}/mcp (a world's token as Authorization: Bearer)", file=out)
         if trust:
             print(trust, file=out)
         for ld in load_all(args.scenario) if args.scenario else []:
