@@ -1,10 +1,20 @@
-"""`dtu serve` requests/s per twin from a separate load process, next to a minimal aiohttp handler.
+"""`dtu serve` requests/s per twin from a separate load process, next to a minimal aiohttp handler;
+then MCP tool calls/s through `/mcp`, next to the door doing the same operation and the same handler.
 
 Worlds are seeded with a small seed for every twin (`SEED`). Each probe (`PROBES`: one read and one
 cheap, idempotent write per service) is first sent once and must answer 2xx, or the bench stops: a
 probe that answers 4xx measures the error path, not the twin. Each probe is then measured on a fresh
-world, and every answer under load must be 2xx too (`dtu serve` runs with `--max-steps` lifted:
-past 10,000 calls a world answers 429)."""
+world, deleted afterwards (hundreds of thousands of logged calls left in the server would slow every
+later probe's full GC), and every answer under load must be 2xx too (`dtu serve` runs with
+`--max-steps` lifted: past 10,000 calls a world answers 429).
+
+The MCP probes call `MCP_TOOL` (the door's `MCP_DOOR` probe) two ways, each on a fresh world: raw
+JSON-RPC `tools/call` POSTs from the same load process as the door probes (the headers Streamable
+HTTP asks for, the protocol version the official client negotiates), and the official `mcp` client's
+`ClientSession.call_tool` (`bench/mcp_client.py`). The first raw call must be a tool result without
+`isError`, and afterwards the world must have logged one twin call per answer counted; the client
+probe stops on any `isError` or failed call. `dtu µs/call` is the server process's CPU time while a
+probe ran (the client's session set-up left out) divided by the calls it measured (Linux /proc)."""
 
 from __future__ import annotations
 
@@ -18,6 +28,8 @@ import time
 import urllib.error
 import urllib.request
 from typing import Any, NamedTuple
+
+from mcp_types.version import LATEST_HANDSHAKE_VERSION
 
 
 class Probe(NamedTuple):
@@ -60,7 +72,7 @@ PROBES: list[Probe] = [
           '{"values": [[1200]]}'),
     Probe("anthropic", "anthropic", "GET", "/v1/models"),
     Probe("anthropic", "anthropic", "POST", "/v1/messages",
-          '{"model": "dtu-scripted", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}'),
+          '{"model": "dtu-twin", "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}'),
 ]
 
 SEED: dict[str, Any] = {
@@ -122,12 +134,90 @@ def check(url: str, probe: Probe, headers: list[tuple[str, str]]) -> None:
 ADMIN = os.environ.setdefault("DTU_ADMIN_TOKEN", secrets.token_urlsafe(24))
 
 
-def new_world(url: str) -> str:
-    """A world seeded with SEED; its token."""
+def create_world(url: str) -> dict[str, Any]:
+    """A world seeded with SEED: the admin door's answer (its id and token)."""
     req = urllib.request.Request(url + "/_dtu/worlds", data=json.dumps({"seed_state": SEED}).encode(),
                                  method="POST", headers={"Content-Type": "application/json", "X-DTU-Admin": ADMIN})
     with urllib.request.urlopen(req) as resp:
-        return str(json.loads(resp.read())["token"])
+        return dict(json.loads(resp.read()))
+
+
+def new_world(url: str) -> str:
+    """A world seeded with SEED; its token."""
+    return str(create_world(url)["token"])
+
+
+def drop_world(url: str, world_id: str) -> None:
+    """Delete a world, and its call log with it."""
+    req = urllib.request.Request(f"{url}/_dtu/worlds/{world_id}", method="DELETE", headers={"X-DTU-Admin": ADMIN})
+    urllib.request.urlopen(req).close()
+
+
+def calls_logged(url: str, world_id: str) -> int:
+    """How many twin calls a world has logged."""
+    req = urllib.request.Request(url + "/_dtu/worlds", headers={"X-DTU-Admin": ADMIN})
+    with urllib.request.urlopen(req) as resp:
+        return next(int(w["calls"]) for w in json.loads(resp.read())["worlds"] if w["id"] == world_id)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# the MCP probes: the same Slack operation as MCP_DOOR, as the tool /mcp offers for it
+MCP_DOOR = PROBES[0]  # slack POST /api/auth.test
+MCP_TOOL = "slack__auth_test"
+MCP_ARGS: dict[str, Any] = {}
+# what the official Python client proposes in `initialize` and then sends as MCP-Protocol-Version
+MCP_PROTOCOL = LATEST_HANDSHAKE_VERSION
+MCP_HEADERS = [("Accept", "application/json, text/event-stream"), ("MCP-Protocol-Version", MCP_PROTOCOL)]
+
+
+def rpc(method: str, params: dict[str, Any], rid: int = 1) -> str:
+    return json.dumps({"jsonrpc": "2.0", "id": rid, "method": method, "params": params}, separators=(",", ":"))
+
+
+def check_mcp(url: str, token: str) -> None:
+    """Initialize once, then call MCP_TOOL once: the server must agree on MCP_PROTOCOL and answer the call
+    with a tool result without isError, or the bench stops with what it answered."""
+    init = {"protocolVersion": MCP_PROTOCOL, "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}
+    for method, params in (("initialize", init), ("tools/call", {"name": MCP_TOOL, "arguments": MCP_ARGS})):
+        req = urllib.request.Request(url + "/mcp", data=rpc(method, params).encode(), method="POST", headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {token}", **dict(MCP_HEADERS)})
+        try:
+            with urllib.request.urlopen(req) as resp:
+                status, body = resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            status, body = e.code, e.read()
+        result = (json.loads(body).get("result") if status == 200 else None) or {}
+        if method == "initialize":
+            good = result.get("protocolVersion") == MCP_PROTOCOL
+        else:
+            good = result.get("isError") is False and bool(result.get("content"))
+        if not good:
+            raise SystemExit(f"bench serve: /mcp {method} answered {status}, not a good result: it would measure "
+                             f"nothing. Body: {body[:400].decode(errors='replace')}")
+
+
+def mcp_client(url: str, token: str, pid: int, sessions: int = 32,
+               seconds: float = 3.0) -> tuple[float, dict[str, int], float]:
+    """Tool calls/s of the official client from a separate process, what the calls answered, and the CPU
+    time process `pid` (the server) used while they were made (the sessions' set-up left out)."""
+    proc = subprocess.Popen([sys.executable, "-m", "bench.mcp_client", url, token, MCP_TOOL, json.dumps(MCP_ARGS),
+                             str(sessions), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    ready = proc.stdout.readline().strip() == "ready"  # "" when it ended before: its stderr says why
+    cpu = cpu_seconds(pid)
+    out, _ = proc.communicate()
+    used = cpu_seconds(pid) - cpu
+    if not ready or proc.returncode:
+        raise SystemExit(f"bench serve: bench.mcp_client exited {proc.returncode}"
+                         f"{'' if ready else ' before its sessions were ready'}")
+    rate, answers = out.split(" ", 1)
+    return float(rate), json.loads(answers), used
 
 
 def start(cmd: list[str], ready: str) -> subprocess.Popen[str]:
@@ -159,17 +249,54 @@ def bench_serve(seconds: float = 3.0) -> None:
         for probe in PROBES:
             check(url, probe, headers_for(probe.twin, token))
         print(f"\n{'dtu serve':<66}{'req/s':>9}{'minimal':>10}{'ratio':>7}")
+        door = door_us = 0.0
         for probe in PROBES:
-            token = new_world(url)  # each probe on a fresh world: earlier writes do not weigh on it
-            rate, statuses = load(url, probe.method, probe.path, probe.body, headers_for(probe.twin, token),
+            world = create_world(url)  # each probe on a fresh world: earlier writes do not weigh on it
+            cpu = cpu_seconds(dtu.pid)
+            rate, statuses = load(url, probe.method, probe.path, probe.body, headers_for(probe.twin, world["token"]),
                                   seconds=seconds)
+            if probe is MCP_DOOR:
+                door, door_us = rate, (cpu_seconds(dtu.pid) - cpu) / sum(statuses.values()) * 1e6
+            drop_world(url, world["id"])
             bad = {s: n for s, n in statuses.items() if not s.startswith("2")}
             if bad:
                 raise SystemExit(f"bench serve: probe {probe.service} {probe.method} {probe.path} answered "
                                  f"non-2xx under load: {statuses}")
             label = f"{probe.service} {probe.method} {probe.path}"
             print(f"{label:<66.66}{rate:>9,.0f}{floor:>10,.0f}{rate / floor:>7.2f}", flush=True)
+        bench_mcp(url, dtu.pid, door, door_us, floor, seconds)
     finally:
         for p in (minimal, dtu):
             p.terminate()
             p.wait()
+
+
+def bench_mcp(url: str, pid: int, door: float, door_us: float, floor: float, seconds: float) -> None:
+    """MCP_TOOL through /mcp, raw and through the official client, next to the door and the minimal handler."""
+    check_mcp(url, new_world(url))
+    print(f"\n{'dtu serve /mcp, tools/call ' + MCP_TOOL:<50}{'calls/s':>9}{'/door':>7}{'/minimal':>9}"
+          f"{'dtu µs/call':>12}")
+    label = f"door {MCP_DOOR.method} {MCP_DOOR.path} (32 connections)"
+    print(f"{label:<50}{door:>9,.0f}{1:>7.2f}{door / floor:>9.2f}{door_us:>12,.0f}", flush=True)
+    world = create_world(url)
+    token = str(world["token"])
+    cpu = cpu_seconds(pid)
+    rate, statuses = load(url, "POST", "/mcp", rpc("tools/call", {"name": MCP_TOOL, "arguments": MCP_ARGS}),
+                          [("Authorization", f"Bearer {token}"), *MCP_HEADERS], seconds=seconds)
+    used = cpu_seconds(pid) - cpu
+    answered, logged = sum(statuses.values()), calls_logged(url, str(world["id"]))
+    drop_world(url, str(world["id"]))
+    if any(not s.startswith("2") for s in statuses) or logged != answered:
+        raise SystemExit(f"bench serve: raw /mcp tools/call answered {statuses} under load; the world logged "
+                         f"{logged} twin calls for {answered} answers")
+    label = "mcp raw JSON-RPC POST (32 connections)"
+    print(f"{label:<50}{rate:>9,.0f}{rate / door:>7.2f}{rate / floor:>9.2f}{used / answered * 1e6:>12,.0f}",
+          flush=True)
+    world = create_world(url)
+    rate, answers, used = mcp_client(url, str(world["token"]), pid, seconds=seconds)
+    drop_world(url, str(world["id"]))
+    if set(answers) != {"ok"}:
+        raise SystemExit(f"bench serve: ClientSession.call_tool({MCP_TOOL}) answered {answers} under load")
+    label = "mcp ClientSession.call_tool (32 sessions)"
+    print(f"{label:<50}{rate:>9,.0f}{rate / door:>7.2f}{rate / floor:>9.2f}{used / answers['ok'] * 1e6:>12,.0f}",
+          flush=True)
