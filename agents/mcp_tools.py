@@ -51,7 +51,9 @@ class McpTools(Tools):
         super().__init__(tools)
 
     async def call(self, name: str, args: Any) -> tuple[str, bool]:
-        res = await self.session.call_tool(name, args if isinstance(args, dict) else {})
+        if not isinstance(args, dict):  # as the catalog answers: the call never reaches the world
+            return "the input must be a JSON object", True
+        res = await self.session.call_tool(name, args)
         text = "\n".join(getattr(c, "text", "") for c in res.content)
         return text, bool(res.is_error)
 

@@ -32,6 +32,9 @@ def main(args: Any) -> int:
     loaded = load_all([args.scenario])
     if len(loaded) != 1:
         raise DtuError(f"dtu mcp --scenario {args.scenario}: {len(loaded)} scenarios there; name one file")
+    record = Path(args.record) if args.record else None
+    if record is not None and not record.parent.is_dir():
+        raise DtuError(f"dtu mcp --record {args.record}: no folder {record.parent} to write it in")
     hub = Hub(seed=args.seed)
     hub.add_scenario(loaded[0])
     world = hub.create(loaded[0].id, trial=args.trial)
@@ -40,9 +43,13 @@ def main(args: Any) -> int:
           f"twins: {', '.join(t for t in world.image.seeded if t != 'anthropic')}", file=sys.stderr, flush=True)
     run_async(_serve(world, hub.tools.get(world.id)))
     print(f"dtu mcp: {len(world.calls)} calls", file=sys.stderr, flush=True)
-    if args.record:
-        record = {"scenario": loaded[0].id, "trial": args.trial, "calls": world.calls, "state": world.view()}
-        Path(args.record).write_bytes(msgspec.json.encode(record))
+    if record is not None:
+        kept = {"scenario": loaded[0].id, "trial": args.trial, "calls": world.calls, "state": world.view()}
+        try:
+            record.write_bytes(msgspec.json.encode(kept))
+        except OSError as e:
+            raise DtuError(f"dtu mcp --record {args.record}: {e.strerror}") from None
+        print(f"dtu mcp: calls and final state in {record}", file=sys.stderr, flush=True)
     return 0
 
 

@@ -250,3 +250,10 @@ def test_broken_requests_are_4xx_never_500(server: Server, body: bytes, headers:
         stream = http.get(f"{server.url}/mcp", headers=base)
     assert r.status_code == status, r.text
     assert stream.status_code == 405  # stateless: no server-initiated stream
+
+
+def test_dtu_mcp_refuses_a_record_path_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dtu.runner import cli
+
+    assert cli.main(["mcp", "--scenario", str(LAUNCH), "--record", str(tmp_path / "no" / "such" / "x.json")]) == 2
+    assert "no folder" in capsys.readouterr().err
