@@ -2,10 +2,11 @@
 IDE agents (Claude Desktop, Claude Code). The tools and their answers are those of `/mcp` on
 `dtu serve` (runner/mcp_door.py). stdout carries the protocol only; what dtu says goes to
 stderr. When the client closes the connection, `--record PATH` keeps the world's calls and its
-final state (what checks read) as JSON."""
+final state (what checks read) as JSON, also when the session ends by Ctrl-C or SIGTERM (exit 130)."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,16 @@ def main(args: Any) -> int:
     hub.add_scenario(loaded[0])
     world = hub.create(loaded[0].id, trial=args.trial)
     hub.register(world)
-    print(f"dtu mcp: world {world.id} of {loaded[0].id} (trial {args.trial}) on stdio; "
-          f"twins: {', '.join(t for t in world.image.seeded if t != 'anthropic')}", file=sys.stderr, flush=True)
-    run_async(_serve(world, hub.tools.get(world.id)))
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM ends the session as Ctrl-C does
+    code = 0
+    try:
+        print(f"dtu mcp: world {world.id} of {loaded[0].id} (trial {args.trial}) on stdio; twins: "
+              f"{', '.join(t for t in world.image.seeded if t != 'anthropic')}", file=sys.stderr, flush=True)
+        run_async(_serve(world, hub.tools.get(world.id)))
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(f"dtu mcp: {len(world.calls)} calls", file=sys.stderr, flush=True)
     if record is not None:
         kept = {"scenario": loaded[0].id, "trial": args.trial, "calls": world.calls, "state": world.view()}
@@ -50,7 +58,11 @@ def main(args: Any) -> int:
         except OSError as e:
             raise DtuError(f"dtu mcp --record {args.record}: {e.strerror}") from None
         print(f"dtu mcp: calls and final state in {record}", file=sys.stderr, flush=True)
-    return 0
+    return code
+
+
+def _interrupt(_sig: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 async def _serve(world: Any, only: tuple[str, ...] | None) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -257,3 +259,17 @@ def test_dtu_mcp_refuses_a_record_path_it_cannot_write(tmp_path: Path, capsys: p
 
     assert cli.main(["mcp", "--scenario", str(LAUNCH), "--record", str(tmp_path / "no" / "such" / "x.json")]) == 2
     assert "no folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_dtu_mcp_stopped_by_a_signal_still_keeps_its_record(tmp_path: Path, sig: signal.Signals) -> None:
+    record = tmp_path / "record.json"
+    proc = subprocess.Popen([sys.executable, "-m", "dtu.runner", "mcp", "--scenario", str(LAUNCH),
+                             "--record", str(record)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    assert "on stdio" in proc.stderr.readline()  # serving
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert json.loads(record.read_text())["calls"] == []
