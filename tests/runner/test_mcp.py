@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx2
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -273,3 +275,47 @@ def test_dtu_mcp_stopped_by_a_signal_still_keeps_its_record(tmp_path: Path, sig:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "Traceback" not in err, err
     assert json.loads(record.read_text())["calls"] == []
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+                    max_leaves=12)
+TOOL_NAMES = ["slack__chat_postMessage", "slack__conversations_info", "slack__users_list",
+              "slack__conversations_create", "slack__files_getUploadURLExternal", "slack__nope", "x", ""]
+
+
+def test_fuzz_tool_calls_are_never_a_500(server: Server) -> None:
+    """Hostile JSON-RPC to /mcp: arbitrary methods, params and tool arguments get a JSON-RPC
+    answer or a 4xx, never a 5xx, and the server still serves afterwards."""
+    w = server.world(seed_state=SLACK)
+    headers = {"Authorization": f"Bearer {w['token']}", "Accept": "application/json, text/event-stream",
+               "Content-Type": "application/json"}
+    seen: list[int] = []
+    call = st.fixed_dictionaries({"name": st.sampled_from(TOOL_NAMES) | st.text(max_size=30),
+                                  "arguments": st.dictionaries(st.sampled_from(["channel", "text", "name", "users",
+                                                                                "limit", "cursor", "x"]), JSON,
+                                                               max_size=4) | JSON})
+    message = st.fixed_dictionaries(
+        {"jsonrpc": st.just("2.0") | st.text(max_size=4),
+         "id": st.integers() | st.text(max_size=8) | st.none(),
+         "method": st.sampled_from(["tools/call", "tools/list", "initialize", "ping", "resources/list"])
+         | st.text(max_size=12),
+         "params": call | JSON})
+
+    with httpx2.Client(timeout=30) as http:
+        @settings(max_examples=300, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(message)
+        def one(msg: dict[str, Any]) -> None:
+            r = http.post(f"{server.url}/mcp", content=json.dumps(msg).encode(), headers=headers)
+            seen.append(r.status_code)
+            assert r.status_code < 500, (msg, r.status_code, r.text[:300])
+
+        one()
+        alive = http.post(f"{server.url}/mcp", headers=headers, json={
+            "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "slack__conversations_list", "arguments": {}}})
+    assert len(seen) == 300 and alive.status_code == 200 and alive.json()["result"]["isError"] is False
+    assert server.log is not None
+    server.log.seek(0)
+    assert "Traceback" not in server.log.read()  # nothing was swallowed into the server's log either
