@@ -110,14 +110,18 @@ def overall_interval(successes: Sequence[int], trials: Sequence[int], resamples:
 
 TWIN_NOTE = "twin model: this satisfaction says nothing about a real model"
 NO_SANDBOX_NOTE = "--no-sandbox: not a holdout; the agent could read the scenarios and their checks"
+HOST_NETWORK_NOTE = ("sandbox on the host's network: the agent could reach local services and the internet "
+                     "(llm=real, or no network namespace here)")
 
 
-def labels(model_kinds: dict[str, int], sandboxes: dict[str, int]) -> tuple[str, str, list[str]]:
+def labels(model_kinds: dict[str, int], sandboxes: dict[str, int],
+           host_network: int = 0) -> tuple[str, str, list[str]]:
     """An agent's `model` and `sandbox` labels, and the notes they call for, from its trials' info.
 
     model: "api" (every trial used a real model), "twin" (every trial a twin: "twin" or "oracle-twin"),
     "mixed", or "" (no model: an in-process agent such as scripted or noisy).
-    sandbox: "bwrap", "off", "mixed", or "" (not a program agent)."""
+    sandbox: "bwrap", "off", "mixed", or "" (not a program agent). `host_network` counts sandboxed
+    trials that shared the host's network."""
     twins = sum(v for kind, v in model_kinds.items() if kind != "api")
     api = model_kinds.get("api", 0)
     model = "" if not model_kinds else "api" if not twins else "twin" if not api else "mixed"
@@ -129,6 +133,8 @@ def labels(model_kinds: dict[str, int], sandboxes: dict[str, int]) -> tuple[str,
     sandbox = "" if not sandboxes else next(iter(sandboxes)) if len(sandboxes) == 1 else "mixed"
     if off:
         notes.append(f"{NO_SANDBOX_NOTE} ({off} of {sum(sandboxes.values())} trials)")
+    if host_network:
+        notes.append(f"{HOST_NETWORK_NOTE} ({host_network} of {sum(sandboxes.values())} trials)")
     return model, sandbox, notes
 
 
@@ -260,7 +266,8 @@ def _mean_curve(curves: list[list[float]]) -> list[float]:
 
 
 def agent_stats(agent: str, mine: list[ScenarioStats], resamples: int, seed: int,
-                model_kinds: dict[str, int] | None = None, sandboxes: dict[str, int] | None = None) -> AgentStats:
+                model_kinds: dict[str, int] | None = None, sandboxes: dict[str, int] | None = None,
+                host_network: int = 0) -> AgentStats:
     n = sum(s.trials for s in mine)
     k = sum(s.satisfied for s in mine)
     lo, hi, method, note = overall_interval([s.satisfied for s in mine], [s.trials for s in mine], resamples, seed)
@@ -272,7 +279,7 @@ def agent_stats(agent: str, mine: list[ScenarioStats], resamples: int, seed: int
                                satisfied=sum(s.satisfied for s in sub),
                                satisfaction=sum(s.satisfaction for s in sub) / len(sub), ci_low=tlo, ci_high=thi,
                                interval=tmethod))
-    model, sandbox, notes = labels(model_kinds or {}, sandboxes or {})
+    model, sandbox, notes = labels(model_kinds or {}, sandboxes or {}, host_network)
     return AgentStats(agent=agent, scenarios=len(mine), trials=n, satisfied=k,
                       errored=sum(s.errored for s in mine),
                       satisfaction=sum(s.satisfaction for s in mine) / len(mine), ci_low=lo, ci_high=hi,
@@ -290,6 +297,7 @@ def summarize(run_id: str, trajectories: Iterable[Trajectory], tags: dict[str, l
     errors: list[ErroredTrial] = []
     kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     boxes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    host_net: dict[str, int] = defaultdict(int)
     for t in trajectories:
         groups[(t.agent, t.scenario)].add(t)
         if t.error is not None and len(errors) < MAX_ERRORS_LISTED:
@@ -300,8 +308,11 @@ def summarize(run_id: str, trajectories: Iterable[Trajectory], tags: dict[str, l
                 kinds[t.agent][str(kind)] += 1
             if box is not None:
                 boxes[t.agent][str(box)] += 1
+                if box == "bwrap" and t.info.get("network") == "host":
+                    host_net[t.agent] += 1
     per = [tally.stats(agent, scen, (tags or {}).get(scen, [])) for (agent, scen), tally in sorted(groups.items())]
-    agents = [agent_stats(a, [s for s in per if s.agent == a], resamples, seed, dict(kinds[a]), dict(boxes[a]))
+    agents = [agent_stats(a, [s for s in per if s.agent == a], resamples, seed, dict(kinds[a]), dict(boxes[a]),
+                          host_net[a])
               for a in sorted({s.agent for s in per})]
     errors.sort(key=lambda e: (e.agent, e.scenario, e.trial))
     return Summary(run_id=run_id, complete=complete, agents=agents, scenarios=per, errors=errors,

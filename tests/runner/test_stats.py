@@ -167,6 +167,20 @@ def test_agents_say_whether_a_twin_model_or_no_sandbox_drove_them() -> None:
     assert back.agents[0].notes and back.schema == 3
 
 
+def test_a_sandbox_on_the_hosts_network_is_said() -> None:
+    def one(k: int, network: str) -> Trajectory:
+        t = labelled("api", "bwrap", k)
+        t.info["network"] = network
+        return t
+
+    isolated = summarize("r", [one(k, "private") for k in range(3)]).agents[0]
+    assert isolated.notes == []
+    open_net = summarize("r", [one(k, "host" if k < 2 else "private") for k in range(3)]).agents[0]
+    assert open_net.sandbox == "bwrap"
+    assert open_net.notes == ["sandbox on the host's network: the agent could reach local services and the "
+                              "internet (llm=real, or no network namespace here) (2 of 3 trials)"]
+
+
 def test_a_schema_2_summary_still_decodes() -> None:
     old = summarize("r", [traj("s1", 0, True)])
     data = msgspec.json.decode(msgspec.json.encode(old))
