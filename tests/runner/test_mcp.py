@@ -319,3 +319,24 @@ def test_fuzz_tool_calls_are_never_a_500(server: Server) -> None:
     assert server.log is not None
     server.log.seek(0)
     assert "Traceback" not in server.log.read()  # nothing was swallowed into the server's log either
+
+
+@pytest.mark.parametrize("mode", ["auto", "2026-07-28", "legacy"])
+def test_the_high_level_client_in_every_protocol_era(server: Server, mode: str) -> None:
+    """mcp.Client: the current specification's per-request protocol (2026-07-28, which `auto`
+    finds through server/discover) and the initialize handshake (legacy) both work."""
+    from mcp import Client
+
+    w = server.world(seed_state=SLACK)
+
+    async def go() -> tuple[str, int, Any]:
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {w['token']}"}) as http, \
+                Client(streamable_http_client(f"{server.url}/mcp", http_client=http), mode=mode) as c:
+            tools = await c.list_tools()
+            posted = await c.call_tool("slack__chat_postMessage", {"channel": "C0GENERAL1", "text": f"era {mode}"})
+            return c.protocol_version, len(tools.tools), posted
+
+    version, n, posted = run(go())
+    assert version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
+    assert n > 10 and posted.is_error is False and posted.structured_content["ok"] is True
+    assert [m["text"] for m in server.state(w["id"])["slack"]["channels"]["C0GENERAL1"]["messages"]] == [f"era {mode}"]
