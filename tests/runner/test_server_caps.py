@@ -65,7 +65,10 @@ def test_upload_urls_are_secrets_that_differ_per_world(scenario_server: Server) 
         assert url.startswith(server.url + "/upload/v1/")
         secret = url.removeprefix(server.url + "/upload/v1/")
         assert "/" not in secret and len(secret) >= 40
-        assert a["id"] not in url and b["id"] not in url and up["file_id"] not in url and key not in url
+        # one random segment: no world id path (a 2-character id like "w2" may well occur inside
+        # 43 random characters, so the segment is compared, not searched), no file id, no key
+        assert f"/{a['id']}/" not in url and f"/{b['id']}/" not in url and secret not in (a["id"], b["id"])
+        assert up["file_id"] not in url and key not in url
     assert ua["upload_url"] != ub["upload_url"]
 
 
