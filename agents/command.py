@@ -39,7 +39,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 import signal
 import socket
 import sys
@@ -54,6 +53,7 @@ from dtu.runner.errors import DtuError
 from dtu.twins.core import World
 
 from . import netns, sandbox, spec
+from .door import Door
 
 __all__ = ["ENV_MAX", "CommandAgent", "CommandFailed", "McpAgent"]
 
@@ -99,15 +99,12 @@ class CommandAgent:
         if llm == "auto":
             llm = "real" if os.environ.get("ANTHROPIC_API_KEY") else "twin"
         self.llm: str = llm
-        self.hub: Any = None
+        self.door = Door()
         self.layout: sandbox.Layout | None = None  # None: --no-sandbox
         self._bwrap: tuple[str, bool] = ("bwrap", True)
         self.network = "host"  # "private": each sandbox has a network of its own holding only its door
         self._launch = ""
-        self._runner: Any = None
-        self._port = 0
         self._sem: asyncio.Semaphore | None = None
-        self._lock: asyncio.Lock | None = None
 
     async def open(self, run: RunInfo | None = None) -> None:
         """Check the sandbox (DtuError when bwrap is missing or unusable) and lay out its
@@ -122,7 +119,11 @@ class CommandAgent:
             self.layout = None
             self._launch = os.path.abspath(run.launch_dir or os.getcwd())
         self._sem = self._sem or asyncio.Semaphore(self.jobs)
-        self._lock = self._lock or asyncio.Lock()
+
+    @property
+    def hub(self) -> Any:
+        """The door's hub while the agent runs, else None."""
+        return self.door.hub
 
     def _network(self) -> str:
         """A private network unless the program talks to a real model (it needs the internet) or
@@ -136,24 +137,9 @@ class CommandAgent:
             return "host"
         return "private"
 
-    async def _serve(self, twins: Any) -> Any:
-        """The HTTP door, started on first use with the twins of the worlds it will host."""
-        assert self._lock is not None
-        async with self._lock:
-            if self.hub is None:
-                from dtu.runner.hub import Hub
-                from dtu.runner.server import start
-
-                hub = Hub(twins)
-                self._runner = await start(hub, "127.0.0.1", 0, admin_token=secrets.token_urlsafe(24))
-                self._port = int(hub.base_url.rsplit(":", 1)[1])
-                self.hub = hub
-        return self.hub
-
     async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-        self.hub = self._runner = self._sem = self._lock = None
+        await self.door.close()
+        self._sem = None
 
     async def _private(self, argv: list[str], work: str,
                        pipes: dict[str, Any]) -> tuple[asyncio.subprocess.Process, Any]:
@@ -165,13 +151,13 @@ class CommandAgent:
         with parent:
             try:
                 proc = await _started(asyncio.create_subprocess_exec(
-                    *argv, cwd=work, preexec_fn=netns.enter(self._port, child.fileno()),
+                    *argv, cwd=work, preexec_fn=netns.enter(self.door.port, child.fileno()),
                     pass_fds=(child.fileno(),), **pipes))
             finally:
                 child.close()
             try:
                 parent.settimeout(10)
-                door = web.SockSite(self._runner, netns.receive(parent))
+                door = web.SockSite(self.door.runner, netns.receive(parent))
                 await door.start()
             except BaseException:
                 await _kill(proc)
@@ -204,11 +190,9 @@ class CommandAgent:
         if self._sem is None:
             await self.open()
         assert self._sem is not None
-        hub = self.hub or await self._serve(world.twins)
+        hub = await self.door.start(world.twins)
         async with self._sem:
-            token = hub.register(world)
-            if task.tools is not None:
-                hub.tools[world.id] = task.tools
+            token = hub.register(world, task.tools)
             try:
                 return _model_used(await self._spawn(task, token), world)
             except BaseException as e:

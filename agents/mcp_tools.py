@@ -8,15 +8,15 @@ calls land in the world's log."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
 from dtu.runner.agent import Task
 from dtu.runner.tools import catalog, is_error, result_text
 from dtu.twins.core import World
+
+from .door import Door
 
 
 class Tools:
@@ -59,17 +59,13 @@ class McpTools(Tools):
 
 
 class McpDoor:
-    """A private HTTP door for one agent's worlds, started on first use, and a session per trial."""
+    """The agent's private door (agents/door.py), and an MCP session on it per trial."""
 
     def __init__(self) -> None:
-        self.hub: Any = None
-        self._runner: Any = None
-        self._lock = asyncio.Lock()
+        self.door = Door()
 
     async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-        self.hub = self._runner = None
+        await self.door.close()
 
     @contextlib.asynccontextmanager
     async def tools(self, task: Task, world: World) -> AsyncIterator[Tools]:
@@ -77,18 +73,8 @@ class McpDoor:
         from mcp.client.session import ClientSession
         from mcp.client.streamable_http import streamable_http_client
 
-        async with self._lock:  # concurrent trials: one door
-            if self.hub is None:
-                from dtu.runner.hub import Hub
-                from dtu.runner.server import start
-
-                hub = Hub(world.twins)
-                self._runner = await start(hub, "127.0.0.1", 0, admin_token=secrets.token_urlsafe(24))
-                self.hub = hub
-        hub = self.hub
-        token = hub.register(world)
-        if task.tools is not None:
-            hub.tools[world.id] = task.tools
+        hub = await self.door.start(world.twins)
+        token = hub.register(world, task.tools)
         try:
             async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http, \
                     streamable_http_client(f"{hub.base_url}/mcp", http_client=http) as streams, \

@@ -85,14 +85,17 @@ class Hub:
             world = World(image, derive(run_seed, wid, trial), wid, max_steps=self.max_steps or 10_000)
         return world
 
-    def register(self, world: World) -> str:
-        """Serve a world (made here or by the engine) and return its default token."""
+    def register(self, world: World, tools: tuple[str, ...] | None = None) -> str:
+        """Serve a world (made here or by the engine) and return its default token; `tools` are
+        its scenario's `tools:` (the only tools the MCP door offers), None for all."""
         if not world.id:
             world.id = self._next_id()
             world.env.world_id = world.id
         world.env.base_url = BASE
         world.env.grants = []
         self.worlds[world.id] = world
+        if tools is not None:
+            self.tools[world.id] = tools
         return self.token(world)
 
     def token(self, world: World, actors: dict[str, str] | None = None) -> str:

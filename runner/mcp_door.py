@@ -26,6 +26,7 @@ from mcp.server.lowlevel import Server
 from dtu.twins.core import Raw, Reply, World
 
 from . import __version__
+from .server import swap
 from .tools import Catalog, catalog, is_error
 
 # The world, acting users and offered tools (None: all) a request is for; None when it has none.
@@ -40,6 +41,18 @@ def tools_of(world: World, only: tuple[str, ...] | None = None) -> Catalog:
     return catalog(world.twins, [n for n in world.image.seeded if n != "anthropic"], only)
 
 
+_listed: dict[int, list[types.Tool]] = {}
+
+
+def listed(cat: Catalog) -> list[types.Tool]:
+    """A catalog's tools as MCP tools, built once (catalogs are built once and kept)."""
+    out = _listed.get(id(cat))
+    if out is None:
+        out = _listed[id(cat)] = [types.Tool(name=t["name"], description=t["description"],
+                                             input_schema=t["input_schema"]) for t in cat.tools]
+    return out
+
+
 def result(reply: Reply, swaps: Iterable[tuple[str, str]] = ()) -> types.CallToolResult:
     """A twin's reply as a tool result: the body as text (and as structured content when it is a
     JSON object), `isError` for a vendor error."""
@@ -51,9 +64,7 @@ def result(reply: Reply, swaps: Iterable[tuple[str, str]] = ()) -> types.CallToo
             {"status": reply.status, "content_type": body.content_type, "bytes": len(body.data)})
     else:
         data = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
-    for old, new in swaps:
-        if old.encode() in data:
-            data = data.replace(old.encode(), new.encode())
+    data = swap(data, swaps)
     text = data.decode("utf-8", "replace")
     structured = None
     if type(body) is dict or (type(body) is list and reply.status < 400):
@@ -73,10 +84,7 @@ def server(resolve: Resolve, seal: Seal) -> Server[Any]:
         found = resolve(ctx)
         if found is None:
             return types.ListToolsResult(tools=[])
-        cat = tools_of(found[0], found[2])
-        return types.ListToolsResult(tools=[
-            types.Tool(name=t["name"], description=t["description"], input_schema=t["input_schema"])
-            for t in cat.tools])
+        return types.ListToolsResult(tools=listed(tools_of(found[0], found[2])))
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         found = resolve(ctx)

@@ -48,16 +48,16 @@ def encode(reply: Reply, extra: dict[str, str] | None = None,
         return web.Response(status=reply.status, headers=headers)
     if type(body) is Raw:
         headers["Content-Type"] = body.content_type
-        return web.Response(status=reply.status, body=_swap(body.data, swaps), headers=headers)
+        return web.Response(status=reply.status, body=swap(body.data, swaps), headers=headers)
     headers["Content-Type"] = JSON
     try:
         data = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError:  # an integer past 64 bits, echoed from the request (page=2**70)
         data = msgspec.json.encode(body)
-    return web.Response(status=reply.status, body=_swap(data, swaps), headers=headers)
+    return web.Response(status=reply.status, body=swap(data, swaps), headers=headers)
 
 
-def _swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:
+def swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:
     for old, new in swaps:
         b = old.encode()
         if b in data:
