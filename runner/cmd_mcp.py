@@ -30,6 +30,8 @@ def register(sub: Any) -> None:
 
 
 def main(args: Any) -> int:
+    if args.trial < 0:
+        raise DtuError(f"dtu mcp --trial {args.trial}: a trial is a number from 0")
     loaded = load_all([args.scenario])
     if len(loaded) != 1:
         raise DtuError(f"dtu mcp --scenario {args.scenario}: {len(loaded)} scenarios there; name one file")

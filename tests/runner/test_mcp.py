@@ -185,6 +185,8 @@ def test_dtu_mcp_wants_exactly_one_scenario(capsys: pytest.CaptureFixture[str]) 
 
     assert cli.main(["mcp", "--scenario", str(ROOT / "scenarios" / "slack")]) == 2
     assert "name one file" in capsys.readouterr().err
+    assert cli.main(["mcp", "--scenario", str(LAUNCH), "--trial", "-1"]) == 2
+    assert "a trial is a number from 0" in capsys.readouterr().err
 
 
 def only_some(tmp_path: Path) -> Path:
