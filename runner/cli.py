@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from . import (
     __version__,
     cmd_compare,
+    cmd_history,
     cmd_lint,
     cmd_mcp,
     cmd_replay,
@@ -22,7 +23,7 @@ from . import (
 )
 from .errors import DtuError
 
-COMMANDS = [cmd_run, cmd_serve, cmd_mcp, cmd_lint, cmd_seal, cmd_show, cmd_replay, cmd_report, cmd_rescore, cmd_compare]
+COMMANDS = [cmd_run, cmd_serve, cmd_mcp, cmd_lint, cmd_seal, cmd_show, cmd_replay, cmd_report, cmd_rescore, cmd_compare, cmd_history]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from dtu.twins.core.faults import parse_plan
 
-from . import __version__, gate, judge
+from . import __version__, gate, history, judge, labels
 from .agents_loader import resolve
 from .distribute import execute_sharded
 from .engine import RunOptions, prepare, run_all, run_async
@@ -88,6 +88,10 @@ def register(sub: Any) -> None:
                         "results: only for agents you trust); recorded in the manifest")
     p.add_argument("--agent-mount", action="append", default=[], metavar="PATH",
                    help="a path program agents may read (read-only) inside the sandbox; repeatable")
+    p.add_argument("--label", action="append", default=[], metavar="[AGENT=]LABEL",
+                   help="the agent's version label for the run history (default: `git describe` of the agent's "
+                        "program, else its sha256); AGENT=LABEL labels one agent of several; repeatable")
+    history.add_argument(p)
     p.add_argument("--quiet", action="store_true", help="no table, no progress")
     p.add_argument("--wide", action="store_true", help="show every row of the report")
     judge.add_arguments(p)
@@ -211,6 +215,7 @@ def started(args: argparse.Namespace) -> Plan:
         scenario_set=set_digest(loaded), scenarios=scenario_digests(loaded, roots, launch),
         launch=os.path.relpath(launch, os.path.abspath(rd.path)), sandbox=args.sandbox, mounts=list(mounts),
         baseline=args.baseline, max_errored=args.max_errored, min_satisfaction=args.min_satisfaction,
+        labels=labels.labels(args.label, agents),
     ))
     return Plan(rd, loaded, agents, specs, opts, args.workers, args.baseline, max_errored, args.min_satisfaction)
 
@@ -257,6 +262,7 @@ def main(args: argparse.Namespace) -> int:
     threshold = plan.min_satisfaction if plan.min_satisfaction is not None else 1.0
     rd.compress()
     write_reports(rd, summary, threshold)
+    history.record_run(args.history, rd, summary)
     comparisons = gate.comparisons(summary, baseline)
     errored = sum(a.errored for a in summary.agents)
     v = gate.verdict(summary, comparisons, interrupted=interrupted, min_satisfaction=plan.min_satisfaction,

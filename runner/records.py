@@ -70,6 +70,7 @@ class Manifest(msgspec.Struct, omit_defaults=True):
     baseline: str | None = None
     max_errored: float | None = None
     min_satisfaction: float | None = None
+    labels: dict[str, str] = {}  # each agent's version label (--label, or found: runner/labels.py)
 
 
 ENCODER = msgspec.json.Encoder()

@@ -2,8 +2,8 @@
 
 Trajectories are appended to trajectories.jsonl, one flushed line per trial, so a killed run
 loses no finished trial. `compress()` (called when a run ends) moves those lines into
-trajectories.jsonl.zst as one more independent zstd frame; a resumed run appends a fresh .jsonl
-and compresses it into another frame. `trajectories()` reads the frames, then the .jsonl."""
+trajectories.jsonl.zst as more independent zstd frames of FRAME_LINES lines; a resumed run
+appends a fresh .jsonl and compresses it into more frames. `trajectories()` reads the frames, then the .jsonl."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ from .stats import Summary
 TRAJECTORIES = "trajectories.jsonl"
 COMPRESSED = "trajectories.jsonl.zst"
 ZSTD_LEVEL = 9
+# Lines per zstd frame: enough that a frame shares its seed data across trials (see SUMMARY.md),
+# few enough that a viewer reads one trajectory by decompressing one frame (store_index.py).
+FRAME_LINES = 1000
 _CHUNK = 1 << 20
 
 
@@ -111,31 +114,40 @@ class RunDir:
                 yield from _decode_lines(f)
 
     def compress(self, level: int = ZSTD_LEVEL) -> None:
-        """Move trajectories.jsonl into one more frame of trajectories.jsonl.zst (complete lines only)."""
+        """Move trajectories.jsonl into more frames of trajectories.jsonl.zst (complete lines only)."""
         p = self.path / TRAJECTORIES
         if not p.exists():
             return
         data = p.read_bytes()
         data = data[: data.rfind(b"\n") + 1]
         if data:
+            cctx = zstandard.ZstdCompressor(level=level, write_checksum=True)
+            lines = data.splitlines(keepends=True)
             with open(self.path / COMPRESSED, "ab") as out:
-                out.write(zstandard.ZstdCompressor(level=level, write_checksum=True).compress(data))
+                for i in range(0, len(lines), FRAME_LINES):
+                    out.write(cctx.compress(b"".join(lines[i:i + FRAME_LINES])))
                 out.flush()
                 os.fsync(out.fileno())
         p.unlink()
 
     def rewrite(self, trajectories: Iterable[Trajectory], level: int = ZSTD_LEVEL) -> None:
-        """Replace every stored trajectory (a re-score) with one compressed frame, streamed, then
-        swapped in atomically. `trajectories` may be this run's own `trajectories()`."""
+        """Replace every stored trajectory (a re-score) with compressed frames of FRAME_LINES lines,
+        streamed, then swapped in atomically. `trajectories` may be this run's own `trajectories()`."""
         tmp = self.path / (COMPRESSED + ".tmp")
+        cctx = zstandard.ZstdCompressor(level=level, write_checksum=True)
         buf = bytearray()
+        n = 0
         with open(tmp, "wb") as f:
-            with zstandard.ZstdCompressor(level=level, write_checksum=True).stream_writer(f, closefd=False) as w:
-                for t in trajectories:
+            for t in trajectories:
+                ENCODER.encode_into(t, buf, -1)
+                buf.extend(b"\n")
+                n += 1
+                if n == FRAME_LINES:
+                    f.write(cctx.compress(buf))
                     buf.clear()
-                    ENCODER.encode_into(t, buf)
-                    buf.extend(b"\n")
-                    w.write(buf)
+                    n = 0
+            if buf:
+                f.write(cctx.compress(buf))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path / COMPRESSED)
