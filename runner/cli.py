@@ -10,6 +10,7 @@ from . import (
     __version__,
     cmd_compare,
     cmd_history,
+    cmd_view,
     cmd_lint,
     cmd_mcp,
     cmd_replay,
@@ -23,7 +24,7 @@ from . import (
 )
 from .errors import DtuError
 
-COMMANDS = [cmd_run, cmd_serve, cmd_mcp, cmd_lint, cmd_seal, cmd_show, cmd_replay, cmd_report, cmd_rescore, cmd_compare, cmd_history]
+COMMANDS = [cmd_run, cmd_serve, cmd_mcp, cmd_lint, cmd_seal, cmd_show, cmd_replay, cmd_report, cmd_rescore, cmd_compare, cmd_history, cmd_view]
 
 
 def parser() -> argparse.ArgumentParser:

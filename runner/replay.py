@@ -7,7 +7,7 @@ failed by an injected fault fails again the same way, and the clock follows the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -61,8 +61,10 @@ def max_steps_of(manifest: Manifest) -> int | None:
     return None
 
 
-def replay(p: Prepared, t: Trajectory, max_steps: int | None = None) -> World:
-    """A fresh world for the trajectory's seed with its calls dispatched again, in order.
+def replay(p: Prepared, t: Trajectory, max_steps: int | None = None,
+           after: Callable[[int, World], None] | None = None) -> World:
+    """A fresh world for the trajectory's seed with its calls dispatched again, in order;
+    `after(i, world)` is called after the i-th call (and with -1 before the first).
 
     A run made over HTTP (a command agent) is replayed with the fixed base URL served worlds
     build their links on (the door answered with its own address in its place), so the calls
@@ -72,8 +74,12 @@ def replay(p: Prepared, t: Trajectory, max_steps: int | None = None) -> World:
     world = p.world(t.seed, max_steps=max_steps, faults=_Playback(t.calls), oracle_plan=plan)
     if served_over_http(t):
         world.env.base_url = BASE
-    for c in t.calls:
+    if after is not None:
+        after(-1, world)
+    for i, c in enumerate(t.calls):
         world.dispatch(c.twin, c.op, c.args)
+        if after is not None:
+            after(i, world)
     return world
 
 
@@ -134,5 +140,5 @@ class RunWorlds:
             p = self._prepared[scenario_id] = prepare([self.loaded(scenario_id)], self.manifest.seed)[0]
         return p
 
-    def replay(self, t: Trajectory) -> World:
-        return replay(self.prepared(t.scenario), t, self.max_steps)
+    def replay(self, t: Trajectory, after: Callable[[int, World], None] | None = None) -> World:
+        return replay(self.prepared(t.scenario), t, self.max_steps, after)
