@@ -1,4 +1,4 @@
-"""python -m bench [engine|world|memory|serve|workers|sandbox|all] — prints dtu's performance figures."""
+"""python -m bench [engine|world|memory|serve|workers|sandbox|viewer|all] — prints dtu's performance figures."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def families() -> dict[str, list[Loaded]]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "workers", "sandbox", "all"])
+    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "workers", "sandbox", "viewer", "all"])
     p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
     p.add_argument("--concurrency", type=int, action="append", default=None)
     p.add_argument("--family", action="append", default=None, help="only these twin families")
@@ -63,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         from .sandbox import bench_sandbox
 
         bench_sandbox()
+    if args.what in ("viewer", "all"):
+        from .viewer import bench_viewer
+
+        bench_viewer()
     return 0
 
 

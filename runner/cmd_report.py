@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
+from . import history
 from .report_files import HTML, JUNIT, comparisons_for, open_run, write_reports
 from .report_term import print_summary
 
@@ -18,6 +19,7 @@ def register(sub: Any) -> None:
                    help="JUnit: a scenario fails below this satisfaction (default 1.0)")
     p.add_argument("--quiet", action="store_true", help="no table")
     p.add_argument("--wide", action="store_true", help="every scenario, tag and comparison row (default: the worst)")
+    history.add_argument(p)
     p.set_defaults(func=main)
 
 
@@ -25,6 +27,7 @@ def main(args: argparse.Namespace) -> int:
     rd = open_run(args.run)
     threshold = args.min_satisfaction if args.min_satisfaction is not None else 1.0
     summary = write_reports(rd, None, threshold)
+    history.record_run(args.history, rd, summary)
     if not args.quiet:
         print_summary(summary, comparisons=comparisons_for(rd, summary), wide=args.wide)
         Console().print(f"wrote {rd.path / 'summary.json'}, {rd.path / JUNIT}, {rd.path / HTML}")

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 from rich.console import Console
 
-from . import judge
+from . import history, judge, store_index
 from .engine import run_async
 from .records import Trajectory
 from .replay import RunWorlds
@@ -26,6 +26,7 @@ def register(sub: Any) -> None:
     p.add_argument("--min-satisfaction", type=float, default=None, help="JUnit threshold (default 1.0)")
     p.add_argument("--quiet", action="store_true", help="no table")
     judge.add_arguments(p, switch=False)
+    history.add_argument(p)
     p.set_defaults(func=main)
 
 
@@ -64,6 +65,8 @@ def main(args: argparse.Namespace) -> int:
     rd.rewrite(out)
     threshold = args.min_satisfaction if args.min_satisfaction is not None else 1.0
     summary = write_reports(rd, None, threshold)
+    store_index.write(rd.path)
+    history.record_run(args.history, rd, summary)
     console = Console()
     if not args.quiet:
         print_summary(summary, comparisons=comparisons_for(rd, summary))

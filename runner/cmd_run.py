@@ -17,7 +17,7 @@ from rich.console import Console
 
 from dtu.twins.core.faults import parse_plan
 
-from . import __version__, gate, history, judge, labels
+from . import __version__, gate, history, judge, labels, store_index
 from .agents_loader import resolve
 from .distribute import execute_sharded
 from .engine import RunOptions, prepare, run_all, run_async
@@ -261,6 +261,7 @@ def main(args: argparse.Namespace) -> int:
     interrupted = stop.requested
     threshold = plan.min_satisfaction if plan.min_satisfaction is not None else 1.0
     rd.compress()
+    store_index.write(rd.path)
     write_reports(rd, summary, threshold)
     history.record_run(args.history, rd, summary)
     comparisons = gate.comparisons(summary, baseline)

@@ -200,3 +200,8 @@ class Store:
         else:
             self._frames.move_to_end(e.frame)
         return TRAJECTORY.decode(lines[e.line])
+
+
+def write(run: str | os.PathLike[str]) -> None:
+    """Index a run's store now (at the end of a run), so a viewer opens it without scanning."""
+    Store(run)

@@ -126,7 +126,7 @@ class Viewer:
     async def runs(self, request: web.Request) -> web.StreamResponse:
         runs = self.catalog.refresh()
         entries = self.catalog.history.entries()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for r in runs:
             s = r.summary()
             for a in (s.agents if s else []):

@@ -6,6 +6,7 @@ does not know yet is recorded in it, so `dtu history` also covers runs made befo
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,10 +117,8 @@ class Catalog:
         for run in seen.values():
             s = run.summary()
             if s is not None and run.manifest.run_id not in known:
-                try:
+                with contextlib.suppress(Exception):  # a history we cannot write: the viewer still shows the run
                     self.history.record(run.manifest, s, run.path)
-                except Exception:  # a history we cannot write: the viewer still shows the run
-                    pass
         entries = self.history.entries()
         here = {r.manifest.run_id for r in seen.values()}
         self.missing = [e for e in entries if e.run_id not in here and not os.path.isdir(e.path)]
