@@ -114,7 +114,6 @@ class History:
         except sqlite3.Error as e:
             raise DtuError(f"history {self.path}: {e}") from None
         try:
-            con.execute("PRAGMA journal_mode=WAL")
             con.executescript(_SCHEMA)
             with con:
                 yield con

@@ -26,9 +26,9 @@ def dtu(*argv: str) -> int:
 
 def run(tmp: Path, *argv: str) -> tuple[int, Path]:
     out = tmp / "runs"
-    before = set(out.iterdir()) if out.exists() else set()
+    before = set(out.glob("*/")) if out.exists() else set()
     code = dtu("run", "--out", str(out), "--quiet", *argv)
-    new = sorted(set(out.iterdir()) - before) if out.exists() else []
+    new = sorted(set(out.glob("*/")) - before) if out.exists() else []
     return code, new[0] if new else out
 
 
@@ -88,7 +88,7 @@ def test_unknown_baseline_fails_before_running(tmp_path: Path, capsys: pytest.Ca
     code, out = run(tmp_path, LAUNCH, "--trials", "2", "--baseline", "nobody")
     assert code == 2
     assert "not an agent of this run" in capsys.readouterr().err
-    assert not out.exists() or not list(out.iterdir())
+    assert not out.exists() or not list(out.glob("*/"))
     code, _ = run(tmp_path, LAUNCH, "--trials", "2", "--baseline", str(tmp_path / "runs" / "missing"))
     assert code == 2
 

@@ -132,7 +132,7 @@ def test_run_with_judge_then_rescore_from_the_cache(tmp_path: Path, server: Any,
     rc = cli.main(["run", str(path), "--out", str(out), "--trials", "3", "--quiet", "--judge",
                    "--judge-model", "dtu-judge", "--judge-base-url", server.url])
     assert rc == 0
-    (run,) = out.iterdir()
+    (run,) = out.glob("*/")
     ts = list(RunDir(run).trajectories())
     assert len(ts) == 3
     for t in ts:
@@ -191,5 +191,5 @@ def test_without_judge_flag_a_judged_scenario_is_scored_by_checks_and_dtu_says_s
     rc = cli.main(["run", str(scenario_with_judge(tmp_path)), "--out", str(tmp_path / "runs"), "--trials", "2"])
     assert rc == 0
     assert "1 scenarios carry a judge rubric; they are scored by their checks alone" in capsys.readouterr().err
-    (run,) = (tmp_path / "runs").iterdir()
+    (run,) = (tmp_path / "runs").glob("*/")
     assert all(t.judge is None and t.satisfied for t in RunDir(run).trajectories())

@@ -58,7 +58,7 @@ def test_a_trial_stored_twice_is_read_once(tmp_path: Path) -> None:
 def run(tmp_path: Path, *extra: str) -> Path:
     out = tmp_path / "runs"
     assert cli.main(["run", str(BUNDLED), "--out", str(out), "--trials", "4", "--quiet", *extra]) in (0, 1)
-    (path,) = out.iterdir()
+    (path,) = out.glob("*/")
     return path
 
 

@@ -206,7 +206,7 @@ def test_run_min_satisfaction_gates(tmp_path: Path, threshold: str, rc: int, cap
     assert code == rc
     if rc:
         assert "below --min-satisfaction" in capsys.readouterr().err
-    (run,) = out.iterdir()
+    (run,) = out.glob("*/")
     for name in ("summary.json", JUNIT, HTML, "trajectories.jsonl.zst"):
         assert (run / name).exists(), name
     assert not (run / "trajectories.jsonl").exists()

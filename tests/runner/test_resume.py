@@ -25,7 +25,7 @@ def start(out: Path) -> tuple[subprocess.Popen[bytes], Path]:
         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        dirs = list(out.iterdir()) if out.exists() else []
+        dirs = list(out.glob("*/")) if out.exists() else []
         if dirs and (dirs[0] / "trajectories.jsonl").exists() and (dirs[0] / "trajectories.jsonl").stat().st_size:
             lines = (dirs[0] / "trajectories.jsonl").read_bytes().count(b"\n")
             if lines >= 6:
@@ -92,7 +92,7 @@ def test_resume_of_generated_scenarios(tmp_path: Path) -> None:
     scen = str(ROOT / "scenarios" / "cross" / "gen-oncall-rota.yaml")
     done = dtu("run", scen, "--trials", "6", "--out", str(tmp_path), "--quiet")
     assert done.returncode == 0, done.stderr
-    (run_dir,) = tmp_path.iterdir()
+    (run_dir,) = tmp_path.glob("*/")
     cut(run_dir, 2)
     done = dtu("run", "--resume", str(run_dir), "--quiet")
     assert done.returncode == 0, done.stderr
@@ -107,7 +107,7 @@ def test_manifest_holds_no_absolute_scenario_path(tmp_path: Path) -> None:
     other = str(ROOT / "scenarios" / "okta" / "activate-staged-support.yaml")
     done = dtu("run", str(launch / "my-scenarios"), other, "--trials", "4", "--out", "runs", "--quiet", cwd=launch)
     assert done.returncode == 0, done.stderr
-    (run_dir,) = (launch / "runs").iterdir()
+    (run_dir,) = (launch / "runs").glob("*/")
     m = json.loads((run_dir / "manifest.json").read_text())
     assert not [s for s in strings(m) if os.path.isabs(s)]
     # scenario entries name their root, not where this machine keeps it
@@ -127,7 +127,7 @@ def test_manifest_holds_no_absolute_scenario_path(tmp_path: Path) -> None:
 def test_old_manifests_with_absolute_paths_still_load(tmp_path: Path) -> None:
     done = dtu("run", SCEN, "--trials", "3", "--out", str(tmp_path), "--quiet")
     assert done.returncode == 0, done.stderr
-    (run_dir,) = tmp_path.iterdir()
+    (run_dir,) = tmp_path.glob("*/")
     m = json.loads((run_dir / "manifest.json").read_text())
     for s in m["scenarios"]:  # as manifests were written before scenario roots
         s["path"] = SCEN

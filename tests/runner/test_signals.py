@@ -32,7 +32,7 @@ def start(out: Path, *argv: str, trials: int, lines: int = 6, tag: str = "") -> 
          *argv], cwd=ROOT, env=env(tag), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        for d in out.iterdir() if out.exists() else []:
+        for d in out.glob("*/") if out.exists() else []:
             f = d / "trajectories.jsonl"
             if f.exists() and f.read_bytes().count(b"\n") >= lines:
                 return proc, d
@@ -156,12 +156,12 @@ def test_ray_tasks_are_cancelled(tmp_path: Path) -> None:
         env=dict(env(), RAY_NUM_CPUS="2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        runs = list(out.iterdir()) if out.exists() else []
+        runs = list(out.glob("*/")) if out.exists() else []
         if runs and RunDir(runs[0]).path.joinpath("trajectories.jsonl").exists() and \
                 RunDir(runs[0]).path.joinpath("trajectories.jsonl").stat().st_size:
             break
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
-    (run_dir,) = list(out.iterdir())
+    (run_dir,) = list(out.glob("*/"))
     where = stopped(proc, run_dir, trials)
     resume(where, trials, run_dir)

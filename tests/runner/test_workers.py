@@ -17,11 +17,11 @@ SCEN = str(ROOT / "scenarios" / "slack")
 
 def run(tmp: Path, *extra: str, env: dict[str, str] | None = None) -> Path:
     out = tmp / "runs"
-    before = set(out.iterdir()) if out.exists() else set()
+    before = set(out.glob("*/")) if out.exists() else set()
     subprocess.run([sys.executable, "-m", "dtu.runner", "run", SCEN, "--out", str(out), "--trials", "6",
                     "--seed", "11", "--quiet", *extra], check=True, cwd=ROOT,
                    env=dict(os.environ, PYTHONPATH=str(ROOT), **(env or {})), timeout=300)
-    (new,) = set(out.iterdir()) - before
+    (new,) = set(out.glob("*/")) - before
     return new
 
 
