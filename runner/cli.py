@@ -10,7 +10,6 @@ from . import (
     __version__,
     cmd_compare,
     cmd_history,
-    cmd_view,
     cmd_lint,
     cmd_mcp,
     cmd_replay,
@@ -20,6 +19,7 @@ from . import (
     cmd_seal,
     cmd_serve,
     cmd_show,
+    cmd_view,
     gate,
 )
 from .errors import DtuError
