@@ -82,7 +82,7 @@ class Viewer:
 
     @web.middleware
     async def gate(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path == "/login" or request.path.startswith(("/static/", "/ui-static/")):
+        if request.path in ("/login", "/favicon.ico") or request.path.startswith(("/static/", "/ui-static/")):
             return await handler(request)
         if not self.authorised(request):
             return self.page("message.html", 401, title="Log in",
@@ -271,11 +271,16 @@ def _file(folder: Path, name: str) -> web.StreamResponse:
     return web.FileResponse(p, headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 
+async def _no_icon(request: web.Request) -> web.StreamResponse:
+    return web.Response(status=204)
+
+
 def make_app(catalog: Catalog, token: str, guard: Guard) -> tuple[web.Application, Viewer]:
     v = Viewer(catalog, token, guard)
     app = web.Application(middlewares=[guard.middleware, v.gate])
     app.add_routes([
         web.get("/login", v.login),
+        web.get("/favicon.ico", _no_icon),
         web.get("/static/{name}", v.static),
         web.get("/ui-static/{name}", v.ui_static),
         web.get("/", v.runs),
