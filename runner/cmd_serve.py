@@ -105,7 +105,7 @@ async def serve(args: Any) -> None:
 
         ssl_context, trust = make_context(args.host)
     runner = await start(hub, args.host, args.port, admin_token=admin, ssl_context=ssl_context,
-                         max_body=args.max_body, allow_hosts=args.allow_host)
+                         max_body=args.max_body, allow_hosts=args.allow_host, ui=True)
     saved: Path | None = None
     try:
         if generated or args.admin_token_file:
@@ -124,6 +124,8 @@ async def serve(args: Any) -> None:
                   f"{'DTU_ADMIN_TOKEN' if os.environ.get('DTU_ADMIN_TOKEN') else '--admin-token'}"
                   f"{f', also in {saved}' if saved else ''}; send it as X-DTU-Admin", file=out)
         print(f"dtu serve: MCP door at {hub.base_url}/mcp (a world's token as Authorization: Bearer)", file=out)
+        print(f"dtu serve: twin views at {hub.base_url}/ui/ (log in once: open "
+              f"{hub.base_url}/ui/login?token=<the admin token or a world's token>)", file=out)
         if trust:
             print(trust, file=out)
         for ld in load_all(args.scenario) if args.scenario else []:

@@ -352,9 +352,14 @@ def admin_routes(hub: Hub, guard: Guard) -> list[web.RouteDef]:
     ]
 
 
-def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY) -> web.Application:
+def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY, *, ui: bool = False) -> web.Application:
+    """The door's application; `ui` adds the twin views under /ui/ (`dtu serve` only, never a private door)."""
     app = web.Application(client_max_size=max_body, middlewares=[guard.middleware])
     app.add_routes(admin_routes(hub, guard))
+    if ui:
+        from .views.routes import routes as ui_routes
+
+        app.add_routes(ui_routes(hub, guard))
     for twin in hub.twins.values():
         for op in twin.ops:
             handler = op_handler(hub, twin, op)
@@ -371,16 +376,16 @@ def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY) -> web.Applicatio
 
 async def start(hub: Hub, host: str = "127.0.0.1", port: int = 0, *, admin_token: str | None = None,
                 ssl_context: Any = None, max_body: int = MAX_BODY,
-                allow_hosts: Iterable[str] = ()) -> web.AppRunner:
+                allow_hosts: Iterable[str] = (), ui: bool = False) -> web.AppRunner:
     """Start serving on host:port (0 picks a free port) and set the hub's base URL.
 
     The admin API always needs `admin_token`; without one, a random token nobody is told locks
     it. `allow_hosts` are further names the server answers to (besides its bound address,
-    localhost, 127.0.0.1 and [::1])."""
+    localhost, 127.0.0.1 and [::1]); `ui` serves the twin views under /ui/."""
     guard = Guard(admin_token or secrets.token_urlsafe(32), allow_hosts)
     # lingering_time=0: a body the handler refused unread (or could not decode) closes the
     # connection instead of being drained, which would log a client's broken body as a traceback
-    runner = web.AppRunner(make_app(hub, guard, max_body), access_log=None, handle_signals=False,
+    runner = web.AppRunner(make_app(hub, guard, max_body, ui=ui), access_log=None, handle_signals=False,
                            lingering_time=0)
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=ssl_context, backlog=1024)
