@@ -19,9 +19,11 @@ from .stats import Summary
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html"
 MARK = "__DTU_DATA__"
-PER_SCENARIO_UNSATISFIED = 10
-PER_SCENARIO_SATISFIED = 2
+PER_SCENARIO_UNSATISFIED = 3
+PER_SCENARIO_SATISFIED = 1
 MAX_TRAJECTORIES = 1000
+SHORT = 600  # characters of a call's arguments or response kept in the report (`dtu view` has them whole)
+_ENC = msgspec.json.Encoder()
 
 
 def pick(trajectories: Iterable[Trajectory]) -> tuple[list[Trajectory], int]:
@@ -46,9 +48,24 @@ def pick(trajectories: Iterable[Trajectory]) -> tuple[list[Trajectory], int]:
     return [t for _, _, t in kept], total
 
 
+def _short(x: Any) -> Any:
+    text = _ENC.encode(x).decode()
+    if len(text) <= SHORT:
+        return x
+    return {"_shortened": f"{text[:SHORT]}… ({len(text):,} characters; `dtu view` shows it whole)"}
+
+
+def shorten(t: Trajectory) -> Trajectory:
+    """The trajectory with long call payloads cut (a Docs document, a users.list page), which
+    would otherwise make most of the report's weight."""
+    calls = [msgspec.structs.replace(c, args=_short(c.args), body=_short(c.body)) for c in t.calls]
+    return msgspec.structs.replace(t, calls=calls)
+
+
 def render(summary: Summary, trajectories: Iterable[Trajectory], manifest: Manifest | None = None,
            comparisons: list[Comparison] | None = None) -> str:
     shown, total = pick(trajectories)
+    shown = [shorten(t) for t in shown]
     data: dict[str, Any] = {
         "summary": summary,
         "manifest": {"run_id": manifest.run_id, "dtu_version": manifest.dtu_version, "seed": manifest.seed,

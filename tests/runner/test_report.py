@@ -221,5 +221,18 @@ def test_html_keeps_unsatisfied_trajectories_of_every_scenario_under_the_cap(mon
     shown, total = report_html.pick(ts)
     assert total == 72
     assert [(t.scenario, t.trial, t.satisfied) for t in shown] == [(s, 1, False) for s in SCENARIOS]
-    shown, _ = report_html.pick(ts[:6])
-    assert [(t.trial, t.satisfied) for t in shown] == [(1, False), (3, False), (5, False), (0, True), (2, True)]
+    shown, _ = report_html.pick(ts[:6])  # 3 unsatisfied, then 1 satisfied, per scenario
+    assert [(t.trial, t.satisfied) for t in shown] == [(1, False), (3, False), (5, False), (0, True)]
+
+
+def test_html_shortens_long_payloads() -> None:
+    from dtu.runner import report_html
+
+    t = trajectory("a", SCENARIOS[0], 0, True)
+    big = {"text": "x" * 5000}
+    t.calls[0] = Call("slack", "chat.postMessage", big, 200, {"ok": True}, 1.0)
+    short = report_html.shorten(t)
+    args = short.calls[0].args
+    assert set(args) == {"_shortened"} and len(args["_shortened"]) < report_html.SHORT + 80
+    assert "(5,011 characters; `dtu view` shows it whole)" in args["_shortened"]
+    assert short.calls[0].body == {"ok": True} and short.calls[1] == t.calls[1]  # short payloads stay as they are
