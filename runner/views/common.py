@@ -4,7 +4,7 @@ initials avatars with a stable colour per person, and time formatting."""
 from __future__ import annotations
 
 import datetime as _dt
-import zlib
+import hashlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -13,8 +13,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
-PALETTE = 12
-"""Avatar colours (`av-0` ... `av-11` in shell.css)."""
+PALETTE = 16
+"""Avatar colours (`av-0` ... `av-15` in shell.css)."""
 
 ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                   trim_blocks=True, lstrip_blocks=True, auto_reload=False)
@@ -46,7 +46,7 @@ def initials(name: str, fallback: str = "") -> str:
 
 def colour(key: str) -> str:
     """The avatar colour class of a person: the same in every view and every run."""
-    return f"av-{zlib.crc32(key.encode()) % PALETTE}"
+    return f"av-{int.from_bytes(hashlib.blake2b(key.encode(), digest_size=4).digest(), 'big') % PALETTE}"
 
 
 def person(key: str, name: str, email: str = "") -> dict[str, str]:

@@ -16,6 +16,7 @@ SHEET = "application/vnd.google-apps.spreadsheet"
 ROLE = {"owner": "Owner", "organizer": "Manager", "fileOrganizer": "Content manager", "writer": "Editor",
         "commenter": "Commenter", "reader": "Viewer"}
 ROLE_RANK = {"owner": 0, "organizer": 1, "fileOrganizer": 2, "writer": 3, "commenter": 4, "reader": 5}
+ICONS = {":shared": "people", ":starred": "star", ":trash": "trash", ":orphans": "file"}
 PLACES = {":shared": "Shared with me", ":starred": "Starred", ":trash": "Trash", ":orphans": "Files without a folder"}
 
 
@@ -96,12 +97,12 @@ class Drive:
             elif kind == "domain":
                 dom = str(p.get("domain") or self.domain)
                 label = f"Anyone at {dom}" + (" (can find it)" if p.get("allowFileDiscovery") else " with the link")
-                who = {"id": dom, "name": label, "initials": "🏢", "colour": "av-domain"}
+                who = {"id": dom, "name": label, "initials": "", "colour": "av-domain", "icon": "building"}
                 email = ""
             else:
                 label = "Anyone on the internet" + (" (public on the web)" if p.get("allowFileDiscovery")
                                                     else " with the link")
-                who = {"id": "anyone", "name": label, "initials": "🌐", "colour": "av-anyone"}
+                who = {"id": "anyone", "name": label, "initials": "", "colour": "av-anyone", "icon": "globe"}
                 email = ""
             out.append({"who": who, "email": email if email != who["name"] else "", "kind": kind,
                         "role": ROLE.get(role, role), "rank": ROLE_RANK.get(role, 9),
@@ -194,9 +195,9 @@ def page(state: Mapping[str, Any], sel: str | None, base: str) -> str:
         ids = dv.children(place)
     title = PLACES.get(place) or (dv.root_label(place) if place in dv.roots else "")
     crumbs = [] if place in PLACES else dv.crumbs(place)
-    nav = [{"name": "My Drive", "href": dv.link("drive", dv.my_root), "current": place == dv.my_root, "icon": "mydrive"}
+    nav = [{"name": "My Drive", "href": dv.link("drive", dv.my_root), "current": place == dv.my_root, "icon": "drive"}
            ] if dv.my_root in dv.roots else []
-    nav += [{"name": PLACES[p], "href": dv.link("drive", p), "current": place == p, "icon": p[1:]}
+    nav += [{"name": PLACES[p], "href": dv.link("drive", p), "current": place == p, "icon": ICONS[p]}
             for p in (":shared", ":starred", ":trash") + ((":orphans",) if orphans else ())]
     drives = [{"name": dv.root_label(r), "href": dv.link("drive", r), "current": place == r,
                "who": person(str((f.get("owners") or [""])[0]), dv.name_of(str((f.get("owners") or [""])[0])))}

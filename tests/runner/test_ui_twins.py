@@ -233,7 +233,8 @@ def test_slack(page: tuple[Any, list[str]], server: Server, world: dict[str, Any
     p.goto(ui(server, world, "slack"))
     side = p.locator(".sk-side")
     assert [re.sub(r"\s+", "", x) for x in side.locator(".sk-chan:not(.sk-dm)").all_inner_texts()] == \
-        ["🔒deal-room", "#general", "#support"]
+        ["deal-room", "#general", "#support"]
+    assert side.locator(".sk-chan[data-id='G0DEALROOM'] .ic-lock").count() == 1  # a private channel's lock
     assert side.locator(".sk-dm").inner_text().split() == ["LP", "Lena", "Park"]  # her initials avatar, her name
     msg = p.locator(".sk-messages .sk-msg", has_text="Launch is go for Friday")
     assert msg.locator("strong").inner_text() == "go"  # *go* is bold, as Slack draws it
