@@ -169,9 +169,11 @@ def test_html_report_in_headless_chromium(tmp_path: Path) -> None:
             assert "timeout after 1s" in page.locator("#errors").inner_text()
             top = "(s) => document.querySelector(s).getBoundingClientRect().top + window.scrollY"
             assert page.evaluate(top, "#ab-section") < page.evaluate(top, "#scenarios")  # A/B near the top
+            shown = "(() => { const r = document.getElementById('tnote').getBoundingClientRect(); " \
+                    "return r.top >= 0 && r.bottom <= window.innerHeight; })()"
+            assert not page.evaluate(shown)
             page.locator("tr.scenario-row[data-agent=base][data-scenario=scn-00]").click()
-            # the click brings the trajectories into view
-            page.wait_for_function("Math.abs(document.getElementById('tnote').getBoundingClientRect().top) < 5")
+            page.wait_for_function(shown)  # the click brings the trajectories into view
             view = page.locator("#tview")
             assert "base/scn-00/0" in view.locator("h3").inner_text()
             assert page.locator("#passk-svg polyline.passk-selected").count() == 1  # the scenario's own curve
