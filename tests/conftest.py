@@ -16,6 +16,8 @@ from typing import IO, Any
 
 import pytest
 
+from tests import conformance
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -97,9 +99,28 @@ def server() -> Iterator[Server]:
     """One real `dtu serve` for the session; each test makes its own worlds."""
     srv = start_server()
     yield srv
+    conformance.collect(srv)  # which operations the official clients called (docs/conformance.md)
     srv.stop()
 
 
 @pytest.fixture
-def make_world(server: Server) -> Callable[..., dict[str, Any]]:
-    return server.world
+def make_world(server: Server, request: pytest.FixtureRequest) -> Callable[..., dict[str, Any]]:
+    """`server.world`; a test marked `sdk(LANGUAGE, NAME)` has its worlds labelled with the client
+    that drives them, for the conformance matrix."""
+    marker = request.node.get_closest_marker("sdk")
+    if marker is None:
+        return server.world
+
+    def make(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        w = server.world(*args, **kwargs)
+        conformance.label(w["id"], marker)
+        return w
+
+    return make
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    stale = conformance.check(session)
+    if stale is not None:
+        session.config.get_terminal_writer().line("\n" + stale, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

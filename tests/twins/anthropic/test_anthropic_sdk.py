@@ -17,6 +17,8 @@ from dtu.runner.server import start
 from dtu.twins.core import SeedImage, World
 from dtu.twins.registry import TWINS
 
+pytestmark = pytest.mark.sdk("python", "anthropic")
+
 PLAN = [
     {"twin": "slack", "op": "conversations.create", "args": {"name": "atlas"}, "save": {"cid": "channel.id"}},
     {"twin": "slack", "op": "chat.postMessage", "args": {"channel": "${cid}", "text": "hi in ${cid}"}},

@@ -14,6 +14,8 @@ from googleapiclient.errors import HttpError
 
 from dtu.twins.google.clients import docs_service
 
+pytestmark = pytest.mark.sdk("python", "google-api-python-client")
+
 ME = "alice@acme.test"
 SEED = {
     "google": {

@@ -16,6 +16,8 @@ from dtu.twins.google.fields import FieldsError, parse, select
 from dtu.twins.google.seed import build
 from dtu.twins.registry import TWINS
 
+pytestmark = pytest.mark.sdk("python", "google-api-python-client")
+
 FILES = [
     {"id": "1Budget2024xxxxxxxxxxxxxxxxxxxxxx", "name": "Budget 2024", "kind": "sheet",
      "createdTime": "2024-01-10T09:00:00Z", "modifiedTime": "2024-02-01T09:00:00Z", "starred": True},

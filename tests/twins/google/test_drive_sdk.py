@@ -17,6 +17,8 @@ from googleapiclient.http import MediaInMemoryUpload, MediaIoBaseDownload, Media
 
 from dtu.twins.google.clients import drive_service
 
+pytestmark = pytest.mark.sdk("python", "google-api-python-client")
+
 FOLDER = "application/vnd.google-apps.folder"
 SEED: dict[str, Any] = {
     "google": {

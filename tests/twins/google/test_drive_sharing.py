@@ -11,6 +11,8 @@ from googleapiclient.errors import HttpError
 
 from dtu.twins.google.clients import drive_service
 
+pytestmark = pytest.mark.sdk("python", "google-api-python-client")
+
 DOC = "1RoadmapDoc000000000000000000000"
 SEED: dict[str, Any] = {
     "google": {

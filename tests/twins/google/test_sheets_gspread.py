@@ -10,6 +10,8 @@ import pytest
 
 from dtu.twins.google.clients import gspread_client
 
+pytestmark = pytest.mark.sdk("python", "gspread")
+
 ME = "dana@acme.test"
 SEED = {
     "google": {

@@ -11,6 +11,8 @@ from googleapiclient.errors import HttpError
 
 from dtu.twins.google.clients import drive_service, sheets_service
 
+pytestmark = pytest.mark.sdk("python", "google-api-python-client")
+
 ME = "dana@acme.test"
 SEED = {
     "google": {

@@ -11,6 +11,8 @@ from requests import HTTPError
 
 from .data import BOB, BOBBY, doc
 
+pytestmark = pytest.mark.sdk("python", "atlassian-python-api")
+
 
 def test_create_and_get(atl: Jira) -> None:
     made = atl.issue_create({"project": {"key": "PROJ"}, "summary": "Flaky CI", "issuetype": {"name": "Bug"},

@@ -12,6 +12,8 @@ from jira import JIRA, JIRAError
 
 from .data import BOB, DANA, OLD, doc
 
+pytestmark = pytest.mark.sdk("python", "jira")
+
 
 def rich(j: JIRA, text: str) -> Any:
     """A rich-text value as the client's REST version wants it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from okta.errors.okta_api_error import OktaAPIError
 from okta.models import (
     AddGroupRequest,
@@ -13,6 +14,8 @@ from okta.models import (
 )
 
 from .conftest import client_for
+
+pytestmark = pytest.mark.sdk("python", "okta")
 
 ENG = "00gengineering000001"
 ZOOM = "0oazoom0000000000001"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from okta.errors.okta_api_error import OktaAPIError
 from okta.models import CreateUserRequest, UpdateUserRequest, UserProfile, UserStatus
 from okta.pagination import PaginationHelper, paginate_all
 
 from .conftest import client_for
+
+pytestmark = pytest.mark.sdk("python", "okta")
 
 
 async def test_create_activate_and_fetch(okta_world: dict[str, Any]) -> None:

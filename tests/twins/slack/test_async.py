@@ -10,6 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from .data import BOB, GENERAL, PARENT_TS
 
+pytestmark = pytest.mark.sdk("python", "slack_sdk")
+
 
 @pytest.fixture
 def aclient(world: dict[str, Any]) -> AsyncWebClient:

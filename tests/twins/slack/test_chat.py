@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 
 from .data import BOB, CAROL, GENERAL, OLD, PARENT_TS, RANDOM, SECRET, error_of
+
+pytestmark = pytest.mark.sdk("python", "slack_sdk")
 
 
 def test_post_by_name_and_history_newest_first(client: WebClient) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 
 from .data import BOB, CAROL, DANA, ERIN, GENERAL, OLD, PROJ, RANDOM, SECRET, error_of
+
+pytestmark = pytest.mark.sdk("python", "slack_sdk")
 
 
 def test_create_invite_kick(client: WebClient) -> None:

@@ -7,12 +7,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
+import pytest
 from slack_sdk import WebClient
 
 from dtu.twins.core import SeedImage, World, parse_time
 from dtu.twins.registry import TWINS
 
 from .data import BOB, CAROL, GENERAL, PARENT_TS, SECRET, SEED
+
+pytestmark = pytest.mark.sdk("python", "slack_sdk")
 
 NOW = "2024-01-15T09:00:00Z"
 Call = Callable[[str, dict[str, Any]], Awaitable[Any]]

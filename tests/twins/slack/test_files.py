@@ -12,6 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from .data import GENERAL, OLD, PARENT_TS, RANDOM, error_of
 
+pytestmark = pytest.mark.sdk("python", "slack_sdk")
+
 
 def test_files_upload_v2(client: WebClient, server: Any, world: dict[str, Any]) -> None:
     r = client.files_upload_v2(channel=GENERAL, content="a,b\n1,2\n", filename="data.csv",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 
 from .data import BOB, CAROL, DANA, GENERAL, PARENT_TS, error_of
+
+pytestmark = pytest.mark.sdk("python", "slack_sdk")
 
 
 def test_reactions(client: WebClient) -> None:

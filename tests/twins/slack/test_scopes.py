@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from .data import error_of
+
+pytestmark = pytest.mark.sdk("python", "slack_sdk")
 
 READER = "U0READER01"
 SEED = {

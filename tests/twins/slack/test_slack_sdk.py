@@ -8,6 +8,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+pytestmark = pytest.mark.sdk("python", "slack_sdk")
+
 SEED = {
     "slack": {
         "me": "dana",

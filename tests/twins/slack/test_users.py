@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 
 from .data import BOB, BOT, CAROL, DANA, ERIN, GENERAL, PROJ, RANDOM, SECRET, error_of
+
+pytestmark = pytest.mark.sdk("python", "slack_sdk")
 
 
 def test_auth_test(client: WebClient, client_as: Any) -> None:

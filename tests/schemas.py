@@ -1,0 +1,114 @@
+"""Shared pieces of the vendor-schema tests (tests/twins/<twin>/test_schema.py) and the Node SDK
+tests (tests/twins/<twin>/test_*_node.py).
+
+- `library_calls(twin)`: every call the bundled library produces for a twin, with its answer:
+  the scripted agent (each scenario's reference plan) and the noisy agent (skipped and corrupted
+  steps, hence error answers) over every bundled scenario, 2 trials each, made once per session
+  by a real `dtu run` and read back from its run folder.
+- `Tally`: counts valid responses per operation, feeds docs/conformance.md
+  (`conformance.record_schema`) and says which ones failed and why.
+- `node_or_skip()` / `run_node(...)`: the `node` binary with tests/node/node_modules installed
+  (a skip locally, a failure under CI), and one run of a script there that prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dtu.twins.core import Call
+from tests import conformance
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_DIR = ROOT / "tests" / "node"
+MIN_VALID = 0.99  # the share of responses per twin that must match the vendor's schema
+
+
+@cache
+def _library() -> tuple[Call, ...]:
+    from dtu.runner import cli
+    from dtu.runner.results import RunDir
+
+    with tempfile.TemporaryDirectory() as tmp:
+        code = cli.main(["run", "--agent", "scripted", "--agent", "noisy", "--trials", "2", "--quiet",
+                         "--out", tmp, "--history", os.path.join(tmp, "h.sqlite"), "--max-errored", "1"])
+        assert code in (0, 1), f"dtu run over the bundled library exited {code}"
+        (run,) = Path(tmp).glob("*/")
+        return tuple(c for t in RunDir(run).trajectories() for c in t.calls)
+
+
+def library_calls(twin: str) -> list[Call]:
+    """Every call the bundled library makes to `twin` (scripted and noisy agents, 2 trials each)."""
+    return [c for c in _library() if c.twin == twin]
+
+
+class Tally:
+    """Valid / checked responses per operation of one twin; failures kept with their reasons."""
+
+    def __init__(self, twin: str) -> None:
+        self.twin = twin
+        self.valid: dict[str, int] = defaultdict(int)
+        self.checked: dict[str, int] = defaultdict(int)
+        self.failures: list[str] = []
+
+    def add(self, op: str, problems: list[str], where: str = "") -> None:
+        """One response of `op`: `problems` is empty when it validated."""
+        self.checked[op] += 1
+        ok = not problems
+        self.valid[op] += ok
+        conformance.record_schema(self.twin, op, ok)
+        if not ok:
+            self.failures.append(f"{op}{f' ({where})' if where else ''}: " + "; ".join(problems[:3]))
+
+    @property
+    def share(self) -> float:
+        total = sum(self.checked.values())
+        return sum(self.valid.values()) / total if total else 0.0
+
+    def assert_share(self, minimum: float = MIN_VALID) -> None:
+        total = sum(self.checked.values())
+        assert total, f"{self.twin}: no response was checked"
+        assert self.share >= minimum, (
+            f"{self.twin}: {self.share:.1%} of {total} responses match the vendor schema (need {minimum:.0%}); "
+            f"first failures:\n  " + "\n  ".join(self.failures[:20]))
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def node_or_skip(package: str) -> str:
+    """The `node` binary, once `package` is installed in tests/node; a skip locally, a failure in CI."""
+    path = shutil.which("node")
+    why = None
+    if path is None:
+        why = "`node` is not on PATH"
+    elif not (NODE_DIR / "node_modules" / package / "package.json").is_file():
+        why = f"tests/node/node_modules/{package} is absent: run `(cd tests/node && npm ci)`"
+    if why is not None:
+        if _in_ci():
+            pytest.fail(f"CI is set but the Node SDK {package} cannot run: {why}")
+        pytest.skip(f"Node SDK {package} not installed: {why}")
+    assert path is not None
+    return path
+
+
+def run_node(node: str, script: str, env: dict[str, str], args: list[str] | None = None,
+             timeout: float = 60) -> Any:
+    """Run tests/node/<script> with `env` added; its last stdout line, parsed as JSON. A non-zero
+    exit or no output fails the test with the script's stderr."""
+    full = dict(os.environ, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost", **env)
+    proc = subprocess.run([node, str(NODE_DIR / script), *(args or [])], cwd=NODE_DIR, env=full,
+                          capture_output=True, text=True, timeout=timeout)
+    lines = proc.stdout.strip().splitlines()
+    assert proc.returncode == 0 and lines, f"{script} exited {proc.returncode}; stderr:\n{proc.stderr[-4000:]}"
+    return json.loads(lines[-1])
