@@ -34,6 +34,7 @@ log = logging.getLogger("dtu.ui")
 COOKIE = "dtu_ui"
 SESSION_IDLE = 12 * 3600.0  # seconds a session lives unused
 MAX_SESSIONS = 10_000
+MAX_LISTED = 1000  # worlds listed on /ui/ (a server may host 100,000)
 PREFIX = "/ui"
 STATIC_URL = f"{PREFIX}/static"
 SECURITY = {
@@ -143,10 +144,16 @@ class UI:
         return entry[0] if entry is not None and entry[0].id == wid else None
 
     def scenario(self, world: World) -> str:
-        for sid, p in self.hub.scenarios.items():
-            if p.image is world.image:
-                return sid
-        return ""
+        return self.scenarios().get(id(world.image), "")
+
+    def scenarios(self) -> dict[int, str]:
+        """Scenario ids by the identity of their seed image (a world made from a scenario shares it)."""
+        return {id(p.image): sid for sid, p in self.hub.scenarios.items()}
+
+    @staticmethod
+    def offered(world: World) -> list[str]:
+        """The views a world offers, known from its twins' names without building its state view."""
+        return kinds({name: {} for name in (*world.image.seeded, *world.touched())})
 
     @staticmethod
     def view(world: World) -> dict[str, Any]:
@@ -177,9 +184,13 @@ class UI:
         access = self.access(request)
         if access is None:
             return _unauthorized()
-        rows = [{"id": w.id, "href": f"{PREFIX}/w/{w.id}/", "scenario": self.scenario(w), "calls": len(w.calls),
-                 "twins": ", ".join(kinds(self.view(w))) or "none"} for w in self.worlds(access)]
-        html = render("worlds.html", rows=rows, admin=access.admin, static=STATIC_URL, logout=f"{PREFIX}/logout")
+        worlds = self.worlds(access)
+        named = self.scenarios()
+        rows = [{"id": w.id, "href": f"{PREFIX}/w/{w.id}/", "scenario": named.get(id(w.image), ""),
+                 "calls": len(w.calls), "twins": ", ".join(self.offered(w)) or "none"}
+                for w in worlds[::-1][:MAX_LISTED]]  # the newest first
+        html = render("worlds.html", rows=rows, admin=access.admin, static=STATIC_URL, logout=f"{PREFIX}/logout",
+                      more=max(0, len(worlds) - MAX_LISTED))
         return web.Response(text=html, content_type="text/html", charset="utf-8")
 
     async def first(self, request: web.Request) -> web.StreamResponse:
@@ -189,7 +200,7 @@ class UI:
         world = self.world(access, request.match_info["id"])
         if world is None:
             return _not_found()
-        offered = kinds(self.view(world))
+        offered = self.offered(world)
         if not offered:
             return _page(200, f"World {world.id}", "This world holds no twin with a web view (Slack, Jira, Okta, "
                          "Google).", home=f"{PREFIX}/")

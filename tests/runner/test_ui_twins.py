@@ -489,3 +489,77 @@ def test_pages_escape_what_the_world_holds() -> None:
     assert {p.name for p in STATIC.iterdir()} >= {"shell.css", "slack.css", "views.js"}
     for p in STATIC.iterdir():  # nothing reaches beyond the server
         assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/|@import|url\(", p.read_text()), p.name
+
+
+def test_what_scenarios_rarely_hold_is_drawn_too() -> None:
+    """Docs tables, nested numbered lists, links and page breaks; Sheets number formats, merges and
+    notes; Slack blocks, thread broadcasts and ephemeral messages; an Okta System Log, when a state
+    view holds one. Hand-made state views: the pages read them as they are."""
+    view = hostile_view()
+    google = view["google"]
+    doc = google["files"]["DOCLAUNCH0001"]["doc"]
+    doc["lists"] = {"kix.n": {"preset": "NUMBERED_DECIMAL_ALPHA_ROMAN"}}
+    para = {"type": "paragraph"}
+    doc["body"] = [
+        {**para, "text": "Plan\n", "runs": [{"text": "Plan\n"}], "style": {"namedStyleType": "TITLE"}},
+        {**para, "text": "one\n", "runs": [{"text": "one\n"}], "bullet": {"listId": "kix.n"}},
+        {**para, "text": "one.a\n", "runs": [{"text": "one.a\n"}], "bullet": {"listId": "kix.n", "nestingLevel": 1}},
+        {**para, "text": "two\n", "runs": [{"text": "two\n"}], "bullet": {"listId": "kix.n"}},
+        {**para, "text": "see docs and this\n", "runs": [
+            {"text": "see "}, {"text": "docs", "style": {"link": {"url": "https://docs.example/x"}, "bold": True}},
+            {"text": " and "}, {"text": "this", "style": {"link": {"url": "javascript:alert(1)"}}}, {"text": "\n"}],
+         "style": {"alignment": "CENTER"}},
+        {**para, "text": "\f\n", "runs": [{"text": "\f\n"}]},
+        {"type": "table", "columns": 2, "rows": [{"cells": [
+            {"text": "Owner\n", "content": [{**para, "text": "Owner\n", "runs": [{"text": "Owner\n"}]}]},
+            {"text": "Dana\n", "content": [{**para, "text": "Dana\n", "runs": [{"text": "Dana\n"}]}]}]}]},
+    ]
+    html = fragment(view, "docs", sel="DOCLAUNCH0001", base="/b")
+    assert '<h1 class="doc-title">Plan</h1>' in html
+    assert "<ol><li>one<ol><li>one.a</li></ol></li><li>two</li></ol>" in html
+    assert '<a href="https://docs.example/x" rel="noopener noreferrer" target="_blank"><strong>docs</strong></a>' in html
+    assert "javascript:" not in html and '<p class="al-center">' in html and '<hr class="page-break">' in html
+    assert '<table class="doc-table"><tbody><tr><td><p>Owner</p></td><td><p>Dana</p></td></tr></tbody></table>' in html
+
+    sheet = google["files"]["SHEETBUDGET01"]["sheet"]["sheets"][0]
+    sheet["formats"] = {"B2": {"numberFormat": {"type": "CURRENCY", "pattern": '"$"#,##0.00'}},
+                        "A1": {"textFormat": {"bold": True}}}
+    sheet["notes"] = {"A3": "checked by Omar"}
+    sheet["merges"] = [{"startRowIndex": 5, "endRowIndex": 6, "startColumnIndex": 0, "endColumnIndex": 3}]
+    sheet["values"].append([None, None, None, "#DIV/0!"])
+    sheet["formulas"]["D4"] = "=B2/0"
+    html = fragment(view, "sheets", sel="SHEETBUDGET01", base="/b")
+    assert re.search(r'<td class="num" data-cell="B2">\$1,200\.00</td>', html)
+    assert re.search(r'<td class="txt b" data-cell="A1">', html)
+    assert 'title="checked by Omar" data-note="checked by Omar"' in html
+    assert '<td class="txt" data-cell="A6" colspan="3">' in html and 'data-cell="B6"' not in html
+    assert re.search(r'<td class="err f" data-cell="D4" title="=B2/0">#DIV/0!</td>', html)
+    assert 'href="/b/sheets?sel=SHEETBUDGET01%2F' in html  # the second tab keeps the spreadsheet
+
+    support = view["slack"]["channels"][SUPPORT]
+    base_msg = {k: v for k, v in support["messages"][0].items() if k not in ("ts", "text")}
+    support["messages"] += [
+        {**base_msg, "ts": "1714990000.000100", "text": "", "reply_count": 0, "reactions": [], "thread_ts": None,
+         "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "Deploy <ok>"}},
+                    {"type": "section", "text": {"type": "mrkdwn", "text": "*ready* for <#C0GENERAL1>"}},
+                    {"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text",
+                                                                                    "text": "Approve"},
+                                                      "style": "primary"}]}]},
+        {**base_msg, "ts": "1714990001.000100", "text": "also for the channel", "reply_count": 0, "reactions": [],
+         "thread_ts": PARENT, "subtype": "thread_broadcast"},
+    ]
+    support["ephemeral"] = [{"ts": "1714990002.000100", "user": DANA, "to": OMAR, "text": "only you"}]
+    html = fragment(view, "slack", sel=SUPPORT, base="/b")
+    assert '<div class="bk-header">Deploy &lt;ok&gt;</div>' in html
+    assert '<strong>ready</strong> for <span class="mention">#general</span>' in html
+    assert '<span class="bk-button primary">Approve</span>' in html
+    assert "also for the channel" in html and "replied to a thread" in html
+    assert "Only visible to Omar Haddad" in html
+
+    okta = view["okta"]
+    assert "No events recorded." in fragment(view, "okta", sel=None, base="/b")
+    okta["logs"] = [{"published": "2024-05-06T09:00:00.000Z", "eventType": "user.lifecycle.suspend",
+                     "displayMessage": "Suspend Okta user", "actor": {"displayName": "Dana Scully"},
+                     "target": [{"displayName": "Omar Haddad"}], "outcome": {"result": "SUCCESS"}}]
+    html = fragment(view, "okta", sel=None, base="/b")
+    assert "No events recorded" not in html and "user.lifecycle.suspend" in html and "Suspend Okta user" in html
