@@ -9,13 +9,15 @@ from .errors import ERRORS, AnthropicError
 from .limits import limits
 from .naming import tool_name
 from .ops import ops
+from .ops_batches import settle as _settle  # noqa: F401  (registers the batch operations)
+from .ops_files import file_json as _file_json  # noqa: F401  (registers the Files API operations)
 from .seed import build
 from .state import AnthropicState
 from .wire import auth, env_vars, headers
 
 TWIN: Twin[AnthropicState] = Twin(
     name="anthropic", state_type=AnthropicState, ops=ops, errors=ERRORS, build=build, auth=auth,
-    prefixes=("/v1/messages", "/v1/models"), env_vars=env_vars, headers=headers,
+    prefixes=("/v1/messages", "/v1/models", "/v1/files"), env_vars=env_vars, headers=headers,
     limits=limits,
 )
 

@@ -15,6 +15,9 @@ STATUS = {
 }
 
 
+RATE_LIMITED = "Number of requests has exceeded your rate limit"
+
+
 class AnthropicError(TwinError):
     """An API error, e.g. `AnthropicError("invalid_request_error", "max_tokens: ...")`."""
 
@@ -59,8 +62,7 @@ class AnthropicErrors:
         if reset is not None:
             headers["anthropic-ratelimit-requests-reset"] = _dt.datetime.fromtimestamp(
                 math.ceil(reset), _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return AnthropicError("rate_limit_error", "Number of requests has exceeded your rate limit",
-                              headers=headers)
+        return AnthropicError("rate_limit_error", RATE_LIMITED, headers=headers)
 
     def unavailable(self) -> TwinError:
         return AnthropicError("overloaded_error", "Overloaded")

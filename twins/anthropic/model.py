@@ -5,8 +5,11 @@
   world whose seed holds a plan, which the engine writes for oracles alone; elsewhere the name
   is unknown (404 `not_found_error`, as the API answers for a model it does not serve).
 - `dtu-noisy`: the plan with seeded skips, corruptions and repeats (see noise.py); the same rule.
-- `dtu-twin` and any other model name: the plan-less model (planless.py), which never reads the
-  plan.
+- `dtu-twin` and the real model ids of catalog.py: the plan-less model (planless.py), which
+  never reads the plan. Any other name is 404 `not_found_error` (catalog.check).
+
+Only offered custom tools are ever called: with no tools, only server tools, or `tool_choice`
+`none`, the answer is text and `end_turn`.
 
 The plan players are stateless per request, like the real API: the next action is found by
 counting the tool_use blocks already in the conversation, and `${var}`s are filled from the
@@ -23,6 +26,7 @@ import orjson
 from ..core.env import ALNUM, Env
 from ..core.template import substitute
 from . import planless
+from .catalog import JUDGE_MODEL, SCRIPTED, TWIN_MODEL
 from .convo import Block, history, text_of
 from .errors import AnthropicError
 from .naming import loose
@@ -31,25 +35,26 @@ from .state import AnthropicState, PlannedCall
 
 __all__ = ["ALNUM", "SCRIPTED", "TWIN_MODEL", "answer", "history", "judge", "kind_of", "play", "text_of"]
 
-TWIN_MODEL = "dtu-twin"
-SCRIPTED = ("dtu-scripted", "dtu-noisy")
 _CHECKS = re.compile(r"<checks>(.*?)</checks>", re.S)
 _queries: dict[str, Any] = {}
 
 
 def kind_of(state: AnthropicState, model: str) -> str:
     """What the `x-dtu-model-kind` header says: `oracle-twin` when a plan is played, else `twin`."""
-    return "oracle-twin" if state.scripted and model.startswith(SCRIPTED) else "twin"
+    return "oracle-twin" if state.scripted and model in SCRIPTED else "twin"
 
 
 def answer(state: AnthropicState, env: Env, model: str, messages: list[dict[str, Any]],
            tools: list[dict[str, Any]], tool_choice: dict[str, Any] | None) -> tuple[list[Block], str]:
     """The next assistant content and its stop_reason, from the model the request names."""
     last = messages[-1] if messages else {}
+    if (tool_choice or {}).get("type") == "none":
+        tools = []  # the model may not call a tool: it answers text
+    tools = [t for t in tools if isinstance(t, dict) and t.get("type") in (None, "custom") and t.get("name")]
     names = {t.get("name") for t in tools}
-    if model.startswith("dtu-judge") or ("submit_verdict" in names and "<checks>" in text_of(last.get("content"))):
+    if model == JUDGE_MODEL or ("submit_verdict" in names and "<checks>" in text_of(last.get("content"))):
         return judge(env, messages, "submit_verdict" in names)
-    if model.startswith(SCRIPTED):
+    if model in SCRIPTED:
         if not state.scripted:
             raise AnthropicError("not_found_error", f"model: {model}")
         return play(state, env, model, messages, tools, tool_choice)
@@ -68,17 +73,18 @@ def _save(call: PlannedCall, text: str, env: dict[str, Any]) -> None:
         env[var] = expr.search(body) if body is not None else None
 
 
-def _tool_name(name: str, tools: list[dict[str, Any]]) -> str:
-    """The plan's tool name, or the client's own name for the same tool."""
+def _tool_name(name: str, tools: list[dict[str, Any]]) -> str | None:
+    """The plan's tool name, or the client's own name for the same tool; None when the client
+    offers no such tool (a model calls only offered tools)."""
     names = [t.get("name", "") for t in tools]
-    if not names or name in names:
+    if name in names:
         return name
     want = loose(name)
     op = loose(name.partition("__")[2])
     for n in names:
         if loose(n) in (want, op):
             return n
-    return name
+    return None
 
 
 def play(state: AnthropicState, env: Env, model: str, messages: list[dict[str, Any]],
@@ -108,8 +114,10 @@ def play(state: AnthropicState, env: Env, model: str, messages: list[dict[str, A
     args = substitute(call.input, vars_)
     if bad:
         args = corrupt(args, env.seed, i)
-    use = {"type": "tool_use", "id": env.id("toolu_01", 32, ALNUM), "name": _tool_name(call.name, tools),
-           "input": args}
+    offered = _tool_name(call.name, tools)
+    if offered is None:  # the client does not offer the planned tool: the turn ends in text
+        return [{"type": "text", "text": state.final_text}], "end_turn"
+    use = {"type": "tool_use", "id": env.id("toolu_01", 32, ALNUM), "name": offered, "input": args}
     return [use], "tool_use"
 
 

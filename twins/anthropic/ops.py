@@ -1,4 +1,5 @@
-"""Messages API operations: create (plain or streamed), count_tokens, models.
+"""Messages API operations: create (plain or streamed), count_tokens, models (batches: ops_batches.py,
+files: ops_files.py).
 
 Not agent tools (`tool=False`): the model is what an agent talks *with*, not what it acts on."""
 
@@ -11,15 +12,16 @@ from typing import Any
 import msgspec
 import orjson
 
-from ..core import Ctx, NoParams, Raw, Registry, Reply
+from ..core import Ctx, Env, Raw, Registry, Reply
 from . import sse
-from .errors import AnthropicError
-from .model import ALNUM, SCRIPTED, TWIN_MODEL, answer, kind_of
+from .catalog import check, info, served
+from .errors import RATE_LIMITED, AnthropicError
+from .listing import id_page
+from .model import ALNUM, answer, kind_of
 from .state import AnthropicState
 
 ops = Registry("anthropic")
 S = Ctx[AnthropicState]
-MODELS = (TWIN_MODEL, "dtu-judge")  # and, in a world holding a plan (an oracle's), SCRIPTED
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 
 
@@ -111,20 +113,12 @@ def _cached_prefix(p: CreateMessage) -> Any:
     return None
 
 
-@ops.op("messages.create", "POST", "/v1/messages", tool=False)
-def messages_create(ctx: S, p: CreateMessage) -> Any:
-    """Create a message: the model's next turn (plain JSON, or SSE when stream is true). The
-    `x-dtu-model-kind` header says which kind answered: `twin` (plan-less) or `oracle-twin`."""
-    s = ctx.state
-    s.usage.requests += 1
-    n = s.usage.requests
-    if n <= s.overloaded_first:
-        raise AnthropicError("overloaded_error", "Overloaded")
-    if n <= s.overloaded_first + s.rate_limited_first:
-        raise AnthropicError("rate_limit_error", "Number of requests has exceeded your rate limit",
-                             headers={"retry-after": f"{s.retry_after:g}"})
+def compose(s: AnthropicState, env: Env, p: CreateMessage) -> dict[str, Any]:
+    """The Message the named model answers (validated request; usage and the prompt cache
+    updated). Shared by messages.create and the batches, which answer the same way."""
     validate(p)
-    content, stop = answer(s, ctx.env, p.model, p.messages, p.tools, p.tool_choice)
+    check(s, p.model)
+    content, stop = answer(s, env, p.model, p.messages, p.tools, p.tool_choice)
     total = tokens(p.system) + tokens(p.messages) + tokens(p.tools)
     created = read = 0
     prefix = _cached_prefix(p)
@@ -144,9 +138,23 @@ def messages_create(ctx: S, p: CreateMessage) -> Any:
     u.output_tokens += out_tokens
     u.cache_creation_input_tokens += created
     u.cache_read_input_tokens += read
-    message = {"id": ctx.env.id("msg_01", 30, ALNUM), "type": "message", "role": "assistant",
-               "model": p.model, "content": content, "stop_reason": stop, "stop_sequence": None,
-               "usage": usage}
+    return {"id": env.id("msg_01", 30, ALNUM), "type": "message", "role": "assistant",
+            "model": p.model, "content": content, "stop_reason": stop, "stop_sequence": None,
+            "usage": usage}
+
+
+@ops.op("messages.create", "POST", "/v1/messages", tool=False)
+def messages_create(ctx: S, p: CreateMessage) -> Any:
+    """Create a message: the model's next turn (plain JSON, or SSE when stream is true). The
+    `x-dtu-model-kind` header says which kind answered: `twin` (plan-less) or `oracle-twin`."""
+    s = ctx.state
+    s.usage.requests += 1
+    n = s.usage.requests
+    if n <= s.overloaded_first:
+        raise AnthropicError("overloaded_error", "Overloaded")
+    if n <= s.overloaded_first + s.rate_limited_first:
+        raise AnthropicError("rate_limit_error", RATE_LIMITED, headers={"retry-after": f"{s.retry_after:g}"})
+    message = compose(s, ctx.env, p)
     body: Any = Raw(sse.stream(message), "text/event-stream; charset=utf-8") if p.stream else message
     return Reply(200, body, {"x-dtu-model-kind": kind_of(s, p.model)})
 
@@ -155,25 +163,21 @@ def messages_create(ctx: S, p: CreateMessage) -> Any:
 def messages_count_tokens(ctx: S, p: CountTokens) -> dict[str, Any]:
     """Count the input tokens of a request (the twin's estimate: four bytes of JSON a token)."""
     validate(p)
+    check(ctx.state, p.model)
     return {"input_tokens": max(1, tokens(p.system) + tokens(p.messages) + tokens(p.tools))}
 
 
-def _model_json(name: str) -> dict[str, Any]:
-    return {"type": "model", "id": name, "display_name": f"dtu twin model ({name})",
-            "created_at": "2024-01-01T00:00:00Z"}
-
-
-def _served(s: AnthropicState) -> tuple[str, ...]:
-    return (*MODELS, *SCRIPTED) if s.scripted else MODELS
+class ListModels(msgspec.Struct):
+    before_id: str | None = None
+    after_id: str | None = None
+    limit: int = 20
 
 
 @ops.op("models.list", "GET", "/v1/models", tool=False, mutates=False)
-def models_list(ctx: S, p: NoParams) -> dict[str, Any]:
-    """The twin's models: the plan-less twin and the judge (and, in an oracle's world, the
-    scripted and noisy plan players)."""
-    names = _served(ctx.state)
-    data = [_model_json(m) for m in names]
-    return {"data": data, "has_more": False, "first_id": names[0], "last_id": names[-1]}
+def models_list(ctx: S, p: ListModels) -> dict[str, Any]:
+    """The models this world serves: the twin's own (`dtu-twin`, `dtu-judge`, and in an oracle's
+    world the plan players) and the real ids it answers with the plan-less twin."""
+    return id_page([info(m) for m in served(ctx.state)], p.before_id, p.after_id, p.limit)
 
 
 class GetModel(msgspec.Struct):
@@ -182,7 +186,8 @@ class GetModel(msgspec.Struct):
 
 @ops.op("models.get", "GET", "/v1/models/{model_id}", tool=False, mutates=False)
 def models_get(ctx: S, p: GetModel) -> dict[str, Any]:
-    """One model by id (any name but the plan players' is served by the plan-less twin)."""
-    if p.model_id.startswith(SCRIPTED) and not ctx.state.scripted:
-        raise AnthropicError("not_found_error", f"model: {p.model_id}")
-    return _model_json(p.model_id)
+    """One model by id; a model this world does not serve is 404 `not_found_error`."""
+    if p.model_id == "":
+        raise AnthropicError("not_found_error", "model: ")
+    check(ctx.state, p.model_id)
+    return info(p.model_id)

@@ -11,10 +11,11 @@ from typing import Any
 
 import msgspec
 
-from ..core.env import Env
+from ..core.env import ALNUM, Env
+from .mime import mime_of
 from .naming import tool_name
 from .noise import DEFAULT_NOISE, Noise
-from .state import AnthropicState, PlannedCall
+from .state import AnthropicState, PlannedCall, StoredFile
 
 
 class SeedCall(msgspec.Struct, forbid_unknown_fields=True):
@@ -28,6 +29,16 @@ class SeedCall(msgspec.Struct, forbid_unknown_fields=True):
     note: str = ""
 
 
+class SeedFile(msgspec.Struct, forbid_unknown_fields=True):
+    """A file already in the Files API: text `content`; `downloadable` for one a tool made."""
+
+    filename: str
+    content: str = ""
+    mime_type: str = ""
+    id: str = ""
+    downloadable: bool = False
+
+
 class AnthropicSeed(msgspec.Struct, forbid_unknown_fields=True):
     """`seed.anthropic`: the scripted model's plan and the fault knobs tests use."""
 
@@ -37,6 +48,7 @@ class AnthropicSeed(msgspec.Struct, forbid_unknown_fields=True):
     rate_limited_first: int = 0
     retry_after: float = 1.0
     final_text: str = "Done."
+    files: list[SeedFile] = []
 
 
 def build(data: Any, env: Env) -> AnthropicState:
@@ -50,6 +62,12 @@ def build(data: Any, env: Env) -> AnthropicState:
         else:
             raise ValueError(f"seed.anthropic.plan[{i}]: give `name` (and `input`) or `twin` and `op`")
         plan.append(PlannedCall(name=name, input=args, save=c.save))
-    return AnthropicState(plan=plan, scripted=seed.plan is not None, noise=seed.noise, overloaded_first=seed.overloaded_first,
+    files: dict[str, StoredFile] = {}
+    for f in seed.files:
+        fid = f.id or env.id("file_011", 29, ALNUM)
+        data = f.content.encode()
+        files[fid] = StoredFile(id=fid, filename=f.filename, mime_type=f.mime_type or mime_of(f.filename, ""),
+                                size_bytes=len(data), created_at=env.now, content=data, downloadable=f.downloadable)
+    return AnthropicState(files=files, plan=plan, scripted=seed.plan is not None, noise=seed.noise, overloaded_first=seed.overloaded_first,
                           rate_limited_first=seed.rate_limited_first, retry_after=seed.retry_after,
                           final_text=seed.final_text)

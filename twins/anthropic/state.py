@@ -27,6 +27,46 @@ class Usage(msgspec.Struct):
     cache_read_input_tokens: int = 0
 
 
+class BatchResult(msgspec.Struct):
+    """One request's outcome: `succeeded` (with its message), `errored` (with the error body),
+    `canceled` or `expired`."""
+
+    custom_id: str
+    type: str
+    message: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+
+class Batch(msgspec.Struct):
+    """A Message Batch. Its answers are computed when it is created (the conversation is the state,
+    as for messages.create) and released when processing ends: at `ends_at` world time, or one
+    world second after a cancel (then every request is `canceled`)."""
+
+    id: str
+    created_at: float
+    ends_at: float
+    expires_at: float
+    requests: list[dict[str, Any]]
+    results: list[BatchResult]
+    processing_status: str = "in_progress"  # in_progress | canceling | ended
+    ended_at: float | None = None
+    cancel_initiated_at: float | None = None
+    archived_at: float | None = None
+
+
+class StoredFile(msgspec.Struct):
+    """A file of the Files API. `downloadable` is true only for files a tool made (seeded here);
+    uploaded files are not downloadable, as in the API."""
+
+    id: str
+    filename: str
+    mime_type: str
+    size_bytes: int
+    created_at: float
+    content: bytes = b""
+    downloadable: bool = False
+
+
 class AnthropicState(msgspec.Struct, omit_defaults=True):
     plan: list[PlannedCall] = []
     scripted: bool = False  # the seed gave a plan: `dtu-scripted` and `dtu-noisy` are served
@@ -37,3 +77,5 @@ class AnthropicState(msgspec.Struct, omit_defaults=True):
     final_text: str = "Done."
     usage: Usage = msgspec.field(default_factory=Usage)
     cached: list[str] = []  # digests of prompt prefixes written to the (simulated) prompt cache
+    batches: dict[str, Batch] = {}  # by id, in creation order
+    files: dict[str, StoredFile] = {}  # by id, in creation order

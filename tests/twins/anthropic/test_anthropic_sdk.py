@@ -6,6 +6,7 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import anthropic
@@ -14,6 +15,7 @@ import pytest
 from dtu.agents.transport import WorldTransport
 from dtu.runner.hub import Hub
 from dtu.runner.server import start
+from dtu.twins.anthropic.catalog import REAL, SCRIPTED
 from dtu.twins.core import SeedImage, World
 from dtu.twins.registry import TWINS
 
@@ -28,14 +30,22 @@ TOOLS = [{"name": "slack__conversations_create", "description": "create", "input
 USER = {"role": "user", "content": "Open #atlas and say hi."}
 
 
+_OPEN: list[anthropic.Anthropic] = []
+
+
 @pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for k in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
         monkeypatch.delenv(k, raising=False)
+    yield
+    while _OPEN:  # close every client a test made: no socket is left to the garbage collector
+        _OPEN.pop().close()
 
 
 def client(w: dict[str, Any], **kw: Any) -> anthropic.Anthropic:
-    return anthropic.Anthropic(api_key=w["token"], base_url=w["base_url"], **kw)
+    c = anthropic.Anthropic(api_key=w["token"], base_url=w["base_url"], **kw)
+    _OPEN.append(c)
+    return c
 
 
 def test_plays_the_plan_with_substitution_then_ends(make_world: Any) -> None:
@@ -59,7 +69,7 @@ def test_plays_the_plan_with_substitution_then_ends(make_world: Any) -> None:
     n = c.messages.count_tokens(model="dtu-scripted", messages=msgs, tools=TOOLS)  # type: ignore[arg-type]
     assert n.input_tokens > 0
     # a world seeded with a plan (an oracle's, or by hand) serves the plan players too
-    assert [m.id for m in c.models.list()] == ["dtu-twin", "dtu-judge", "dtu-scripted", "dtu-noisy"]
+    assert [m.id for m in c.models.list()][:4] == ["dtu-twin", "dtu-judge", "dtu-scripted", "dtu-noisy"]
     # asked without tools, no model answers a tool_use (the API cannot)
     bare = c.messages.create(model="dtu-scripted", max_tokens=64, messages=[USER])
     assert bare.stop_reason == "end_turn" and [b.type for b in bare.content] == ["text"]
@@ -67,8 +77,16 @@ def test_plays_the_plan_with_substitution_then_ends(make_world: Any) -> None:
 
 def test_a_plain_world_serves_only_the_plan_less_twin_and_the_judge(make_world: Any) -> None:
     c = client(make_world({}), max_retries=0)
-    assert [m.id for m in c.models.list()] == ["dtu-twin", "dtu-judge"]
-    assert c.models.retrieve("claude-sonnet-4-6").id == "claude-sonnet-4-6"  # any other name: the twin
+    ids = [m.id for m in c.models.list()]
+    assert ids[:2] == ["dtu-twin", "dtu-judge"] and not set(SCRIPTED) & set(ids)
+    assert set(REAL) <= set(ids)  # real ids, answered by the plan-less twin
+    assert c.models.retrieve("claude-sonnet-4-6").display_name == "Claude Sonnet 4.6"
+    for unknown in ("claude-nonexistent-9", "dtu-oracle", "gpt-4o"):  # outside both namespaces: 404
+        with pytest.raises(anthropic.NotFoundError) as nf:
+            c.messages.create(model=unknown, max_tokens=64, messages=[USER], tools=TOOLS)
+        assert nf.value.body == {"type": "error", "error": {"type": "not_found_error", "message": f"model: {unknown}"}}
+        with pytest.raises(anthropic.NotFoundError):
+            c.models.retrieve(unknown)
     for name in ("dtu-scripted", "dtu-noisy"):
         with pytest.raises(anthropic.NotFoundError) as e404:
             c.messages.create(model=name, max_tokens=64, messages=[USER], tools=TOOLS)
@@ -99,12 +117,12 @@ def test_error_shapes(make_world: Any, server: Any) -> None:
     w = make_world({"anthropic": {"plan": PLAN}})
     c = client(w, max_retries=0)
     with pytest.raises(anthropic.AuthenticationError) as e401:
-        anthropic.Anthropic(api_key="sk-wrong", base_url=w["base_url"]).messages.create(
-            model="x", max_tokens=5, messages=[USER])
+        client({"token": "sk-wrong", "base_url": w["base_url"]}).messages.create(
+            model="claude-sonnet-4-6", max_tokens=5, messages=[USER])
     assert e401.value.body == {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
     orphan = [USER, {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_x", "content": "{}"}]}]
     with pytest.raises(anthropic.BadRequestError) as e400:
-        c.messages.create(model="x", max_tokens=5, messages=orphan)
+        c.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=orphan)
     assert e400.value.body["error"]["type"] == "invalid_request_error"  # type: ignore[index]
     assert "tool_use_id" in e400.value.body["error"]["message"]  # type: ignore[index]
     # a body the SDK would refuse to build: missing max_tokens, sent by hand
@@ -117,7 +135,8 @@ def test_error_shapes(make_world: Any, server: Any) -> None:
     assert json.loads(raw.value.read()) == {"type": "error", "error": {
         "type": "invalid_request_error", "message": "max_tokens: Field required"}}
     bearer = anthropic.Anthropic(auth_token=w["token"], base_url=w["base_url"])
-    assert bearer.messages.create(model="x", max_tokens=5, messages=[USER], tools=TOOLS).stop_reason == "tool_use"
+    _OPEN.append(bearer)
+    assert bearer.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=[USER], tools=TOOLS).stop_reason == "tool_use"
 
 
 def test_overloaded_and_rate_limited(make_world: Any) -> None:
@@ -125,17 +144,17 @@ def test_overloaded_and_rate_limited(make_world: Any) -> None:
                                   "retry_after": 0.01}})
     c = client(w, max_retries=0)
     with pytest.raises(anthropic.APIStatusError) as e529:
-        c.messages.create(model="x", max_tokens=5, messages=[USER])
+        c.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=[USER])
     assert e529.value.status_code == 529
     assert e529.value.body == {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
     with pytest.raises(anthropic.RateLimitError) as e429:
-        c.messages.create(model="x", max_tokens=5, messages=[USER])
+        c.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=[USER])
     assert e429.value.response.headers["retry-after"] == "0.01"
     assert e429.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
-    assert c.messages.create(model="x", max_tokens=5, messages=[USER], tools=TOOLS).stop_reason == "tool_use"
+    assert c.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=[USER], tools=TOOLS).stop_reason == "tool_use"
     # with retries, the SDK absorbs the burst on its own
     w2 = make_world({"anthropic": {"rate_limited_first": 2, "retry_after": 0.01}})
-    again = client(w2, max_retries=2).messages.create(model="x", max_tokens=5, messages=[USER])
+    again = client(w2, max_retries=2).messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=[USER])
     assert again.stop_reason == "end_turn"  # no tools offered: a text
 
 
