@@ -56,7 +56,7 @@ def group_json(g: Group, root: str) -> dict[str, Any]:
         "id": g.id, "created": g.created, "lastUpdated": g.last_updated,
         "lastMembershipUpdated": g.last_membership_updated,
         "objectClass": ["okta:user_group"], "type": g.type,
-        "profile": {"name": g.name, "description": g.description or None},
+        "profile": {"name": g.name, **({"description": g.description} if g.description else {})},
         "_links": {
             "logo": [{"name": "medium", "href": f"{root}/assets/img/logos/groups/okta-medium.png",
                       "type": "image/png"}],
