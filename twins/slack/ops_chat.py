@@ -73,6 +73,7 @@ def post(ctx: S, ch: Channel, text: str, thread_ts: str | None = None, broadcast
                   bot_id=bot_of(ctx), files=files or [])
     if parent is not None:
         msg.thread_ts = parent.ts
+        msg.parent_user_id = parent.user
         if broadcast:
             msg.subtype = "thread_broadcast"
         parent.thread_ts = parent.ts

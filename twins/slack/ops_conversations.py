@@ -120,7 +120,7 @@ def conversations_kick(ctx: S, p: Kick) -> dict[str, Any]:
     if p.user not in ch.members:
         raise SlackError("not_in_channel")
     ch.members.remove(p.user)
-    return {"ok": True, "errors": {}}
+    return {"ok": True}
 
 
 class ChannelOnly(msgspec.Struct):

@@ -59,6 +59,10 @@ class SeedUser(msgspec.Struct, forbid_unknown_fields=True):
     deleted: bool = False
     tz: str = "America/Los_Angeles"
     scopes: list[str] | None = None
+    phone: str = ""
+    status_text: str = ""
+    status_emoji: str = ""
+    presence: str = "active"
 
 
 class SeedFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -87,6 +91,7 @@ class SlackSeed(msgspec.Struct, forbid_unknown_fields=True):
     users: list[SeedUser] = []
     channels: list[SeedChannel] = []
     files: list[SeedFile] = []
+    emoji: dict[str, str] = {}  # custom emoji: name -> image URL or "alias:<name>"
 
 
 def ts_of(t: float) -> str:
@@ -118,13 +123,15 @@ def build(data: Any, env: Env) -> SlackState:
             display_name=su.display_name, email=su.email, title=su.title, is_admin=su.is_admin,
             is_owner=su.is_owner, is_bot=su.is_bot,
             bot_id=(su.bot_id or env.id("B", 11)) if su.is_bot else None,
-            deleted=su.deleted, tz=su.tz, scopes=su.scopes,
+            deleted=su.deleted, tz=su.tz, scopes=su.scopes, updated=int(env.now - 30 * DAY),
+            phone=su.phone, status_text=su.status_text, status_emoji=su.status_emoji,
+            presence=su.presence,
         )
         by_name.setdefault(su.name, uid)
     if not state.users:
         uid = "U0DTUADMIN"
         state.users[uid] = User(id=uid, name="admin", real_name="Admin", email="admin@acme.test",
-                                is_admin=True)
+                                is_admin=True, updated=int(env.now - 30 * DAY))
         by_name["admin"] = uid
 
     def uid_of(ref: str, field: str) -> str:
@@ -142,6 +149,7 @@ def build(data: Any, env: Env) -> SlackState:
     for i, sf in enumerate(seed.files):
         clock += 60
         _file(state, env, sf, uid_of, clock, f"files[{i}]")
+    state.emoji = dict(seed.emoji)
     return state
 
 
@@ -173,6 +181,7 @@ def _channel(state: SlackState, env: Env, sc: SeedChannel, uid_of: UidOf, clock:
             clock = _at(env, reply, clock + 30)
             r = _message(ch, reply, uid_of, clock, f"{at}.messages[{k}].replies[{r_i}]")
             r.thread_ts = msg.ts
+            r.parent_user_id = msg.user
             ch.messages.append(r)
             msg.thread_ts = msg.ts
             msg.reply_count += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,20 +17,35 @@ from .state import Channel, File, Message, SlackState, User
 # -- shaping --------------------------------------------------------------------------------------
 
 
-def user_json(u: User, team_id: str) -> dict[str, Any]:
+def profile_json(u: User, team_id: str) -> dict[str, Any]:
+    """A user's `profile` as Slack sends it (users.info, users.list, users.profile.get)."""
+    first, _, last = u.real_name.partition(" ")
+    avatar = hashlib.sha1(u.id.encode()).hexdigest()[:12]
     profile: dict[str, Any] = {
-        "real_name": u.real_name, "real_name_normalized": u.real_name,
-        "display_name": u.display_name, "display_name_normalized": u.display_name,
-        "email": u.email, "title": u.title, "team": team_id,
+        "title": u.title, "phone": u.phone, "skype": "", "real_name": u.real_name,
+        "real_name_normalized": u.real_name, "display_name": u.display_name,
+        "display_name_normalized": u.display_name, "fields": {}, "status_text": u.status_text,
+        "status_emoji": u.status_emoji, "status_expiration": u.status_expiration,
+        "avatar_hash": avatar, "first_name": first, "last_name": last, "team": team_id,
     }
+    if u.email:
+        profile["email"] = u.email
+    for size in (24, 32, 48, 72, 192, 512):
+        profile[f"image_{size}"] = f"https://avatars.slack-edge.com/{team_id}/{avatar}_{size}.png"
     if u.bot_id:
         profile["bot_id"] = u.bot_id
+        profile["always_active"] = False
+    return profile
+
+
+def user_json(u: User, team_id: str) -> dict[str, Any]:
     return {
         "id": u.id, "team_id": team_id, "name": u.name, "deleted": u.deleted,
-        "real_name": u.real_name, "tz": u.tz, "is_admin": u.is_admin, "is_owner": u.is_owner,
-        "is_primary_owner": False, "is_restricted": False, "is_ultra_restricted": False,
-        "is_bot": u.is_bot, "is_app_user": False, "is_email_confirmed": bool(u.email),
-        "profile": profile,
+        "color": "9f69e7", "real_name": u.real_name, "tz": u.tz, "is_admin": u.is_admin,
+        "is_owner": u.is_owner, "is_primary_owner": False, "is_restricted": False,
+        "is_ultra_restricted": False, "is_bot": u.is_bot, "is_app_user": False,
+        "updated": u.updated, "is_email_confirmed": bool(u.email),
+        "profile": profile_json(u, team_id),
     }
 
 
@@ -61,6 +77,8 @@ def message_json(m: Message, s: SlackState, env: Env) -> dict[str, Any]:
         out["blocks"] = msgspec.to_builtins(m.blocks)
     if m.thread_ts:
         out["thread_ts"] = m.thread_ts
+    if m.parent_user_id and m.thread_ts and m.thread_ts != m.ts:
+        out["parent_user_id"] = m.parent_user_id
     if m.reply_count:
         out["reply_count"] = m.reply_count
         out["reply_users_count"] = len(m.reply_users)
@@ -94,10 +112,18 @@ def file_json(f: File, s: SlackState, env: Env) -> dict[str, Any]:
         "url_private": f"{base}/files-pri/{s.team_id}-{f.id}/{f.name}",
         "url_private_download": f"{base}/files-pri/{s.team_id}-{f.id}/download/{f.name}",
         "permalink": f"https://{s.domain}.slack.com/files/{f.user}/{f.id}/{f.name}",
-        "alt_txt": f.alt_txt, "channels": public, "groups": private, "ims": ims,
-        "shares": {"public" if c in public else "private": {c: [{"ts": ts} for ts in tss]}
-                   for c, tss in f.shares.items()},
-    }
+        "channels": public, "groups": private, "ims": ims,
+        "shares": shares_json(f, set(public)),
+    } | ({"alt_txt": f.alt_txt} if f.alt_txt else {})
+
+
+def shares_json(f: File, public: set[str]) -> dict[str, Any]:
+    """`shares.public` and `shares.private`, each channel id -> [{ts, ...}] (both kinds kept)."""
+    out: dict[str, dict[str, Any]] = {}
+    for c, tss in f.shares.items():
+        kind = "public" if c in public else "private"
+        out.setdefault(kind, {})[c] = [{"ts": ts} for ts in tss]
+    return out
 
 
 def permalink(s: SlackState, ch: Channel, m: Message) -> str:

@@ -29,6 +29,7 @@ class Message(msgspec.Struct):
     pinned_to: list[str] = []
     bot_id: str | None = None
     blocks: list[Any] | None = None
+    parent_user_id: str | None = None  # a thread reply: the author of its parent
 
 
 class Pin(msgspec.Struct):
@@ -44,6 +45,18 @@ class Ephemeral(msgspec.Struct):
     user: str
     to: str
     text: str
+
+
+class Bookmark(msgspec.Struct):
+    id: str  # Bk…
+    title: str
+    link: str
+    type: str = "link"
+    emoji: str = ""
+    created: int = 0
+    updated: int = 0
+    created_by: str = ""
+    updated_by: str = ""
 
 
 class Channel(msgspec.Struct):
@@ -69,6 +82,8 @@ class Channel(msgspec.Struct):
     pins: list[Pin] = []
     ephemeral: list[Ephemeral] = []
     last_ts: str = ""
+    last_read: dict[str, str] = {}  # user id -> ts (conversations.mark)
+    bookmarks: list[Bookmark] = []
 
 
 class User(msgspec.Struct):
@@ -85,6 +100,13 @@ class User(msgspec.Struct):
     deleted: bool = False
     tz: str = "America/Los_Angeles"
     scopes: list[str] | None = None  # None: every scope
+    updated: int = 0  # when the profile last changed (users.profile.set, deactivation)
+    phone: str = ""
+    status_text: str = ""
+    status_emoji: str = ""
+    status_expiration: int = 0
+    presence: str = "active"  # users.getPresence: active | away
+    snooze_until: int = 0  # dnd.info: Do Not Disturb snoozed until this time (0: not snoozed)
 
 
 class File(msgspec.Struct):
@@ -105,6 +127,45 @@ class File(msgspec.Struct):
     shares: dict[str, list[str]] = {}  # channel id -> message ts
 
 
+class Usergroup(msgspec.Struct):
+    id: str  # S…
+    name: str
+    handle: str
+    description: str = ""
+    users: list[str] = []
+    channels: list[str] = []  # default channels
+    created_by: str = ""
+    updated_by: str = ""
+    deleted_by: str | None = None
+    date_create: int = 0
+    date_update: int = 0
+    date_delete: int = 0  # disabled at (0: enabled)
+
+
+class Reminder(msgspec.Struct):
+    id: str  # Rm…
+    creator: str
+    user: str  # whom it reminds
+    text: str
+    time: int
+    recurring: bool = False
+    complete_ts: int = 0
+
+
+class Scheduled(msgspec.Struct):
+    """A chat.scheduleMessage message: posted into `channel` once the world clock passes post_at."""
+
+    id: str  # Q…
+    channel: str
+    user: str
+    text: str
+    post_at: int
+    date_created: int
+    thread_ts: str | None = None
+    blocks: list[Any] | None = None
+    posted_ts: str | None = None  # set once it was posted
+
+
 class SlackState(msgspec.Struct):
     team_id: str
     team: str
@@ -113,3 +174,7 @@ class SlackState(msgspec.Struct):
     users: dict[str, User] = {}
     channels: dict[str, Channel] = {}
     files: dict[str, File] = {}
+    usergroups: dict[str, Usergroup] = {}
+    reminders: dict[str, Reminder] = {}
+    scheduled: dict[str, Scheduled] = {}
+    emoji: dict[str, str] = {}  # custom emoji: name -> URL, or "alias:<name>"

@@ -1,0 +1,327 @@
+"""Every Slack answer against Slack's published Web API spec (twins/slack/schema/, see its
+PROVENANCE.md): the bundled library's calls plus a sweep of every registered method, success and
+error cases alike, each validated against the spec's response schema for that method (`200` for
+`ok: true`, `default` for errors).
+
+The spec is Swagger 2.0 (JSON Schema draft 4) and is read as written, with the errata listed in
+twins/slack/README.md ("Schema deviations") and in `ERRATA` below, each with its reason."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from dtu.twins.core import SeedImage, World, parse_time
+from dtu.twins.registry import TWINS
+from tests.schemas import Tally, library_calls
+
+from .data import BOB, CAROL, DANA, ERIN, GENERAL, OLD, PARENT_TS, PROJ, RANDOM, SECRET, SEED
+
+SPEC = Path(__file__).resolve().parents[3] / "twins" / "slack" / "schema" / "slack_web_openapi_v2.json"
+NOW = "2024-01-15T09:00:00Z"
+
+# Methods the 2020 spec does not have (Slack added them later): their answers are not checked.
+NOT_IN_SPEC = {
+    "files.getUploadURLExternal", "files.completeUploadExternal", "files.uploadToURL",
+    "bookmarks.add", "bookmarks.edit", "bookmarks.list", "bookmarks.remove",
+}
+
+# Errors Slack documents for every Web API method ("Errors" common to all methods at
+# https://api.slack.com/web#errors and each method page) that the spec's per-method enums omit.
+COMMON_ERRORS = ["missing_scope", "ratelimited", "internal_error", "fatal_error", "service_unavailable",
+                 "invalid_arguments", "not_authed", "invalid_auth", "account_inactive",
+                 "unknown_method", "request_too_large", "invalid_form_data"]
+
+# E1: errors a method's own page documents (api.slack.com/methods/<method>) that the spec's enum
+# for it lacks.
+METHOD_ERRORS: dict[str, list[str]] = {
+    "pins.remove": ["no_pin"],  # docs.slack.dev/reference/methods/pins.remove: its typical error
+    # the cursor-paging error (api.slack.com/docs/pagination), and invalid_types, which the spec
+    # lists for users.conversations and Slack answers alike for conversations.list
+    "conversations.list": ["invalid_cursor", "invalid_types"],
+}
+
+
+def _items_to_any_of(node: Any) -> Any:
+    """The spec writes "one of these" as a list under `items`: on a non-array schema (objs_user,
+    tz), where draft 4 would ignore it, and on arrays (pins.list items), where draft 4 would read
+    a tuple. Read it as `anyOf`, as its authors meant (the item's schema, for an array)."""
+    if isinstance(node, dict):
+        out = {k: _items_to_any_of(v) for k, v in node.items()}
+        if isinstance(out.get("items"), list):
+            if out.get("type") == "array":
+                out["items"] = {"anyOf": out["items"]}
+            else:
+                out["anyOf"] = out.pop("items")
+        return out
+    if isinstance(node, list):
+        return [_items_to_any_of(v) for v in node]
+    return node
+
+
+def _errata(spec: dict[str, Any]) -> None:
+    """The spec's own mistakes, corrected (each is listed in twins/slack/README.md, "Schema
+    deviations", with its reason)."""
+    defs = spec["definitions"]
+    # E3: Slack puts thread state (`is_locked`) and edits (`edited`) on messages; the spec's
+    # message object, closed with additionalProperties: false, has neither.
+    defs["objs_message"]["properties"].update(
+        is_locked={"type": "boolean"}, edited={"type": "object"})
+    # E4: files.* shares are channel id -> [share]; the spec closes shares.public/.private empty
+    shares = defs["objs_file"]["properties"]["shares"]["properties"]
+    for kind in ("public", "private"):
+        shares[kind] = {"type": "object", "additionalProperties": {"type": "array"}}
+    # E5: fields Slack added after 2020: a file's alt_txt, a user's is_email_confirmed
+    defs["objs_file"]["properties"]["alt_txt"] = {"type": "string"}
+    for variant in defs["objs_user"]["anyOf"]:
+        variant["properties"]["is_email_confirmed"] = {"type": "boolean"}
+    for path, item in spec["paths"].items():
+        for op in item.values():
+            responses = op.get("responses", {})
+            ok = responses.get("200", {}).get("schema")
+            # E2: cursor paging adds response_metadata.next_cursor (and Slack may add `warning`)
+            # to every answer; several success schemas are closed without it
+            for variant in [ok, *(ok or {}).get("anyOf", [])]:
+                if variant and variant.get("additionalProperties") is False:
+                    variant.setdefault("properties", {}).setdefault("response_metadata", {"type": "object"})
+                    variant["properties"].setdefault("warning", {"type": "string"})
+            err = responses.get("default", {}).get("schema")
+            if not err:
+                continue
+            # E1: the errors every method can answer, and their extra fields (missing_scope:
+            # needed/provided; invalid_arguments: response_metadata.messages)
+            props = err.setdefault("properties", {})
+            enum = props.get("error", {}).get("enum")
+            if enum is not None:
+                enum.extend(e for e in COMMON_ERRORS + METHOD_ERRORS.get(path[1:], []) if e not in enum)
+            for name, schema in (("needed", {"type": "string"}), ("provided", {"type": "string"}),
+                                 ("warning", {"type": "string"}), ("response_metadata", {"type": "object"}),
+                                 ("errors", {"type": "array"})):
+                props.setdefault(name, schema)
+    # E6: conversations.replies: the parent and the replies are whole messages (reactions,
+    # files, blocks, edits, broadcasts), which the spec's two closed variants leave out
+    replies = spec["paths"]["/conversations.replies"]["get"]["responses"]["200"]["schema"]
+    replies["properties"]["messages"]["items"]["anyOf"].append({"$ref": "#/definitions/objs_message"})
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    spec = _items_to_any_of(json.loads(SPEC.read_text()))
+    _errata(spec)
+    return spec
+
+
+@cache
+def _validator(op: str, ok: bool) -> jsonschema.Draft4Validator | None:
+    spec = _spec()
+    item = spec["paths"].get(f"/{op}")
+    if item is None:
+        return None
+    method = item.get("post") or item.get("get")
+    schema = method["responses"]["200" if ok else "default"]["schema"]
+    full = dict(copy.deepcopy(schema), definitions=spec["definitions"])
+    return jsonschema.Draft4Validator(full)
+
+
+def problems(op: str, body: Any) -> list[str] | None:
+    """Why `body` does not match the spec for `op` (empty: it does); None when the spec has no
+    such method."""
+    if op in NOT_IN_SPEC:
+        return None
+    ok = isinstance(body, dict) and body.get("ok") is True
+    v = _validator(op, ok)
+    if v is None:
+        return [f"{op} is not in the spec"]
+    return [f"{'/'.join(map(str, e.absolute_path)) or '.'}: {e.message[:200]}"
+            for e in sorted(v.iter_errors(body), key=lambda e: list(map(str, e.absolute_path)))]
+
+
+# -- the sweep ------------------------------------------------------------------------------------
+
+SWEEP_SEED: dict[str, Any] = copy.deepcopy(SEED)
+SWEEP_SEED["slack"]["files"] = [{"name": "notes.md", "title": "Notes", "user": "dana", "content": "# notes",
+                                 "channels": ["general"]}]
+
+
+def script() -> list[tuple[str, dict[str, Any], str | None]]:
+    """(method, args, acting user) for every method: successes first, then errors."""
+    calls: list[tuple[str, dict[str, Any], str | None]] = []
+
+    def do(op: str, actor: str | None = None, **args: Any) -> None:
+        calls.append((op, args, actor))
+
+    do("auth.test")
+    do("auth.test", actor=BOB)
+    do("users.list", limit=2)
+    do("users.list")
+    do("users.info", user=BOB)
+    do("users.info", user=ERIN)
+    do("users.info", user="U0BOT00001")
+    do("users.lookupByEmail", email="bob@acme.test")
+    do("users.conversations", user=BOB)
+    do("users.conversations")
+    do("chat.postMessage", channel=GENERAL, text="hello schema")
+    do("chat.postMessage", channel=GENERAL, text="in thread", thread_ts=PARENT_TS)
+    do("chat.postMessage", channel=GENERAL, text="broadcast", thread_ts=PARENT_TS, reply_broadcast=True)
+    do("chat.postMessage", channel=GENERAL, text="blocks",
+       blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}])
+    do("chat.postMessage", channel=BOB, text="a dm")
+    do("chat.postMessage", channel=GENERAL, text="from the bot", actor="U0BOT00001")
+    do("conversations.history", channel=GENERAL)
+    do("conversations.history", channel=GENERAL, limit=1)
+    do("conversations.history", channel=SECRET)
+    do("conversations.replies", channel=GENERAL, ts=PARENT_TS)
+    do("conversations.info", channel=GENERAL)
+    do("conversations.info", channel=SECRET)
+    do("conversations.list")
+    do("conversations.list", types="public_channel,private_channel,im,mpim", limit=2)
+    do("conversations.members", channel=GENERAL)
+    do("conversations.members", channel=GENERAL, limit=1)
+    do("reactions.add", channel=GENERAL, timestamp=PARENT_TS, name="eyes")
+    do("reactions.get", channel=GENERAL, timestamp=PARENT_TS)
+    do("reactions.remove", channel=GENERAL, timestamp=PARENT_TS, name="eyes")
+    do("pins.add", channel=GENERAL, timestamp=PARENT_TS)
+    do("pins.list", channel=GENERAL)
+    do("pins.remove", channel=GENERAL, timestamp=PARENT_TS)
+    do("pins.list", channel=PROJ)
+    do("chat.getPermalink", channel=GENERAL, message_ts=PARENT_TS)
+    do("chat.postEphemeral", channel=GENERAL, user=BOB, text="psst")
+    do("conversations.create", name="schema-room")
+    do("conversations.create", name="schema-secret", is_private=True)
+    do("conversations.join", channel=RANDOM)
+    do("conversations.join", channel=RANDOM)
+    do("conversations.invite", channel=RANDOM, users=DANA, actor=BOB)
+    do("conversations.invite", channel=PROJ, users=CAROL)
+    do("conversations.kick", channel=PROJ, user=CAROL)
+    do("conversations.setTopic", channel=PROJ, topic="the topic")
+    do("conversations.setPurpose", channel=PROJ, purpose="the purpose")
+    do("conversations.rename", channel=PROJ, name="project-y")
+    do("conversations.leave", channel=RANDOM)
+    do("conversations.leave", channel=RANDOM)
+    do("conversations.archive", channel=PROJ)
+    do("conversations.unarchive", channel=PROJ)
+    do("conversations.open", users=BOB)
+    do("conversations.open", users=CAROL, return_im=True)
+    do("conversations.open", users=f"{BOB},{CAROL}")
+    do("files.getUploadURLExternal", filename="notes.txt", length=5)
+    do("search.messages", query="deploy")
+    do("search.messages", query="hello", count=1)
+    do("search.messages", query="nothing-matches-this")
+    # errors
+    do("auth.test", actor="U0NOBODY00")
+    do("auth.test", actor=ERIN)
+    do("users.info", user="U0NOPE0000")
+    do("users.info")
+    do("users.lookupByEmail", email="nobody@acme.test")
+    do("users.list", cursor="zzz")
+    do("users.conversations", user="U0NOPE0000")
+    do("chat.postMessage", channel="C0NOPE", text="x")
+    do("chat.postMessage", channel=GENERAL)
+    do("chat.postMessage", channel=OLD, text="x")
+    do("chat.postMessage", channel=RANDOM, text="x", actor=DANA)
+    do("chat.postMessage", channel=GENERAL, text="x" * 40_001)
+    do("chat.postMessage", channel=GENERAL, text="x", blocks="{not json")
+    do("chat.postMessage", text="no channel")
+    do("chat.update", channel=GENERAL, ts=PARENT_TS, text="mine now")
+    do("chat.update", channel=GENERAL, ts="1.000000", text="x")
+    do("chat.delete", channel=GENERAL, ts=PARENT_TS, actor=CAROL)
+    do("chat.delete", channel=GENERAL, ts="1.000000")
+    do("chat.postEphemeral", channel=GENERAL, user="U0ERIN0001", text="x")
+    do("chat.getPermalink", channel=GENERAL, message_ts="1.000000")
+    do("conversations.history", channel="C0NOPE")
+    do("conversations.history", channel=GENERAL, oldest="abc")
+    do("conversations.replies", channel=GENERAL, ts="1.000000")
+    do("conversations.info", channel="C0NOPE")
+    do("conversations.list", cursor="zzz")
+    do("conversations.list", types="nonsense")
+    do("conversations.members", channel="C0NOPE")
+    do("conversations.create", name="general")
+    do("conversations.create", name="Bad Name")
+    do("conversations.create", name="x" * 81)
+    do("conversations.create", name="")
+    do("conversations.invite", channel=GENERAL, users=BOB)
+    do("conversations.invite", channel=GENERAL, users="U0NOPE0000")
+    do("conversations.invite", channel=GENERAL, users=DANA)
+    do("conversations.kick", channel=GENERAL, user=DANA)
+    do("conversations.kick", channel=GENERAL, user=BOB)
+    do("conversations.join", channel=SECRET, actor=BOB)
+    do("conversations.leave", channel=GENERAL)
+    do("conversations.archive", channel=GENERAL)
+    do("conversations.archive", channel=OLD)
+    do("conversations.unarchive", channel=GENERAL)
+    do("conversations.rename", channel=GENERAL, name="random")
+    do("conversations.setTopic", channel=GENERAL, topic="x" * 251)
+    do("conversations.setPurpose", channel=OLD, purpose="x")
+    do("conversations.open", users="U0NOPE0000")
+    do("conversations.open")
+    do("reactions.add", channel=GENERAL, timestamp=PARENT_TS, name="tada", actor=CAROL)
+    do("reactions.add", channel=GENERAL, timestamp=PARENT_TS, name="bad name!")
+    do("reactions.add", channel=GENERAL, name="x")
+    do("reactions.remove", channel=GENERAL, timestamp=PARENT_TS, name="nope")
+    do("reactions.get", channel=GENERAL, timestamp="1.000000")
+    do("pins.add", channel=GENERAL)
+    do("pins.add", channel=RANDOM, timestamp=PARENT_TS)
+    do("pins.remove", channel=GENERAL, timestamp=PARENT_TS)
+    do("pins.list", channel="C0NOPE")
+    do("search.messages", query="")
+    do("files.getUploadURLExternal", filename="x.txt", length=0)
+    do("files.completeUploadExternal", files=[{"id": "F0NOPE0000"}])
+    do("chat.postMessage", channel=GENERAL, text="x", actor="U0NOBODY00")
+    return calls
+
+
+async def sweep() -> list[tuple[str, Any]]:
+    image = SeedImage(TWINS, SWEEP_SEED, 1, parse_time(NOW, 0.0))
+    world = World(image, 2, "local")
+    out = []
+    for op, args, actor in script():
+        out.append((op, await world.call("slack", op, args, actor=actor)))
+    # a second world for methods whose success needs earlier answers
+    world = World(image, 3, "local")
+    up = await world.call("slack", "files.getUploadURLExternal", {"filename": "a.txt", "length": 3})
+    done = await world.call("slack", "files.completeUploadExternal",
+                            {"files": [{"id": up["file_id"], "title": "A"}], "channel_id": GENERAL})
+    out.append(("files.completeUploadExternal", done))
+    out.append(("conversations.history", await world.call("slack", "conversations.history", {"channel": GENERAL})))
+    posted = await world.call("slack", "chat.postMessage", {"channel": GENERAL, "text": "to edit"})
+    for op, args in (("chat.update", {"channel": GENERAL, "ts": posted["ts"], "text": "edited"}),
+                     ("conversations.history", {"channel": GENERAL, "limit": 1}),
+                     ("chat.delete", {"channel": GENERAL, "ts": posted["ts"]})):
+        out.append((op, await world.call("slack", op, args)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def tally() -> Tally:
+    return Tally("slack")
+
+
+def test_library_answers_match_the_spec(tally: Tally) -> None:
+    calls = library_calls("slack")
+    assert calls, "the bundled library made no Slack call"
+    for c in calls:
+        got = problems(c.op, c.body)
+        if got is not None:
+            tally.add(c.op, got, "library")
+    tally.assert_share()
+
+
+async def test_every_method_answers_match_the_spec(tally: Tally) -> None:
+    answers = await sweep()
+    seen_ok: set[str] = set()
+    seen_err: set[str] = set()
+    for op, body in answers:
+        (seen_ok if body.get("ok") else seen_err).add(op)
+        got = problems(op, body)
+        if got is not None:
+            tally.add(op, got, "sweep")
+    methods = {o.name for o in TWINS["slack"].ops if o.name != "files.uploadToURL"}
+    assert methods - seen_ok == set(), "methods the sweep never saw succeed"
+    assert methods - seen_err == set(), "methods the sweep never saw fail"
+    tally.assert_share()
