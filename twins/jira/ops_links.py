@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from ..core import Raw
+from ..core import Raw, Reply
 from . import render
 from .errors import JiraError, bad_request, forbidden
 from .fields import rich
@@ -54,7 +54,7 @@ def _linked(ctx: S, ref: dict[str, Any]) -> Issue:
 
 
 @ops.op("issueLink.create", "POST", f"{API}/issueLink", status=201)
-def link_create(ctx: S, p: CreateLink) -> None:
+def link_create(ctx: S, p: CreateLink) -> Reply:
     """Link two issues: `{"type": {"name": "Duplicate"}, "inwardIssue": {"key": A}, "outwardIssue": {"key": B}}`
     reads "A <outward> B" (A duplicates B; A blocks B). An optional `comment.body` goes on the inward issue."""
     s = ctx.state
@@ -68,7 +68,7 @@ def link_create(ctx: S, p: CreateLink) -> None:
     if a.id == b.id:
         raise bad_request("You cannot link an issue to itself.")
     if any(x.type == lt.id and x.inward == a.id and x.outward == b.id for x in s.links.values()):
-        return None
+        return Reply(201, None)
     lid = s.next_id("link")
     s.links[lid] = Link(id=lid, type=lt.id, inward=a.id, outward=b.id)
     now = ctx.env.now
@@ -78,7 +78,7 @@ def link_create(ctx: S, p: CreateLink) -> None:
             a.comments.append(Comment(id=s.next_id("comment"), author=ctx.actor, body=text, body_adf=doc,
                                       created=now, updated=now))
     a.updated = b.updated = now
-    return None
+    return Reply(201, None)  # Jira answers 201 with an empty body
 
 
 class LinkRef(V, kw_only=True):
@@ -164,7 +164,9 @@ def _attachment(ctx: S, aid: str) -> Attachment:
 @ops.op("attachment.get", "GET", f"{API}/attachment/{{id}}")
 def attachment_get(ctx: S, p: AttachmentRef) -> dict[str, Any]:
     """An attachment's metadata."""
-    return render.attachment(view(ctx, p), _attachment(ctx, p.id))
+    out = render.attachment(view(ctx, p), _attachment(ctx, p.id))
+    out["id"] = int(out["id"])  # AttachmentMetadata: a number here, a string inside an issue's fields
+    return out
 
 
 @ops.op("attachment.content", "GET", f"{API}/attachment/content/{{id}}")

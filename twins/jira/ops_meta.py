@@ -37,13 +37,14 @@ def server_info(ctx: S, p: V) -> dict[str, Any]:
             "version": "1001.0.0-SNAPSHOT", "versionNumbers": [1001, 0, 0], "deploymentType": "Cloud",
             "buildNumber": 100289, "buildDate": "2024-01-01T00:00:00.000+0000", "serverTime": ts(ctx.env.now),
             "scmInfo": "0d8a3c5a0e8d3f1e7f6d2c9b1a4e5f6a7b8c9d0e", "serverTitle": "Jira",
-            "defaultLocale": {"locale": "en_US"}, "serverTimeZone": "Etc/UTC"}
+            "serverTimeZone": "Etc/UTC"}
 
 
 @ops.op("myself", "GET", f"{API}/myself")
 def myself(ctx: S, p: V) -> dict[str, Any]:
     """The user the credentials act as."""
     out = render.user(view(ctx, p), get_user(ctx.state, ctx.actor).account_id) or {}
+    out["locale"] = "en_US"  # the User schema of /myself has it; UserDetails elsewhere does not
     out["groups"] = {"size": 1, "items": []}
     out["applicationRoles"] = {"size": 1, "items": []}
     return out

@@ -11,6 +11,7 @@ from . import adf
 from .seed import RESOLUTIONS
 from .state import (
     Attachment,
+    Change,
     Comment,
     Issue,
     IssueType,
@@ -72,7 +73,7 @@ def user(w: View, aid: str | None) -> dict[str, Any] | None:
         return {"accountId": aid, "active": False, "displayName": "Former user", "accountType": "unknown"}
     return {"self": f"{w.api}/user?accountId={u.account_id}", "accountId": u.account_id,
             "emailAddress": u.email, "avatarUrls": avatars("user", u.account_id), "displayName": u.display_name,
-            "active": u.active, "timeZone": u.time_zone, "accountType": u.account_type, "locale": "en_US"}
+            "active": u.active, "timeZone": u.time_zone, "accountType": u.account_type}
 
 
 def category(w: View, key: str) -> dict[str, Any]:
@@ -89,7 +90,7 @@ def status(w: View, st: StatusDef) -> dict[str, Any]:
 def issuetype(w: View, it: IssueType) -> dict[str, Any]:
     return {"self": f"{w.api}/issuetype/{it.id}", "id": it.id, "description": it.description,
             "iconUrl": f"{w.base}/rest/api/2/universal_avatar/view/type/issuetype/avatar/{it.id}",
-            "name": it.name, "untranslatedName": it.name, "subtask": it.subtask, "avatarId": 10300 + int(it.id) % 100,
+            "name": it.name, "subtask": it.subtask, "avatarId": 10300 + int(it.id) % 100,
             "hierarchyLevel": it.hierarchy_level}
 
 
@@ -275,9 +276,19 @@ def issue(w: View, iss: Issue, me: str, fields: str | list[str] | None = None, e
     return out
 
 
+def change_item(c: Change) -> dict[str, Any]:
+    """One changed field of a history entry; `from`/`to` are left out when empty (the published
+    ChangeDetails schema has them as non-nullable strings)."""
+    out: dict[str, Any] = {"field": c.field, "fieldtype": "jira", "fieldId": c.field}
+    for key, value in (("from", c.from_id), ("fromString", c.from_string), ("to", c.to_id),
+                       ("toString", c.to_string)):
+        if value is not None:
+            out[key] = value
+    return out
+
+
 def changelog(w: View, iss: Issue) -> dict[str, Any]:
     hist = [{"id": h.id, "author": user(w, h.author), "created": ts(h.created),
-             "items": [{"field": c.field, "fieldtype": "jira", "fieldId": c.field, "from": c.from_id,
-                        "fromString": c.from_string, "to": c.to_id, "toString": c.to_string} for c in h.items]}
+             "items": [change_item(c) for c in h.items]}
             for h in iss.changelog]
     return {"startAt": 0, "maxResults": len(hist), "total": len(hist), "histories": hist}
