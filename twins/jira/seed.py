@@ -27,7 +27,9 @@ from .state import (
 )
 from .state import Issue as IssueRec
 
-DEFAULT_WORKFLOW = "Software Development Workflow"
+DEFAULT_WORKFLOW = "Software Simplified Workflow"
+CLASSIC_WORKFLOW = "Software Development Workflow"
+WORKFLOW_ALIASES = {"simplified": DEFAULT_WORKFLOW, "classic": CLASSIC_WORKFLOW}
 STATUSES = (("10000", "To Do", "new"), ("3", "In Progress", "indeterminate"),
             ("10002", "In Review", "indeterminate"), ("10001", "Done", "done"))
 ISSUE_TYPES = (("10001", "Task", 0, False), ("10002", "Bug", 0, False), ("10003", "Story", 0, False),
@@ -37,13 +39,17 @@ LINK_TYPES = (("10000", "Blocks", "is blocked by", "blocks"), ("10001", "Cloners
               ("10002", "Duplicate", "is duplicated by", "duplicates"),
               ("10003", "Relates", "relates to", "relates to"))
 RESOLUTIONS = {"Done": "10000", "Won't Do": "10001", "Duplicate": "10002", "Cannot Reproduce": "10003"}
-# (id, name, from statuses, to status) over the default statuses
-TRANSITIONS = (("11", "Start Progress", ("To Do",), "In Progress"),
-               ("21", "Stop Progress", ("In Progress",), "To Do"),
-               ("31", "Request Review", ("In Progress",), "In Review"),
-               ("41", "Done", ("In Progress", "In Review"), "Done"),
-               ("51", "Back to In Progress", ("In Review",), "In Progress"),
-               ("61", "Reopen", ("Done",), "To Do"))
+# A new company-managed software project in Jira Cloud: To Do -> In Progress -> Done, each
+# transition named after its target status and allowed from any status (global).
+# (id, name, from statuses (empty: any), to status)
+SIMPLIFIED = (("11", "To Do", (), "To Do"), ("21", "In Progress", (), "In Progress"), ("31", "Done", (), "Done"))
+# The classic Jira Software workflow, with In Review; a seed picks it with `workflow: classic`.
+CLASSIC = (("11", "Start Progress", ("To Do",), "In Progress"),
+           ("21", "Stop Progress", ("In Progress",), "To Do"),
+           ("31", "Request Review", ("In Progress",), "In Review"),
+           ("41", "Done", ("In Progress", "In Review"), "Done"),
+           ("51", "Back to In Progress", ("In Review",), "In Progress"),
+           ("61", "Reopen", ("Done",), "To Do"))
 RELATIVE = re.compile(r"^([-+]?)(\d+)([wdhm])$")
 UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60}
 
@@ -157,10 +163,12 @@ def catalogs(state: JiraState) -> None:
     for lid, name, inward, outward in LINK_TYPES:
         state.link_types[lid] = LinkType(id=lid, name=name, inward=inward, outward=outward)
     by_name = {s.name: s.id for s in state.statuses.values()}
-    state.workflows[DEFAULT_WORKFLOW] = Workflow(
-        name=DEFAULT_WORKFLOW, statuses=[sid for sid, _, _ in STATUSES],
-        transitions=[Transition(id=tid, name=name, to=by_name[to], sources=[by_name[s] for s in src])
-                     for tid, name, src, to in TRANSITIONS])
+    for name, table, statuses in ((DEFAULT_WORKFLOW, SIMPLIFIED, ("To Do", "In Progress", "Done")),
+                                  (CLASSIC_WORKFLOW, CLASSIC, ("To Do", "In Progress", "In Review", "Done"))):
+        state.workflows[name] = Workflow(
+            name=name, statuses=[by_name[x] for x in statuses],
+            transitions=[Transition(id=tid, name=tname, to=by_name[to], sources=[by_name[x] for x in src])
+                         for tid, tname, src, to in table])
 
 
 def build(data: Any, env: Env) -> JiraState:
@@ -218,9 +226,10 @@ def build(data: Any, env: Env) -> JiraState:
     projects: dict[str, Project] = {}
     for k, sp in enumerate(seed.projects or [SeedProject(key="PROJ", name="Project")]):
         at = f"projects[{k}]"
-        if sp.workflow not in state.workflows:
-            raise ValueError(f"seed.jira.{at}.workflow: unknown workflow {sp.workflow!r}; "
-                             f"use {DEFAULT_WORKFLOW!r} or one of seed.jira.workflows")
+        workflow = WORKFLOW_ALIASES.get(sp.workflow.lower(), sp.workflow)
+        if workflow not in state.workflows:
+            raise ValueError(f"seed.jira.{at}.workflow: unknown workflow {sp.workflow!r}; use simplified "
+                             f"(the default), classic (with In Review) or one of seed.jira.workflows")
         if sp.key.upper() in projects:
             raise ValueError(f"seed.jira.{at}.key: two projects have the key {sp.key!r}")
         pid = sp.id or state.next_id("project")
@@ -228,7 +237,7 @@ def build(data: Any, env: Env) -> JiraState:
                  else list(state.issue_types))
         p = Project(id=pid, key=sp.key, name=sp.name or sp.key.title(),
                     lead=uid(sp.lead, f"{at}.lead") if sp.lead else state.me,
-                    workflow=sp.workflow, issue_types=types, description=sp.description,
+                    workflow=workflow, issue_types=types, description=sp.description,
                     members=[uid(m, f"{at}.members[{j}]") for j, m in enumerate(sp.members)], archived=sp.archived)
         state.projects[pid] = p
         projects[sp.key.upper()] = p
@@ -310,4 +319,4 @@ def _issue(state: JiraState, env: Env, si: SeedIssue, projects: dict[str, Projec
     state.keys[iss.key] = iid
 
 
-__all__ = ["DEFAULT_WORKFLOW", "RESOLUTIONS", "JiraSeed", "build", "when"]
+__all__ = ["CLASSIC_WORKFLOW", "DEFAULT_WORKFLOW", "RESOLUTIONS", "JiraSeed", "build", "when"]

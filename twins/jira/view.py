@@ -54,6 +54,7 @@ def view(s: JiraState) -> dict[str, Any]:
         "users": {u.account_id: {"account_id": u.account_id, "name": u.display_name, "email": u.email,
                                  "active": u.active, "admin": u.admin} for u in s.users.values()},
         "projects": {p.key: {"id": p.id, "key": p.key, "name": p.name, "lead": p.lead, "workflow": p.workflow,
+                             "statuses": [s.statuses[x].name for x in s.workflows[p.workflow].statuses],
                              "members": list(p.members)} for p in s.projects.values()},
         "issues": {i.key: _issue(s, i, links.get(i.id, []), children.get(i.id, [])) for i in s.issues.values()},
         "links": [{"id": lk.id, "type": s.link_types[lk.type].name, "inward": s.issues[lk.inward].key,

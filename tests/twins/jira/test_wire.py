@@ -90,7 +90,7 @@ def test_both_doors_answer_alike(world: dict[str, Any]) -> None:
 
 def test_changelog_and_project_search(world: dict[str, Any]) -> None:
     with client(world) as c:
-        c.post("/rest/api/2/issue/PROJ-1/transitions", json={"transition": {"id": "11"}}).raise_for_status()
+        c.post("/rest/api/2/issue/PROJ-1/transitions", json={"transition": {"id": "21"}}).raise_for_status()
         got = c.get("/rest/api/2/issue/PROJ-1", params={"expand": "changelog"}).json()
         items = got["changelog"]["histories"][-1]["items"]
         assert (items[0]["field"], items[0]["fromString"], items[0]["toString"]) == ("status", "To Do", "In Progress")

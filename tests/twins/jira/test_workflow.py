@@ -64,3 +64,23 @@ def test_v3_door_one_writes_adf(world: World) -> None:
     assert r.status == 201
     assert call(world, "issue.get", v="3", issueIdOrKey=r.body["key"]).body["fields"]["description"] == doc
     assert call(world, "issue.get", issueIdOrKey=r.body["key"]).body["fields"]["description"] == "Line one\n\n- item"
+
+
+def test_default_is_the_simplified_workflow_and_classic_is_one_seed_word() -> None:
+    seed = {"jira": {"users": [{"name": "Dana Scully", "email": "dana@acme.test", "admin": True}],
+                     "projects": [{"key": "NEW"}, {"key": "OLD", "workflow": "classic"}],
+                     "issues": [{"project": "NEW", "summary": "a"}, {"project": "OLD", "summary": "b"}]}}
+    w = World(SeedImage({"jira": TWIN}, seed, 1, 1709294400.0), 1)
+    moves = call(w, "issue.transitions", issueIdOrKey="NEW-1").body["transitions"]
+    assert [(t["id"], t["name"], t["to"]["name"], t["isGlobal"]) for t in moves] == [
+        ("21", "In Progress", "In Progress", True), ("31", "Done", "Done", True)]
+    assert call(w, "issue.transition", issueIdOrKey="NEW-1", transition={"id": "31"}).status == 204  # skip ahead
+    assert [t["name"] for t in call(w, "issue.transitions", issueIdOrKey="NEW-1").body["transitions"]] == [
+        "To Do", "In Progress"]
+    assert [t["name"] for t in call(w, "issue.transitions", issueIdOrKey="OLD-1").body["transitions"]] == [
+        "Start Progress"]
+    assert call(w, "issue.transition", issueIdOrKey="OLD-1", transition={"id": "41"}).status == 400
+    view = TWIN.view(w.ctx("jira").state)
+    assert view["projects"]["NEW"]["statuses"] == ["To Do", "In Progress", "Done"]
+    assert view["projects"]["OLD"]["statuses"] == ["To Do", "In Progress", "In Review", "Done"]
+    assert view["issues"]["NEW-1"]["resolution"] == "Done"
