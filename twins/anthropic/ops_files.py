@@ -87,16 +87,16 @@ def _uncursor(page: str) -> str:
 
 @ops.op("files.list", "GET", BASE, tool=False, mutates=False)
 def files_list(ctx: S, p: ListFiles) -> dict[str, Any]:
-    """The files, most recently created first. Pages by `before_id` / `after_id` / `limit` (the
-    published reference: `has_more`, `first_id`, `last_id`) or by the `page` cursor the pinned
-    SDKs follow (`next_page`)."""
+    """The files, most recently created first, in the pinned SDKs' cursor envelope: `data` and
+    `next_page` (a `page` cursor, null on the last page). `before_id` / `after_id` / `limit` (the
+    published reference's parameters) select the page too."""
     if p.page and not p.page.startswith("page_"):
         raise AnthropicError("invalid_request_error", "page: invalid page cursor")
     after = _uncursor(p.page) if p.page else p.after_id
     items = [file_json(ctx.env, f) for f in reversed(ctx.state.files.values())]
-    out = id_page(items, p.before_id, after, p.limit)
-    out["next_page"] = _cursor(out["last_id"]) if out["has_more"] and not p.before_id else None
-    return out
+    page = id_page(items, p.before_id, after, p.limit)
+    more = page["has_more"] and not p.before_id
+    return {"data": page["data"], "next_page": _cursor(page["last_id"]) if more else None}
 
 
 class FileId(msgspec.Struct):

@@ -115,6 +115,7 @@ def test_files_upload_list_metadata_download_delete(make_world: Any, server: Any
     assert [f.id for f in page.data] == [pdf.id] and page.next_page and page.has_next_page()
     assert [f.id for f in page.get_next_page().data] == [up.id]
     assert [f.id for f in c.files.list(limit=1)] == [pdf.id, up.id, "file_011SEEDEDCHART0000000000000"]
+    assert [f.id for f in c.files.list(limit=5, extra_query={"after_id": pdf.id}).data] == [up.id, "file_011SEEDEDCHART0000000000000"]
     # a file a tool made downloads; an uploaded one does not
     assert c.files.download("file_011SEEDEDCHART0000000000000").read() == b"a,b\n1,2\n"
     with pytest.raises(anthropic.BadRequestError) as e400:
