@@ -1,9 +1,14 @@
 """The API's requests-per-minute limits at usage tier 1, the tier a new organization starts in.
 
-- Messages API (messages.create and messages.count_tokens share the bucket): 50 RPM.
-  https://docs.claude.com/en/api/rate-limits ("Tier 1 ... Claude Sonnet 4.x: 50 RPM")
-- Message Batches API: 50 RPM across all its endpoints (a bucket of its own).
-  https://docs.claude.com/en/api/rate-limits ("Message Batches API ... Tier 1: 50 RPM")
+- Messages API (messages.create and messages.count_tokens share the bucket): 50 RPM, the tier-1
+  figure of https://docs.anthropic.com/claude/reference/rate-limits (token-bucket, per
+  organization; the 429 carries `retry-after`: https://support.claude.com/en/articles/8243635).
+- Message Batches API: a bucket of its own ("Specialized endpoints such as the Message Batches
+  API ... maintain separate rate limit pools"), 50 RPM across its endpoints at tier 1 (same
+  rate-limits page).
+
+Newer docs rename the tiers (Evaluation, Start, Build, Scale: support.claude.com/en/articles/8243635)
+and their per-tier numbers could not be re-checked here; 50 RPM is kept as the entry-tier figure.
 
 A request past one answers 429 `rate_limit_error` with `retry-after` and the
 `anthropic-ratelimit-requests-*` headers. Listing models and the Files API are not limited here

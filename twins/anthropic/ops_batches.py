@@ -27,7 +27,7 @@ S = Ctx[AnthropicState]
 PROCESSING_SECONDS = 2.0
 CANCEL_SECONDS = 1.0
 EXPIRY_SECONDS = 24 * 3600.0
-MAX_REQUESTS = 100_000  # https://docs.claude.com/en/docs/build-with-claude/batch-processing
+MAX_REQUESTS = 100_000  # https://docs.claude.com/en/api/creating-message-batches ("up to 100,000 requests")
 _CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 BASE = "/v1/messages/batches"
 
