@@ -38,6 +38,10 @@ def method(name: str, scope: str | None, *, mutates: bool) -> Callable[[Handler]
         @functools.wraps(fn)
         def guarded(ctx: S, p: Any) -> Any:
             check_actor(ctx, scope)
+            if ctx.state.scheduled:
+                from .ops_schedule import deliver_due  # ops_schedule imports this module
+
+                deliver_due(ctx)
             return fn(ctx, p)
 
         ops.op(name, BOTH, f"/api/{name}", scopes=(scope,) if scope else (), mutates=mutates)(guarded)

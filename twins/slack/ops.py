@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from . import ops_chat, ops_conversations, ops_files, ops_history, ops_misc, ops_users
+from . import (
+    ops_bookmarks,
+    ops_chat,
+    ops_conversations,
+    ops_files,
+    ops_history,
+    ops_misc,
+    ops_people,
+    ops_reminders,
+    ops_schedule,
+    ops_usergroups,
+    ops_users,
+)
 from .api import ops
 
-MODULES = (ops_chat, ops_conversations, ops_history, ops_users, ops_misc, ops_files)
+MODULES = (ops_chat, ops_conversations, ops_history, ops_users, ops_misc, ops_files, ops_schedule,
+           ops_people, ops_usergroups, ops_bookmarks, ops_reminders)
 
 __all__ = ["ops"]

@@ -298,3 +298,22 @@ def conversations_open(ctx: S, p: Open) -> dict[str, Any]:
                  is_mpim=True, members=members)
     s.channels[cid] = ch
     return {"ok": True, "channel": channel_json(ch, ctx.actor)}
+
+
+class Mark(msgspec.Struct):
+    channel: str
+    ts: str
+
+
+@method("conversations.mark", "channels:write", mutates=True)
+def conversations_mark(ctx: S, p: Mark) -> dict[str, Any]:
+    """Move the caller's read cursor in a channel to the message at `ts`."""
+    ch = visible_channel(ctx, p.channel)
+    try:
+        float(p.ts)
+    except ValueError:
+        raise SlackError("invalid_timestamp") from None
+    if ctx.actor not in ch.members:
+        raise SlackError("not_in_channel")
+    ch.last_read[ctx.actor] = p.ts
+    return {"ok": True}

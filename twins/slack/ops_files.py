@@ -128,3 +128,104 @@ def files_complete_upload(ctx: S, p: Complete) -> dict[str, Any]:
                 f.channels.append(ch.id)
             f.shares.setdefault(ch.id, []).append(msg.ts)
     return {"ok": True, "files": [file_json(f, s, ctx.env) for f in found]}
+
+
+def readable_file(ctx: S, fid: str) -> File:
+    """A file the caller may see: their own, or one shared into a channel they can see."""
+    s = ctx.state
+    f = s.files.get(fid)
+    if f is None or not (f.completed or f.user == ctx.actor):
+        raise SlackError("file_not_found")
+    if f.user != ctx.actor and not any(
+            c in s.channels and (not (s.channels[c].is_private or s.channels[c].is_im)
+                                 or ctx.actor in s.channels[c].members) for c in f.channels):
+        raise SlackError("file_not_found")
+    return f
+
+
+class FileInfo(msgspec.Struct):
+    file: str
+    count: int = 100
+    page: int = 1
+    cursor: str | None = None
+    limit: int = 0
+
+
+@method("files.info", "files:read", mutates=False)
+def files_info(ctx: S, p: FileInfo) -> dict[str, Any]:
+    """One file's details (name, title, type, size, who shared it where) by file id."""
+    f = readable_file(ctx, p.file)
+    return {"ok": True, "file": file_json(f, ctx.state, ctx.env), "comments": [],
+            "response_metadata": {"next_cursor": ""}}
+
+
+class FilesList(msgspec.Struct):
+    channel: str | None = None
+    user: str | None = None
+    types: str | None = None
+    ts_from: str | None = None
+    ts_to: str | None = None
+    count: int = 100
+    page: int = 1
+
+
+TYPE_GROUPS = {"images": {"png", "jpg", "gif"}, "pdfs": {"pdf"}, "zips": {"zip"},
+               "snippets": {"text", "markdown", "python", "json", "csv"}}
+
+
+@method("files.list", "files:read", mutates=False)
+def files_list(ctx: S, p: FilesList) -> dict[str, Any]:
+    """Files the caller can see, newest first; narrowed by channel, user, types (all, images,
+    pdfs, snippets, zips, spaces) and ts_from/ts_to; paged by count/page."""
+    s = ctx.state
+    if p.user is not None and p.user not in s.users:
+        raise SlackError("user_not_found")
+    groups = set((p.types or "all").split(","))
+    lo = float(p.ts_from) if p.ts_from else 0.0
+    hi = float(p.ts_to) if p.ts_to else float("inf")
+    out = []
+    for f in s.files.values():
+        try:
+            readable_file(ctx, f.id)
+        except SlackError:
+            continue
+        if not f.completed or (p.channel and p.channel not in f.channels) or (p.user and f.user != p.user):
+            continue
+        if "all" not in groups and not any(f.filetype in TYPE_GROUPS.get(g, set()) for g in groups):
+            continue
+        if lo <= f.created <= hi:
+            out.append(f)
+    out.sort(key=lambda f: (-f.created, f.id))
+    count = min(max(p.count, 1), 1000)
+    total = len(out)
+    pages = max(1, -(-total // count))
+    pg = max(p.page, 1)
+    chunk = out[(pg - 1) * count: pg * count]
+    return {"ok": True, "files": [file_json(f, s, ctx.env) for f in chunk],
+            "paging": {"count": count, "total": total, "page": pg, "pages": pages}}
+
+
+class FileOnly(msgspec.Struct):
+    file: str
+
+
+@method("files.delete", "files:write", mutates=True)
+def files_delete(ctx: S, p: FileOnly) -> dict[str, Any]:
+    """Delete a file (its uploader or a workspace admin); it disappears from the messages that
+    shared it."""
+    s = ctx.state
+    f = readable_file(ctx, p.file)
+    me = s.users[ctx.actor]
+    if f.user != ctx.actor and not (me.is_admin or me.is_owner):
+        raise SlackError("cant_delete_file")
+    for cid in f.channels:
+        ch = s.channels.get(cid)
+        if ch is None:
+            continue
+        for m in list(ch.messages):
+            if f.id in m.files:
+                m.files.remove(f.id)
+                if not m.files and not m.text:
+                    ch.messages.remove(m)
+    del s.files[f.id]
+    return {"ok": True}

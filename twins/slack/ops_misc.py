@@ -8,7 +8,7 @@ import msgspec
 
 from .api import S, method
 from .errors import SlackError
-from .shape import find_message, message_json, permalink, visible_channel
+from .shape import find_message, message_json, paginate, permalink, visible_channel
 from .state import Channel, Pin, Reaction
 
 EMOJI_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_+-'")
@@ -226,3 +226,42 @@ def search_messages(ctx: S, p: Search) -> dict[str, Any]:
         "pagination": {"total_count": total, "page": pg, "per_page": count, "page_count": pages,
                        "first": first, "last": first + len(chunk) - 1 if chunk else 0},
     }}
+
+
+class ReactionsList(msgspec.Struct):
+    user: str | None = None
+    full: bool = False
+    count: int = 100
+    page: int = 1
+    cursor: str | None = None
+    limit: int = 0
+
+
+@method("reactions.list", "reactions:read", mutates=False)
+def reactions_list(ctx: S, p: ReactionsList) -> dict[str, Any]:
+    """The messages a user (default: the caller) reacted to, in channels the caller can see,
+    newest first; paged by cursor/limit (or count/page)."""
+    s, env = ctx.state, ctx.env
+    uid = p.user or ctx.actor
+    if uid not in s.users:
+        raise SlackError("user_not_found")
+    hits = []
+    for ch in s.channels.values():
+        if (ch.is_private or ch.is_im) and ctx.actor not in ch.members:
+            continue
+        for m in ch.messages:
+            if any(uid in r.users for r in m.reactions):
+                hits.append((ch, m))
+    hits.sort(key=lambda h: float(h[1].ts), reverse=True)
+    if p.limit or p.cursor:
+        chunk, nxt = paginate(hits, p.cursor, p.limit)
+        extra: dict[str, Any] = {"response_metadata": {"next_cursor": nxt}}
+    else:
+        count = min(max(p.count, 1), 1000)
+        pg = max(p.page, 1)
+        chunk = hits[(pg - 1) * count: pg * count]
+        extra = {"paging": {"count": count, "total": len(hits), "page": pg,
+                            "pages": max(1, -(-len(hits) // count))}}
+    items = [{"type": "message", "channel": ch.id, "message": message_json(m, s, env) | {
+        "permalink": permalink(s, ch, m)}} for ch, m in chunk]
+    return {"ok": True, "items": items, **extra}

@@ -163,7 +163,6 @@ class Scheduled(msgspec.Struct):
     date_created: int
     thread_ts: str | None = None
     blocks: list[Any] | None = None
-    posted_ts: str | None = None  # set once it was posted
 
 
 class SlackState(msgspec.Struct):

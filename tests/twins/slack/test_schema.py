@@ -45,6 +45,11 @@ METHOD_ERRORS: dict[str, list[str]] = {
     # the cursor-paging error (api.slack.com/docs/pagination), and invalid_types, which the spec
     # lists for users.conversations and Slack answers alike for conversations.list
     "conversations.list": ["invalid_cursor", "invalid_types"],
+    # api.slack.com/methods/usergroups.users.list and .users.update list no_such_subteam,
+    # invalid_users and no_users_provided; the spec's usergroups enums have none of them
+    **{f"usergroups.{m}": ["no_such_subteam", "invalid_users", "no_users_provided"]
+       for m in ("update", "disable", "enable", "users.list", "users.update")},
+    "chat.postMessage": ["invalid_blocks_format"],  # docs.slack.dev/reference/methods/chat.postMessage
 }
 
 
@@ -294,6 +299,97 @@ async def sweep() -> list[tuple[str, Any]]:
                      ("conversations.history", {"channel": GENERAL, "limit": 1}),
                      ("chat.delete", {"channel": GENERAL, "ts": posted["ts"]})):
         out.append((op, await world.call("slack", op, args)))
+    out += await sweep_new(World(image, 4, "local"))
+    return out
+
+
+async def sweep_new(world: World) -> list[tuple[str, Any]]:
+    """The methods added for issue 16, successes then errors, each call built from earlier answers."""
+    out: list[tuple[str, Any]] = []
+
+    async def do(op: str, actor: str | None = None, **args: Any) -> Any:
+        body = await world.call("slack", op, args, actor=actor)
+        out.append((op, body))
+        return body
+
+    fid = next(iter(world.view(("slack",))["slack"]["files"]))
+    await do("files.info", file=fid)
+    await do("files.list")
+    await do("files.list", channel=GENERAL, types="snippets", count=1)
+    await do("users.profile.get")
+    await do("users.profile.get", user=BOB)
+    await do("users.profile.set", profile={"status_text": "In a meeting", "status_emoji": ":calendar:"})
+    await do("users.profile.set", name="title", value="SRE")
+    await do("users.getPresence")
+    await do("users.getPresence", user=BOB)
+    await do("users.setPresence", presence="away")
+    await do("dnd.info")
+    await do("dnd.info", user=BOB)
+    await do("team.info")
+    await do("emoji.list")
+    g = await do("usergroups.create", name="Oncall", handle="oncall", description="who is on call")
+    gid = g["usergroup"]["id"]
+    await do("usergroups.users.update", usergroup=gid, users=f"{BOB},{CAROL}")
+    await do("usergroups.users.list", usergroup=gid)
+    await do("usergroups.update", usergroup=gid, description="pager", channels=GENERAL)
+    await do("usergroups.list", include_users=True)
+    await do("usergroups.disable", usergroup=gid)
+    await do("usergroups.enable", usergroup=gid)
+    b = await do("bookmarks.add", channel_id=GENERAL, title="Runbook", type="link", link="https://acme.test/runbook")
+    await do("bookmarks.list", channel_id=GENERAL)
+    await do("bookmarks.edit", channel_id=GENERAL, bookmark_id=b["bookmark"]["id"], title="The runbook")
+    await do("bookmarks.remove", channel_id=GENERAL, bookmark_id=b["bookmark"]["id"])
+    r = await do("reminders.add", text="water the plants", time="in 15 minutes")
+    await do("reminders.add", text="review", time=3600, user=BOB)
+    await do("reminders.list")
+    await do("reminders.info", reminder=r["reminder"]["id"])
+    await do("reminders.complete", reminder=r["reminder"]["id"])
+    await do("reminders.delete", reminder=r["reminder"]["id"])
+    now = int(world.env.now)
+    q = await do("chat.scheduleMessage", channel=GENERAL, text="later", post_at=now + 3600)
+    await do("chat.scheduledMessages.list")
+    await do("chat.scheduledMessages.list", channel=GENERAL, limit=1)
+    await do("chat.deleteScheduledMessage", channel=GENERAL, scheduled_message_id=q["scheduled_message_id"])
+    await do("chat.meMessage", channel=GENERAL, text="waves")
+    await do("conversations.mark", channel=GENERAL, ts=PARENT_TS)
+    await do("reactions.list", user=CAROL)
+    await do("reactions.list", limit=1)
+    # errors
+    await do("files.info", file="F0NOPE0000")
+    await do("files.list", user="U0NOPE0000")
+    await do("files.delete", file=fid, actor=BOB)
+    await do("files.delete", file="F0NOPE0000")
+    await do("users.profile.get", user="U0NOPE0000")
+    await do("users.profile.set", profile={"status_text": "x" * 101})
+    await do("users.profile.set")
+    await do("users.getPresence", user="U0NOPE0000")
+    await do("users.setPresence", presence="busy")
+    await do("dnd.info", user="U0NOPE0000")
+    await do("team.info", actor=ERIN)
+    await do("emoji.list", actor="U0NOBODY00")
+    await do("usergroups.create", name="Oncall")
+    await do("usergroups.list", actor=ERIN)
+    await do("usergroups.update", usergroup="S0NOPE0000", name="x")
+    await do("usergroups.users.list", usergroup="S0NOPE0000")
+    await do("usergroups.users.update", usergroup=gid, users="U0NOPE0000")
+    await do("usergroups.enable", usergroup=gid)
+    await do("usergroups.disable", usergroup="S0NOPE0000")
+    await do("bookmarks.add", channel_id=GENERAL, title="x", type="link", link="ftp://nope")
+    await do("bookmarks.list", channel_id=SECRET, actor=BOB)
+    await do("bookmarks.edit", channel_id=GENERAL, bookmark_id="Bk0NOPE", title="x")
+    await do("bookmarks.remove", channel_id=RANDOM, bookmark_id="Bk0NOPE")
+    await do("reminders.add", text="x", time="whenever")
+    await do("reminders.list", actor="U0NOBODY00")
+    await do("reminders.info", reminder="Rm0NOPE")
+    await do("reminders.complete", reminder="Rm0NOPE")
+    await do("reminders.delete", reminder="Rm0NOPE")
+    await do("chat.scheduleMessage", channel=GENERAL, text="x", post_at=now - 60)
+    await do("chat.scheduledMessages.list", channel="C0NOPE")
+    await do("chat.deleteScheduledMessage", channel=GENERAL, scheduled_message_id="Q0NOPE0000")
+    await do("chat.meMessage", channel=OLD, text="x")
+    await do("conversations.mark", channel=RANDOM, ts=PARENT_TS)
+    await do("reactions.list", user="U0NOPE0000")
+    await do("files.delete", file=fid)
     return out
 
 
