@@ -1,7 +1,17 @@
 """The Okta twin: the Management API (/api/v1) as the okta Python SDK sees it."""
 
 from ..core import Twin
-from . import ops_apps, ops_groups, ops_lifecycle, ops_users
+from . import (
+            ops_apps,
+            ops_factors,
+            ops_groups,
+            ops_lifecycle,
+            ops_logs,
+            ops_roles,
+            ops_rules,
+            ops_types,
+            ops_users,
+)
 from .common import ops
 from .errors import ERRORS, OktaError
 from .limits import limits
@@ -9,7 +19,8 @@ from .seed import build
 from .state import OktaState, view
 from .wire import auth, env_vars, headers
 
-_MODULES = (ops_users, ops_lifecycle, ops_groups, ops_apps)  # registering their operations
+_MODULES = (ops_rules, ops_users, ops_lifecycle, ops_groups, ops_apps, ops_factors, ops_roles, ops_types,
+            ops_logs)  # registering their operations
 
 TWIN: Twin[OktaState] = Twin(
     name="okta", state_type=OktaState, ops=ops, errors=ERRORS, build=build, auth=auth,

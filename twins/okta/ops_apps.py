@@ -6,11 +6,12 @@ from typing import Any
 
 import msgspec
 
-from .common import S, admin, base, get_app, get_group, get_user, ops, page_after, paged
+from .common import S, admin, base, get_app, get_group, get_user, new_id, ops, page_after, paged
 from .errors import OktaError, not_found, validation
 from .query import compile_expr
 from .shape import app_json, app_user_json, group_assignment_json
 from .state import App, AppGroup, AppUser, OktaState
+from .syslog import app_target, emit, group_target, user_target
 
 APPS = "/api/v1/apps"
 APP = "/api/v1/apps/{appId}"
@@ -68,6 +69,59 @@ def list_applications(ctx: S, p: ListApps) -> Any:
     return paged(ctx, APPS, query, [app_json(a, root) for a in chunk], nxt)
 
 
+SIGN_ON_MODES = ("AUTO_LOGIN", "BASIC_AUTH", "BOOKMARK", "BROWSER_PLUGIN", "OPENID_CONNECT", "SAML_1_1",
+                 "SAML_2_0", "SECURE_PASSWORD_STORE", "WS_FEDERATION")
+
+
+class CreateApp(msgspec.Struct, rename="camel"):
+    label: str = ""
+    name: str = ""
+    sign_on_mode: str = ""
+    settings: dict[str, Any] | None = None
+    activate: bool | str | None = None
+    visibility: dict[str, Any] | None = None
+    accessibility: dict[str, Any] | None = None
+    credentials: dict[str, Any] | None = None
+    features: list[Any] = []
+
+
+@ops.op("create_application", "POST", APPS)
+def create_application(ctx: S, p: CreateApp) -> Any:
+    """Create an app: `label`, `signOnMode` (BOOKMARK needs `settings.app.url`; SAML_2_0,
+    AUTO_LOGIN, OPENID_CONNECT, ...), optional `name` (a catalog app's name; custom apps get one
+    made from the org and label). ACTIVE unless `activate=false`."""
+    s = admin(ctx)
+    causes = []
+    if not p.label.strip():
+        causes.append("label: The field cannot be left blank")
+    if p.sign_on_mode not in SIGN_ON_MODES:
+        causes.append(f"signOnMode: Must be one of {', '.join(SIGN_ON_MODES)}")
+    url = str(((p.settings or {}).get("app") or {}).get("url") or "")
+    if p.sign_on_mode == "BOOKMARK" and not url:
+        causes.append("url: The field cannot be left blank")
+    if causes:
+        raise validation(*causes, field=causes[0].split(":")[0])
+    name = p.name
+    if p.sign_on_mode == "BOOKMARK":
+        name = "bookmark"
+    elif not name:
+        slug = "".join(ch if ch.isalnum() else "" for ch in p.label.lower()) or "app"
+        taken = {a.name for a in s.apps.values()}
+        n = 1
+        while f"{s.org}_{slug}_{n}" in taken:
+            n += 1
+        name = f"{s.org}_{slug}_{n}"
+    now = ctx.env.iso()
+    active = str(p.activate).lower() != "false"
+    a = App(id=new_id(ctx, "0oa"), name=name, label=p.label.strip(), created=now, last_updated=now,
+            status="ACTIVE" if active else "INACTIVE", sign_on_mode=p.sign_on_mode, url=url)
+    s.apps[a.id] = a
+    emit(ctx, "application.lifecycle.create", "Create application", [app_target(a)])
+    if active:
+        emit(ctx, "application.lifecycle.activate", "Activate application", [app_target(a)])
+    return app_json(a, base(ctx))
+
+
 class AppRef(msgspec.Struct, rename="camel"):
     app_id: str
     q: str = ""
@@ -90,6 +144,7 @@ def activate_application(ctx: S, p: AppRef) -> Any:
     a = get_app(s, p.app_id)
     a.status = "ACTIVE"
     a.last_updated = ctx.env.iso()
+    emit(ctx, "application.lifecycle.activate", "Activate application", [app_target(a)])
     return {}
 
 
@@ -100,6 +155,7 @@ def deactivate_application(ctx: S, p: AppRef) -> Any:
     a = get_app(s, p.app_id)
     a.status = "INACTIVE"
     a.last_updated = ctx.env.iso()
+    emit(ctx, "application.lifecycle.deactivate", "Deactivate application", [app_target(a)])
     return {}
 
 
@@ -165,6 +221,8 @@ def assign_user_to_application(ctx: S, p: AssignUser) -> Any:
     user_name = (p.credentials or {}).get("userName") or str(u.profile.get("login", ""))
     if au is None:
         au = a.users[u.id] = AppUser(id=u.id, created=now, last_updated=now, user_name=str(user_name))
+        emit(ctx, "application.user_membership.add", "Add user to application membership",
+             [user_target(u), app_target(a)])
     else:
         au.user_name = str(user_name)
         au.last_updated = now
@@ -206,6 +264,10 @@ def update_application_user(ctx: S, p: AppUserRef) -> Any:
     if p.profile:
         au.profile = {**au.profile, **p.profile}
     au.last_updated = ctx.env.iso()
+    u = s.users.get(au.id)
+    if u is not None:
+        emit(ctx, "application.user_membership.update", "Update user's application membership",
+             [user_target(u), app_target(a)])
     return app_user_json(a, au, base(ctx))
 
 
@@ -217,6 +279,10 @@ def unassign_user_from_application(ctx: S, p: AppUserRef) -> None:
     a = get_app(s, p.app_id)
     if p.user_id in a.users:
         del a.users[p.user_id]
+        u = s.users.get(p.user_id)
+        if u is not None:
+            emit(ctx, "application.user_membership.remove", "Remove user from application membership",
+                 [user_target(u), app_target(a)])
         return None
     if any(au.id == p.user_id for au, _ in effective_users(s, a)):
         raise OktaError("E0000001", "Api validation failed: user", status=400,
@@ -270,6 +336,8 @@ def assign_group_to_application(ctx: S, p: AppGroupRef) -> Any:
     ag = a.groups.get(g.id)
     if ag is None:
         ag = a.groups[g.id] = AppGroup(id=g.id, last_updated=now, priority=len(a.groups))
+        emit(ctx, "group.application_assignment.add", "Add assigned application to group",
+             [app_target(a), group_target(g)])
     if p.priority is not None:
         ag.priority = p.priority
     if p.profile:
@@ -285,4 +353,8 @@ def unassign_application_from_group(ctx: S, p: AppGroupRef) -> None:
     a = get_app(s, p.app_id)
     if a.groups.pop(p.group_id, None) is None:
         raise not_found("ApplicationGroupAssignment", p.group_id)
+    g = s.groups.get(p.group_id)
+    if g is not None:
+        emit(ctx, "group.application_assignment.remove", "Remove assigned application from group",
+             [app_target(a), group_target(g)])
     return None

@@ -6,11 +6,13 @@ from typing import Any
 
 import msgspec
 
+from . import ops_rules  # noqa: F401  (registers /groups/rules before /groups/{groupId})
 from .common import S, admin, base, get_group, get_user, new_id, ops, page_after, paged
 from .errors import forbidden, validation
 from .query import compile_expr
 from .shape import app_json, group_json, user_json
 from .state import Group, OktaState
+from .syslog import emit, group_target, user_target
 
 GROUPS = "/api/v1/groups"
 GROUP = "/api/v1/groups/{groupId}"
@@ -89,6 +91,7 @@ def add_group(ctx: S, p: GroupBody) -> Any:
     g = Group(id=new_id(ctx, "00g"), name=name, description=str(profile.get("description") or ""),
               created=now, last_updated=now, last_membership_updated=now)
     s.groups[g.id] = g
+    emit(ctx, "group.lifecycle.create", "Create okta group", [group_target(g)])
     return group_json(g, base(ctx))
 
 
@@ -119,6 +122,7 @@ def replace_group(ctx: S, p: ReplaceGroup) -> Any:
     g.name = check_name(s, profile.get("name"), g.id)
     g.description = str(profile.get("description") or "")
     g.last_updated = ctx.env.iso()
+    emit(ctx, "group.profile.update", "Update group profile", [group_target(g)])
     return group_json(g, base(ctx))
 
 
@@ -130,6 +134,7 @@ def delete_group(ctx: S, p: GroupRef) -> None:
     del s.groups[g.id]
     for a in s.apps.values():
         a.groups.pop(g.id, None)
+    emit(ctx, "group.lifecycle.delete", "Delete okta group", [group_target(g)])
     return None
 
 
@@ -159,6 +164,7 @@ def assign_user_to_group(ctx: S, p: Membership) -> None:
     if u.id not in g.members:
         g.members.append(u.id)
         g.last_membership_updated = ctx.env.iso()
+        emit(ctx, "group.user_membership.add", "Add user to group membership", [user_target(u), group_target(g)])
     return None
 
 
@@ -171,6 +177,8 @@ def unassign_user_from_group(ctx: S, p: Membership) -> None:
     if u.id in g.members:
         g.members.remove(u.id)
         g.last_membership_updated = ctx.env.iso()
+        emit(ctx, "group.user_membership.remove", "Remove user from group membership",
+             [user_target(u), group_target(g)])
     return None
 
 

@@ -17,8 +17,9 @@ import msgspec
 
 from .common import S, admin, base, get_user, ops
 from .errors import OktaError, not_allowed_status, validation
-from .ops_users import touch, truthy
+from .ops_users import digest, touch, truthy
 from .shape import user_json
+from .syslog import emit, user_target
 
 LIFECYCLE = "/api/v1/users/{id}/lifecycle/"
 RESETTABLE = ("ACTIVE", "PASSWORD_EXPIRED", "LOCKED_OUT", "RECOVERY")
@@ -51,6 +52,7 @@ def activate_user(ctx: S, p: Lifecycle) -> Any:
         u.has_password = False
     touch(ctx, u, "ACTIVE" if u.has_password else "PROVISIONED")
     u.activated = ctx.env.iso()
+    emit(ctx, "user.lifecycle.activate", "Activate Okta user", [user_target(u)])
     return _activation(ctx, u.id, truthy(p.send_email, True))
 
 
@@ -62,6 +64,7 @@ def reactivate_user(ctx: S, p: Lifecycle) -> Any:
     if u.status != "PROVISIONED":
         raise not_allowed_status()
     touch(ctx, u)
+    emit(ctx, "user.lifecycle.reactivate", "Reactivate Okta user", [user_target(u)])
     return _activation(ctx, u.id, truthy(p.send_email, False))
 
 
@@ -73,6 +76,7 @@ def deactivate_user(ctx: S, p: Lifecycle) -> Any:
     if u.status == "DEPROVISIONED":
         raise not_allowed_status()
     touch(ctx, u, "DEPROVISIONED")
+    emit(ctx, "user.lifecycle.deactivate", "Deactivate Okta user", [user_target(u)])
     return {}
 
 
@@ -84,6 +88,7 @@ def suspend_user(ctx: S, p: Lifecycle) -> Any:
     if u.status != "ACTIVE":
         raise validation("Cannot suspend a user that is not active", field="user")
     touch(ctx, u, "SUSPENDED")
+    emit(ctx, "user.lifecycle.suspend", "Suspend Okta user", [user_target(u)])
     return {}
 
 
@@ -95,6 +100,7 @@ def unsuspend_user(ctx: S, p: Lifecycle) -> Any:
     if u.status != "SUSPENDED":
         raise validation("Cannot unsuspend a user that is not suspended", field="user")
     touch(ctx, u, "ACTIVE")
+    emit(ctx, "user.lifecycle.unsuspend", "Unsuspend Okta user", [user_target(u)])
     return {}
 
 
@@ -106,6 +112,7 @@ def unlock_user(ctx: S, p: Lifecycle) -> Any:
     if u.status != "LOCKED_OUT":
         raise OktaError("E0000032", "Unlock is not allowed for this user.", status=403)
     touch(ctx, u, "ACTIVE")
+    emit(ctx, "user.account.unlock", "Unlock user account", [user_target(u)])
     return {}
 
 
@@ -118,6 +125,7 @@ def reset_password(ctx: S, p: Lifecycle) -> Any:
     if u.status not in RESETTABLE:
         raise not_allowed_status()
     touch(ctx, u, "RECOVERY")
+    emit(ctx, "user.account.reset_password", "Reset password for Okta user", [user_target(u)])
     if truthy(p.send_email, True):
         return {}
     return {"resetPasswordUrl": f"{base(ctx)}/reset_password/{ctx.env.token(20)}"}
@@ -131,4 +139,49 @@ def expire_password(ctx: S, p: Lifecycle) -> Any:
     if u.status not in RESETTABLE or not u.has_password:
         raise not_allowed_status()
     touch(ctx, u, "PASSWORD_EXPIRED")
+    emit(ctx, "user.account.expire_password", "Expire password for Okta user", [user_target(u)])
     return user_json(u, base(ctx))
+
+
+# -- credentials ------------------------------------------------------------------------------------
+
+class ChangePassword(msgspec.Struct, rename="camel"):
+    user_id: str
+    old_password: dict[str, Any] | None = None
+    new_password: dict[str, Any] | None = None
+    strict: bool | str | None = None
+    revoke_sessions: bool | str | None = None
+
+
+@ops.op("change_password", "POST", "/api/v1/users/{userId}/credentials/change_password")
+def change_password(ctx: S, p: ChangePassword) -> Any:
+    """Change a user's password: `oldPassword.value` must be the current one, `newPassword.value`
+    must meet the password policy (8+ characters, not the current one). A PASSWORD_EXPIRED user
+    becomes ACTIVE. Answers the user's credentials."""
+    admin(ctx)
+    u = get_user(ctx, p.user_id)
+    if u.status not in ("ACTIVE", "PASSWORD_EXPIRED", "RECOVERY") or not u.has_password:
+        raise not_allowed_status()
+    old = (p.old_password or {}).get("value")
+    new = (p.new_password or {}).get("value")
+    if not isinstance(old, str) or not old:
+        raise validation("oldPassword: The field cannot be left blank", field="oldPassword")
+    if not isinstance(new, str) or not new:
+        raise validation("newPassword: The field cannot be left blank", field="newPassword")
+    if u.password_digest is not None and digest(old) != u.password_digest:
+        raise OktaError("E0000014", "Update of credentials failed", status=403,
+                        causes=["oldPassword: The credentials provided were incorrect."])
+    if len(new) < 8 or new == old:
+        raise OktaError("E0000080", "The password does not meet the complexity requirements of the "
+                        "current password policy.", status=403,
+                        causes=["password: Password requirements were not met. Password requirements: "
+                                "at least 8 characters. Your password cannot be any of your last 4 passwords."])
+    u.password_digest = digest(new)
+    u.password_changed = ctx.env.iso()
+    touch(ctx, u, "ACTIVE" if u.status == "PASSWORD_EXPIRED" else None)
+    emit(ctx, "user.account.update_password", "Update password for user", [user_target(u)])
+    creds: dict[str, Any] = {"password": {}}
+    if u.recovery_question:
+        creds["recovery_question"] = {"question": u.recovery_question}
+    creds["provider"] = {"type": u.provider, "name": u.provider}
+    return creds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import msgspec
@@ -9,8 +10,10 @@ import msgspec
 from .common import S, admin, base, find_user, get_user, new_id, ops, page_after, paged
 from .errors import validation
 from .query import compile_expr, lookup
+from .rules import apply_rules
 from .shape import app_link_json, group_json, user_json
 from .state import OktaState, User
+from .syslog import emit, group_target, user_target
 
 USERS = "/api/v1/users"
 USER = "/api/v1/users/{id}"
@@ -36,6 +39,24 @@ def record(u: User) -> dict[str, Any]:
     return {"id": u.id, "status": u.status, "created": u.created, "activated": u.activated,
             "statusChanged": u.status_changed, "lastUpdated": u.last_updated, "lastLogin": u.last_login,
             "passwordChanged": u.password_changed, "type": {"id": u.type_id}, "profile": u.profile}
+
+
+def digest(password: str) -> str:
+    """What the state keeps of a password set through the API (never the password itself)."""
+    return hashlib.blake2b(password.encode(), digest_size=16).hexdigest()
+
+
+def changed(ctx: S, u: User, profile: dict[str, Any] | None, creds: dict[str, Any] | None) -> None:
+    """After an update or replace: credentials applied, the user touched, events logged, group
+    rules re-evaluated."""
+    had = u.password_changed
+    apply_credentials(ctx, u, creds)
+    touch(ctx, u)
+    if profile:
+        emit(ctx, "user.account.update_profile", "Update user profile for Okta", [user_target(u)])
+    if u.password_changed != had:
+        emit(ctx, "user.account.update_password", "Update password for user", [user_target(u)])
+    apply_rules(ctx, u)
 
 
 def touch(ctx: S, u: User, status: str | None = None) -> None:
@@ -75,6 +96,7 @@ def apply_credentials(ctx: S, u: User, creds: dict[str, Any] | None) -> None:
                              "at least 8 characters.", field="password")
         u.has_password = True
         u.password_changed = ctx.env.iso()
+        u.password_digest = digest(value)
     rq = creds.get("recovery_question")
     if isinstance(rq, dict) and rq.get("question"):
         u.recovery_question = str(rq["question"])
@@ -167,11 +189,17 @@ def create_user(ctx: S, p: CreateUser) -> Any:
         u.activated = now
         u.status_changed = now
     s.users[u.id] = u
+    emit(ctx, "user.lifecycle.create", "Create Okta user", [user_target(u)])
+    if u.activated:
+        emit(ctx, "user.lifecycle.activate", "Activate Okta user", [user_target(u)])
     for g in s.groups.values():
         joins = (g.type == "BUILT_IN" and g.name == "Everyone") or g.id in p.group_ids
         if joins and u.id not in g.members:
             g.members.append(u.id)
             g.last_membership_updated = now
+            emit(ctx, "group.user_membership.add", "Add user to group membership",
+                 [user_target(u), group_target(g)])
+    apply_rules(ctx, u)
     return user_json(u, base(ctx))
 
 
@@ -205,8 +233,7 @@ def update_user(ctx: S, p: UpdateUser) -> Any:
         merged = {**u.profile, **p.profile}
         check_profile(s, merged, u.id)
         u.profile = merged
-    apply_credentials(ctx, u, p.credentials)
-    touch(ctx, u)
+    changed(ctx, u, p.profile, p.credentials)
     return user_json(u, base(ctx))
 
 
@@ -218,8 +245,7 @@ def replace_user(ctx: S, p: UpdateUser) -> Any:
     profile = dict(p.profile or {})
     check_profile(s, profile, u.id)
     u.profile = profile
-    apply_credentials(ctx, u, p.credentials)
-    touch(ctx, u)
+    changed(ctx, u, profile, p.credentials)
     return user_json(u, base(ctx))
 
 
@@ -235,7 +261,9 @@ def delete_user(ctx: S, p: DeleteUser) -> None:
     u = get_user(ctx, p.id)
     if u.status != "DEPROVISIONED":
         touch(ctx, u, "DEPROVISIONED")
+        emit(ctx, "user.lifecycle.deactivate", "Deactivate Okta user", [user_target(u)])
         return None
+    emit(ctx, "user.lifecycle.delete.initiated", "Delete Okta user", [user_target(u)])
     del s.users[u.id]
     now = ctx.env.iso()
     for g in s.groups.values():

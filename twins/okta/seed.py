@@ -11,9 +11,10 @@ from typing import Any
 import msgspec
 
 from ..core.env import Env
-from .state import App, AppGroup, AppUser, Group, OktaState, RateWindow, User
+from .state import App, AppGroup, AppUser, Group, OktaState, RateWindow, RoleAssignment, User, UserType
 
 ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+DEFAULT_TYPE = "oty1dtutype000000000"  # User.type_id's default
 STATUSES = ("STAGED", "PROVISIONED", "ACTIVE", "SUSPENDED", "LOCKED_OUT", "PASSWORD_EXPIRED", "RECOVERY",
             "DEPROVISIONED")
 
@@ -149,8 +150,17 @@ def build(data: Any, env: Env) -> OktaState:
         me = state.users[uid_of(seed.me, "me")]
         me.admin = True
         state.me = me.id
+    for u in state.users.values():
+        if u.admin:
+            u.roles = [RoleAssignment(id="ra1" + u.id[3:], type="SUPER_ADMIN", label="Super Administrator",
+                                      created=now, last_updated=now)]
+    state.user_types[DEFAULT_TYPE] = UserType(
+        id=DEFAULT_TYPE, name="user", display_name="User", default=True, created=now, last_updated=now,
+        description="Okta user profile template with default permission settings")
     for k, sa in enumerate(seed.apps):
         name = sa.name or "".join(ch if ch.isalnum() else "_" for ch in sa.label.lower())
+        if sa.sign_on_mode == "BOOKMARK":
+            name = "bookmark"  # every Bookmark app instance is named so in Okta
         a = App(id=sa.id or nid("0oa"), name=name, label=sa.label, status=sa.status,
                 sign_on_mode=sa.sign_on_mode, url=sa.url, created=now, last_updated=now)
         for j, ref in enumerate(sa.users):

@@ -23,7 +23,63 @@ class User(msgspec.Struct):
     recovery_question: str | None = None
     provider: str = "OKTA"
     type_id: str = "oty1dtutype000000000"
-    admin: bool = False
+    admin: bool = False  # holds an admin role (kept true while `roles` holds one)
+    roles: list[RoleAssignment] = []
+    factors: list[Factor] = []
+    password_digest: str | None = None  # blake2b of the password when one was set through the API
+
+
+class RoleAssignment(msgspec.Struct):
+    """An admin role assigned to a user (`type` SUPER_ADMIN, ORG_ADMIN, USER_ADMIN, ...)."""
+
+    id: str
+    type: str
+    label: str
+    created: str
+    last_updated: str
+    status: str = "ACTIVE"
+
+
+class Factor(msgspec.Struct):
+    """An enrolled MFA factor: `factor_type` (sms, call, email, question, token:software:totp,
+    push), its `provider` and `status` (PENDING_ACTIVATION until activated, then ACTIVE)."""
+
+    id: str
+    factor_type: str
+    provider: str
+    vendor_name: str
+    status: str
+    created: str
+    last_updated: str
+    profile: dict[str, Any] = {}
+    pass_code: str | None = None  # what activation expects (totp/sms/call/email); None takes any
+
+
+class UserType(msgspec.Struct):
+    id: str
+    name: str
+    display_name: str
+    created: str
+    last_updated: str
+    description: str = ""
+    default: bool = False
+    created_by: str = ""
+    last_updated_by: str = ""
+
+
+class GroupRule(msgspec.Struct):
+    """A group rule: users whose profile matches `expression` (Okta Expression Language) join
+    `assign_groups` while the rule is ACTIVE. `added` keeps who joined which group by this rule."""
+
+    id: str
+    name: str
+    status: str  # INACTIVE (on creation), ACTIVE, INVALID
+    expression: str
+    assign_groups: list[str]
+    created: str
+    last_updated: str
+    exclude_users: list[str] = []
+    added: dict[str, list[str]] = {}  # group id -> user ids this rule added
 
 
 class Group(msgspec.Struct):
@@ -86,15 +142,24 @@ class OktaState(msgspec.Struct):
     groups: dict[str, Group] = {}
     apps: dict[str, App] = {}
     rate: RateWindow = msgspec.field(default_factory=RateWindow)
+    user_types: dict[str, UserType] = {}
+    group_rules: dict[str, GroupRule] = {}
+    logs: list[dict[str, Any]] = []  # System Log events (LogEvent shape), oldest first
 
 
 def view(state: OktaState) -> Any:
     """The state for checks: users, groups and apps as stored (without the rate-limit counter),
     plus conveniences so checks need no joins: each user's `groups` (names) and `apps` (labels of
     the apps they have, directly or through a group), each group's `member_logins`, and each app's
-    `user_logins` (direct assignments) and `group_names`."""
+    `user_logins` (direct assignments) and `group_names`. Users carry their `roles` (admin role
+    assignments) and `factors`; `user_types`, `group_rules` and `logs` (the System Log, LogEvent
+    shape, oldest first) are as stored. Password digests and expected pass codes are left out."""
     out: dict[str, Any] = msgspec.to_builtins(state)
     out.pop("rate", None)
+    for ju in out["users"].values():
+        ju.pop("password_digest", None)
+        for f in ju.get("factors", ()):
+            f.pop("pass_code", None)
     login = {u.id: str(u.profile.get("login", "")) for u in state.users.values()}
     groups_of: dict[str, list[str]] = {uid: [] for uid in state.users}
     for g in state.groups.values():

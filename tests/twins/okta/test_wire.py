@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -93,7 +94,7 @@ def test_malformed_and_unknown(okta_world: dict[str, Any]) -> None:
     assert status == 404 and body["errorCode"] == "E0000007"
     status, _, body = http(okta_world, "GET", "/api/v1/users?limit=lots")
     assert status == 400 and body["errorCode"] == "E0000001"
-    status, _, body = http(okta_world, "GET", "/api/v1/users?search=" + urllib.request.quote('profile.x eq "'))
+    status, _, body = http(okta_world, "GET", "/api/v1/users?search=" + urllib.parse.quote('profile.x eq "'))
     assert status == 400 and body["errorCode"] == "E0000031"
 
 

@@ -1,0 +1,79 @@
+"""The System Log: what every operation that changes the org writes, in Okta's LogEvent shape.
+
+Events are kept in `state.logs`, oldest first; `GET /api/v1/logs` (ops_logs.py) reads them.
+Event types and display messages follow Okta's event type catalog
+(https://developer.okta.com/docs/reference/api/event-types/)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from .common import S
+from .state import App, Group, OktaState, User
+
+
+def _digest(*parts: object) -> str:
+    """Ids of events are derived from the event (not drawn from the world's id stream, so logging
+    never shifts the ids an operation hands out)."""
+    return hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=16).hexdigest()
+
+
+def _uuid(h: str) -> str:
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def user_target(u: User) -> dict[str, Any]:
+    p = u.profile
+    name = " ".join(str(p.get(k) or "") for k in ("firstName", "lastName")).strip() or str(p.get("login", ""))
+    return {"id": u.id, "type": "User", "alternateId": str(p.get("login", "")), "displayName": name,
+            "detailEntry": None}
+
+
+def group_target(g: Group) -> dict[str, Any]:
+    return {"id": g.id, "type": "UserGroup", "alternateId": "unknown", "displayName": g.name,
+            "detailEntry": None}
+
+
+def app_target(a: App) -> dict[str, Any]:
+    return {"id": a.id, "type": "AppInstance", "alternateId": a.label, "displayName": a.label,
+            "detailEntry": {"signOnModeType": a.sign_on_mode}}
+
+
+def target(id: str, type: str, name: str, alternate: str = "unknown") -> dict[str, Any]:
+    return {"id": id, "type": type, "alternateId": alternate, "displayName": name, "detailEntry": None}
+
+
+def _actor(s: OktaState, actor: str) -> dict[str, Any]:
+    u = s.users.get(actor)
+    if u is not None:
+        return user_target(u)
+    # the default token of a world without `me`: an org-wide service token
+    return {"id": "00tdtuapitoken000000", "type": "PublicClientApp", "alternateId": "dtu API token",
+            "displayName": "dtu API token", "detailEntry": None}
+
+
+def emit(ctx: S, event_type: str, message: str, targets: list[dict[str, Any]], *,
+         result: str = "SUCCESS", reason: str | None = None, legacy: str | None = None) -> None:
+    """Append one LogEvent for what the caller just did (world time, the acting user as actor)."""
+    env = ctx.env
+    s = ctx.state
+    h = _digest(len(s.logs), env.now, event_type, *(t["id"] for t in targets))
+    s.logs.append({
+        "uuid": _uuid(h), "published": env.iso(), "eventType": event_type, "version": "0",
+        "severity": "INFO", "legacyEventType": legacy, "displayMessage": message,
+        "actor": _actor(s, ctx.actor),
+        "client": {"userAgent": {"rawUserAgent": "okta-sdk", "os": "Unknown", "browser": "UNKNOWN"},
+                   "zone": "null", "device": "Unknown", "id": None, "ipAddress": "127.0.0.1",
+                   "geographicalContext": None},
+        "authenticationContext": {"authenticationProvider": None, "credentialProvider": None,
+                                  "credentialType": None, "issuer": None, "interface": None,
+                                  "authenticationStep": 0, "externalSessionId": "trs" + h[:22]},
+        "outcome": {"result": result, "reason": reason},
+        "target": [dict(t) for t in targets],
+        "transaction": {"type": "WEB", "id": "Z" + h[:26], "detail": {}},
+        "debugContext": {"debugData": {"requestUri": "", "url": ""}},
+        "securityContext": {"asNumber": None, "asOrg": None, "isp": None, "domain": None, "isProxy": None},
+        "request": {"ipChain": [{"ip": "127.0.0.1", "geographicalContext": None, "version": "V4",
+                                 "source": None}]},
+    })
