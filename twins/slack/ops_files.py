@@ -4,6 +4,7 @@ flow slack_sdk's files_upload_v2 drives."""
 from __future__ import annotations
 
 import hmac
+import re
 from typing import Any
 
 import msgspec
@@ -63,15 +64,47 @@ def files_upload_to_url(ctx: S, p: Upload) -> Reply:
     f = ctx.state.files.get(p.file_id)
     if f is None or not hmac.compare_digest(f.key.encode(), p.key.encode()) or f.completed:
         return Reply(404, Raw(b"Not Found", "text/plain; charset=utf-8"))
-    f.content = p.body
-    f.size = len(p.body)
+    body, content_type = p.body, p.content_type
+    if content_type.lower().startswith("multipart/form-data"):
+        part = multipart_file(body, content_type)
+        if part is None:
+            return Reply(400, Raw(b"Bad Request", "text/plain; charset=utf-8"))
+        body, content_type = part
+    f.content = body
+    f.size = len(body)
     f.uploaded = True
-    if p.content_type and p.content_type not in ("application/x-www-form-urlencoded",
-                                                  "application/octet-stream"):
-        f.mimetype = p.content_type.split(";")[0].strip()
+    if content_type and content_type not in ("application/x-www-form-urlencoded",
+                                              "application/octet-stream"):
+        f.mimetype = content_type.split(";")[0].strip()
     elif f.filetype in ("text", "markdown", "csv", "python", "json"):
         f.mimetype = "text/plain"
     return Reply(200, Raw(f"OK - {f.size}".encode(), "text/plain; charset=utf-8"))
+
+
+def multipart_file(body: bytes, content_type: str) -> tuple[bytes, str] | None:
+    """The bytes and content type of the file part of a multipart/form-data body (the part with
+    a filename, else the first one): Slack's upload URL takes raw bytes or a form, and
+    @slack/web-api's files.uploadV2 posts a form."""
+    m = re.search(r'boundary="?([^";]+)"?', content_type)
+    if m is None:
+        return None
+    delim = b"--" + m.group(1).encode()
+    parts = []
+    for chunk in body.split(delim)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, sep, data = chunk.partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        if data.endswith(b"\r\n"):
+            data = data[:-2]
+        headers = head.decode("latin-1").lower()
+        ctype = re.search(r"content-type:\s*([^\r\n]+)", headers)
+        parts.append(("filename=" in headers, data, ctype.group(1).strip() if ctype else ""))
+    if not parts:
+        return None
+    _, data, kind = next((pt for pt in parts if pt[0]), parts[0])
+    return data, kind
 
 
 class FileRef(msgspec.Struct):

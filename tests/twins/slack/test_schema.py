@@ -30,6 +30,7 @@ NOW = "2024-01-15T09:00:00Z"
 NOT_IN_SPEC = {
     "files.getUploadURLExternal", "files.completeUploadExternal", "files.uploadToURL",
     "bookmarks.add", "bookmarks.edit", "bookmarks.list", "bookmarks.remove",
+    "scim.users.delete",  # Slack's SCIM API, not a Web API method (tested in test_more_methods.py)
 }
 
 # Errors Slack documents for every Web API method ("Errors" common to all methods at
@@ -372,7 +373,7 @@ async def sweep_new(world: World) -> list[tuple[str, Any]]:
     await do("usergroups.update", usergroup="S0NOPE0000", name="x")
     await do("usergroups.users.list", usergroup="S0NOPE0000")
     await do("usergroups.users.update", usergroup=gid, users="U0NOPE0000")
-    await do("usergroups.enable", usergroup=gid)
+    await do("usergroups.enable", usergroup="S0NOPE0000")
     await do("usergroups.disable", usergroup="S0NOPE0000")
     await do("bookmarks.add", channel_id=GENERAL, title="x", type="link", link="ftp://nope")
     await do("bookmarks.list", channel_id=SECRET, actor=BOB)
@@ -417,7 +418,7 @@ async def test_every_method_answers_match_the_spec(tally: Tally) -> None:
         got = problems(op, body)
         if got is not None:
             tally.add(op, got, "sweep")
-    methods = {o.name for o in TWINS["slack"].ops if o.name != "files.uploadToURL"}
+    methods = {o.name for o in TWINS["slack"].ops if o.name not in ("files.uploadToURL", "scim.users.delete")}
     assert methods - seen_ok == set(), "methods the sweep never saw succeed"
     assert methods - seen_err == set(), "methods the sweep never saw fail"
     tally.assert_share()
