@@ -14,7 +14,8 @@ from .seed import RESOLUTIONS
 from .state import Change, Comment, History, Issue, JiraState, Project
 
 SETTABLE = frozenset({"summary", "description", "priority", "assignee", "reporter", "labels", "duedate", "parent",
-                      "issuetype"})
+                      "issuetype", "fixVersions", "versions", "components", "customfield_10020"})
+MULTI = frozenset({"labels", "fixVersions", "versions", "components"})  # fields `update` can add to / remove from
 ADF_ERROR = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 
 
@@ -98,6 +99,8 @@ class Editor:
                 for op, value in (verb.items() if isinstance(verb, dict) else ()):
                     if name == "labels" and op in ("add", "remove"):
                         self.label(op, value)
+                    elif name in MULTI and op in ("add", "remove"):
+                        self.multi(name, op, value)
                     elif op == "set":
                         self.set_field(name, value)
                     else:
@@ -242,3 +245,67 @@ class Editor:
             raise bad_request(resolution="Specify a valid resolution (Done, Won't Do, Duplicate, Cannot Reproduce).")
         self.change("resolution", self.iss.resolution, hit)
         self.iss.resolution = hit
+
+    # -- versions, components, sprint ------------------------------------------------------------------
+    def _catalog(self, name: str) -> tuple[dict[str, Any], list[str]]:
+        table: dict[str, Any] = self.s.components if name == "components" else self.s.versions
+        current: list[str] = getattr(self.iss, "fix_versions" if name == "fixVersions" else name)
+        return table, current
+
+    def _resolve(self, name: str, value: Any) -> str:
+        table, _ = self._catalog(name)
+        ident, label = ref_of(value)
+        hit = next((x.id for x in table.values() if x.project == self.project.id
+                    and (x.id == ident or (label is not None and x.name.lower() == label.lower()))), None)
+        if hit is None:
+            what = "Component" if name == "components" else "Version"
+            raise bad_request(**{name: f"{what} name '{label or ident}' is not valid"
+                                 if label and not (ident and ident.isdigit()) else
+                                 f"{what} id '{ident}' is not valid"})
+        return hit
+
+    def _store(self, name: str, ids: list[str]) -> None:
+        table, current = self._catalog(name)
+        names = [table[x].name for x in current if x in table]
+        self.change(name, ", ".join(names) or None, ", ".join(table[x].name for x in ids) or None)
+        setattr(self.iss, "fix_versions" if name == "fixVersions" else name, ids)
+
+    def _set_many(self, name: str, value: Any) -> None:
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            raise bad_request(**{name: f"Field '{name}' takes a list of objects with an 'id' or 'name'."})
+        self._store(name, list(dict.fromkeys(self._resolve(name, v) for v in value)))
+
+    def f_fixVersions(self, value: Any) -> None:
+        self._set_many("fixVersions", value)
+
+    def f_versions(self, value: Any) -> None:
+        self._set_many("versions", value)
+
+    def f_components(self, value: Any) -> None:
+        self._set_many("components", value)
+
+    def multi(self, name: str, op: str, value: Any) -> None:
+        try:
+            ident = self._resolve(name, value)
+        except JiraError as e:
+            self.errors.update(e.errors)
+            return
+        _, current = self._catalog(name)
+        ids = [x for x in current if x != ident] + ([ident] if op == "add" else [])
+        self._store(name, ids)
+
+    def f_customfield_10020(self, value: Any) -> None:
+        """The Sprint field: a sprint id (a future or active sprint of a board of the project), or null."""
+        if value is None:
+            self.iss.sprint = None
+            return
+        sid = value.get("id") if isinstance(value, dict) else value
+        sp = self.s.sprints.get(int(sid)) if isinstance(sid, int | str) and str(sid).isdigit() else None
+        if sp is None or sp.state == "closed":
+            raise bad_request(customfield_10020=f"Sprint with id {sid} does not exist or is closed." if sp is None
+                              else "Issue can be assigned only active or future sprints.")
+        old = self.s.sprints.get(self.iss.sprint) if self.iss.sprint is not None else None
+        self.change("Sprint", old.name if old else None, sp.name, str(old.id) if old else None, str(sp.id))
+        self.iss.sprint = sp.id

@@ -20,11 +20,15 @@ UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60}
 DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 ALIASES = {"issuekey": "key", "issuetype": "type", "createddate": "created", "updateddate": "updated",
            "resolutiondate": "resolved", "duedate": "due", "status category": "statuscategory",
-           "statuscategorychangeddate": "statuscategorychangeddate"}
+           "statuscategorychangeddate": "statuscategorychangeddate", "fixversions": "fixversion",
+           "components": "component", "cf[10020]": "sprint", "affectedversions": "affectedversion",
+           "affectsversion": "affectedversion"}
 TEXT = frozenset({"summary", "description", "comment", "text"})
 USERS = frozenset({"assignee", "reporter", "creator", "watcher"})
 DATES = frozenset({"created", "updated", "resolved", "due", "statuscategorychangeddate"})
-ENUMS = frozenset({"project", "status", "statuscategory", "type", "priority", "resolution", "labels", "parent"})
+ENUMS = frozenset({"project", "status", "statuscategory", "type", "priority", "resolution", "labels", "parent",
+                   "fixversion", "affectedversion", "component", "sprint"})
+SPRINT_FUNCS = {"opensprints": ("active", "future"), "closedsprints": ("closed",), "futuresprints": ("future",)}
 KNOWN = TEXT | USERS | DATES | ENUMS | {"key", "id"}
 WORD = re.compile(r"[a-z0-9]+")
 CATEGORY_NAMES = {"to do": "new", "new": "new", "2": "new", "in progress": "indeterminate",
@@ -170,6 +174,12 @@ class Compiler:
             return lambda t: {"__none__"} if t.lower() == "unresolved" else ({t.lower()} if t.lower() in names else set())
         if fname == "parent":
             return lambda t: {s.keys[t.upper()]} if t.upper() in s.keys else ({t} if t in s.issues else set())
+        if fname in ("fixversion", "affectedversion"):
+            return lambda t: {x.id for x in s.versions.values() if t.lower() in (x.name.lower(), x.id)}
+        if fname == "component":
+            return lambda t: {x.id for x in s.components.values() if t.lower() in (x.name.lower(), x.id)}
+        if fname == "sprint":
+            return lambda t: {str(x.id) for x in s.sprints.values() if t.lower() in (x.name.lower(), str(x.id))}
         return lambda t: {t.lower()}  # labels: any value is fine
 
     # -- clauses ------------------------------------------------------------------------------------
@@ -221,8 +231,32 @@ class Compiler:
             return lambda i: cmp(-self.s.priorities[i.priority].rank, -rank)
         if op not in ("=", "!=", "IN", "NOT IN"):
             raise self.unsupported(c, fname)
+        if fname == "sprint":
+            return self.member(op, self.sprints(c), self.getter(fname))
         wanted = self.enum(c.operand, c.field, self.lookup(fname))
         return self.member(op, wanted, self.getter(fname))
+
+    def sprints(self, c: Clause) -> set[str | None]:
+        """Sprint ids from names, ids, EMPTY and openSprints() / closedSprints() / futureSprints()."""
+        out: set[str | None] = set()
+        plain: list[Any] = []
+        for v in self.values(c.operand, c.field):
+            if isinstance(v, Func):
+                states = SPRINT_FUNCS.get(v.name.lower())
+                if states is None:
+                    raise JqlError(f"Unable to find JQL function '{v.name}({', '.join(v.args)})'.")
+                out.update(str(x.id) for x in self.s.sprints.values() if x.state in states)
+            else:
+                plain.append(v)
+        for v in plain:
+            if isinstance(v, Empty):
+                out.add(None)
+            else:
+                hit = self.lookup("sprint")(v.text)
+                if not hit:
+                    raise self._fail_value(v.text, c.field)
+                out.update(hit)
+        return out
 
     @staticmethod
     def member(op: str, wanted: set[str | None], getter: Callable[[Issue], Any]) -> Pred:
@@ -253,6 +287,9 @@ class Compiler:
             "created": lambda i: i.created, "updated": lambda i: i.updated, "resolved": lambda i: i.resolved,
             "due": lambda i: _due(i.duedate), "statuscategorychangeddate": lambda i: i.status_changed,
             "key": lambda i: i.key, "id": lambda i: i.id,
+            "fixversion": lambda i: list(i.fix_versions), "affectedversion": lambda i: list(i.versions),
+            "component": lambda i: list(i.components),
+            "sprint": lambda i: [str(x) for x in [*i.closed_sprints, i.sprint] if x is not None],
         }
         return table[fname]
 

@@ -27,6 +27,11 @@ FIELDS = (
     ("watches", "Watchers", "watches", ("watchers",)), ("subtasks", "Sub-tasks", "array", ("subtasks",)),
     ("issuekey", "Key", "string", ("id", "issue", "issuekey", "key")),
     ("statusCategory", "Status Category", "statusCategory", ("statusCategory",)),
+    ("fixVersions", "Fix versions", "array", ("fixVersion",)),
+    ("versions", "Affects versions", "array", ("affectedVersion",)),
+    ("components", "Components", "array", ("component",)),
+    ("votes", "Votes", "votes", ("votes",)),
+    ("customfield_10020", "Sprint", "array", ("Sprint", "cf[10020]")),
 )
 
 
@@ -53,9 +58,12 @@ def myself(ctx: S, p: V) -> dict[str, Any]:
 @ops.op("field.list", "GET", f"{API}/field")
 def fields(ctx: S, p: V) -> list[dict[str, Any]]:
     """Every issue field: id, name, schema and the JQL clause names that reach it."""
-    return [{"id": fid, "key": fid, "name": name, "custom": False, "orderable": fid not in ("status", "created"),
-             "navigable": fid not in ("comment", "worklog"), "searchable": True, "clauseNames": list(clauses),
-             "schema": {"type": kind, "system": fid}} for fid, name, kind, clauses in FIELDS]
+    return [{"id": fid, "key": fid, "name": name, "custom": fid.startswith("customfield_"),
+             "orderable": fid not in ("status", "created"), "navigable": fid not in ("comment", "worklog"),
+             "searchable": True, "clauseNames": list(clauses),
+             "schema": {"type": kind, "custom": "com.pyxis.greenhopper.jira:gh-sprint", "customId": 10020,
+                        "items": "json"} if fid.startswith("customfield_") else {"type": kind, "system": fid}}
+            for fid, name, kind, clauses in FIELDS]
 
 
 class UserQuery(V, kw_only=True):

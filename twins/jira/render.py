@@ -25,6 +25,7 @@ from .state import (
 
 CATEGORIES = {"new": ("2", "To Do", "blue-gray"), "indeterminate": ("4", "In Progress", "yellow"),
               "done": ("3", "Done", "green"), "undefined": ("1", "No Category", "medium-gray")}
+SPRINT_FIELD = "customfield_10020"  # Jira Cloud's Sprint field
 NOT_NAVIGABLE = frozenset({"comment", "worklog"})
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 
@@ -32,10 +33,11 @@ ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versio
 class View:
     """What one request renders with: the state, its base URL and REST version."""
 
-    __slots__ = ("api", "base", "s", "v3")
+    __slots__ = ("api", "base", "now", "s", "v3")
 
     def __init__(self, ctx: Ctx[JiraState], v: str) -> None:
         self.s = ctx.state
+        self.now = ctx.env.now
         self.base = ctx.env.base_url or ctx.state.site
         self.v3 = v == "3"
         self.api = f"{self.base}/rest/api/{v}"
@@ -203,6 +205,8 @@ def issue_links(w: View, iss: Issue) -> list[dict[str, Any]]:
 
 
 def all_fields(w: View, iss: Issue, me: str) -> dict[str, Any]:
+    from . import render_more  # it builds on this module's shapes
+
     s = w.s
     spent = sum(wl.seconds for wl in iss.worklogs) or None
     out: dict[str, Any] = {
@@ -222,8 +226,13 @@ def all_fields(w: View, iss: Issue, me: str) -> dict[str, Any]:
         "comment": comments_page(w, iss), "worklog": worklogs_page(w, iss),
         "watches": {"self": f"{w.api}/issue/{iss.key}/watchers", "watchCount": len(iss.watchers),
                     "isWatching": me in iss.watchers},
-        "votes": {"self": f"{w.api}/issue/{iss.key}/votes", "votes": 0, "hasVoted": False},
-        "components": [], "fixVersions": [], "versions": [], "environment": None, "security": None,
+        "votes": {"self": f"{w.api}/issue/{iss.key}/votes", "votes": len(iss.votes), "hasVoted": me in iss.votes},
+        "components": [render_more.component_ref(w, s.components[c]) for c in iss.components if c in s.components],
+        "fixVersions": [render_more.version_ref(w, s.versions[v]) for v in iss.fix_versions if v in s.versions],
+        "versions": [render_more.version_ref(w, s.versions[v]) for v in iss.versions if v in s.versions],
+        SPRINT_FIELD: [render_more.sprint(w, s.sprints[x]) for x in [*iss.closed_sprints, iss.sprint]
+                       if x in s.sprints] or None,
+        "environment": None, "security": None,
         "timetracking": {"timeSpent": duration(spent), "timeSpentSeconds": spent} if spent else {},
         "timespent": spent, "aggregatetimespent": spent, "timeestimate": None, "timeoriginalestimate": None,
         "lastViewed": None, "progress": {"progress": spent or 0, "total": spent or 0},

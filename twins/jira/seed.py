@@ -13,16 +13,21 @@ import msgspec
 
 from ..core.env import HEX, Env, parse_time
 from .state import (
+    Board,
     Comment,
+    Component,
+    Filter,
     IssueType,
     JiraState,
     Link,
     LinkType,
     Priority,
     Project,
+    Sprint,
     StatusDef,
     Transition,
     User,
+    Version,
     Workflow,
 )
 from .state import Issue as IssueRec
@@ -119,6 +124,51 @@ class SeedIssue(msgspec.Struct, forbid_unknown_fields=True):
     updated: str | None = None
     comments: list[SeedComment] = []
     watchers: list[str] = []
+    fix_versions: list[str] = []  # version names of the issue's project
+    components: list[str] = []  # component names of the issue's project
+    sprint: str | None = None  # a sprint name of seed.jira.sprints
+    votes: list[str] = []
+
+
+class SeedVersion(msgspec.Struct, forbid_unknown_fields=True):
+    project: str
+    name: str
+    description: str = ""
+    released: bool = False
+    archived: bool = False
+    release_date: str | None = None
+    start_date: str | None = None
+
+
+class SeedComponent(msgspec.Struct, forbid_unknown_fields=True):
+    project: str
+    name: str
+    description: str = ""
+    lead: str | None = None
+
+
+class SeedBoard(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    project: str
+    type: str = "scrum"
+
+
+class SeedSprint(msgspec.Struct, forbid_unknown_fields=True):
+    board: str  # a board name
+    name: str
+    state: str = "future"
+    start: str | None = None
+    end: str | None = None
+    goal: str = ""
+    issues: list[str] = []  # issue keys
+
+
+class SeedFilter(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    jql: str
+    owner: str | None = None
+    description: str = ""
+    favourite: bool = True
 
 
 class SeedLink(msgspec.Struct, forbid_unknown_fields=True):
@@ -136,8 +186,13 @@ class JiraSeed(msgspec.Struct, forbid_unknown_fields=True):
     statuses: list[SeedStatus] = []
     workflows: list[SeedWorkflow] = []
     projects: list[SeedProject] = []
+    versions: list[SeedVersion] = []
+    components: list[SeedComponent] = []
+    boards: list[SeedBoard] = []  # none: one scrum board per project, "<KEY> board"
+    sprints: list[SeedSprint] = []
     issues: list[SeedIssue] = []
     links: list[SeedLink] = []
+    filters: list[SeedFilter] = []
 
 
 def when(value: str | None, now: float) -> float:
@@ -241,9 +296,19 @@ def build(data: Any, env: Env) -> JiraState:
                     members=[uid(m, f"{at}.members[{j}]") for j, m in enumerate(sp.members)], archived=sp.archived)
         state.projects[pid] = p
         projects[sp.key.upper()] = p
+    _agile(state, env, seed, projects, uid)
     prio_ids = {p.name.lower(): p.id for p in state.priorities.values()}
     for k, si in enumerate(seed.issues):
         _issue(state, env, si, projects, uid, status_id, type_id, prio_ids, f"issues[{k}]")
+    for k, sp2 in enumerate(seed.sprints):
+        sprint_id = next(x.id for x in state.sprints.values() if x.name == sp2.name)
+        for j, key in enumerate(sp2.issues):
+            _sprint_issue(state, state.issues[_key(state, key, f"sprints[{k}].issues[{j}]")], sprint_id)
+    for k, sf in enumerate(seed.filters):
+        fid = state.next_id("filter")
+        owner = uid(sf.owner, f"filters[{k}].owner") if sf.owner else state.me
+        state.filters[fid] = Filter(id=fid, name=sf.name, jql=sf.jql, owner=owner, description=sf.description,
+                                    favourite_of=[owner] if sf.favourite else [])
     for k, sl in enumerate(seed.links):
         at = f"links[{k}]"
         lt = next((t for t in state.link_types.values() if t.name.lower() == sl.type.lower()), None)
@@ -254,6 +319,60 @@ def build(data: Any, env: Env) -> JiraState:
         state.links[lid] = Link(id=lid, type=lt.id, inward=_key(state, sl.inward, f"{at}.inward"),
                                 outward=_key(state, sl.outward, f"{at}.outward"))
     return state
+
+
+def _sprint_issue(state: JiraState, iss: IssueRec, sprint_id: int) -> None:
+    if state.sprints[sprint_id].state == "closed":
+        if sprint_id not in iss.closed_sprints:
+            iss.closed_sprints.append(sprint_id)
+    else:
+        iss.sprint = sprint_id
+
+
+def _agile(state: JiraState, env: Env, seed: JiraSeed, projects: dict[str, Project], uid: Any) -> None:
+    """Versions, components, boards and sprints (before issues, which name them)."""
+
+    def project_of(key: str, field: str) -> Project:
+        p = projects.get(key.upper())
+        if p is None:
+            raise ValueError(f"seed.jira.{field}: unknown project {key!r}; use one of {', '.join(projects)}")
+        return p
+
+    for k, sv in enumerate(seed.versions):
+        p = project_of(sv.project, f"versions[{k}].project")
+        vid = state.next_id("version")
+        state.versions[vid] = Version(id=vid, project=p.id, name=sv.name, description=sv.description,
+                                      released=sv.released, archived=sv.archived, release_date=sv.release_date,
+                                      start_date=sv.start_date)
+    for k, sc in enumerate(seed.components):
+        p = project_of(sc.project, f"components[{k}].project")
+        cid = state.next_id("component")
+        state.components[cid] = Component(id=cid, project=p.id, name=sc.name, description=sc.description,
+                                          lead=uid(sc.lead, f"components[{k}].lead") if sc.lead else None)
+    boards = seed.boards or [SeedBoard(name=f"{p.key} board", project=p.key) for p in projects.values()]
+    for k, sb in enumerate(boards):
+        if sb.type not in ("scrum", "kanban"):
+            raise ValueError(f"seed.jira.boards[{k}].type: {sb.type!r} is not scrum or kanban")
+        p = project_of(sb.project, f"boards[{k}].project")
+        bid = int(state.next_id("board", 1))
+        state.boards[bid] = Board(id=bid, name=sb.name, type=sb.type, project=p.id)
+    for k, ss in enumerate(seed.sprints):
+        at = f"sprints[{k}]"
+        board = next((b for b in state.boards.values() if b.name == ss.board), None)
+        if board is None:
+            raise ValueError(f"seed.jira.{at}.board: unknown board {ss.board!r}; use one of "
+                             f"{', '.join(b.name for b in state.boards.values())}")
+        if ss.state not in ("future", "active", "closed"):
+            raise ValueError(f"seed.jira.{at}.state: {ss.state!r} is not future, active or closed")
+        try:
+            start = when(ss.start, env.now) if ss.start else None
+            end = when(ss.end, env.now) if ss.end else None
+        except ValueError:
+            raise ValueError(f"seed.jira.{at}: start and end are ISO times or relative ones like -7d") from None
+        sid = int(state.next_id("sprint", 1))
+        state.sprints[sid] = Sprint(id=sid, board=board.id, name=ss.name, state=ss.state, start=start, end=end,
+                                    goal=ss.goal, created=env.now,
+                                    complete=end if ss.state == "closed" else None)
 
 
 def _key(state: JiraState, key: str, field: str) -> str:
@@ -306,7 +425,23 @@ def _issue(state: JiraState, env: Env, si: SeedIssue, projects: dict[str, Projec
         duedate=si.duedate, parent=_key(state, si.parent, f"{at}.parent") if si.parent else None,
         resolution=resolution, resolved=updated if resolution else None, status_changed=updated,
         watchers=[uid(w, f"{at}.watchers[{j}]") for j, w in enumerate(si.watchers)],
+        votes=[uid(v, f"{at}.votes[{j}]") for j, v in enumerate(si.votes)],
     )
+
+    def named(table: dict[str, Any], name: str, field: str) -> str:
+        hit = next((x.id for x in table.values() if x.project == p.id and x.name.lower() == name.lower()), None)
+        if hit is None:
+            raise ValueError(f"seed.jira.{at}.{field}: {p.key} has no {field.rstrip('s').replace('_', ' ')} "
+                             f"{name!r}; add it to seed.jira.{'versions' if 'version' in field else 'components'}")
+        return hit
+
+    iss.fix_versions = [named(state.versions, v, "fix_versions") for v in si.fix_versions]
+    iss.components = [named(state.components, c, "components") for c in si.components]
+    if si.sprint:
+        sp = next((x for x in state.sprints.values() if x.name == si.sprint), None)
+        if sp is None:
+            raise ValueError(f"seed.jira.{at}.sprint: unknown sprint {si.sprint!r}; add it to seed.jira.sprints")
+        _sprint_issue(state, iss, sp.id)
     for j, sc in enumerate(si.comments):
         try:
             t = when(sc.created, updated)

@@ -148,6 +148,76 @@ class Issue(msgspec.Struct, omit_defaults=True):
     watchers: list[str] = []
     attachments: list[str] = []  # attachment ids
     changelog: list[History] = []
+    fix_versions: list[str] = []  # version ids
+    versions: list[str] = []  # affects versions (ids)
+    components: list[str] = []  # component ids
+    sprint: int | None = None  # the sprint it is in (future or active; closed ones keep their issues' history)
+    closed_sprints: list[int] = []
+    votes: list[str] = []  # accountIds
+    remote_links: list[RemoteLink] = []
+
+
+class RemoteLink(msgspec.Struct, omit_defaults=True):
+    """A link from an issue to something outside Jira (a web page, a Confluence page, a PR)."""
+
+    id: str
+    url: str
+    title: str
+    global_id: str | None = None
+    summary: str | None = None
+    relationship: str | None = None
+    icon: dict[str, Any] | None = None
+    status: dict[str, Any] | None = None
+    application: dict[str, Any] | None = None
+
+
+class Version(msgspec.Struct, omit_defaults=True):
+    id: str
+    project: str  # project id
+    name: str
+    description: str = ""
+    released: bool = False
+    archived: bool = False
+    release_date: str | None = None  # YYYY-MM-DD
+    start_date: str | None = None
+
+
+class Component(msgspec.Struct, omit_defaults=True):
+    id: str
+    project: str  # project id
+    name: str
+    description: str = ""
+    lead: str | None = None  # accountId
+    assignee_type: str = "PROJECT_DEFAULT"
+
+
+class Board(msgspec.Struct, omit_defaults=True):
+    id: int
+    name: str
+    type: str  # scrum | kanban
+    project: str  # project id the board's filter selects
+    filter: str | None = None  # filter id
+
+
+class Sprint(msgspec.Struct, omit_defaults=True):
+    id: int
+    board: int  # origin board id
+    name: str
+    state: str = "future"  # future | active | closed
+    start: float | None = None
+    end: float | None = None
+    complete: float | None = None
+    created: float | None = None
+    goal: str = ""
+
+
+class Filter(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    jql: str
+    owner: str  # accountId
+    description: str = ""
+    favourite_of: list[str] = []  # accountIds that starred it
 
 
 class Link(msgspec.Struct, omit_defaults=True):
@@ -174,6 +244,11 @@ class JiraState(msgspec.Struct, omit_defaults=True):
     keys: dict[str, str] = {}  # issue key (current and moved) -> id
     links: dict[str, Link] = {}
     attachments: dict[str, Attachment] = {}
+    versions: dict[str, Version] = {}
+    components: dict[str, Component] = {}
+    boards: dict[int, Board] = {}
+    sprints: dict[int, Sprint] = {}
+    filters: dict[str, Filter] = {}
     seq: dict[str, int] = {}  # next numeric id per kind
 
     def next_id(self, kind: str, start: int = 10000) -> str:

@@ -25,6 +25,14 @@ def _issue(s: JiraState, i: Issue, links: list[dict[str, str]], children: list[s
         "links": links,
         "history": [{"author": h.author, "field": c.field, "from": c.from_string, "to": c.to_string}
                     for h in i.changelog for c in h.items],
+        "fix_versions": [s.versions[v].name for v in i.fix_versions if v in s.versions],
+        "versions": [s.versions[v].name for v in i.versions if v in s.versions],
+        "components": [s.components[c].name for c in i.components if c in s.components],
+        "sprint": s.sprints[i.sprint].name if i.sprint in s.sprints else None,
+        "closed_sprints": [s.sprints[x].name for x in i.closed_sprints if x in s.sprints],
+        "votes": list(i.votes),
+        "remote_links": [{"id": r.id, "url": r.url, "title": r.title, "global_id": r.global_id}
+                         for r in i.remote_links],
     }
 
 
@@ -47,8 +55,13 @@ def _relations(s: JiraState) -> tuple[dict[str, list[dict[str, str]]], dict[str,
 
 
 def view(s: JiraState) -> dict[str, Any]:
-    """`{site, me, users: {accountId: ...}, projects: {KEY: ...}, issues: {KEY: ...}, links: [...]}`."""
+    """`{site, me, users: {accountId: ...}, projects: {KEY: ...}, issues: {KEY: ...}, links: [...],
+    versions: [...], components: [...], boards: {id: ...}, sprints: {id: ...}, filters: {id: ...}}`."""
     links, children = _relations(s)
+    sprint_issues: dict[int, list[str]] = {}
+    for i in s.issues.values():
+        for x in [i.sprint, *i.closed_sprints] if i.sprint is not None else i.closed_sprints:
+            sprint_issues.setdefault(x, []).append(i.key)
     return {
         "site": s.site, "me": s.me,
         "users": {u.account_id: {"account_id": u.account_id, "name": u.display_name, "email": u.email,
@@ -60,4 +73,17 @@ def view(s: JiraState) -> dict[str, Any]:
         "links": [{"id": lk.id, "type": s.link_types[lk.type].name, "inward": s.issues[lk.inward].key,
                    "outward": s.issues[lk.outward].key} for lk in s.links.values()
                   if lk.inward in s.issues and lk.outward in s.issues],
+        "versions": [{"id": v.id, "project": s.projects[v.project].key, "name": v.name, "description": v.description,
+                      "released": v.released, "archived": v.archived, "release_date": v.release_date,
+                      "start_date": v.start_date} for v in s.versions.values() if v.project in s.projects],
+        "components": [{"id": c.id, "project": s.projects[c.project].key, "name": c.name,
+                        "description": c.description, "lead": c.lead} for c in s.components.values()
+                       if c.project in s.projects],
+        "boards": {str(b.id): {"id": b.id, "name": b.name, "type": b.type, "project": s.projects[b.project].key}
+                   for b in s.boards.values() if b.project in s.projects},
+        "sprints": {str(x.id): {"id": x.id, "board": x.board, "name": x.name, "state": x.state, "goal": x.goal,
+                                "start": ts(x.start), "end": ts(x.end), "complete": ts(x.complete),
+                                "issues": sprint_issues.get(x.id, [])} for x in s.sprints.values()},
+        "filters": {f.id: {"id": f.id, "name": f.name, "jql": f.jql, "owner": f.owner, "description": f.description,
+                           "favourite_of": list(f.favourite_of)} for f in s.filters.values()},
     }

@@ -23,6 +23,14 @@ SWEEP_SEED: dict[str, Any] = copy.deepcopy(SEED)
 SWEEP_SEED["jira"]["links"] = [{"type": "Blocks", "inward": "PROJ-8", "outward": "PROJ-9"}]
 SWEEP_SEED["jira"]["issues"][7]["comments"] = [{"body": "Seen on 17.1 too", "author": "bob@acme.test"}]
 SWEEP_SEED["jira"]["issues"][7]["watchers"] = ["bob@acme.test"]
+SWEEP_SEED["jira"]["versions"] = [{"project": "PROJ", "name": "1.0", "released": True, "release_date": "2024-02-01"},
+                                  {"project": "PROJ", "name": "1.1"}]
+SWEEP_SEED["jira"]["components"] = [{"project": "PROJ", "name": "Frontend", "lead": "bob@acme.test"}]
+SWEEP_SEED["jira"]["boards"] = [{"name": "PROJ board", "project": "PROJ"}]
+SWEEP_SEED["jira"]["sprints"] = [{"board": "PROJ board", "name": "Sprint 1", "state": "active",
+                                  "start": "-7d", "end": "+7d", "issues": ["PROJ-8", "PROJ-9"]},
+                                 {"board": "PROJ board", "name": "Sprint 2"}]
+SWEEP_SEED["jira"]["filters"] = [{"name": "My bugs", "jql": "type = Bug AND assignee = currentUser()"}]
 
 Script = list[tuple[str, dict[str, Any], str | None]]
 
@@ -106,6 +114,76 @@ def script() -> Script:
     do("search.count", jql="project = PROJ")
     do("search", jql="project = PROJ", maxResults=2)
     do("search", jql="assignee = currentUser()", fields="*all")
+    # projects, versions, components
+    do("project.create", key="NEW", name="New things", projectTypeKey="software", leadAccountId=DANA)
+    do("project.versions", projectIdOrKey="PROJ")
+    do("project.versionsPage", projectIdOrKey="PROJ", maxResults=1)
+    do("version.create", projectId=10000, name="2.0", releaseDate="2024-06-01", startDate="2024-04-01")
+    do("version.get", id="10000")
+    do("version.update", id="10001", released=True, releaseDate="2024-03-01")
+    do("project.components", projectIdOrKey="PROJ")
+    do("component.create", project="PROJ", name="Backend", leadAccountId=BOB, assigneeType="COMPONENT_LEAD")
+    do("component.get", id="10000")
+    do("component.update", id="10000", description="Everything in the browser")
+    do("issue.edit", issueIdOrKey="PROJ-8", fields={"fixVersions": [{"name": "1.1"}], "components": [{"id": "10000"}]},
+       update={"versions": [{"add": {"name": "1.0"}}]})
+    do("issue.get", issueIdOrKey="PROJ-8", fields="fixVersions,versions,components,customfield_10020,votes")
+    do("version.delete", id="10002")
+    do("component.delete", id="10001")
+    # changelog, editmeta, bulk
+    do("issue.changelog", issueIdOrKey="PROJ-8", maxResults=1)
+    do("issue.changelog", issueIdOrKey="PROJ-8")
+    do("issue.editmeta", issueIdOrKey="PROJ-8")
+    do("issue.bulkCreate", issueUpdates=[
+        {"fields": {"project": {"key": "PROJ"}, "issuetype": {"name": "Task"}, "summary": "Bulk one"}},
+        {"fields": {"project": {"key": "PROJ"}, "issuetype": {"name": "Task"}}}])
+    # remote links, votes
+    do("remotelink.create", issueIdOrKey="PROJ-8", globalId="pr-1", relationship="mentioned in",
+       object={"url": "https://git.example/pr/1", "title": "PR #1", "summary": "Fix Safari",
+               "icon": {"url16x16": "https://git.example/favicon.ico", "title": "Git"}},
+       application={"type": "com.example.git", "name": "Git"})
+    do("remotelink.create", issueIdOrKey="PROJ-8", object={"url": "https://docs.example/a", "title": "Doc"})
+    do("remotelink.list", issueIdOrKey="PROJ-8")
+    do("remotelink.get", issueIdOrKey="PROJ-8", linkId="10000")
+    do("remotelink.update", issueIdOrKey="PROJ-8", linkId="10000", object={"url": "https://git.example/pr/1",
+                                                                        "title": "PR #1 (merged)"})
+    do("remotelink.delete", issueIdOrKey="PROJ-8", linkId="10001")
+    do("votes.add", issueIdOrKey="PROJ-8", actor=BOB)
+    do("votes.get", issueIdOrKey="PROJ-8")
+    do("votes.remove", issueIdOrKey="PROJ-8", actor=BOB)
+    # filters
+    do("filter.create", name="Open bugs", jql="project = PROJ AND type = Bug AND resolution = Unresolved",
+       description="Triage")
+    do("filter.get", id="10000")
+    do("filter.update", id="10001", jql="project = PROJ AND type = Bug")
+    do("filter.search", filterName="bugs", maxResults=1)
+    do("filter.my")
+    do("filter.favourite")
+    do("filter.delete", id="10001")
+    # agile
+    do("board.list")
+    do("board.list", projectKeyOrId="PROJ", type="scrum", maxResults=1)
+    do("board.get", boardId=1)
+    do("board.sprints", boardId=1)
+    do("board.sprints", boardId=1, state="active")
+    do("board.issues", boardId=1, maxResults=2)
+    do("board.issues", boardId=1, jql="sprint in openSprints()", fields="summary,status")
+    do("board.backlog", boardId=1)
+    do("sprint.create", name="Sprint 3", originBoardId=1, goal="Ship it")
+    do("sprint.get", sprintId=1)
+    do("sprint.issues", sprintId=1)
+    do("sprint.moveIssues", sprintId=2, issues=["PROJ-1", "PROJ-2"])
+    do("backlog.moveIssues", issues=["PROJ-2"])
+    do("sprint.partialUpdate", sprintId=3, goal="Ship it all")
+    do("sprint.update", sprintId=1, state="closed")
+    do("sprint.update", sprintId=2, state="active", startDate="2024-03-01T12:00:00.000+0000",
+       endDate="2024-03-15T12:00:00.000+0000")
+    do("sprint.delete", sprintId=3)
+    do("search.jql", jql="sprint = 2 AND fixVersion = 1.1 OR component = Frontend", fields="summary")
+    do("filter.create", name="Board filter", jql="project = PROJ")
+    do("board.create", name="Kanban", type="kanban", filterId=10002, location={"type": "project",
+                                                                              "projectKeyOrId": "PROJ"})
+    do("board.delete", boardId=3)
     do("issue.delete", issueIdOrKey="PROJ-12")
     do("issue.delete", issueIdOrKey="PROJ-11")
 
@@ -168,6 +246,62 @@ def script() -> Script:
     do("search.count", jql="")
     do("search", jql="status = Nope")
     do("search", jql="project = PROJ", startAt=-1)
+    do("project.create", key="NEW", name="Again", projectTypeKey="software")
+    do("project.create", key="x1", name="", projectTypeKey="software", actor=BOB)
+    do("project.create", key="OK", name="Fine", projectTypeKey="nope")
+    do("project.versions", projectIdOrKey="NOPE")
+    do("project.versionsPage", projectIdOrKey="PROJ", startAt=-1)
+    do("version.create", projectId=10000, name="1.0")
+    do("version.create", projectId=10000, name="x", releaseDate="soon")
+    do("version.create", projectId=10000, name="3.0", actor=BOB)
+    do("version.get", id="999")
+    do("version.update", id="10000", name="")
+    do("version.delete", id="999")
+    do("project.components", projectIdOrKey="NOPE")
+    do("component.create", project="PROJ", name="Frontend")
+    do("component.get", id="999")
+    do("component.update", id="10000", assigneeType="SOMEONE")
+    do("component.delete", id="999")
+    do("issue.edit", issueIdOrKey="PROJ-8", fields={"fixVersions": [{"name": "9.9"}]})
+    do("issue.changelog", issueIdOrKey="PROJ-999")
+    do("issue.editmeta", issueIdOrKey="PROJ-999")
+    do("issue.bulkCreate", issueUpdates=[{"fields": {"project": {"key": "NOPE"}}}])
+    do("issue.bulkCreate", issueUpdates=[])
+    do("remotelink.list", issueIdOrKey="PROJ-999")
+    do("remotelink.create", issueIdOrKey="PROJ-8", object={"title": "no url"})
+    do("remotelink.get", issueIdOrKey="PROJ-8", linkId="999")
+    do("remotelink.update", issueIdOrKey="PROJ-8", linkId="999", object={"url": "https://x", "title": "x"})
+    do("remotelink.delete", issueIdOrKey="PROJ-8", linkId="999")
+    do("votes.get", issueIdOrKey="PROJ-999")
+    do("votes.add", issueIdOrKey="PROJ-11")
+    do("votes.remove", issueIdOrKey="PROJ-999")
+    do("filter.create", name="Broken", jql="project = ")
+    do("filter.create", name="", jql="project = PROJ")
+    do("filter.get", id="999")
+    do("filter.update", id="10000", name="Mine now", actor=BOB)
+    do("filter.delete", id="999")
+    do("filter.search", orderBy="color")
+    do("filter.my", actor="nobody")
+    do("filter.favourite", actor="nobody")
+    do("board.list", startAt=-1)
+    do("board.get", boardId=999)
+    do("board.delete", boardId=999)
+    do("board.create", name="No filter", type="scrum", filterId=999)
+    do("board.sprints", boardId=999)
+    do("board.sprints", boardId=1, state="later")
+    do("board.issues", boardId=999)
+    do("board.issues", boardId=1, jql="sprint = Nope")
+    do("board.backlog", boardId=999)
+    do("sprint.create", name="Sprint X", originBoardId=999)
+    do("sprint.create", originBoardId=1)
+    do("sprint.get", sprintId=999)
+    do("sprint.issues", sprintId=999)
+    do("sprint.moveIssues", sprintId=1, issues=["PROJ-3"])
+    do("sprint.moveIssues", sprintId=2, issues=["PROJ-999"])
+    do("backlog.moveIssues", issues=[])
+    do("sprint.update", sprintId=1, state="active")
+    do("sprint.partialUpdate", sprintId=999, name="x")
+    do("sprint.delete", sprintId=999)
     return calls
 
 
