@@ -101,7 +101,7 @@ def documents_batch_update(ctx: G, p: BatchUpdate) -> dict[str, Any]:
     if work != doc:
         work.revision = doc.revision + 1
         f.doc = work
-        touch(f, ctx.env, _actor(ctx))
+        touch(f, ctx.env, _actor(ctx), ctx.state)
     return {"documentId": f.id, "replies": replies,
             "writeControl": {"requiredRevisionId": revision_id(f.id, f.doc.revision if f.doc else 1)}}
 

@@ -13,11 +13,25 @@ from ..core import Raw
 from .docs_model import build_document
 from .drive_access import NO_WRITE, descendants, get_file, get_folder, resolve_id
 from .drive_json import DEFAULT_FILE_FIELDS, KNOWN_FILE, file_json
-from .errors import DriveError, invalid_value
+from .errors import DriveError, file_not_found, invalid_value
 from .fields import FieldsError, Tree, cached, check, select
 from .registry import G, ops
 from .sheets_model import build_spreadsheet
-from .state import DOC, FOLDER, GOOGLE_APPS, SHEET, DriveFile, ensure_user, new_file, new_id, role_of, touch
+from .state import (
+    DOC,
+    FOLDER,
+    GOOGLE_APPS,
+    SHEET,
+    DriveFile,
+    ensure_user,
+    first_revision,
+    new_file,
+    new_id,
+    new_revision,
+    note_change,
+    role_of,
+    touch,
+)
 
 BASE = "/drive/v3"
 T = TypeVar("T")
@@ -110,7 +124,13 @@ def create_file(ctx: G, meta: FileMeta, content: bytes | None = None, content_ty
         content_type.split(";")[0].strip() if content is not None and content_type else
         "application/octet-stream")
     name = meta.name if isinstance(meta.name, str) else "Untitled"
+    drive = s.files[parents[0]].driveId if parents else ""
+    if drive and not meta.supportsAllDrives:
+        raise file_not_found(parents[0] if parents else "")
     f = new_file(s, ctx.env, ctx.actor, name, mime, parents)
+    if drive:  # the organization owns what is in a shared drive; members' roles inherit
+        f.driveId, f.owners, f.permissions = drive, [], []
+        s.changes[-1].driveId = drive
     if isinstance(meta.id, str):
         del s.files[f.id]
         if meta.id in s.files:
@@ -119,6 +139,8 @@ def create_file(ctx: G, meta: FileMeta, content: bytes | None = None, content_ty
         if len(meta.id) < 20 or not all(c.isalnum() or c in "-_" for c in meta.id):
             raise DriveError("fileIdNotUsable", "The provided file ID is not usable.", status=400,
                              location="file.id", location_type="other")
+        if s.changes and s.changes[-1].fileId == f.id:
+            s.changes[-1].fileId = meta.id
         f.id = meta.id
         s.files[f.id] = f
     _set_meta(f, meta)
@@ -155,7 +177,7 @@ def set_trashed(ctx: G, f: DriveFile, role: str, trashed: bool) -> None:
     """Trash or restore a file; a folder takes what is inside with it. Only the owner may."""
     if f.trashed == trashed:
         return
-    if role != "owner":
+    if role != "owner" and not (f.driveId and role in ("organizer", "fileOrganizer")):
         raise DriveError("insufficientFilePermissions", NO_WRITE, status=403)
     t = ctx.env.iso()
     f.trashed, f.explicitlyTrashed, f.trashedTime = trashed, trashed, t if trashed else ""
@@ -163,8 +185,10 @@ def set_trashed(ctx: G, f: DriveFile, role: str, trashed: bool) -> None:
         for d in descendants(ctx.state, f.id):
             if trashed and not d.trashed:
                 d.trashed, d.explicitlyTrashed, d.trashedTime = True, False, t
+                note_change(ctx.state, ctx.env, d)
             elif not trashed and d.trashed and not d.explicitlyTrashed:
                 d.trashed, d.trashedTime = False, ""
+                note_change(ctx.state, ctx.env, d)
 
 
 def update_file(ctx: G, f: DriveFile, role: str, meta: FileMeta, add_parents: str = "",
@@ -196,6 +220,7 @@ def update_file(ctx: G, f: DriveFile, role: str, meta: FileMeta, add_parents: st
     if isinstance(meta.trashed, bool):
         set_trashed(ctx, f, role, meta.trashed)
     if content is not None:
+        first_revision(f)
         if f.mimeType == DOC:
             f.doc = build_document(content.decode("utf-8", "replace"))
         elif f.mimeType == SHEET:
@@ -208,6 +233,9 @@ def update_file(ctx: G, f: DriveFile, role: str, meta: FileMeta, add_parents: st
             f.modifiedTime = meta.modifiedTime
     else:
         f.version += 1
+    if content is not None:
+        new_revision(f, ctx.env, ctx.actor)
+    note_change(ctx.state, ctx.env, f)
 
 
 def _split(ids: str) -> list[str]:
@@ -257,9 +285,18 @@ class EmptyTrash(msgspec.Struct, kw_only=True):
 
 @ops.op("drive.files.emptyTrash", "DELETE", f"{BASE}/files/trash", status=204)
 def files_empty_trash(ctx: G, p: EmptyTrash) -> None:
-    """Permanently delete every trashed file the user owns."""
+    """Permanently delete every trashed file the user owns (with `driveId`: every trashed file
+    of that shared drive, for its organizers)."""
     s = ctx.state
-    for f in [f for f in s.files.values() if f.trashed and ctx.actor in f.owners]:
+    if p.driveId:
+        d = s.drives.get(p.driveId)
+        root = s.files.get(p.driveId)
+        if d is None or root is None or role_of(s, root, ctx.actor) is None:
+            raise DriveError("notFound", f"Shared drive not found: {p.driveId}", location="driveId")
+        if role_of(s, root, ctx.actor) != "organizer":
+            raise DriveError("insufficientFilePermissions", NO_WRITE, status=403)
+    for f in [f for f in s.files.values() if f.trashed and (
+            f.driveId == p.driveId if p.driveId else ctx.actor in f.owners)]:
         if f.id in s.files:
             delete_tree(ctx, f)
     return None
@@ -326,7 +363,7 @@ def files_delete(ctx: G, p: DeleteFile) -> None:
     """Permanently delete a file owned by the user, skipping the trash. A folder's contents owned
     by the same user go with it."""
     f, role = get_file(ctx, p.fileId)
-    if role != "owner":
+    if role != "owner" and not (f.driveId and role == "organizer" and f.id != f.driveId):
         raise DriveError("insufficientFilePermissions", NO_WRITE, status=403)
     delete_tree(ctx, f)
     return None
@@ -336,11 +373,17 @@ def delete_tree(ctx: G, f: DriveFile) -> None:
     s = ctx.state
     owner = f.owners[0] if f.owners else ctx.actor
     if f.mimeType == FOLDER:
+        gone: list[str] = []
         for d in descendants(s, f.id):
-            if owner in d.owners:
-                s.files.pop(d.id, None)
+            if owner in d.owners or (f.driveId and d.driveId == f.driveId):
+                note_change(s, ctx.env, d, removed=True)
+                gone.append(d.id)
             else:
                 d.parents = [x for x in d.parents if x != f.id]
+                note_change(s, ctx.env, d)
+        for gid in gone:
+            s.files.pop(gid, None)
+    note_change(s, ctx.env, f, removed=True)
     s.files.pop(f.id, None)
 
 

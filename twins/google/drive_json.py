@@ -142,6 +142,10 @@ def file_json(state: GoogleState, f: DriveFile, actor: str, role: str, base_url:
     if RANK[role] >= RANK["writer"]:
         out["permissions"] = [permission_json(p) for p in f.permissions]
         out["permissionIds"] = [p.id for p in f.permissions]
+    if f.driveId:
+        out["driveId"] = out["teamDriveId"] = f.driveId
+        out["ownedByMe"] = False
+        del out["owners"]
     if f.mimeType == FOLDER:
         out["folderColorRgb"] = "#8f8f8f"
     elif f.mimeType.startswith(GOOGLE_APPS):
@@ -153,7 +157,7 @@ def file_json(state: GoogleState, f: DriveFile, actor: str, role: str, base_url:
         out.update({
             "originalFilename": f.name, "fullFileExtension": full, "fileExtension": ext,
             "md5Checksum": hashlib.md5(f.content, usedforsecurity=False).hexdigest(),
-            "size": str(len(f.content)), "headRevisionId": f"0B{f.id[:10]}{f.version}",
+            "size": str(len(f.content)), "headRevisionId": f.revisions[-1].id if f.revisions else "1",
             "webContentLink": f"https://drive.google.com/uc?id={f.id}&export=download",
         })
     return out

@@ -105,9 +105,19 @@ def files_list(ctx: G, p: ListFiles) -> dict[str, Any]:
         raise invalid_value("q") from None
     offset = offset_of(p.pageToken, CURSOR, lambda: invalid_value("pageToken"))
     scope = Scope(s, actor)
-    roots = {u.rootId for u in s.users.values()}
+    roots = {u.rootId for u in s.users.values()} | set(s.drives)
+    if p.corpora not in ("user", "drive", "allDrives", "domain"):
+        raise invalid_value("corpora")
+    if p.corpora == "drive" and (not p.driveId or not p.includeItemsFromAllDrives):
+        raise DriveError("invalid", "The includeItemsFromAllDrives parameter must be set to true when "
+                         "corpora is drive.", status=400, location="includeItemsFromAllDrives")
+    if p.driveId and (p.driveId not in s.drives or role_of(s, s.files[p.driveId], actor) is None):
+        raise DriveError("notFound", f"Shared drive not found: {p.driveId}", location="driveId")
+    drives = p.includeItemsFromAllDrives and p.supportsAllDrives
     hits = [f for f in s.files.values()
-            if f.id not in roots and listable(s, f, actor) and (pred is None or pred(scope, f))]
+            if f.id not in roots and (not f.driveId or (drives and (not p.driveId or f.driveId == p.driveId)))
+            and (f.driveId or p.corpora != "drive")
+            and listable(s, f, actor) and (pred is None or pred(scope, f))]
     if p.orderBy:
         hits = sort_files(s, actor, hits, p.orderBy)
     chunk = hits[offset:offset + p.pageSize]

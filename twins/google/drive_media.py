@@ -81,7 +81,8 @@ def _start_resumable(ctx: G, p: UploadParams, file_id: str) -> Reply:
         id=uid, actor=ctx.actor, metadata=data, file_id=file_id,
         content_type=p.headers.get("x-upload-content-type", "") or "application/octet-stream",
         params={k: v for k, v in (("fields", p.fields or ""), ("addParents", p.addParents),
-                                  ("removeParents", p.removeParents)) if v})
+                                  ("removeParents", p.removeParents),
+                                  ("supportsAllDrives", "true" if p.supportsAllDrives else "")) if v})
     path = f"{UPLOAD}/{file_id}" if file_id else UPLOAD
     loc = f"{ctx.env.base_url}{path}?uploadType=resumable&upload_id={uid}"
     return Reply(200, None, {"Location": loc, "X-GUploader-UploadID": uid})
@@ -94,6 +95,7 @@ def upload_create(ctx: G, p: UploadParams) -> dict[str, Any] | Reply:
     if p.uploadType == "resumable":
         return _start_resumable(ctx, p, "")
     meta, content, ctype = _media_and_meta(p)
+    meta.supportsAllDrives = p.supportsAllDrives
     f = create_file(ctx, meta, content, ctype)
     return reply_file(ctx, f, "owner", p.fields)
 
@@ -140,6 +142,7 @@ def _resume(ctx: G, p: UploadParams) -> dict[str, Any] | Reply:
             return reply_file(ctx, f, role, fields)
         ctype = meta.mimeType if isinstance(meta.mimeType, str) and not meta.mimeType.startswith(
             GOOGLE_APPS) else up.content_type
+        meta.supportsAllDrives = up.params.get("supportsAllDrives") == "true"
         f = create_file(ctx, meta, up.data, ctype)
         return reply_file(ctx, f, "owner", fields)
     finally:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from . import drive_batch, drive_comments, drive_files, drive_list, drive_media, drive_perms
+from . import (
+    drive_batch,
+    drive_changes,
+    drive_comments,
+    drive_drives,
+    drive_files,
+    drive_list,
+    drive_media,
+    drive_perms,
+    drive_revisions,
+)
 from .registry import ops
 
-MODULES = (drive_files, drive_list, drive_media, drive_perms, drive_comments, drive_batch)
+MODULES = (drive_files, drive_list, drive_media, drive_perms, drive_comments, drive_drives,
+           drive_changes, drive_revisions, drive_batch)
 
 __all__ = ["MODULES", "ops"]

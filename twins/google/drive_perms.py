@@ -14,7 +14,7 @@ from .drive_json import domain_permission_id, permission_id_of, permission_json
 from .errors import DriveError, invalid_value
 from .fields import Tree, select
 from .registry import G, ops
-from .state import RANK, DriveFile, Permission, ensure_user
+from .state import RANK, DriveFile, Permission, ensure_user, note_change
 
 BASE = "/drive/v3/files/{fileId}/permissions"
 TYPES = ("user", "group", "domain", "anyone")
@@ -103,10 +103,16 @@ def permissions_create(ctx: G, p: PermissionBody) -> dict[str, Any]:
     if p.role not in RANK:
         raise DriveError("invalid", f"Invalid permission role: {p.role}.", status=400,
                          location="permission.role", location_type="other")
+    if f.driveId and p.role == "owner":
+        raise DriveError("invalidSharingRequest", "Bad Request. User message: \"Items in shared drives "
+                         "are owned by the organization and cannot be transferred.\"", status=400,
+                         location="permission.role", location_type="other")
+    if f.driveId and f.id == f.driveId and role != "organizer":
+        raise DriveError("insufficientFilePermissions", NO_WRITE, status=403)
     if p.role == "owner" and not p.transferOwnership:
         raise DriveError("forbidden", "The transferOwnership parameter must be enabled when the "
                          "permission role is 'owner'.", status=403, location="transferOwnership")
-    if p.role in ("organizer", "fileOrganizer"):
+    if p.role in ("organizer", "fileOrganizer") and not f.driveId:
         raise DriveError("invalidSharingRequest", "Bad Request. User message: \"The organizer and "
                          "fileOrganizer roles are only for shared drives.\"", status=400,
                          location="permission.role", location_type="other")
@@ -155,6 +161,7 @@ def permissions_create(ctx: G, p: PermissionBody) -> dict[str, Any]:
     if email is not None and perm.type in ("user", "group") and email not in f.sharedWith:
         f.sharedWith[email] = ctx.env.iso()
     f.version += 1
+    note_change(ctx.state, ctx.env, f)
     return _perm_reply(perm, p.fields)
 
 
@@ -242,6 +249,7 @@ def permissions_update(ctx: G, p: UpdatePermission) -> dict[str, Any]:
     else:
         perm.role = p.role
     f.version += 1
+    note_change(ctx.state, ctx.env, f)
     return _perm_reply(perm, p.fields)
 
 
@@ -257,4 +265,5 @@ def permissions_delete(ctx: G, p: PermissionRef) -> None:
     if perm.emailAddress:
         f.sharedWith.pop(perm.emailAddress, None)
     f.version += 1
+    note_change(ctx.state, ctx.env, f)
     return None

@@ -55,7 +55,7 @@ def open_book(ctx: G, spreadsheet_id: str, write: bool = False) -> tuple[DriveFi
 
 
 def changed(ctx: G, f: DriveFile) -> None:
-    touch(f, ctx.env, ctx.actor)
+    touch(f, ctx.env, ctx.actor, ctx.state)
 
 
 def resolve(sp: Spreadsheet, text: str, *, write: bool = False) -> Target:

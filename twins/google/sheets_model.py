@@ -56,6 +56,7 @@ class Spreadsheet(msgspec.Struct):
     timeZone: str = "Etc/GMT"
     autoRecalc: str = "ON_CHANGE"
     sheets: list[Sheet] = msgspec.field(default_factory=_default_sheets)
+    developerMetadata: list[dict[str, Any]] = msgspec.field(default_factory=list)  # DeveloperMetadata, as sent
 
 
 # -- lookups --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from . import fields as partial
-from . import sheets_values  # noqa: F401  (registers the values operations)
+from . import sheets_metadata, sheets_values  # noqa: F401  (register the values and metadata operations)
 from .errors import GoogleError
 from .registry import Body, G, ops
 from .sheets_access import as_list, changed, check_cells, invalid, open_book, resolve

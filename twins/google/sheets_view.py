@@ -199,10 +199,13 @@ def spreadsheet_json(file_id: str, title: str, sp: Spreadsheet,
         entry: dict[str, Any] = {"properties": sheet_properties(sh)}
         if sh.merges:
             entry["merges"] = [dict(m, sheetId=sh.sheetId) for m in sh.merges]
+        on_sheet = [m for m in sp.developerMetadata if m["location"].get("sheetId") == sh.sheetId]
+        if on_sheet:
+            entry["developerMetadata"] = [_md_copy(m) for m in on_sheet]
         if grids is not None and sh.sheetId in grids:
             entry["data"] = [grid_data(sp, sh, *box) for box in grids[sh.sheetId]]
         sheets.append(entry)
-    return {
+    out: dict[str, Any] = {
         "spreadsheetId": file_id,
         "properties": {"title": title, "locale": sp.locale, "autoRecalc": sp.autoRecalc, "timeZone": sp.timeZone,
                        "defaultFormat": {"backgroundColor": {"red": 1, "green": 1, "blue": 1},
@@ -214,6 +217,14 @@ def spreadsheet_json(file_id: str, title: str, sp: Spreadsheet,
         "sheets": sheets,
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{file_id}/edit",
     }
+    top = [m for m in sp.developerMetadata if m["location"]["locationType"] == "SPREADSHEET"]
+    if top:
+        out["developerMetadata"] = [_md_copy(m) for m in top]
+    return out
+
+
+def _md_copy(m: dict[str, Any]) -> dict[str, Any]:
+    return {**m, "location": dict(m["location"])}
 
 
 __all__ = ["DATETIME_RENDER", "RENDER", "cell_data", "cell_value", "formatted_cell", "grid_data", "number_format",

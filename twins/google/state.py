@@ -5,6 +5,7 @@ Synchronous, no I/O. Helpers here are shared by Drive, Docs and Sheets: access (
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import msgspec
@@ -33,6 +34,15 @@ class Permission(msgspec.Struct):
     pendingOwner: bool = False
 
 
+class CommentReply(msgspec.Struct, omit_defaults=True):
+    id: str
+    author: str  # email
+    content: str
+    createdTime: str
+    modifiedTime: str
+    action: str = ""  # resolve | reopen
+
+
 class Comment(msgspec.Struct, omit_defaults=True):
     id: str
     author: str  # email
@@ -42,6 +52,23 @@ class Comment(msgspec.Struct, omit_defaults=True):
     resolved: bool = False
     anchor: str = ""
     quoted: str = ""
+    replies: list[CommentReply] = []
+
+
+class Revision(msgspec.Struct, omit_defaults=True):
+    """One version of a file's content (Drive keeps one per content change)."""
+
+    id: str
+    modifiedTime: str
+    lastModifyingUser: str  # email
+    mimeType: str
+    size: int = 0
+    md5: str = ""
+    content: bytes = b""  # blob files only; Docs and Sheets keep no bytes per revision
+    keepForever: bool = False
+    published: bool = False
+    publishAuto: bool = False
+    publishedOutsideDomain: bool = False
 
 
 class DriveFile(msgspec.Struct):
@@ -65,6 +92,8 @@ class DriveFile(msgspec.Struct):
     lastModifyingUser: str = ""
     sharedWith: dict[str, str] = {}  # email -> sharedWithMeTime, for sharedWithMe
     comments: list[Comment] = []
+    revisions: list[Revision] = []  # oldest first; empty until the content first changes
+    driveId: str = ""  # the shared drive holding the file ("" for My Drive)
     doc: Document | None = None  # set when mimeType is DOC
     sheet: Spreadsheet | None = None  # set when mimeType is SHEET
 
@@ -89,12 +118,41 @@ class Upload(msgspec.Struct, omit_defaults=True):
     data: bytes = b""
 
 
+class SharedDrive(msgspec.Struct, omit_defaults=True):
+    """A shared drive; its root folder (the same id) is in `files`, its members are that folder's
+    permissions."""
+
+    id: str
+    name: str
+    createdTime: str
+    requestId: str = ""
+    hidden: bool = False
+    colorRgb: str = "#4986e7"
+    themeId: str = ""
+    restrictions: dict[str, bool] = {}
+
+
+class Change(msgspec.Struct, omit_defaults=True):
+    """One entry of Drive's change log: a file (or shared drive) created, changed, trashed,
+    shared or removed. `seq` is the change's page token."""
+
+    seq: int
+    fileId: str
+    time: str
+    changeType: str = "file"  # file | drive
+    removed: bool = False
+    driveId: str = ""
+    seenBy: list[str] = []  # for a removal: who could see the file before it went
+
+
 class GoogleState(msgspec.Struct, omit_defaults=True):
     me: str  # the acting user's email
     domain: str = "acme.test"
     users: dict[str, GoogleUser] = {}  # by email
     files: dict[str, DriveFile] = {}
     uploads: dict[str, Upload] = {}
+    drives: dict[str, SharedDrive] = {}
+    changes: list[Change] = []
 
 
 # -- users ----------------------------------------------------------------------------------------
@@ -211,14 +269,63 @@ def new_file(state: GoogleState, env: Env, actor: str, name: str, mime: str,
                   permissions=[Permission(id=owner.permissionId, type="user", role="owner",
                                           emailAddress=actor, displayName=owner.name)])
     state.files[fid] = f
+    note_change(state, env, f)
     return f
 
 
-def touch(f: DriveFile, env: Env, actor: str) -> None:
-    """Mark a file modified now by `actor` (call after changing a Doc's or Sheet's content)."""
+def touch(f: DriveFile, env: Env, actor: str, state: GoogleState | None = None) -> None:
+    """Mark a file modified now by `actor` (call after changing a Doc's or Sheet's content); with
+    `state`, a new revision and a change are recorded too."""
     f.modifiedTime = env.iso()
     f.version += 1
     f.lastModifyingUser = actor
+    if state is not None:
+        new_revision(f, env, actor)
+        note_change(state, env, f)
+
+
+def note_change(state: GoogleState, env: Env, f: DriveFile, removed: bool = False) -> None:
+    """Record a change of `f` in the change log (changes.list)."""
+    seen: list[str] = []
+    if removed:
+        seen = sorted(e for e in state.users if role_of(state, f, e) is not None)
+    state.changes.append(Change(seq=len(state.changes) + 1, fileId=f.id, time=env.iso(),
+                                removed=removed, driveId=f.driveId, seenBy=seen))
+
+
+def note_drive_change(state: GoogleState, env: Env, drive_id: str, removed: bool = False) -> None:
+    state.changes.append(Change(seq=len(state.changes) + 1, fileId="", time=env.iso(), changeType="drive",
+                                removed=removed, driveId=drive_id))
+
+
+def first_revision(f: DriveFile) -> None:
+    """Give a file that has none its first revision (its content as it is now)."""
+    if f.revisions or f.mimeType == FOLDER:
+        return
+    f.revisions.append(_revision("1", f, f.modifiedTime, f.lastModifyingUser or (f.owners[0] if f.owners else "")))
+
+
+def new_revision(f: DriveFile, env: Env, actor: str) -> None:
+    """A revision for the file's current content (call after the content changed)."""
+    if f.mimeType == FOLDER:
+        return
+    if not f.revisions:
+        f.revisions.append(_revision("1", f, f.modifiedTime, actor))
+        return
+    last = f.revisions[-1]
+    if f.mimeType.startswith(GOOGLE_APPS) and last.lastModifyingUser == actor and not last.keepForever \
+            and len(f.revisions) > 1:
+        f.revisions[-1] = _revision(last.id, f, env.iso(), actor)  # Docs merge one editor's edits
+        return
+    f.revisions.append(_revision(str(int(last.id) + 1), f, env.iso(), actor))
+
+
+def _revision(rid: str, f: DriveFile, t: str, actor: str) -> Revision:
+    blob = not f.mimeType.startswith(GOOGLE_APPS)
+    return Revision(id=rid, modifiedTime=t, lastModifyingUser=actor, mimeType=f.mimeType,
+                    size=len(f.content) if blob else 0,
+                    md5=hashlib.md5(f.content, usedforsecurity=False).hexdigest() if blob else "",
+                    content=f.content if blob else b"")
 
 
 def _path(fid: str, files: dict[str, Any], paths: dict[str, str], depth: int = 0) -> str:
@@ -250,4 +357,13 @@ def view(state: GoogleState) -> dict[str, Any]:
             f["content"] = c.decode("utf-8", "replace")
         f["path"] = _path(fid, files, paths)
     out["roots"] = {u.rootId: files.pop(u.rootId) for u in state.users.values() if u.rootId in files}
+    for f in files.values():
+        for r in f.get("revisions", ()):
+            if isinstance(r.get("content"), bytes):
+                r["content"] = r["content"].decode("utf-8", "replace")
+    drives: dict[str, Any] = out.setdefault("drives", {})
+    for did, d in drives.items():  # a shared drive's root folder: its members, not a file
+        root = files.pop(did, None)
+        d["members"] = root["permissions"] if root else []
+    out.setdefault("changes", [])
     return out

@@ -4,6 +4,7 @@ every answer. The world's call log holds the answers."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from dtu.twins.core import World
@@ -83,7 +84,7 @@ async def sweep(w: World) -> None:
     await c("drive.files.create", name="x", parents=[MISSING])
     await c("drive.files.create", name="x", owners=["x"])
     up = await c("drive.files.create.upload", fields=full,
-                 **multipart('{"name": "up.txt", "parents": ["%s"]}' % made["id"], b"uploaded"))
+                 **multipart(json.dumps({"name": "up.txt", "parents": [made["id"]]}), b"uploaded"))
     await c("drive.files.create.upload", uploadType="media", _body=b"raw bytes", _content_type="text/plain")
     await c("drive.files.create.upload", uploadType="bogus", _body=b"x", _content_type="text/plain")
     await c("drive.files.update.upload", fileId=up["id"], uploadType="media", _body=b"new content",
@@ -214,7 +215,111 @@ async def sweep(w: World) -> None:
 
 async def more_drive(w: World, c: Any, as_bob: Any, comment_id: str) -> None:
     """Drive operations added for issue 16 (changes, revisions, shared drives, replies)."""
+    full = "*"
+    # comments.update and replies
+    await c("drive.comments.update", fileId=DOC, commentId=comment_id, content="Edited", fields=full)
+    await c("drive.comments.update", fileId=DOC, commentId=comment_id, fields="id")
+    await as_bob("drive.comments.update", fileId=DOC, commentId="nosuch", content="x", fields="id")
+    rep = await c("drive.replies.create", fileId=DOC, commentId=comment_id, content="Thanks", fields=full)
+    await c("drive.replies.create", fileId=DOC, commentId=comment_id, action="resolve", fields=full)
+    await c("drive.replies.create", fileId=DOC, commentId=comment_id, fields="id")
+    await c("drive.replies.list", fileId=DOC, commentId=comment_id, fields=full, pageSize=1)
+    await c("drive.replies.list", fileId=DOC, commentId="nosuch", fields=full)
+    await c("drive.replies.get", fileId=DOC, commentId=comment_id, replyId=rep["id"], fields=full)
+    await c("drive.replies.get", fileId=DOC, commentId=comment_id, replyId="nosuch", fields=full)
+    await c("drive.replies.update", fileId=DOC, commentId=comment_id, replyId=rep["id"], content="Ta", fields=full)
+    await c("drive.replies.update", fileId=DOC, commentId=comment_id, replyId=rep["id"], fields=full)
+    await c("drive.comments.get", fileId=DOC, commentId=comment_id, fields=full)
+    await c("drive.replies.delete", fileId=DOC, commentId=comment_id, replyId=rep["id"])
+    await c("drive.replies.delete", fileId=DOC, commentId=comment_id, replyId=rep["id"])
+    # revisions: a blob gets a new one per content change
+    await c("drive.files.update.upload", fileId=TXT, uploadType="media", _body=b"second", _content_type="text/plain")
+    await c("drive.revisions.list", fileId=TXT, fields=full)
+    await c("drive.revisions.list", fileId=DOC, fields=full)
+    await c("drive.revisions.list", fileId=BOBS)
+    await c("drive.revisions.get", fileId=TXT, revisionId="1", fields=full)
+    await c("drive.revisions.get", fileId=TXT, revisionId="1", alt="media")
+    await c("drive.revisions.get", fileId=SHEET, revisionId="head", fields=full)
+    await c("drive.revisions.get", fileId=TXT, revisionId="99")
+    await c("drive.revisions.update", fileId=TXT, revisionId="1", keepForever=True, fields=full)
+    await c("drive.revisions.update", fileId=DOC, revisionId="1", published=True, fields=full)
+    await c("drive.revisions.update", fileId=TXT, revisionId="1", published=True)
+    await c("drive.revisions.delete", fileId=TXT, revisionId="1")
+    await c("drive.revisions.delete", fileId=TXT, revisionId="2")
+    await c("drive.revisions.delete", fileId=DOC, revisionId="1")
+    # shared drives, and a file in one
+    d = await c("drive.drives.create", requestId="req-1", name="Team", fields=full)
+    await c("drive.drives.create", requestId="req-1", name="Team again")
+    await c("drive.drives.create", name="No request id")
+    await c("drive.drives.get", driveId=d["id"], fields=full)
+    await c("drive.drives.get", driveId="0ANoSuchDrive")
+    await c("drive.drives.list", fields=full)
+    await c("drive.drives.list", pageSize=500)
+    await c("drive.drives.update", driveId=d["id"], name="Team Drive", restrictions={"domainUsersOnly": True},
+            fields=full)
+    await as_bob("drive.drives.update", driveId=d["id"], name="x")
+    await c("drive.drives.hide", driveId=d["id"], fields=full)
+    await c("drive.drives.hide", driveId="0ANoSuchDrive")
+    await c("drive.drives.unhide", driveId=d["id"])
+    await as_bob("drive.drives.unhide", driveId=d["id"])
+    inside = await c("drive.files.create", name="spec.txt", parents=[d["id"]], supportsAllDrives=True, fields=full)
+    await c("drive.files.create", name="spec.txt", parents=[d["id"]])
+    await c("drive.permissions.create", fileId=d["id"], type="user", role="fileOrganizer", emailAddress=BOB,
+            supportsAllDrives=True, fields=full)
+    await c("drive.files.list", corpora="drive", driveId=d["id"], includeItemsFromAllDrives=True,
+            supportsAllDrives=True, fields=full)
+    await c("drive.files.list", corpora="drive", driveId=d["id"])
+    await c("drive.drives.delete", driveId=d["id"])
+    await c("drive.files.update", fileId=inside["id"], trashed=True, supportsAllDrives=True)
+    await c("drive.files.emptyTrash", driveId=d["id"])
+    await c("drive.files.emptyTrash", driveId="0ANoSuchDrive")
+    # changes: every file made, edited, trashed, shared or removed is in the log
+    tok = await c("drive.changes.getStartPageToken", fields=full)
+    await c("drive.changes.getStartPageToken", driveId="0ANoSuchDrive")
+    await c("drive.files.update", fileId=TXT, name="renamed.txt")
+    await c("drive.changes.list", pageToken="1", pageSize=5, fields=full)
+    await c("drive.changes.list", pageToken="1", includeItemsFromAllDrives=True, supportsAllDrives=True,
+            pageSize=1000, fields=full)
+    await c("drive.changes.list", pageToken=tok["startPageToken"])
+    await as_bob("drive.changes.list", pageToken="1", fields=full)
+    await c("drive.changes.list", pageToken="nope")
+    await c("drive.changes.list")
+    await c("drive.drives.delete", driveId=d["id"])
+    await c("drive.drives.delete", driveId=d["id"])
+    await c("drive.changes.list", pageToken=tok["startPageToken"], fields=full)
 
 
 async def more_sheets(w: World, c: Any) -> None:
     """Sheets operations added for issue 16 (data filters, developer metadata)."""
+    made = await c("sheets.spreadsheets.batchUpdate", spreadsheetId=SHEET, requests=[
+        {"createDeveloperMetadata": {"developerMetadata": {
+            "metadataKey": "team", "metadataValue": "eng", "visibility": "DOCUMENT",
+            "location": {"dimensionRange": {"sheetId": 0, "dimension": "ROWS", "startIndex": 1, "endIndex": 2}}}}},
+        {"createDeveloperMetadata": {"developerMetadata": {
+            "metadataId": 77, "metadataKey": "owner", "visibility": "DOCUMENT", "location": {"spreadsheet": True}}}},
+        {"createDeveloperMetadata": {"developerMetadata": {
+            "metadataKey": "tab", "visibility": "PROJECT", "location": {"sheetId": 0}}}}])
+    mid = made["replies"][0]["createDeveloperMetadata"]["developerMetadata"]["metadataId"]
+    await c("sheets.spreadsheets.batchUpdate", spreadsheetId=SHEET, requests=[
+        {"createDeveloperMetadata": {"developerMetadata": {"metadataId": 77, "metadataKey": "dup",
+                                                           "visibility": "DOCUMENT", "location": {"spreadsheet": True}}}}])
+    await c("sheets.spreadsheets.get", spreadsheetId=SHEET)
+    await c("sheets.spreadsheets.developerMetadata.get", spreadsheetId=SHEET, metadataId=mid)
+    await c("sheets.spreadsheets.developerMetadata.get", spreadsheetId=SHEET, metadataId=12345)
+    await c("sheets.spreadsheets.developerMetadata.search", spreadsheetId=SHEET, dataFilters=[
+        {"developerMetadataLookup": {"metadataKey": "team"}}, {"a1Range": "Sheet1!A2:B2"}])
+    await c("sheets.spreadsheets.developerMetadata.search", spreadsheetId=SHEET, dataFilters=[
+        {"developerMetadataLookup": {"metadataKey": "nothing"}}])
+    await c("sheets.spreadsheets.developerMetadata.search", spreadsheetId=SHEET, dataFilters=[])
+    await c("sheets.spreadsheets.values.batchGetByDataFilter", spreadsheetId=SHEET, dataFilters=[
+        {"developerMetadataLookup": {"metadataKey": "team"}}, {"a1Range": "Sheet1!A1:B1"},
+        {"gridRange": {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 3, "startColumnIndex": 1, "endColumnIndex": 2}}],
+        majorDimension="COLUMNS")
+    await c("sheets.spreadsheets.values.batchGetByDataFilter", spreadsheetId=SHEET, dataFilters=[{"a1Range": "Nope!!"}])
+    await c("sheets.spreadsheets.batchUpdate", spreadsheetId=SHEET, requests=[
+        {"updateDeveloperMetadata": {"dataFilters": [{"developerMetadataLookup": {"metadataId": mid}}],
+                                     "developerMetadata": {"metadataValue": "ops"}, "fields": "metadataValue"}},
+        {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": {"metadataKey": "owner"}}}}])
+    await c("sheets.spreadsheets.batchUpdate", spreadsheetId=SHEET, requests=[
+        {"updateDeveloperMetadata": {"dataFilters": [{"developerMetadataLookup": {"metadataId": mid}}],
+                                     "developerMetadata": {"metadataValue": "ops"}, "fields": "bogus"}}])
