@@ -89,3 +89,31 @@ def test_bad_password_is_401(world: dict[str, Any]) -> None:
     with pytest.raises(HTTPError) as e:
         bad.myself()
     assert e.value.response.status_code == 401
+
+
+def test_create_project_changelog_and_agile(atl: Jira, server: Any, world: dict[str, Any]) -> None:
+    made = atl.create_project_from_raw_json({"key": "WEB", "name": "Website", "projectTypeKey": "software",
+                                             "projectTemplateKey": "com.pyxis.greenhopper.jira:gh-simplified-scrum-classic",
+                                             "leadAccountId": BOB})
+    assert made["key"] == "WEB" and isinstance(made["id"], int)
+    with pytest.raises(HTTPError) as e:
+        atl.create_project_from_raw_json({"key": "WEB", "name": "Again", "projectTypeKey": "software"})
+    assert e.value.response.status_code == 400
+    assert "projectKey" in e.value.response.json()["errors"]
+    issue = atl.issue_create({"project": {"key": "WEB"}, "summary": "Landing page", "issuetype": {"name": "Story"}})
+    atl.set_issue_status(issue["key"], "In Progress")
+    atl.set_issue_status(issue["key"], "Done")
+    log = atl.get_issue_changelog(issue["key"], start=0, limit=1)
+    assert (log["total"], log["isLast"], len(log["values"])) == (2, False, 1)
+    assert log["values"][0]["items"][0]["toString"] == "In Progress"
+    boards = atl.get_all_agile_boards(project_key="WEB")["values"]
+    assert [b["name"] for b in boards] == ["WEB board"]
+    sprint = atl.create_sprint("WEB 1", boards[0]["id"], goal="Launch")
+    atl.update_partially_sprint(sprint["id"], {"goal": "Launch on time"})
+    assert atl.get_all_sprints_from_board(boards[0]["id"])["values"][0]["goal"] == "Launch on time"
+    atl.delete_sprint(sprint["id"])
+    assert atl.get_all_sprints_from_board(boards[0]["id"])["values"] == []
+    view = server.state(world["id"])["jira"]
+    assert view["projects"]["WEB"]["lead"] == BOB
+    assert view["projects"]["WEB"]["statuses"] == ["To Do", "In Progress", "Done"]
+    assert view["issues"][issue["key"]]["status"] == "Done"
