@@ -276,6 +276,8 @@ def new_file(state: GoogleState, env: Env, actor: str, name: str, mime: str,
 def touch(f: DriveFile, env: Env, actor: str, state: GoogleState | None = None) -> None:
     """Mark a file modified now by `actor` (call after changing a Doc's or Sheet's content); with
     `state`, a new revision and a change are recorded too."""
+    if state is not None:
+        first_revision(f)  # the version before this edit
     f.modifiedTime = env.iso()
     f.version += 1
     f.lastModifyingUser = actor
