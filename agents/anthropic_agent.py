@@ -38,6 +38,7 @@ import msgspec
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.runner.scenario import Step
+from dtu.twins.anthropic.catalog import OWN, REAL
 from dtu.twins.anthropic.model import SCRIPTED, TWIN_MODEL
 from dtu.twins.core import World
 
@@ -130,17 +131,20 @@ class AnthropicAgent:
                                "dtu's in-process twin; it takes no ANTHROPIC_API_KEY and no base_url "
                                "(unset the key, or drop oracle=true to measure a real model)")
             self.model: str = o["model"] or ORACLE_DEFAULT_MODEL
-            if not self.model.startswith(SCRIPTED):
+            if self.model not in SCRIPTED:
                 raise DtuError(f"--agent anthropic:{arg}: with oracle=true the model is one of "
                                f"{', '.join(SCRIPTED)}, not {self.model!r}")
             self.oracle = True  # the engine seeds the reference plan into this agent's worlds only
             self.kind = "oracle-twin"
         else:
             self.model = o["model"] or (TWIN_DEFAULT_MODEL if self.local else REAL_DEFAULT_MODEL)
-            if self.local and self.model.startswith(SCRIPTED):
+            if self.local and self.model in SCRIPTED:
                 raise DtuError(f"--agent anthropic:{arg}: {self.model} plays the hidden reference plan "
                                "and is served in oracles' worlds only; add oracle=true for the "
                                f"yardstick, or use model={TWIN_DEFAULT_MODEL}")
+            if self.local and self.model not in (*OWN, *REAL):
+                raise DtuError(f"--agent anthropic:{arg}: without ANTHROPIC_API_KEY the Anthropic twin answers, "
+                               f"and it serves {', '.join((*OWN, *REAL))}, not {self.model!r}")
             self.kind = "twin" if self.local else "api"
         self._warned = False
         self.transport: WorldTransport | None = None

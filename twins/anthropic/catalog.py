@@ -46,8 +46,10 @@ def served(state: AnthropicState) -> tuple[str, ...]:
 
 def check(state: AnthropicState, model: str) -> None:
     """Raise 404 `not_found_error` for a model this world does not serve."""
-    if model == "" or model in REAL or model in OWN or (state.scripted and model in SCRIPTED):
+    if model in REAL or model in OWN or (state.scripted and model in SCRIPTED):
         return
+    if not model:
+        raise AnthropicError("invalid_request_error", "model: String should have at least 1 character")
     raise AnthropicError("not_found_error", f"model: {model}")
 
 
