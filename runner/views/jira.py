@@ -7,10 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .common import Links, parse_iso, person, render, when
+from .common import Links, parse_iso, person, render, safe_url, when
 
-DEFAULT_WORKFLOW = "Software Development Workflow"
-DEFAULT_STATUSES = ("To Do", "In Progress", "In Review", "Done")
 CATEGORY_ORDER = {"new": 0, "indeterminate": 1, "done": 2}
 TYPE_ICON = {"bug": "bug", "story": "story", "epic": "epic", "subtask": "subtask", "sub-task": "subtask",
              "task": "task"}
@@ -63,23 +61,22 @@ class Jira:
         }
 
     def columns(self, project: Mapping[str, Any] | None, issues: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """A column per status: the default workflow's four (empty ones too), then any other
-        status an issue is in, each placed by its category (to do, in progress, done)."""
-        order: list[str] = []
+        """A column per status of the project's workflow, in its order (empty ones too), then any
+        other status an issue is in, placed by its category (to do, in progress, done)."""
+        order = [str(x) for x in (project or {}).get("statuses") or []]
         category: dict[str, str] = {}
-        if project is None or project.get("workflow", DEFAULT_WORKFLOW) == DEFAULT_WORKFLOW:
-            order = list(DEFAULT_STATUSES)
-            category = dict(zip(DEFAULT_STATUSES, ("new", "indeterminate", "indeterminate", "done"), strict=True))
         for i in issues:
-            status = str(i.get("status") or "")
-            category.setdefault(status, str(i.get("status_category") or "new"))
-            if status not in order:
-                order.append(status)
-        order.sort(key=lambda s: CATEGORY_ORDER.get(category[s], 1))
+            category.setdefault(str(i.get("status") or ""), str(i.get("status_category") or "new"))
+        extra = sorted((s for s in dict.fromkeys(str(i.get("status") or "") for i in issues) if s not in order),
+                       key=lambda s: CATEGORY_ORDER.get(category[s], 1))
+        for s in extra:  # after the last column of its category
+            at = max((n + 1 for n, o in enumerate(order)
+                      if CATEGORY_ORDER.get(category.get(o, ""), 1) <= CATEGORY_ORDER.get(category[s], 1)), default=0)
+            order.insert(at, s)
         cards: dict[str, list[dict[str, Any]]] = {s: [] for s in order}
         for i in issues:
             cards[str(i.get("status") or "")].append(self.card(i))
-        return [{"status": s, "category": category[s], "cards": cards[s]} for s in order]
+        return [{"status": s, "category": category.get(s, _guess(s)), "cards": cards[s]} for s in order]
 
     def detail(self, key: str) -> dict[str, Any]:
         i = self.issues[key]
@@ -112,7 +109,20 @@ class Jira:
             "subtasks": [self.card(self.issues[c]) for c in i.get("children") or [] if c in self.issues],
             "links": [{"phrase": p, "issues": v} for p, v in links.items()],
             "comments": comments, "history": history, "worklogs": worklogs,
+            "sprint": str(i.get("sprint") or ""), "fix_versions": [str(v) for v in i.get("fix_versions") or []],
+            "affects": [str(v) for v in i.get("versions") or []],
+            "components": [str(c) for c in i.get("components") or []], "votes": len(i.get("votes") or []),
+            "web_links": [{"title": str(r.get("title") or r.get("url") or ""), "url": safe_url(r.get("url"))}
+                          for r in i.get("remote_links") or [] if isinstance(r, Mapping)],
         }
+
+
+def _guess(status: str) -> str:
+    """The category of a status no issue is in yet (the view names a workflow's statuses only)."""
+    low = status.lower()
+    if low in ("to do", "open", "backlog", "new", "selected for development"):
+        return "new"
+    return "done" if low in ("done", "closed", "resolved", "won't do") else "indeterminate"
 
 
 def _text(v: Any) -> str:
@@ -145,9 +155,13 @@ def page(state: Mapping[str, Any], sel: str | None, base: str) -> str:
                  "href": jr.link("jira", k), "current": k == pkey, "colour": person(k, k)["colour"]}
                 for k, p in sorted(jr.projects.items())]
     lead = jr.who(project.get("lead")) if isinstance(project, Mapping) else None
+    boards = {str(b.get("id")) for b in (state.get("boards") or {}).values()
+              if isinstance(b, Mapping) and b.get("project") == pkey}
+    sprints = [str(x.get("name") or "") for x in (state.get("sprints") or {}).values()
+               if isinstance(x, Mapping) and str(x.get("board")) in boards and x.get("state") == "active"]
     return render("jira.html", site=str(state.get("site") or ""), projects=projects,
                   project={"key": pkey or "", "name": str(project.get("name") or pkey)
-                           if isinstance(project, Mapping) else (pkey or ""), "lead": lead},
+                           if isinstance(project, Mapping) else (pkey or ""), "lead": lead, "sprints": sprints},
                   columns=jr.columns(project if isinstance(project, Mapping) else None, issues) if pkey else [],
                   detail=jr.detail(ikey) if ikey is not None else None,
                   close=jr.link("jira", pkey) if pkey else jr.link("jira"))

@@ -14,8 +14,9 @@ STATUS = {"ACTIVE": "Active", "STAGED": "Staged", "PROVISIONED": "Pending user a
           "DEPROVISIONED": "Deactivated", "INACTIVE": "Inactive"}
 SIGN_ON = {"SAML_2_0": "SAML 2.0", "OPENID_CONNECT": "OpenID Connect", "BOOKMARK": "Bookmark",
            "BROWSER_PLUGIN": "SWA", "AUTO_LOGIN": "SWA", "BASIC_AUTH": "Basic auth", "WS_FEDERATION": "WS-Fed"}
-LOG_KEYS = ("logs", "system_log", "systemLog", "events")
-"""Where an Okta state view would hold System Log events; today's twin keeps none."""
+LOG_KEYS = ("logs", "system_log", "systemLog")
+"""Where an Okta state view holds System Log events (LogEvent shape, oldest first)."""
+MAX_LOG = 500  # the newest events shown
 
 
 def _m(x: Any) -> Mapping[str, Any]:
@@ -57,9 +58,12 @@ class Okta:
             ("Last login", "last_login"), ("Password changed", "password_changed"), ("Last updated", "last_updated"))]
         group_links = [{"name": str(g.get("name") or gid), "href": self.link("okta", gid)}
                        for gid, g in self.groups.items() if isinstance(g, Mapping) and uid in (g.get("members") or [])]
+        roles = [str(r.get("label") or r.get("type") or "") for r in u.get("roles") or [] if isinstance(r, Mapping)]
+        factors = [{"type": str(f.get("factor_type") or ""), "provider": str(f.get("provider") or ""),
+                    "status": badge(f.get("status"))} for f in u.get("factors") or [] if isinstance(f, Mapping)]
         return {**row, "profile": profile, "dates": [(k, v or "Never") for k, v in dates],
                 "provider": str(u.get("provider") or ""), "has_password": bool(u.get("has_password")),
-                "group_links": group_links}
+                "group_links": group_links, "roles": roles, "factors": factors}
 
     def group_row(self, gid: str, g: Mapping[str, Any]) -> dict[str, Any]:
         members = [str(m) for m in g.get("members") or []]
@@ -82,13 +86,14 @@ class Okta:
                            for g in groups if isinstance(self.groups.get(g), Mapping)]}
 
 
-def _log(state: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-    """The System Log events the state holds, newest first; None when it holds no log at all."""
+def _log(state: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int] | None:
+    """The newest System Log events the state holds, newest first, and how many more there are;
+    None when the state keeps no log at all."""
     for key in LOG_KEYS:
         events = state.get(key)
         if isinstance(events, list):
             out = []
-            for e in events:
+            for e in events[-MAX_LOG:]:
                 if not isinstance(e, Mapping):
                     continue
                 actor = _m(e.get("actor"))
@@ -100,7 +105,7 @@ def _log(state: Mapping[str, Any]) -> list[dict[str, Any]] | None:
                             "targets": ", ".join(str(t.get("displayName") or t.get("alternateId") or "")
                                                  for t in targets),
                             "outcome": str(outcome.get("result") or "")})
-            return out[::-1]
+            return out[::-1], max(0, len(events) - MAX_LOG)
     return None
 
 
@@ -123,6 +128,12 @@ def page(state: Mapping[str, Any], sel: str | None, base: str) -> str:
         detail = {"kind": "group", **ok.group_row(sel, ok.groups[sel])}
     elif sel is not None and isinstance(ok.apps.get(sel), Mapping):
         detail = {"kind": "app", **ok.app_row(sel, ok.apps[sel])}
+    log = _log(state)
+    rules = [{"name": str(r.get("name") or rid), "status": badge(r.get("status")),
+              "expression": str(r.get("expression") or ""),
+              "groups": [str(_m(ok.groups.get(g)).get("name") or g) for g in r.get("assign_groups") or []]}
+             for rid, r in _m(state.get("group_rules")).items() if isinstance(r, Mapping)]
     return render("okta.html", org=str(state.get("org") or "okta"), users=users, groups=groups, apps=apps,
                   counts=[{"status": badge(k), "n": n} for k, n in sorted(counts.items())],
-                  detail=detail, log=_log(state), close=ok.link("okta"), selected=sel)
+                  detail=detail, kept=log is not None, log=log[0] if log else [], older=log[1] if log else 0,
+                  rules=sorted(rules, key=lambda r: r["name"].lower()), close=ok.link("okta"), selected=sel)
