@@ -1,4 +1,11 @@
-"""Okta's error shape: `{errorCode, errorSummary, errorLink, errorId, errorCauses}` with an HTTP status."""
+"""Okta's error shape: `{errorCode, errorSummary, errorLink, errorId, errorCauses}` with an HTTP status.
+
+Codes, statuses and summaries follow Okta's error code list,
+https://developer.okta.com/docs/reference/error-codes/ (E0000001 400 "Api validation failed",
+E0000003 400, E0000006 403, E0000007 404 "Not found: {0}", E0000008 404 "The requested path was not
+found", E0000009 500, E0000010 503 "Service is in read only mode", E0000011 401, E0000014 403,
+E0000016 403, E0000031 400, E0000032 403, E0000038 403, E0000047 429, E0000068 403, E0000080 403,
+E0000090 409)."""
 
 from __future__ import annotations
 
@@ -73,7 +80,7 @@ class OktaErrors:
         return forbidden()
 
     def not_found_route(self, method: str, path: str) -> TwinError:
-        return OktaError("E0000007", f"Not found: Resource not found: {path} ({method})", status=404)
+        return OktaError("E0000008", "The requested path was not found", status=404)
 
     def too_large(self, limit: int) -> TwinError:
         return OktaError("E0000003", "The request body was not well-formed.", status=413,
@@ -92,7 +99,7 @@ class OktaErrors:
                          headers=headers)
 
     def unavailable(self) -> TwinError:
-        return OktaError("E0000010", "Service is in read only mode.", status=503)
+        return OktaError("E0000010", "Service is in read only mode", status=503)
 
     def internal(self) -> TwinError:
         return OktaError("E0000009", "Internal Server Error", status=500)

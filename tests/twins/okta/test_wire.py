@@ -91,7 +91,7 @@ def test_malformed_and_unknown(okta_world: dict[str, Any]) -> None:
     status, _, body = http(okta_world, "POST", "/api/v1/users", body=b'{"profile": "x"}')
     assert status == 400 and body["errorCode"] == "E0000001"
     status, _, body = http(okta_world, "GET", "/api/v1/nothing-here")
-    assert status == 404 and body["errorCode"] == "E0000007"
+    assert status == 404 and body["errorCode"] == "E0000008"  # "The requested path was not found"
     status, _, body = http(okta_world, "GET", "/api/v1/users?limit=lots")
     assert status == 400 and body["errorCode"] == "E0000001"
     status, _, body = http(okta_world, "GET", "/api/v1/users?search=" + urllib.parse.quote('profile.x eq "'))
