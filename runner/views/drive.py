@@ -52,6 +52,8 @@ class Drive:
                                                     if isinstance(v, Mapping)}
         self.roots: dict[str, Mapping[str, Any]] = {k: v for k, v in _m(state.get("roots")).items()
                                                     if isinstance(v, Mapping)}
+        self.drives: dict[str, Mapping[str, Any]] = {k: v for k, v in _m(state.get("drives")).items()
+                                                     if isinstance(v, Mapping)}
         self.link = Links(base)
         self.my_root = str(_m(self.users.get(self.me)).get("rootId") or "")
 
@@ -63,6 +65,8 @@ class Drive:
         return {**p, "name": "me"} if email == self.me else p
 
     def root_label(self, rid: str) -> str:
+        if rid in self.drives:
+            return str(self.drives[rid].get("name") or "Shared drive")
         if rid == self.my_root:
             return "My Drive"
         owners = self.roots[rid].get("owners") or []
@@ -76,14 +80,17 @@ class Drive:
         return None
 
     def access(self, f: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Who has access, as Drive's share dialog lists it: owners first, then by role."""
+        """Who has access, as Drive's share dialog lists it: owners first, then by role; a file in
+        a shared drive also lists the drive's members."""
         out: list[dict[str, Any]] = []
         seen: set[str] = set()
         for email in f.get("owners") or []:
             out.append({"who": person(str(email), self.name_of(str(email))), "email": str(email),
-                        "role": "Owner", "rank": 0, "kind": "user", "pending": False})
+                        "role": "Owner", "rank": 0, "kind": "user", "pending": False, "via": ""})
             seen.add(str(email))
-        for p in f.get("permissions") or []:
+        drive = self.drives.get(str(f.get("driveId") or ""))
+        inherited = [(p, str(drive.get("name") or "")) for p in drive.get("members") or []] if drive else []
+        for p, via in [(p, "") for p in f.get("permissions") or []] + inherited:
             if not isinstance(p, Mapping):
                 continue
             kind = str(p.get("type") or "user")
@@ -106,7 +113,7 @@ class Drive:
                 email = ""
             out.append({"who": who, "email": email if email != who["name"] else "", "kind": kind,
                         "role": ROLE.get(role, role), "rank": ROLE_RANK.get(role, 9),
-                        "pending": bool(p.get("pendingOwner"))})
+                        "pending": bool(p.get("pendingOwner")), "via": via})
         out.sort(key=lambda a: a["rank"])
         return out
 
@@ -147,7 +154,7 @@ class Drive:
         seen: set[str] = set()
         while cur is not None and cur not in seen:
             seen.add(cur)
-            if cur in self.roots:
+            if cur in self.roots or cur in self.drives:
                 out.append({"name": self.root_label(cur), "href": self.link("drive", cur)})
                 break
             f = self.files.get(cur)
@@ -173,15 +180,15 @@ class Drive:
 def page(state: Mapping[str, Any], sel: str | None, base: str) -> str:
     """The Drive view's content."""
     dv = Drive(state, base)
-    orphans = [i for i, f in dv.files.items()
-               if not f.get("trashed") and not any(p in dv.files or p in dv.roots for p in f.get("parents") or [])]
+    known = dv.files.keys() | dv.roots.keys() | dv.drives.keys()
+    orphans = [i for i, f in dv.files.items() if not f.get("trashed") and not known & set(f.get("parents") or [])]
     details = None
     place = sel
     if sel is not None and sel in dv.files and dv.files[sel].get("mimeType") != FOLDER:
         details = dv.details(sel)
-        parents = [p for p in dv.files[sel].get("parents") or [] if p in dv.files or p in dv.roots]
+        parents = [p for p in dv.files[sel].get("parents") or [] if p in known]
         place = ":trash" if dv.files[sel].get("trashed") else str(parents[0]) if parents else ":orphans"
-    if place is None or not (place in dv.files or place in dv.roots or place in PLACES):
+    if place is None or not (place in known or place in PLACES):
         place = dv.my_root if dv.my_root in dv.roots else next(iter(dv.roots), ":orphans")
     if place == ":shared":
         ids = [i for i, f in dv.files.items() if dv.me in (f.get("sharedWith") or {}) and not f.get("trashed")]
@@ -193,7 +200,7 @@ def page(state: Mapping[str, Any], sel: str | None, base: str) -> str:
         ids = orphans
     else:
         ids = dv.children(place)
-    title = PLACES.get(place) or (dv.root_label(place) if place in dv.roots else "")
+    title = PLACES.get(place) or (dv.root_label(place) if place in dv.roots or place in dv.drives else "")
     crumbs = [] if place in PLACES else dv.crumbs(place)
     nav = [{"name": "My Drive", "href": dv.link("drive", dv.my_root), "current": place == dv.my_root, "icon": "drive"}
            ] if dv.my_root in dv.roots else []
@@ -202,6 +209,11 @@ def page(state: Mapping[str, Any], sel: str | None, base: str) -> str:
     drives = [{"name": dv.root_label(r), "href": dv.link("drive", r), "current": place == r,
                "who": person(str((f.get("owners") or [""])[0]), dv.name_of(str((f.get("owners") or [""])[0])))}
               for r, f in sorted(dv.roots.items(), key=lambda kv: dv.root_label(kv[0]).lower()) if r != dv.my_root]
+    shared_drives = [{"name": dv.root_label(d), "href": dv.link("drive", d), "current": place == d}
+                     for d in sorted(dv.drives, key=lambda d: dv.root_label(d).lower())
+                     if not dv.drives[d].get("hidden")]
+    members = dv.access({"driveId": place}) if place in dv.drives else []
     return render("drive.html", me=person(dv.me, dv.name_of(dv.me)), me_email=dv.me, nav=nav, drives=drives,
+                  shared_drives=shared_drives, members=members,
                   title=title, crumbs=crumbs, rows=dv.listing(ids, sel), details=details,
                   close=dv.link("drive", place))

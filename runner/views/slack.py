@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from .common import Links, clock, day, from_epoch, iso_title, person, render, size, when
+from .common import Links, clock, day, from_epoch, iso_title, person, render, safe_url, size, when
 from .mrkdwn import emoji, mrkdwn
 
 SYSTEM = {"channel_join", "channel_leave", "channel_archive", "channel_unarchive", "channel_name",
@@ -212,12 +212,19 @@ class Slack:
             pane = {"parent": self.message(parent, cid, True), "replies": replies,
                     "close": self.link("slack", cid)}
         topic = str(c.get("topic") or "")
+        bookmarks = [{"title": str(b.get("title") or b.get("link") or ""), "url": safe_url(b.get("link")),
+                      "emoji": emoji(str(b.get("emoji") or "").strip(":")) if b.get("emoji") else ""}
+                     for b in c.get("bookmarks") or [] if isinstance(b, Mapping)]
+        scheduled = sorted(({"who": self.who(str(q.get("user") or "")), "text": self.text(q.get("text")),
+                             "when": when(from_epoch(q.get("post_at"))), "at": _ts_key(str(q.get("post_at") or 0))}
+                            for q in (self.s.get("scheduled") or {}).values()
+                            if isinstance(q, Mapping) and q.get("channel") == cid), key=lambda q: q["at"])
         return {
             "id": cid, "label": self.label(c), "im": bool(c.get("is_im") or c.get("is_mpim")),
             "private": bool(c.get("is_private")), "archived": bool(c.get("is_archived")),
             "topic": self.text(topic) if topic else None, "purpose": str(c.get("purpose") or ""),
             "members": [self.who(str(u)) for u in c.get("members") or []],
-            "messages": shown, "pins": pins, "thread": pane,
+            "messages": shown, "pins": pins, "thread": pane, "bookmarks": bookmarks, "scheduled": scheduled,
             "previous_names": list(c.get("previous_names") or []),
         }
 

@@ -567,3 +567,25 @@ def test_what_scenarios_rarely_hold_is_drawn_too() -> None:
                      "target": [{"displayName": "Omar Haddad"}], "outcome": {"result": "SUCCESS"}}]
     html = fragment(view, "okta", sel=None, base="/b")
     assert "No events recorded" not in html and "user.lifecycle.suspend" in html and "Suspend Okta user" in html
+
+
+async def test_shared_drives_bookmarks_and_scheduled_messages() -> None:
+    """Made by the twins' own operations in-process: a shared drive with a file (members shown,
+    access inherited), a channel bookmark and a scheduled message (shown, not yet in the channel)."""
+    world = World(SeedImage(TWINS, SEED, 1, 1714986000.0), 1, "w1")
+    drive = await world.call("google", "drive.drives.create", {"requestId": "r1", "name": "Finance"})
+    sheet = await world.call("google", "drive.files.create", {
+        "supportsAllDrives": True, "name": "Q3 forecast", "parents": [drive["id"]],
+        "mimeType": "application/vnd.google-apps.spreadsheet"})
+    assert (await world.call("slack", "bookmarks.add", {"channel_id": SUPPORT, "title": "Refund policy",
+                                                        "type": "link", "link": "https://wiki.acme.test/refunds"}))["ok"]
+    assert (await world.call("slack", "chat.scheduleMessage", {"channel": SUPPORT, "text": "Weekly refund digest",
+                                                               "post_at": 1714990000 + 86400}))["ok"]
+    view = world.view(("google", "slack"))
+    html = fragment(view, "drive", sel=sheet["id"], base="/b")
+    assert "Shared drives" in html and "Q3 forecast" in html and "via Finance" in html
+    assert f'href="/b/drive?sel={drive["id"]}"' in html
+    html = fragment(view, "slack", sel=SUPPORT, base="/b")
+    assert '<a class="sk-bookmark" href="https://wiki.acme.test/refunds"' in html and "Refund policy" in html
+    assert "1 scheduled" in html and "Weekly refund digest" in html
+    assert html.count("Weekly refund digest") == 1  # scheduled, not posted
