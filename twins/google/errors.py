@@ -105,10 +105,13 @@ class GoogleErrors:
         return GoogleError("INVALID_ARGUMENT", f"Invalid JSON payload received. {detail}", both=True)
 
     def unauthorized(self, token_given: bool) -> TwinError:
+        # Google's wording, with its "See ..." link (as Google answers it, e.g.
+        # github.com/rohitaryal/imageFX-api/issues/2 and googleapis/google-api-php-client/issues/2479)
+        see = " See https://developers.google.com/identity/sign-in/web/devconsole-project."
         msg = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login "
-               "cookie or other valid authentication credential.") if token_given else (
+               "cookie or other valid authentication credential." + see) if token_given else (
                "Request is missing required authentication credential. Expected OAuth 2 access token, "
-               "login cookie or other valid authentication credential.")
+               "login cookie or other valid authentication credential." + see)
         return GoogleError("UNAUTHENTICATED", msg, both=True, location="Authorization",
                            location_type="header", headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
 
@@ -129,8 +132,17 @@ class GoogleErrors:
         if op.startswith("drive."):
             return DriveError("userRateLimitExceeded", "User rate limit exceeded.", status=403,
                               domain="usageLimits", headers=headers)
-        return GoogleError("RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Requests' and limit "
-                           "'Requests per minute per user' of service.", both=True, headers=headers)
+        from .limits import DOCS_READ, SHEETS_READ, bucket  # (imported here: limits needs the core)
+        from .registry import ops
+        known = ops.ops.get(op)
+        kind = "Read" if known is not None and bucket(known) in (SHEETS_READ, DOCS_READ) else "Write"
+        service = "docs" if op.startswith("docs.") else "sheets"
+        # Google's wording, e.g. "Quota exceeded for quota metric 'Read requests' and limit 'Read
+        # requests per minute per user' of service 'sheets.googleapis.com' for consumer
+        # 'project_number:...'." (as reported in github.com/AutomaApp/automa/issues/1877)
+        return GoogleError("RESOURCE_EXHAUSTED", f"Quota exceeded for quota metric '{kind} requests' and "
+                           f"limit '{kind} requests per minute per user' of service '{service}.googleapis.com' "
+                           "for consumer 'project_number:0'.", headers=headers)
 
     def unavailable(self) -> TwinError:
         return GoogleError("UNAVAILABLE", "The service is currently unavailable.", both=True)
