@@ -569,18 +569,23 @@ def test_what_scenarios_rarely_hold_is_drawn_too() -> None:
     assert "No events recorded" not in html and "user.lifecycle.suspend" in html and "Suspend Okta user" in html
 
 
-async def test_shared_drives_bookmarks_and_scheduled_messages() -> None:
+def test_shared_drives_bookmarks_and_scheduled_messages() -> None:
     """Made by the twins' own operations in-process: a shared drive with a file (members shown,
-    access inherited), a channel bookmark and a scheduled message (shown, not yet in the channel)."""
+    access inherited), a channel bookmark and a scheduled message (shown, not yet in the channel).
+    Synchronous dispatch (door 1's core): this module's browser owns the thread's event loop."""
     world = World(SeedImage(TWINS, SEED, 1, 1714986000.0), 1, "w1")
-    drive = await world.call("google", "drive.drives.create", {"requestId": "r1", "name": "Finance"})
-    sheet = await world.call("google", "drive.files.create", {
+
+    def call(twin: str, op: str, args: dict[str, Any]) -> Any:
+        return world.dispatch(twin, op, args).body
+
+    drive = call("google", "drive.drives.create", {"requestId": "r1", "name": "Finance"})
+    sheet = call("google", "drive.files.create", {
         "supportsAllDrives": True, "name": "Q3 forecast", "parents": [drive["id"]],
         "mimeType": "application/vnd.google-apps.spreadsheet"})
-    assert (await world.call("slack", "bookmarks.add", {"channel_id": SUPPORT, "title": "Refund policy",
-                                                        "type": "link", "link": "https://wiki.acme.test/refunds"}))["ok"]
-    assert (await world.call("slack", "chat.scheduleMessage", {"channel": SUPPORT, "text": "Weekly refund digest",
-                                                               "post_at": 1714990000 + 86400}))["ok"]
+    assert call("slack", "bookmarks.add", {"channel_id": SUPPORT, "title": "Refund policy", "type": "link",
+                                           "link": "https://wiki.acme.test/refunds"})["ok"]
+    assert call("slack", "chat.scheduleMessage", {"channel": SUPPORT, "text": "Weekly refund digest",
+                                                  "post_at": 1714990000 + 86400})["ok"]
     view = world.view(("google", "slack"))
     html = fragment(view, "drive", sel=sheet["id"], base="/b")
     assert "Shared drives" in html and "Q3 forecast" in html and "via Finance" in html
