@@ -215,10 +215,11 @@ class Slack:
         bookmarks = [{"title": str(b.get("title") or b.get("link") or ""), "url": safe_url(b.get("link")),
                       "emoji": emoji(str(b.get("emoji") or "").strip(":")) if b.get("emoji") else ""}
                      for b in c.get("bookmarks") or [] if isinstance(b, Mapping)]
-        scheduled = sorted(({"who": self.who(str(q.get("user") or "")), "text": self.text(q.get("text")),
-                             "when": when(from_epoch(q.get("post_at"))), "at": _ts_key(str(q.get("post_at") or 0))}
-                            for q in (self.s.get("scheduled") or {}).values()
-                            if isinstance(q, Mapping) and q.get("channel") == cid), key=lambda q: q["at"])
+        pending = sorted((q for q in (self.s.get("scheduled") or {}).values()
+                          if isinstance(q, Mapping) and q.get("channel") == cid),
+                         key=lambda q: _ts_key(str(q.get("post_at") or 0)))
+        scheduled = [{"who": self.who(str(q.get("user") or "")), "text": self.text(q.get("text")),
+                      "when": when(from_epoch(q.get("post_at")))} for q in pending]
         return {
             "id": cid, "label": self.label(c), "im": bool(c.get("is_im") or c.get("is_mpim")),
             "private": bool(c.get("is_private")), "archived": bool(c.get("is_archived")),
