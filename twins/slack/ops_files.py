@@ -209,11 +209,13 @@ TYPE_GROUPS = {"images": {"png", "jpg", "gif"}, "pdfs": {"pdf"}, "zips": {"zip"}
 @method("files.list", "files:read", mutates=False)
 def files_list(ctx: S, p: FilesList) -> dict[str, Any]:
     """Files the caller can see, newest first; narrowed by channel, user, types (all, images,
-    pdfs, snippets, zips, spaces) and ts_from/ts_to; paged by count/page."""
+    pdfs, snippets, zips, spaces, gdocs; anything else: unknown_type) and ts_from/ts_to; paged by count/page."""
     s = ctx.state
     if p.user is not None and p.user not in s.users:
         raise SlackError("user_not_found")
-    groups = set((p.types or "all").split(","))
+    groups = {g.strip() for g in (p.types or "all").split(",")}
+    if groups - set(TYPE_GROUPS) - {"all", "spaces", "gdocs"}:  # the types the method page lists
+        raise SlackError("unknown_type")  # "Value passed for `types` was invalid"
     lo = float(p.ts_from) if p.ts_from else 0.0
     hi = float(p.ts_to) if p.ts_to else float("inf")
     out = []

@@ -139,9 +139,14 @@ class TeamInfo(msgspec.Struct):
 
 @method("team.info", "team:read", mutates=False)
 def team_info(ctx: S, p: TeamInfo) -> dict[str, Any]:
-    """The workspace: id, name, domain and email domain. A world holds one workspace: `team` and
-    `domain` (for org-wide tokens) name it whatever they say."""
+    """The workspace: id, name, domain and email domain. `team` may only name this workspace
+    (any other id: team_not_found); `domain` lookups work only inside an Enterprise org, which a
+    world is not (team_not_on_enterprise)."""
     s = ctx.state
+    if p.team and p.team != s.team_id:  # docs.slack.dev/reference/methods/team.info: team_not_found
+        raise SlackError("team_not_found")
+    if p.domain and not p.team:  # "This only works for domains in the same enterprise"
+        raise SlackError("team_not_on_enterprise")
     admin = next((u for u in s.users.values() if u.is_admin and u.email), None)
     email_domain = admin.email.partition("@")[2] if admin else ""
     return {"ok": True, "team": {
@@ -162,7 +167,11 @@ def emoji_list(ctx: S, p: NoParams) -> dict[str, Any]:
 
 
 class SCIMError(TwinError):
-    """Slack's SCIM API errors: `{"Errors": {"description", "code"}}` with that HTTP status."""
+    """Slack's SCIM v1.1 errors: `{"Errors": {"description": <code>, "code": <HTTP status>}}` (the
+    shape slack_sdk.scim.v1.response reads). The codes are those of
+    https://docs.slack.dev/reference/scim-api#errors: invalid_authentication (bad token),
+    permission_denied ("The OAuth token has not been granted permission to perform the requested
+    action"), no_such_user ("The user provided does not exist"), cannot_disable_bot_user_with_scim."""
 
     def body(self) -> Any:
         return {"Errors": {"description": self.message, "code": self.status}}
@@ -181,12 +190,14 @@ def scim_users_delete(ctx: S, p: SCIMUser) -> Reply:
     if me is None or me.deleted:
         raise SCIMError("invalid_authentication", "invalid_authentication", status=401)
     if not (me.is_admin or me.is_owner):
-        raise SCIMError("forbidden", "no_access: only admins and owners may deactivate users", status=403)
+        raise SCIMError("permission_denied", "permission_denied", status=403)
     u = s.users.get(p.id)
     if u is None:
-        raise SCIMError("not_found", f"user_not_found: no user with id {p.id}", status=404)
+        raise SCIMError("no_such_user", "no_such_user", status=404)
+    if u.is_bot:
+        raise SCIMError("cannot_disable_bot_user_with_scim", "cannot_disable_bot_user_with_scim", status=400)
     if u.is_owner and not me.is_owner:
-        raise SCIMError("forbidden", "cannot_disable_primary_owner", status=403)
+        raise SCIMError("permission_denied", "permission_denied", status=403)
     u.deleted = True
     u.updated = int(ctx.env.now)
     for g in s.usergroups.values():  # Slack drops deactivated people from user groups

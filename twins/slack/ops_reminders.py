@@ -64,7 +64,7 @@ def reminders_add(ctx: S, p: Add) -> dict[str, Any]:
     "in 2 days", "tomorrow") and optionally `user` to remind someone else."""
     s, env = ctx.state, ctx.env
     if not p.text.strip():
-        raise SlackError("no_text")
+        raise SlackError("missing_argument")  # reminders.add page: "An argument is missing."
     user = p.user or ctx.actor
     u = get_user(s, user)
     if u.is_bot:

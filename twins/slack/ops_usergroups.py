@@ -13,6 +13,7 @@ from .shape import split_csv
 from .state import SlackState, Usergroup
 
 HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,20}$")
+RESERVED = frozenset({"channel", "here", "everyone"})
 
 
 def group_json(g: Usergroup, s: SlackState, include_users: bool = False) -> dict[str, Any]:
@@ -39,6 +40,10 @@ def get_group(s: SlackState, gid: str) -> Usergroup:
 
 
 def check_names(s: SlackState, name: str | None, handle: str | None, own: str = "") -> None:
+    """Name and handle rules, in the codes https://docs.slack.dev/reference/methods/usergroups.create
+    documents: `name_already_exists` ("Name is already in use on this workspace"),
+    `handle_already_exists` (a group's or a person's: "Must be unique among channels, users and
+    User Groups"), `bad_handle` (syntax), `forbidden_handle` (@channel, @here, @everyone)."""
     for g in s.usergroups.values():
         if g.id == own:
             continue
@@ -46,16 +51,22 @@ def check_names(s: SlackState, name: str | None, handle: str | None, own: str = 
             raise SlackError("name_already_exists")
         if handle is not None and g.handle == handle:
             raise SlackError("handle_already_exists")
-    if handle is not None and (not HANDLE.match(handle) or handle in ("channel", "here", "everyone")
-                               or any(u.name == handle for u in s.users.values())):
-        raise SlackError("invalid_handle" if not HANDLE.match(handle) else "handle_already_exists")
+    if handle is None:
+        return
+    if not HANDLE.match(handle):
+        raise SlackError("bad_handle")
+    if handle in RESERVED:
+        raise SlackError("forbidden_handle")
+    if any(u.name == handle for u in s.users.values()) or any(
+            c.name == handle for c in s.channels.values() if not (c.is_im or c.is_mpim)):
+        raise SlackError("handle_already_exists")
 
 
 def channel_ids(s: SlackState, value: str | list[str] | None) -> list[str]:
     ids = split_csv(value)
     for cid in ids:
         if cid not in s.channels or s.channels[cid].is_im or s.channels[cid].is_mpim:
-            raise SlackError("channel_not_found")
+            raise SlackError("invalid_channel_provided")  # "An invalid channel ID was provided"
     return ids
 
 

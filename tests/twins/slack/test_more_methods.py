@@ -134,7 +134,25 @@ def test_scim_deactivates_a_user(client: WebClient, client_as: Callable[[str], W
     assert scim.delete_user(BOB).status_code == 204
     assert client.users_info(user=BOB)["user"]["deleted"] is True
     assert state(server, world)["users"][BOB]["deleted"] is True
-    assert scim.delete_user("U0NOPE0000").status_code == 404
+    missing = scim.delete_user("U0NOPE0000")
+    assert missing.status_code == 404
+    assert missing.errors is not None and missing.errors.to_dict() == {"code": 404, "description": "no_such_user"}
     bob_tok = server.admin("POST", f"/_dtu/worlds/{world['id']}/tokens", {"actors": {"slack": CAROL}})["token"]
     carol = SCIMClient(token=bob_tok, base_url=f"{base}/scim/v1/")
-    assert carol.delete_user("U0DANA0001").status_code == 403
+    refused = carol.delete_user("U0DANA0001")
+    assert refused.status_code == 403
+    assert refused.errors is not None and refused.errors.description == "permission_denied"
+
+
+def test_documented_error_codes(client: WebClient) -> None:
+    """Codes as the method pages (docs.slack.dev/reference/methods/<method>) name them."""
+    me = client.team_info()["team"]["id"]
+    assert client.team_info(team=me)["team"]["id"] == me
+    assert error_of(client.team_info, team="T0NOPE0000") == "team_not_found"
+    assert error_of(client.team_info, domain="elsewhere") == "team_not_on_enterprise"
+    assert error_of(client.usergroups_create, name="Pager", handle="Bad Handle!") == "bad_handle"
+    assert error_of(client.usergroups_create, name="Pager", handle="everyone") == "forbidden_handle"
+    assert error_of(client.usergroups_create, name="Pager", channels="C0NOPE") == "invalid_channel_provided"
+    assert error_of(client.files_list, types="movies") == "unknown_type"
+    assert client.files_list(types="spaces,gdocs")["files"] == []
+    assert error_of(client.reminders_add, text=" ", time="in 5 minutes") == "missing_argument"

@@ -39,18 +39,30 @@ COMMON_ERRORS = ["missing_scope", "ratelimited", "internal_error", "fatal_error"
                  "invalid_arguments", "not_authed", "invalid_auth", "account_inactive",
                  "unknown_method", "request_too_large", "invalid_form_data"]
 
-# E1: errors a method's own page documents (api.slack.com/methods/<method>) that the spec's enum
-# for it lacks.
+# E1: errors a method's own page documents (https://docs.slack.dev/reference/methods/<method>,
+# "Errors") that the spec's enum for it lacks.
+_UG_NAMES = ["name_already_exists", "handle_already_exists", "bad_handle", "forbidden_handle",
+             "invalid_channel_provided"]  # all five on the usergroups.create page
 METHOD_ERRORS: dict[str, list[str]] = {
     "pins.remove": ["no_pin"],  # docs.slack.dev/reference/methods/pins.remove: its typical error
+    "pins.add": ["not_in_channel"],  # docs.slack.dev/reference/methods/pins.add
     # the cursor-paging error (api.slack.com/docs/pagination), and invalid_types, which the spec
     # lists for users.conversations and Slack answers alike for conversations.list
     "conversations.list": ["invalid_cursor", "invalid_types"],
-    # api.slack.com/methods/usergroups.users.list and .users.update list no_such_subteam,
-    # invalid_users and no_users_provided; the spec's usergroups enums have none of them
-    **{f"usergroups.{m}": ["no_such_subteam", "invalid_users", "no_users_provided"]
-       for m in ("update", "disable", "enable", "users.list", "users.update")},
+    "usergroups.create": _UG_NAMES,
+    # usergroups.update applies create's name, handle and channel rules (its page lists no codes
+    # for them, so create's are used)
+    "usergroups.update": [*_UG_NAMES, "no_such_subteam"],
+    # no_such_subteam ("No usergroup found with the given ID") is on usergroups.users.list's page;
+    # the other usergroups pages list no code for an unknown id, so the twin answers the same one
+    **{f"usergroups.{m}": ["no_such_subteam"] for m in ("disable", "enable", "users.list")},
+    # invalid_users, no_users_provided: on usergroups.users.update's page
+    "usergroups.users.update": ["no_such_subteam", "invalid_users", "no_users_provided"],
     "chat.postMessage": ["invalid_blocks_format"],  # docs.slack.dev/reference/methods/chat.postMessage
+    # "You attempted to set a custom status but it was longer than the maximum allowed, 100."
+    "users.profile.set": ["too_long"],
+    # "The `team` was not found.", "Cannot query team by domain because team is not on an enterprise."
+    "team.info": ["team_not_found", "team_not_on_enterprise"],
 }
 
 
@@ -369,6 +381,11 @@ async def sweep_new(world: World) -> list[tuple[str, Any]]:
     await do("team.info", actor=ERIN)
     await do("emoji.list", actor="U0NOBODY00")
     await do("usergroups.create", name="Oncall")
+    await do("usergroups.create", name="Pager", handle="Bad Handle!")
+    await do("usergroups.create", name="Pager", handle="here")
+    await do("usergroups.create", name="Pager", channels="C0NOPE")
+    await do("team.info", team="T0NOPE0000")
+    await do("files.list", types="bogus")
     await do("usergroups.list", actor=ERIN)
     await do("usergroups.update", usergroup="S0NOPE0000", name="x")
     await do("usergroups.users.list", usergroup="S0NOPE0000")
