@@ -243,7 +243,13 @@ class Guard:
         if request.headers.get("Host", "").lower() not in self.hosts:
             return _refuse(421, "host_not_allowed", "this server answers only to its own address "
                            "(dtu serve --allow-host NAME accepts another name)")
-        return await handler(request)
+        resp = await handler(request)
+        if request.body_exists and not request.content.at_eof() and not resp.prepared:
+            # a body refused or broken before it was read to its end: the connection closes after
+            # this answer (lingering_time=0), so say so, or a client would send its next request
+            # on a connection that is going away
+            resp.force_close()
+        return resp
 
     def cross_origin(self, request: web.Request) -> web.Response | None:
         origin = request.headers.get("Origin")

@@ -78,3 +78,21 @@ def test_broken_bodies_to_raw_and_capability_routes(server: Server) -> None:
                          {"Content-Encoding": enc, "Content-Type": "text/plain"}, GARBAGE)
         assert status == 404
     assert server.admin("GET", f"/_dtu/worlds/{world['id']}/calls") == []
+
+
+def test_a_broken_body_closes_its_connection_and_says_so(server: Server) -> None:
+    """dtu does not drain a body it could not read: the connection closes after the answer, which
+    says `Connection: close`, so a keep-alive client opens a new one for its next request instead
+    of sending it down a connection that is going away."""
+    import httpx
+
+    w = server.world(seed_state=SEED)
+    headers = {"Authorization": f"Bearer {w['token']}", "Content-Type": "application/json"}
+    with httpx.Client() as http:
+        for _ in range(20):
+            r = http.post(f"{server.url}/mcp", content=GARBAGE, headers={**headers, "Content-Encoding": "gzip"})
+            assert r.status_code == 400 and r.headers.get("connection") == "close"
+            r = http.post(f"{server.url}/api/auth.test", content=GARBAGE, headers={**headers, "Content-Encoding": "gzip"})
+            assert r.status_code < 500 and r.headers.get("connection") == "close"
+            ok = http.post(f"{server.url}/api/auth.test", headers={"Authorization": headers["Authorization"]})
+            assert ok.status_code == 200 and ok.headers.get("connection") != "close"  # keep-alive as usual
