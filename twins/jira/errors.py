@@ -1,4 +1,7 @@
-"""Jira's error shape: `{"errorMessages": [...], "errors": {field: message}}` with an HTTP status."""
+"""Jira's error shape: `{"errorMessages": [...], "errors": {field: message}}` with an HTTP status.
+
+Where each wording comes from (spec example, a quoted real answer, or the twin's own) is the
+"Error wordings" table in twins/jira/README.md."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 
 from ..core.errors import TwinError
 
-ISSUE_NOT_FOUND = "Issue does not exist or you do not have permission to see it."
+ISSUE_NOT_FOUND = "Issue does not exist or you do not have permission to see it."  # spec: GET /issue 404 example
 
 
 class JiraError(TwinError):

@@ -74,8 +74,7 @@ def assign_role_to_user(ctx: S, p: RoleRef) -> Any:
         raise validation("Cannot assign a role to a deactivated user", field="user")
     roles = roles_of(ctx, u)
     if any(r.type == p.type for r in roles):
-        raise OktaError("E0000090", "Duplicate role assignment exception.", status=409,
-                        causes=["The role specified is already assigned to the user."])
+        raise OktaError("E0000090", "The role specified is already assigned to the user.", status=409)
     now = ctx.env.iso()
     r = RoleAssignment(id=new_id(ctx, "ra1"), type=p.type, label=LABELS[p.type], created=now, last_updated=now)
     roles.append(r)
