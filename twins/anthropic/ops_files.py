@@ -15,10 +15,10 @@ import msgspec
 
 from ..core import Ctx, Env, Raw
 from ..core.env import ALNUM
+from ..core.multipart import parse
 from .errors import AnthropicError
 from .listing import id_page
 from .mime import mime_of
-from .multipart import parse
 from .ops import ops
 from .state import AnthropicState, StoredFile
 

@@ -7,11 +7,11 @@ from typing import Any
 import msgspec
 
 from ..core import Raw, Reply
+from ..core.multipart import Part
+from ..core.multipart import parse as parse_multipart
 from . import render
 from .errors import JiraError, bad_request, forbidden
 from .fields import rich
-from .multipart import Part
-from .multipart import parse as parse_multipart
 from .ops_common import API, IssueRef, S, V, can_browse, get_issue, is_admin, ops, view
 from .state import Attachment, Comment, Issue, Link
 

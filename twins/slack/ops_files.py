@@ -4,12 +4,12 @@ flow slack_sdk's files_upload_v2 drives."""
 from __future__ import annotations
 
 import hmac
-import re
 from typing import Any
 
 import msgspec
 
 from ..core import Raw, Reply
+from ..core.multipart import parse as parse_multipart
 from .api import S, method, ops
 from .errors import SlackError
 from .ops_chat import post
@@ -82,29 +82,14 @@ def files_upload_to_url(ctx: S, p: Upload) -> Reply:
 
 
 def multipart_file(body: bytes, content_type: str) -> tuple[bytes, str] | None:
-    """The bytes and content type of the file part of a multipart/form-data body (the part with
-    a filename, else the first one): Slack's upload URL takes raw bytes or a form, and
-    @slack/web-api's files.uploadV2 posts a form."""
-    m = re.search(r'boundary="?([^";]+)"?', content_type)
-    if m is None:
-        return None
-    delim = b"--" + m.group(1).encode()
-    parts = []
-    for chunk in body.split(delim)[1:]:
-        if chunk.startswith(b"--"):
-            break
-        head, sep, data = chunk.partition(b"\r\n\r\n")
-        if not sep:
-            continue
-        if data.endswith(b"\r\n"):
-            data = data[:-2]
-        headers = head.decode("latin-1").lower()
-        ctype = re.search(r"content-type:\s*([^\r\n]+)", headers)
-        parts.append(("filename=" in headers, data, ctype.group(1).strip() if ctype else ""))
+    """The bytes and content type (lower-cased) of the file part of a multipart/form-data body
+    (the part with a filename, else the first one): Slack's upload URL takes raw bytes or a
+    form, and @slack/web-api's files.uploadV2 posts a form."""
+    parts = parse_multipart(body, content_type)
     if not parts:
         return None
-    _, data, kind = next((pt for pt in parts if pt[0]), parts[0])
-    return data, kind
+    part = next((pt for pt in parts if pt.filename is not None), parts[0])
+    return part.data, part.content_type.lower()
 
 
 class FileRef(msgspec.Struct):

@@ -1,4 +1,7 @@
-"""A small multipart/form-data reader for attachment uploads (synchronous, no I/O)."""
+"""A small multipart/form-data reader (synchronous, no I/O): Jira attachments, Anthropic Files API
+uploads and Slack's upload URL read their forms with it. Drive's multipart/related and
+multipart/mixed bodies (bare LF line ends, typed errors) keep their own reader in
+twins/google/drive_mime.py."""
 
 from __future__ import annotations
 
