@@ -7,6 +7,8 @@ tests (tests/twins/<twin>/test_*_node.py).
   by a real `dtu run` and read back from its run folder.
 - `Tally`: counts valid responses per operation, feeds docs/conformance.md
   (`conformance.record_schema`) and says which ones failed and why.
+- `check_library(tally, check)` / `check_sweep(tally, answers, check, ops)`: the two tests every
+  spec-checked twin runs, given that twin's own `check` (op, status, body -> problems).
 - `node_or_skip()` / `run_node(...)`: the `node` binary with tests/node/node_modules installed
   (a skip locally, a failure under CI), and one run of a script there that prints one JSON line.
 """
@@ -19,6 +21,7 @@ import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -80,6 +83,42 @@ class Tally:
         assert self.share >= minimum, (
             f"{self.twin}: {self.share:.1%} of {total} responses match the vendor schema (need {minimum:.0%}); "
             f"first failures:\n  " + "\n  ".join(self.failures[:20]))
+
+
+Check = Callable[[str, int, Any], "list[str] | None"]
+"""A twin's schema check of one answer (operation, status, body): its problems (empty when it
+validates), or None when the vendor's schema has nothing to check it against."""
+
+
+def check_library(tally: Tally, check: Check) -> None:
+    """Every call the bundled library made to the tally's twin, checked and counted; then the share."""
+    calls = library_calls(tally.twin)
+    assert calls, f"the bundled library made no {tally.twin} call"
+    for c in calls:
+        got = check(c.op, c.status, c.body)
+        if got is not None:
+            tally.add(c.op, got, "library")
+    tally.assert_share()
+
+
+def check_sweep(tally: Tally, answers: Iterable[tuple[str, int, Any]], check: Check, ops: Iterable[str], *,
+                ok: Callable[[Any], bool] | None = None, every_answer_checked: bool = True) -> None:
+    """A sweep's answers (operation, status, body) checked and counted, then the share. Each of `ops`
+    must have answered at least one success and one error (a success: status < 400, or `ok(body)`
+    when given). With `every_answer_checked`, an answer `check` has no schema for fails the test."""
+    succeeded: set[str] = set()
+    failed: set[str] = set()
+    for op, status, body in answers:
+        (succeeded if (ok(body) if ok is not None else status < 400) else failed).add(op)
+        got = check(op, status, body)
+        if got is None:
+            assert not every_answer_checked, f"{op} ({status}): the spec has no response to check it against"
+            continue
+        tally.add(op, got, f"sweep {status}")
+    names = set(ops)
+    assert names - succeeded == set(), "operations the sweep never saw succeed"
+    assert names - failed == set(), "operations the sweep never saw fail"
+    tally.assert_share()
 
 
 def _in_ci() -> bool:

@@ -13,7 +13,7 @@ import pytest
 
 from dtu.twins.core import SeedImage, World, parse_time
 from dtu.twins.jira import TWIN
-from tests.schemas import Tally, library_calls
+from tests.schemas import Tally, check_library, check_sweep
 
 from .data import BOB, DANA, EMMA, SEED, doc
 from .spec import problems
@@ -325,25 +325,8 @@ def tally() -> Tally:
 
 
 def test_library_answers_match_the_spec(tally: Tally) -> None:
-    calls = library_calls("jira")
-    assert calls, "the bundled library made no Jira call"
-    for c in calls:
-        got = problems(c.op, c.status, c.body)
-        if got is not None:
-            tally.add(c.op, got, "library")
-    tally.assert_share()
+    check_library(tally, problems)
 
 
 async def test_every_operation_answers_match_the_spec(tally: Tally) -> None:
-    answers = await sweep()
-    seen_ok: set[str] = set()
-    seen_err: set[str] = set()
-    for op, status, body in answers:
-        (seen_ok if status < 400 else seen_err).add(op)
-        got = problems(op, status, body)
-        assert got is not None, f"{op} is not in the spec"
-        tally.add(op, got, "sweep")
-    ops = set(TWIN.ops.ops)
-    assert ops - seen_ok == set(), "operations the sweep never saw succeed"
-    assert ops - seen_err == set(), "operations the sweep never saw fail"
-    tally.assert_share()
+    check_sweep(tally, await sweep(), problems, TWIN.ops.ops)

@@ -21,7 +21,7 @@ from openapi_schema_validator import OAS30Validator
 
 from dtu.twins.core import SeedImage, World, parse_time
 from dtu.twins.registry import TWINS
-from tests.schemas import Tally, library_calls
+from tests.schemas import Tally, check_library, check_sweep
 
 from .conftest import SEED
 
@@ -345,24 +345,8 @@ def tally() -> Tally:
 
 
 def test_library_answers_match_the_spec(tally: Tally) -> None:
-    calls = library_calls("okta")
-    assert calls, "the bundled library made no Okta call"
-    for c in calls:
-        got = problems(c.op, c.status, c.body)
-        if got is not None:
-            tally.add(c.op, got, "library")
-    tally.assert_share()
+    check_library(tally, problems)
 
 
 async def test_every_operation_answers_match_the_spec(tally: Tally) -> None:
-    answers = await sweep()
-    seen_ok = {op for op, status, _ in answers if status < 400}
-    seen_err = {op for op, status, _ in answers if status >= 400}
-    for op, status, body in answers:
-        got = problems(op, status, body)
-        assert got is not None
-        tally.add(op, got, f"sweep {status}")
-    names = {o.name for o in TWINS["okta"].ops}
-    assert names - seen_ok == set(), "operations the sweep never saw succeed"
-    assert names - seen_err == set(), "operations the sweep never saw fail"
-    tally.assert_share()
+    check_sweep(tally, await sweep(), problems, (o.name for o in TWINS["okta"].ops))
