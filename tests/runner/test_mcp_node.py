@@ -11,44 +11,26 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.schemas import NODE_DIR, node_or_skip
+
 from ..conftest import Server
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE_DIR = ROOT / "tests" / "node"
 SCRIPT = NODE_DIR / "mcp_client.mjs"
-SDK = NODE_DIR / "node_modules" / "@modelcontextprotocol" / "sdk" / "package.json"
 TIMEOUT = 60  # seconds for one run of the script: connect, list, every call
 
 SLACK = {"slack": {"me": "dana", "users": [{"id": "U0DANA0001", "name": "dana", "real_name": "Dana Scully"}],
                    "channels": [{"id": "C0GENERAL1", "name": "general", "general": True, "members": ["dana"]}]}}
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 @pytest.fixture
 def node() -> str:
     """The `node` binary, once the SDK is installed; a skip (locally) or a failure (CI) if not."""
-    path = shutil.which("node")
-    why = None
-    if path is None:
-        why = "`node` is not on PATH"
-    elif not SDK.is_file():
-        why = f"{SDK.relative_to(ROOT)} is absent: run `(cd tests/node && npm ci)`"
-    if why is not None:
-        if _in_ci():
-            pytest.fail(f"CI is set but the TypeScript MCP client cannot run: {why}")
-        pytest.skip(f"TypeScript MCP client not installed: {why}")
-    assert path is not None
-    return path
+    return node_or_skip("@modelcontextprotocol/sdk")
 
 
 def drive(node: str, server: Server, token: str, steps: list[dict[str, Any]]) -> tuple[int, dict[str, Any], str]:

@@ -6,7 +6,6 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import anthropic
@@ -19,7 +18,9 @@ from dtu.twins.anthropic.catalog import REAL, SCRIPTED
 from dtu.twins.core import SeedImage, World
 from dtu.twins.registry import TWINS
 
-pytestmark = pytest.mark.sdk("python", "anthropic")
+from .conftest import client, closing
+
+pytestmark = [pytest.mark.sdk("python", "anthropic"), pytest.mark.usefixtures("sdk_clients")]
 
 PLAN = [
     {"twin": "slack", "op": "conversations.create", "args": {"name": "atlas"}, "save": {"cid": "channel.id"}},
@@ -28,24 +29,6 @@ PLAN = [
 TOOLS = [{"name": "slack__conversations_create", "description": "create", "input_schema": {"type": "object"}},
          {"name": "slack__chat_postMessage", "description": "post", "input_schema": {"type": "object"}}]
 USER = {"role": "user", "content": "Open #atlas and say hi."}
-
-
-_OPEN: list[anthropic.Anthropic] = []
-
-
-@pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for k in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
-        monkeypatch.delenv(k, raising=False)
-    yield
-    while _OPEN:  # close every client a test made: no socket is left to the garbage collector
-        _OPEN.pop().close()
-
-
-def client(w: dict[str, Any], **kw: Any) -> anthropic.Anthropic:
-    c = anthropic.Anthropic(api_key=w["token"], base_url=w["base_url"], **kw)
-    _OPEN.append(c)
-    return c
 
 
 def test_plays_the_plan_with_substitution_then_ends(make_world: Any) -> None:
@@ -134,8 +117,7 @@ def test_error_shapes(make_world: Any, server: Any) -> None:
     assert raw.value.code == 400
     assert json.loads(raw.value.read()) == {"type": "error", "error": {
         "type": "invalid_request_error", "message": "max_tokens: Field required"}}
-    bearer = anthropic.Anthropic(auth_token=w["token"], base_url=w["base_url"])
-    _OPEN.append(bearer)
+    bearer = closing(anthropic.Anthropic(auth_token=w["token"], base_url=w["base_url"]))
     assert bearer.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=[USER], tools=TOOLS).stop_reason == "tool_use"
 
 

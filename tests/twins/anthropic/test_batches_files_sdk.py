@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import anthropic
 import pytest
 
-pytestmark = pytest.mark.sdk("python", "anthropic")
+from .conftest import client
+
+pytestmark = [pytest.mark.sdk("python", "anthropic"), pytest.mark.usefixtures("sdk_clients")]
 
 USER = {"role": "user", "content": "Say hi."}
 TOOLS = [{"name": "slack__chat_postMessage", "description": "post", "input_schema": {
     "type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}}]
-_OPEN: list[anthropic.Anthropic] = []
-
-
-@pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for k in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"):
-        monkeypatch.delenv(k, raising=False)
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-def client(w: dict[str, Any]) -> anthropic.Anthropic:
-    c = anthropic.Anthropic(api_key=w["token"], base_url=w["base_url"], max_retries=0)
-    _OPEN.append(c)
-    return c
 
 
 def _req(cid: str, **params: Any) -> dict[str, Any]:
@@ -37,7 +22,7 @@ def _req(cid: str, **params: Any) -> dict[str, Any]:
 
 def test_a_batch_is_processed_then_its_results_stream_as_jsonl(make_world: Any, server: Any) -> None:
     w = make_world({})
-    c = client(w)
+    c = client(w, max_retries=0)
     b = c.messages.batches.create(requests=[  # type: ignore[list-item]
         _req("plain"), _req("tools", tools=TOOLS, tool_choice={"type": "any"}), _req("bad-model", model="gpt-4o"),
         {"custom_id": "no-max", "params": {"model": "dtu-twin", "messages": [USER]}}])
@@ -70,7 +55,7 @@ def test_a_batch_is_processed_then_its_results_stream_as_jsonl(make_world: Any, 
 
 
 def test_cancel_list_and_errors(make_world: Any) -> None:
-    c = client(make_world({}))
+    c = client(make_world({}), max_retries=0)
     ids = [c.messages.batches.create(requests=[_req(f"r{i}")]).id for i in range(3)]  # type: ignore[list-item]
     first = c.messages.batches.list(limit=2)
     assert [x.id for x in first.data] == ids[::-1][:2] and first.has_more and first.last_id == ids[1]
@@ -102,7 +87,7 @@ def test_files_upload_list_metadata_download_delete(make_world: Any, server: Any
     w = make_world({"anthropic": {"files": [
         {"id": "file_011SEEDEDCHART0000000000000", "filename": "chart.csv", "content": "a,b\n1,2\n",
          "downloadable": True}]}})
-    c = client(w)
+    c = client(w, max_retries=0)
     up = c.files.upload(file=("notes.txt", b"hello twin", "text/plain"))
     assert up.type == "file" and up.id.startswith("file_011") and up.filename == "notes.txt"
     assert up.mime_type == "text/plain" and up.size_bytes == 10 and up.downloadable is False

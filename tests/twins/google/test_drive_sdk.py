@@ -7,7 +7,6 @@ import io
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -46,13 +45,6 @@ SEED: dict[str, Any] = {
 def world(make_world: Any) -> dict[str, Any]:
     w: dict[str, Any] = make_world(SEED)
     return w
-
-
-@pytest.fixture
-def drive(world: dict[str, Any]) -> Iterator[Any]:
-    svc = drive_service(world["env"]["GOOGLE_API_URL"], world["env"]["GOOGLE_TOKEN"])
-    yield svc
-    svc.close()
 
 
 def names(resp: dict[str, Any]) -> list[str]:

@@ -44,13 +44,6 @@ def service(world: dict[str, Any], token: str | None = None) -> Any:
 
 
 @pytest.fixture
-def drive(world: dict[str, Any]) -> Iterator[Any]:
-    svc = service(world)
-    yield svc
-    svc.close()
-
-
-@pytest.fixture
 def as_user(server: Any, world: dict[str, Any]) -> Iterator[Any]:
     """Drive services acting as another user of the same world."""
     made: list[Any] = []

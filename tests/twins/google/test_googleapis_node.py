@@ -13,29 +13,17 @@ import pytest
 
 from tests.schemas import node_or_skip, run_node
 
+from .conftest import DOC, ME, SHEET, TXT, small_seed
 from .discovery import check
 
-ME = "alice@acme.test"
-FILE = "1NotesTxt000000000000000000000000"
-DOC = "1PlanDoc0000000000000000000000000"
-SHEET = "1BudgetSheet000000000000000000000"
-SEED: dict[str, Any] = {"google": {
-    "me": ME,
-    "users": [{"email": ME, "name": "Alice Chen"}, {"email": "bob@acme.test", "name": "Bob Stone"}],
-    "files": [
-        {"id": FILE, "name": "notes.txt", "text": "hello"},
-        {"id": DOC, "name": "Plan", "kind": "doc", "text": "The plan"},
-        {"id": SHEET, "name": "Budget", "kind": "sheet",
-         "sheets": {"Sheet1": [["Item", "Cost"], ["Laptop", 1200], ["Mouse", 20]]}},
-    ],
-}}
+SEED = small_seed("hello")
 
 
 @pytest.mark.sdk("node", "googleapis")
 def test_googleapis_node(make_world: Callable[..., dict[str, Any]], server: Any) -> None:
     node = node_or_skip("googleapis")
     w = make_world(SEED)
-    out = run_node(node, "google_apis.mjs", {**w["env"], "DTU_FILE": FILE, "DTU_DOC": DOC, "DTU_SHEET": SHEET})
+    out = run_node(node, "google_apis.mjs", {**w["env"], "DTU_FILE": TXT, "DTU_DOC": DOC, "DTU_SHEET": SHEET})
     assert out["ok"], out
     r = out["results"]
     assert r["created"]["name"] == "report.txt" and r["created"]["size"] == "13"
@@ -49,13 +37,13 @@ def test_googleapis_node(make_world: Callable[..., dict[str, Any]], server: Any)
     assert r["docTitle"] == "Plan" and r["docReplies"] == 1
     assert r["values"] == [["Item", "Cost"], ["Laptop", "1200"], ["Mouse", "20"]]
     assert r["metadata"] == "laptop" and r["searched"] == 1 and r["byFilter"] == [["Laptop", "1200", "2400"]]
-    assert FILE in r["changedFiles"] and DOC in r["changedFiles"] and SHEET in r["changedFiles"]
+    assert TXT in r["changedFiles"] and DOC in r["changedFiles"] and SHEET in r["changedFiles"]
     assert r["missingFile"]["status"] == 404 and r["badRange"]["status"] == 400
     assert r["missingReply"]["status"] == 404
     state = server.state(w["id"])["google"]
     assert state["files"][DOC]["doc"]["text"].startswith("Hello from node. The plan")
     assert state["files"][SHEET]["sheet"]["sheets"][0]["values"][1] == ["Laptop", 1200, 2400]
-    assert state["files"][FILE]["comments"][0]["resolved"] is True
+    assert state["files"][TXT]["comments"][0]["resolved"] is True
     assert not any(f["name"] == "report-v2.txt" for f in state["files"].values())
     assert [d["name"] for d in state["drives"].values()] == ["Node Team 2"]
     # every answer the Node client got matches Google's discovery documents

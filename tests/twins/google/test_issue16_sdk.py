@@ -4,51 +4,25 @@ values.batchGetByDataFilter and developer metadata), each with its state effect 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaInMemoryUpload
 
-from dtu.twins.google.clients import docs_service, drive_service, sheets_service
+from dtu.twins.google.clients import docs_service
+
+from .conftest import DOC, SHEET, TXT, small_seed
 
 pytestmark = pytest.mark.sdk("python", "google-api-python-client")
 
-ME = "alice@acme.test"
-TXT = "1NotesTxt000000000000000000000000"
-DOC = "1PlanDoc0000000000000000000000000"
-SHEET = "1BudgetSheet000000000000000000000"
-SEED: dict[str, Any] = {"google": {
-    "me": ME,
-    "users": [{"email": ME, "name": "Alice Chen"}, {"email": "bob@acme.test", "name": "Bob Stone"}],
-    "files": [
-        {"id": TXT, "name": "notes.txt", "text": "v1"},
-        {"id": DOC, "name": "Plan", "kind": "doc", "text": "The plan"},
-        {"id": SHEET, "name": "Budget", "kind": "sheet",
-         "sheets": {"Sheet1": [["Item", "Cost"], ["Laptop", 1200], ["Mouse", 20]]}},
-    ],
-}}
+SEED = small_seed("v1")
 
 
 @pytest.fixture
 def world(make_world: Any) -> dict[str, Any]:
     w: dict[str, Any] = make_world(SEED)
     return w
-
-
-@pytest.fixture
-def drive(world: dict[str, Any]) -> Iterator[Any]:
-    svc = drive_service(world["env"]["GOOGLE_API_URL"], world["env"]["GOOGLE_TOKEN"])
-    yield svc
-    svc.close()
-
-
-@pytest.fixture
-def sheets(world: dict[str, Any]) -> Iterator[Any]:
-    svc = sheets_service(world["env"]["GOOGLE_API_URL"], world["env"]["GOOGLE_TOKEN"])
-    yield svc
-    svc.close()
 
 
 def test_changes_follow_creates_edits_trash_and_shares(drive: Any, server: Any, world: dict[str, Any]) -> None:

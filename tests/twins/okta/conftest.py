@@ -8,27 +8,38 @@ from typing import Any
 import pytest
 from okta.client import Client
 
+# the seed's ids, for the tests that name them
+ADMIN = "00uadmin000000000001"
+BOB = "00ubob00000000000001"
+CAROL = "00ucarol000000000001"
+DAVE = "00udave0000000000001"
+ENG = "00gengineering000001"
+SALES = "00gsales000000000001"
+ZOOM = "0oazoom0000000000001"
+GITHUB = "0oagithub00000000001"
+WIKI = "0oawiki000000000001a"
+
 SEED: dict[str, Any] = {
     "okta": {
         "org": "acme",
         "users": [
-            {"id": "00uadmin000000000001", "login": "ada@acme.test", "firstName": "Ada", "lastName": "Admin",
+            {"id": ADMIN, "login": "ada@acme.test", "firstName": "Ada", "lastName": "Admin",
              "admin": True, "groups": ["Engineering"]},
-            {"id": "00ubob00000000000001", "login": "bob@acme.test", "firstName": "Bob", "lastName": "Builder",
+            {"id": BOB, "login": "bob@acme.test", "firstName": "Bob", "lastName": "Builder",
              "groups": ["Engineering"], "department": "Engineering"},
-            {"id": "00ucarol000000000001", "login": "carol@acme.test", "firstName": "Carol", "lastName": "Danvers",
+            {"id": CAROL, "login": "carol@acme.test", "firstName": "Carol", "lastName": "Danvers",
              "status": "LOCKED_OUT"},
-            {"id": "00udave0000000000001", "login": "dave@acme.test", "firstName": "Dave", "lastName": "Old",
+            {"id": DAVE, "login": "dave@acme.test", "firstName": "Dave", "lastName": "Old",
              "status": "DEPROVISIONED"},
         ],
         "groups": [
-            {"id": "00gengineering000001", "name": "Engineering", "description": "All engineers"},
-            {"id": "00gsales000000000001", "name": "Sales"},
+            {"id": ENG, "name": "Engineering", "description": "All engineers"},
+            {"id": SALES, "name": "Sales"},
         ],
         "apps": [
-            {"id": "0oazoom0000000000001", "label": "Zoom", "name": "zoom", "groups": ["Engineering"]},
-            {"id": "0oagithub00000000001", "label": "GitHub", "name": "github", "users": ["carol@acme.test"]},
-            {"id": "0oawiki000000000001a", "label": "Wiki", "name": "wiki", "signOnMode": "BOOKMARK",
+            {"id": ZOOM, "label": "Zoom", "name": "zoom", "groups": ["Engineering"]},
+            {"id": GITHUB, "label": "GitHub", "name": "github", "users": ["carol@acme.test"]},
+            {"id": WIKI, "label": "Wiki", "name": "wiki", "signOnMode": "BOOKMARK",
              "url": "https://wiki.acme.test"},
         ],
     }

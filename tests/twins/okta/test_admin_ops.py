@@ -20,12 +20,9 @@ from okta.models import (
 )
 from okta.pagination import PaginationHelper
 
-from .conftest import client_for
+from .conftest import BOB, SALES, client_for
 
 pytestmark = pytest.mark.sdk("python", "okta")
-
-BOB = "00ubob00000000000001"
-SALES = "00gsales000000000001"
 
 
 def _rule(name: str, expr: str) -> dict[str, Any]:

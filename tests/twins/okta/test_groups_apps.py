@@ -13,13 +13,9 @@ from okta.models import (
     OktaUserGroupProfile,
 )
 
-from .conftest import client_for
+from .conftest import ENG, GITHUB, ZOOM, client_for
 
 pytestmark = pytest.mark.sdk("python", "okta")
-
-ENG = "00gengineering000001"
-ZOOM = "0oazoom0000000000001"
-GITHUB = "0oagithub00000000001"
 
 
 async def test_group_crud_and_membership(okta_world: dict[str, Any], server: Any) -> None:

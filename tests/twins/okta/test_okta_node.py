@@ -14,10 +14,7 @@ import pytest
 
 from tests.schemas import node_or_skip, run_node
 
-from .conftest import SEED
-
-BOB = "00ubob00000000000001"
-SALES = "00gsales000000000001"
+from .conftest import BOB, SALES, SEED
 
 
 @pytest.mark.sdk("node", "@okta/okta-sdk-nodejs")

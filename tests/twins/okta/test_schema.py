@@ -23,21 +23,11 @@ from dtu.twins.core import SeedImage, World, parse_time
 from dtu.twins.registry import TWINS
 from tests.schemas import Tally, check_library, check_sweep
 
-from .conftest import SEED
+from .conftest import ADMIN, BOB, CAROL, DAVE, ENG, GITHUB, SALES, SEED, WIKI, ZOOM
 
 SPEC = (Path(__file__).resolve().parents[3] / "twins" / "okta" / "schema"
         / "management-oneOfInheritance-noExamples.yaml")
 NOW = "2024-01-15T09:00:00Z"
-
-ADMIN = "00uadmin000000000001"
-BOB = "00ubob00000000000001"
-CAROL = "00ucarol000000000001"
-DAVE = "00udave0000000000001"
-ENG = "00gengineering000001"
-SALES = "00gsales000000000001"
-ZOOM = "0oazoom0000000000001"
-GITHUB = "0oagithub00000000001"
-WIKI = "0oawiki000000000001a"
 
 # Fields where the spec forgets `nullable` although Okta's own examples (in the spec's
 # example-bearing variants and on developer.okta.com) show null: made nullable before validating.
