@@ -7,9 +7,9 @@ from typing import Any
 
 import msgspec
 
-from ..core.paging import encode_cursor, offset_of
 from .drive_access import get_file
 from .drive_json import user_json
+from .drive_paging import token_page
 from .errors import DriveError, invalid_value
 from .fields import FieldsError, Tree, cached, select
 from .registry import G, ops
@@ -101,12 +101,9 @@ def comments_list(ctx: G, p: ListComments) -> dict[str, Any]:
     f, _ = get_file(ctx, p.fileId)
     if not 1 <= p.pageSize <= 100:
         raise invalid_value("pageSize")
-    offset = offset_of(p.pageToken, "comments", lambda: invalid_value("pageToken"))
-    chunk = f.comments[offset:offset + p.pageSize]
+    chunk, more = token_page(f.comments, p.pageToken, p.pageSize, "comments")
     out: dict[str, Any] = {"kind": "drive#commentList",
-                           "comments": [comment_json(ctx.state, c, ctx.actor) for c in chunk]}
-    if offset + p.pageSize < len(f.comments):
-        out["nextPageToken"] = encode_cursor(offset + p.pageSize, "comments")
+                           "comments": [comment_json(ctx.state, c, ctx.actor) for c in chunk], **more}
     selected: dict[str, Any] = select(out, tree)
     return selected
 
@@ -231,12 +228,9 @@ def replies_list(ctx: G, p: ListReplies) -> dict[str, Any]:
     c = _find(f, p.commentId)
     if not 1 <= p.pageSize <= 100:
         raise invalid_value("pageSize")
-    offset = offset_of(p.pageToken, "replies", lambda: invalid_value("pageToken"))
-    chunk = c.replies[offset:offset + p.pageSize]
+    chunk, more = token_page(c.replies, p.pageToken, p.pageSize, "replies")
     out: dict[str, Any] = {"kind": "drive#replyList",
-                           "replies": [reply_json(ctx.state, r, ctx.actor) for r in chunk]}
-    if offset + p.pageSize < len(c.replies):
-        out["nextPageToken"] = encode_cursor(offset + p.pageSize, "replies")
+                           "replies": [reply_json(ctx.state, r, ctx.actor) for r in chunk], **more}
     selected: dict[str, Any] = select(out, tree)
     return selected
 

@@ -240,17 +240,18 @@ def drives_delete(ctx: G, p: DeleteDrive) -> None:
 @ops.op("drive.drives.hide", "POST", BASE + "/{driveId}/hide")
 def drives_hide(ctx: G, p: DriveRef) -> dict[str, Any]:
     """Hide a shared drive from the user's default view."""
-    d, role = get_drive(ctx, p.driveId)
-    d.hidden = True
-    note_drive_change(ctx.state, ctx.env, d.id)
-    return _reply(d, role, p.fields)
+    return _set_hidden(ctx, p, True)
 
 
 @ops.op("drive.drives.unhide", "POST", BASE + "/{driveId}/unhide")
 def drives_unhide(ctx: G, p: DriveRef) -> dict[str, Any]:
     """Show a hidden shared drive in the user's default view again."""
+    return _set_hidden(ctx, p, False)
+
+
+def _set_hidden(ctx: G, p: DriveRef, hidden: bool) -> dict[str, Any]:
     d, role = get_drive(ctx, p.driveId)
-    d.hidden = False
+    d.hidden = hidden
     note_drive_change(ctx.state, ctx.env, d.id)
     return _reply(d, role, p.fields)
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import msgspec
 
-from ..core.paging import encode_cursor, offset_of
 from .drive_access import NO_WRITE, get_file
 from .drive_files import fields_tree
 from .drive_json import domain_permission_id, permission_id_of, permission_json
+from .drive_paging import token_page
 from .errors import DriveError, invalid_value
 from .fields import Tree, select
 from .registry import G, ops
@@ -194,12 +194,9 @@ def permissions_list(ctx: G, p: ListPermissions) -> dict[str, Any]:
     f, _ = _sharer(ctx, p.fileId)
     if not 1 <= p.pageSize <= 100:
         raise invalid_value("pageSize")
-    offset = offset_of(p.pageToken, "perm", lambda: invalid_value("pageToken"))
-    chunk = f.permissions[offset:offset + p.pageSize]
+    chunk, more = token_page(f.permissions, p.pageToken, p.pageSize, "perm")
     out: dict[str, Any] = {"kind": "drive#permissionList",
-                           "permissions": [permission_json(x, f) for x in chunk]}
-    if offset + p.pageSize < len(f.permissions):
-        out["nextPageToken"] = encode_cursor(offset + p.pageSize, "perm")
+                           "permissions": [permission_json(x, f) for x in chunk], **more}
     selected: dict[str, Any] = select(out, fields_tree(p.fields, LIST_DEFAULT, LIST_KNOWN))
     return selected
 

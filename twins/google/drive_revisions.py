@@ -11,10 +11,10 @@ from typing import Any
 import msgspec
 
 from ..core import Raw
-from ..core.paging import encode_cursor, offset_of
 from .drive_access import NO_WRITE, get_file
 from .drive_files import fields_tree
 from .drive_json import EXPORTS, user_json
+from .drive_paging import token_page
 from .errors import DriveError, invalid_value
 from .fields import Tree, select
 from .registry import G, ops
@@ -79,11 +79,9 @@ def revisions_list(ctx: G, p: ListRevisions) -> dict[str, Any]:
     if not 1 <= p.pageSize <= 1000:
         raise invalid_value("pageSize")
     tree = fields_tree(p.fields, LIST_DEFAULT, LIST_KNOWN)
-    offset = offset_of(p.pageToken, "revisions", lambda: invalid_value("pageToken"))
-    chunk = f.revisions[offset:offset + p.pageSize]
-    out: dict[str, Any] = {"kind": "drive#revisionList", "revisions": [revision_json(ctx, f, r) for r in chunk]}
-    if offset + p.pageSize < len(f.revisions):
-        out["nextPageToken"] = encode_cursor(offset + p.pageSize, "revisions")
+    chunk, more = token_page(f.revisions, p.pageToken, p.pageSize, "revisions")
+    out: dict[str, Any] = {"kind": "drive#revisionList", "revisions": [revision_json(ctx, f, r) for r in chunk],
+                           **more}
     selected: dict[str, Any] = select(out, tree)
     return selected
 

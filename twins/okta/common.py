@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from ..core import Ctx, Registry, Reply
-from .errors import OktaError, forbidden, not_found
+from .errors import OktaError, forbidden, found, not_found
 from .state import App, Group, OktaState, User
 
 ops = Registry("okta")
@@ -85,17 +85,11 @@ def get_user(ctx: S, ref: str) -> User:
 
 
 def get_group(s: OktaState, gid: str) -> Group:
-    g = s.groups.get(gid)
-    if g is None:
-        raise not_found("UserGroup", gid)
-    return g
+    return found(s.groups, gid, "UserGroup")
 
 
 def get_app(s: OktaState, aid: str) -> App:
-    a = s.apps.get(aid)
-    if a is None:
-        raise not_found("AppInstance", aid)
-    return a
+    return found(s.apps, aid, "AppInstance")
 
 
 # -- pagination -------------------------------------------------------------------------------------

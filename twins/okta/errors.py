@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from ..core.errors import TwinError
+
+T = TypeVar("T")
 
 ALNUM = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -53,6 +56,14 @@ class OktaError(TwinError):
 def not_found(what: str, ref: str) -> OktaError:
     """E0000007, as Okta says it for a missing user, group or app."""
     return OktaError("E0000007", f"Not found: Resource not found: {ref} ({what})", status=404)
+
+
+def found(table: Mapping[str, T], ref: str, what: str) -> T:
+    """`table[ref]`; E0000007 naming `what` (UserGroup, GroupRule, ...) when it has none."""
+    got = table.get(ref)
+    if got is None:
+        raise not_found(what, ref)
+    return got
 
 
 def validation(*causes: str, field: str = "") -> OktaError:

@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from .common import S, admin, base, get_app, get_group, get_user, new_id, ops, page_after, paged
-from .errors import OktaError, not_found, validation
+from .errors import OktaError, found, not_found, validation
 from .query import compile_expr
 from .shape import app_json, app_user_json, group_assignment_json
 from .state import App, AppGroup, AppUser, OktaState
@@ -256,9 +256,7 @@ def update_application_user(ctx: S, p: AppUserRef) -> Any:
     """Update a direct assignment's `credentials.userName` or app `profile`."""
     s = admin(ctx)
     a = get_app(s, p.app_id)
-    au = a.users.get(p.user_id)
-    if au is None:
-        raise not_found("AppUser", p.user_id)
+    au = found(a.users, p.user_id, "AppUser")
     if p.credentials and p.credentials.get("userName"):
         au.user_name = str(p.credentials["userName"])
     if p.profile:
@@ -320,9 +318,7 @@ def get_application_group_assignment(ctx: S, p: AppGroupRef) -> Any:
     """A group's assignment to an app."""
     s = admin(ctx)
     a = get_app(s, p.app_id)
-    ag = a.groups.get(p.group_id)
-    if ag is None:
-        raise not_found("ApplicationGroupAssignment", p.group_id)
+    ag = found(a.groups, p.group_id, "ApplicationGroupAssignment")
     return group_assignment_json(a, ag, base(ctx))
 
 

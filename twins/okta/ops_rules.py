@@ -9,7 +9,7 @@ import msgspec
 
 from ..core import Reply
 from .common import S, admin, new_id, ops, page_after, paged
-from .errors import OktaError, not_found, validation
+from .errors import OktaError, found, validation
 from .rules import apply_rule, compile_rule, remove_added
 from .state import GroupRule, OktaState
 from .syslog import emit, target
@@ -32,10 +32,7 @@ def rule_json(r: GroupRule) -> dict[str, Any]:
 
 
 def get_rule(s: OktaState, rid: str) -> GroupRule:
-    r = s.group_rules.get(rid)
-    if r is None:
-        raise not_found("GroupRule", rid)
-    return r
+    return found(s.group_rules, rid, "GroupRule")
 
 
 class RuleBody(msgspec.Struct, rename="camel"):

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from .common import S, admin, base, new_id, ops
-from .errors import OktaError, not_found, validation
+from .errors import OktaError, found, validation
 from .state import OktaState, UserType
 from .syslog import emit, target
 
@@ -38,10 +38,7 @@ def type_json(t: UserType, root: str) -> dict[str, Any]:
 
 
 def get_type(s: OktaState, tid: str) -> UserType:
-    t = s.user_types.get(tid)
-    if t is None:
-        raise not_found("UserType", tid)
-    return t
+    return found(s.user_types, tid, "UserType")
 
 
 class TypeBody(msgspec.Struct, rename="camel"):
