@@ -286,14 +286,10 @@ def issue(w: View, iss: Issue, me: str, fields: str | list[str] | None = None, e
 
 
 def change_item(c: Change) -> dict[str, Any]:
-    """One changed field of a history entry; `from`/`to` are left out when empty (the published
-    ChangeDetails schema has them as non-nullable strings)."""
-    out: dict[str, Any] = {"field": c.field, "fieldtype": "jira", "fieldId": c.field}
-    for key, value in (("from", c.from_id), ("fromString", c.from_string), ("to", c.to_id),
-                       ("toString", c.to_string)):
-        if value is not None:
-            out[key] = value
-    return out
+    """One changed field of a history entry. An empty side is null, as Jira answers it (the
+    published ChangeDetails schema forgets `nullable`: a listed schema deviation)."""
+    return {"field": c.field, "fieldtype": "jira", "fieldId": c.field, "from": c.from_id,
+            "fromString": c.from_string, "to": c.to_id, "toString": c.to_string}
 
 
 def changelog(w: View, iss: Issue) -> dict[str, Any]:

@@ -35,9 +35,18 @@ def _norm(path: str) -> str:
     return _PARAM.sub("{}", path)
 
 
+# Fields the spec types as plain strings that Jira answers with null (listed in twins/jira/README.md,
+# "Schema deviations"): a changelog item's from/to of a field that was empty before or after.
+NULLABLE = {"ChangeDetails": ("from", "fromString", "to", "toString")}
+
+
 @cache
 def _specs() -> tuple[dict[str, Any], dict[str, Any]]:
-    return json.loads(PLATFORM.read_text()), json.loads(SOFTWARE.read_text())
+    platform = json.loads(PLATFORM.read_text())
+    for name, fields in NULLABLE.items():
+        for f in fields:
+            platform["components"]["schemas"][name]["properties"][f]["nullable"] = True
+    return platform, json.loads(SOFTWARE.read_text())
 
 
 @cache
