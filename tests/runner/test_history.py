@@ -166,3 +166,10 @@ def test_a_broken_history_costs_a_warning_not_the_run(tmp_path: Path, capsys: py
     assert code == 0
     assert "the run is not in the history" in capsys.readouterr().err
     assert any((tmp_path / "runs").glob("*/summary.json"))
+
+
+def test_dtu_view_refuses_what_it_cannot_open(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["view", str(tmp_path / "nope")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert cli.main(["view", str(tmp_path), "--port", "70000"]) == 2
+    assert "--port 70000" in capsys.readouterr().err
