@@ -7,7 +7,9 @@ schema-valid, written to docs/conformance.md.
   labelled world's call log says which operations that client reached and got an answer from (a
   status below 500). So a column is what the clients really called, not a list kept by hand.
 - **Schema column**: the vendor-schema tests call `record_schema(twin, op, valid)` for every
-  response they validate.
+  response they validate, `valid=None` for one the vendor's schema gives nothing to check
+  against (a raw download, a body shown only by example): "n/a" when an operation has only those,
+  and never counted in the totals.
 
 A whole run of the suite (`python -m pytest -q`, every test passing) compares the matrix with
 docs/conformance.md and fails when it is stale; `DTU_UPDATE_CONFORMANCE=1 python -m pytest -q`
@@ -26,8 +28,8 @@ LANGUAGES = ("python", "node")
 
 # (twin, op) -> language -> client names
 clients: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-# (twin, op) -> [valid, checked]
-schema: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+# (twin, op) -> [valid, checked, unchecked]
+schema: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
 # world id -> (language, client), for the worlds made by marked tests
 labelled: dict[str, tuple[str, str]] = {}
 
@@ -54,8 +56,12 @@ def collect(server: Any) -> None:
     labelled.clear()
 
 
-def record_schema(twin: str, op: str, valid: bool) -> None:
+def record_schema(twin: str, op: str, valid: bool | None) -> None:
+    """One answer of `op`: valid or not, or None when there was nothing to check it against."""
     cell = schema[(twin, op)]
+    if valid is None:
+        cell[2] += 1
+        return
     cell[0] += int(valid)
     cell[1] += 1
 
@@ -70,7 +76,9 @@ def render() -> str:
            "- **Python SDK** / **Node SDK**: the official clients that called the operation against a real "
            "`dtu serve` in the tests and got a success (2xx or 3xx) answer.",
            "- **schema**: responses that validated against the vendor's published schema, of those checked "
-           "(the twin's README lists every deviation and its reason).", ""]
+           "(the twin's README lists every deviation and its reason); **n/a** where the vendor's schema gives "
+           "nothing to check the answers against (a raw download, a body shown only by example). The totals "
+           "count only operations with checked answers.", ""]
     totals = []
     for twin_name in sorted(TWINS):
         twin = TWINS[twin_name]
@@ -88,7 +96,7 @@ def render() -> str:
             if cell and cell[1]:
                 checked_ops += 1
                 valid_ops += cell[0] == cell[1]
-            s = f"{cell[0]}/{cell[1]}" if cell and cell[1] else "—"
+            s = "—" if not cell else f"{cell[0]}/{cell[1]}" if cell[1] else "n/a" if cell[2] else "—"
             methods = "/".join(sorted(op.methods))
             rows.append(f"| `{op.name}` | {methods} `{op.path}` | {p} | {n} | {s} |")
         totals.append(f"| {twin_name} | {len(ops)} | {py} | {node} | {valid_ops}/{checked_ops} |")

@@ -6,7 +6,9 @@ tests (tests/twins/<twin>/test_*_node.py).
   steps, hence error answers) over every bundled scenario, 2 trials each, made once per session
   by a real `dtu run` and read back from its run folder.
 - `Tally`: counts valid responses per operation, feeds docs/conformance.md
-  (`conformance.record_schema`) and says which ones failed and why.
+  (`conformance.record_schema`) and says which ones failed and why. An answer the vendor's schema
+  has nothing to check against (a raw download, a body the spec shows only by example) is an
+  `Unchecked` outcome (`tally.skip`): kept apart, never counted in the share.
 - `check_library(tally, check)` / `check_sweep(tally, answers, check, ops)`: the two tests every
   spec-checked twin runs, given that twin's own `check` (op, status, body -> problems).
 - `node_or_skip()` / `run_node(...)`: the `node` binary with tests/node/node_modules installed
@@ -22,6 +24,7 @@ import subprocess
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,23 +57,47 @@ def library_calls(twin: str) -> list[Call]:
     return [c for c in _library() if c.twin == twin]
 
 
+@dataclass(frozen=True)
+class Unchecked:
+    """A check's outcome when the vendor's schema has nothing to check the answer against (raw
+    bytes, a body shown only by example): neither valid nor invalid, and not in the share."""
+
+    why: str
+
+
 class Tally:
-    """Valid / checked responses per operation of one twin; failures kept with their reasons."""
+    """Valid / checked responses per operation of one twin; failures kept with their reasons;
+    unchecked answers counted apart, with why."""
 
     def __init__(self, twin: str) -> None:
         self.twin = twin
         self.valid: dict[str, int] = defaultdict(int)
         self.checked: dict[str, int] = defaultdict(int)
+        self.unchecked: dict[str, int] = defaultdict(int)
         self.failures: list[str] = []
+        self.skipped: dict[str, set[str]] = defaultdict(set)  # op -> why
 
     def add(self, op: str, problems: list[str], where: str = "") -> None:
-        """One response of `op`: `problems` is empty when it validated."""
+        """One response of `op` checked against the schema: `problems` is empty when it validated."""
         self.checked[op] += 1
         ok = not problems
         self.valid[op] += ok
         conformance.record_schema(self.twin, op, ok)
         if not ok:
             self.failures.append(f"{op}{f' ({where})' if where else ''}: " + "; ".join(problems[:3]))
+
+    def skip(self, op: str, why: str) -> None:
+        """One response of `op` that nothing was checked against: not in the share, "n/a" in the matrix."""
+        self.unchecked[op] += 1
+        self.skipped[op].add(why)
+        conformance.record_schema(self.twin, op, None)
+
+    def record(self, op: str, outcome: list[str] | Unchecked, where: str = "") -> None:
+        """A check's outcome: problems (`add`) or `Unchecked` (`skip`)."""
+        if isinstance(outcome, Unchecked):
+            self.skip(op, outcome.why)
+        else:
+            self.add(op, outcome, where)
 
     @property
     def share(self) -> float:
@@ -85,9 +112,10 @@ class Tally:
             f"first failures:\n  " + "\n  ".join(self.failures[:20]))
 
 
-Check = Callable[[str, int, Any], "list[str] | None"]
+Check = Callable[[str, int, Any], "list[str] | Unchecked | None"]
 """A twin's schema check of one answer (operation, status, body): its problems (empty when it
-validates), or None when the vendor's schema has nothing to check it against."""
+validates); `Unchecked(why)` when the vendor's schema documents the answer but gives nothing to
+check it against; None when the operation is not in the vendor's schema at all."""
 
 
 def check_library(tally: Tally, check: Check) -> None:
@@ -97,7 +125,7 @@ def check_library(tally: Tally, check: Check) -> None:
     for c in calls:
         got = check(c.op, c.status, c.body)
         if got is not None:
-            tally.add(c.op, got, "library")
+            tally.record(c.op, got, "library")
     tally.assert_share()
 
 
@@ -114,7 +142,7 @@ def check_sweep(tally: Tally, answers: Iterable[tuple[str, int, Any]], check: Ch
         if got is None:
             assert not every_answer_checked, f"{op} ({status}): the spec has no response to check it against"
             continue
-        tally.add(op, got, f"sweep {status}")
+        tally.record(op, got, f"sweep {status}")
     names = set(ops)
     assert names - succeeded == set(), "operations the sweep never saw succeed"
     assert names - failed == set(), "operations the sweep never saw fail"

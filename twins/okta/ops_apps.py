@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from ..core import Reply
 from .common import S, admin, base, get_app, get_group, get_user, new_id, ops, page_after, paged
 from .errors import OktaError, found, not_found, validation
 from .query import compile_expr
@@ -145,7 +146,7 @@ def activate_application(ctx: S, p: AppRef) -> Any:
     a.status = "ACTIVE"
     a.last_updated = ctx.env.iso()
     emit(ctx, "application.lifecycle.activate", "Activate application", [app_target(a)])
-    return {}
+    return Reply(200, None)  # Okta's spec and docs: 200, no content
 
 
 @ops.op("deactivate_application", "POST", APP + "/lifecycle/deactivate")
@@ -156,7 +157,7 @@ def deactivate_application(ctx: S, p: AppRef) -> Any:
     a.status = "INACTIVE"
     a.last_updated = ctx.env.iso()
     emit(ctx, "application.lifecycle.deactivate", "Deactivate application", [app_target(a)])
-    return {}
+    return Reply(200, None)  # Okta's spec and docs: 200, no content
 
 
 # -- user assignments -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from ..core import Reply
 from .common import S, admin, base, get_user, ops
 from .errors import OktaError, not_allowed_status, validation
 from .ops_users import digest, touch, truthy
@@ -77,7 +78,7 @@ def deactivate_user(ctx: S, p: Lifecycle) -> Any:
         raise not_allowed_status()
     touch(ctx, u, "DEPROVISIONED")
     emit(ctx, "user.lifecycle.deactivate", "Deactivate Okta user", [user_target(u)])
-    return {}
+    return Reply(200, None)  # Okta's spec and docs: 200, no content
 
 
 @ops.op("suspend_user", "POST", LIFECYCLE + "suspend")
@@ -89,7 +90,7 @@ def suspend_user(ctx: S, p: Lifecycle) -> Any:
         raise validation("Cannot suspend a user that is not active", field="user")
     touch(ctx, u, "SUSPENDED")
     emit(ctx, "user.lifecycle.suspend", "Suspend Okta user", [user_target(u)])
-    return {}
+    return Reply(200, None)  # Okta's spec and docs: 200, no content
 
 
 @ops.op("unsuspend_user", "POST", LIFECYCLE + "unsuspend")
@@ -101,7 +102,7 @@ def unsuspend_user(ctx: S, p: Lifecycle) -> Any:
         raise validation("Cannot unsuspend a user that is not suspended", field="user")
     touch(ctx, u, "ACTIVE")
     emit(ctx, "user.lifecycle.unsuspend", "Unsuspend Okta user", [user_target(u)])
-    return {}
+    return Reply(200, None)  # Okta's spec and docs: 200, no content
 
 
 @ops.op("unlock_user", "POST", LIFECYCLE + "unlock")
@@ -113,7 +114,7 @@ def unlock_user(ctx: S, p: Lifecycle) -> Any:
         raise OktaError("E0000032", "Unlock is not allowed for this user.", status=403)
     touch(ctx, u, "ACTIVE")
     emit(ctx, "user.account.unlock", "Unlock user account", [user_target(u)])
-    return {}
+    return Reply(200, None)  # Okta's spec and docs: 200, no content
 
 
 @ops.op("reset_password", "POST", LIFECYCLE + "reset_password")

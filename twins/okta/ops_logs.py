@@ -79,8 +79,15 @@ def list_log_events(ctx: S, p: ListLogs) -> Any:
     size = DEFAULT_LIMIT if p.limit is None or p.limit <= 0 else min(p.limit, MAX_LIMIT)
     start = 0
     if p.after:
+        # Okta documents 400 (E0000001) for a bad request to List all System Log events
+        # (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/SystemLog/):
+        # a cursor this query never handed out is refused, not read as the end of the log.
         cursors = [str(i) for i, _ in picked]
-        start = cursors.index(p.after) + 1 if p.after in cursors else len(picked)
+        if p.after not in cursors:
+            raise OktaError("E0000001", "Api validation failed: after", status=400,
+                            causes=["after: The cursor is not valid for this query; use the `next` link "
+                                    "of the previous page."])
+        start = cursors.index(p.after) + 1
     chunk = picked[start:start + size]
     nxt = str(chunk[-1][0]) if start + size < len(picked) and chunk else None
     query = {"since": p.since, "until": p.until, "filter": p.filter, "q": p.q, "limit": p.limit,

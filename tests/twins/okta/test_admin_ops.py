@@ -124,6 +124,10 @@ async def test_system_log_records_what_the_world_did(okta_world: dict[str, Any])
         assert err is None and len(rest) == 1 and rest[0].uuid != page[0].uuid
         _, _, err = await client.list_log_events(since="yesterday")
         assert err is not None and err.error_code == "E0000001"
+        # a cursor no page handed out is a bad request, not an empty last page
+        _, resp, err = await client.list_log_events(limit=1, after="not-a-cursor")
+        assert err is not None and err.error_code == "E0000001" and resp.status == 400
+        assert "after" in err.error_summary
 
 
 async def test_user_types(okta_world: dict[str, Any]) -> None:
