@@ -3,9 +3,12 @@
 The schema is the pinned SDK (twins/anthropic/schema/PROVENANCE.md): `Message`, the stream events,
 `MessageTokensCount`, `ModelInfo`, `MessageBatch`, `MessageBatchIndividualResponse`,
 `DeletedMessageBatch`, `FileMetadata`, `DeletedFile`, `ErrorResponse`, and the list envelopes the
-SDK pages with (`SyncPage`, `SyncPageCursor`). Pydantic lets undeclared fields through, so each
-parsed object's `model_extra` is checked too: a field the type does not declare is a problem, and
-so is a required field that is missing or of the wrong type.
+SDK pages with (`SyncPage`, `SyncPageCursor`). Each answer is validated as the JSON it is on the
+wire, in pydantic's strict mode (`"123"` is no integer); pydantic lets undeclared fields through,
+so each parsed object's `model_extra` is checked too: a field the type does not declare is a
+problem, and so is a required field that is missing or of the wrong type. A success must carry the
+status the API documents for its operation (`SUCCESS`); a download's bytes have no schema
+(`Unchecked`, outside the share).
 
 Responses: the bundled library's calls to the twin (none today: its agents are scripted, not
 LLM-driven), plus a sweep of every registered operation, success and error cases, in-process."""
@@ -32,7 +35,7 @@ from anthropic.types.shared import ErrorResponse
 from dtu.twins.anthropic import TWIN
 from dtu.twins.core import Raw, SeedImage, World
 from dtu.twins.registry import TWINS
-from tests.schemas import Tally, library_calls
+from tests.schemas import Tally, Unchecked, library_calls
 
 OK_TYPES: dict[str, Any] = {
     "messages.create": Message, "messages.count_tokens": MessageTokensCount, "models.get": ModelInfo,
@@ -43,6 +46,8 @@ OK_TYPES: dict[str, Any] = {
     "files.retrieve_metadata": FileMetadata, "files.list": (SyncPageCursor, FileMetadata),
     "files.delete": DeletedFile,
 }
+# the success status of each operation (https://docs.anthropic.com/en/api: every one answers 200 OK)
+SUCCESS: dict[str, int] = dict.fromkeys((*OK_TYPES, "files.download"), 200)
 STREAM = pydantic.TypeAdapter(RawMessageStreamEvent)
 USER = {"role": "user", "content": "Open #atlas and say hi."}
 TOOL = {"name": "slack__chat_postMessage", "description": "post", "input_schema": {
@@ -72,8 +77,10 @@ def extras(obj: Any, path: str = "$") -> list[str]:
 
 def strict(kind: Any, data: Any) -> list[str]:
     """Problems of `data` as an instance of the SDK type `kind` (empty when it matches)."""
-    try:
-        obj = kind.validate_python(data) if isinstance(kind, pydantic.TypeAdapter) else kind.model_validate(data)
+    raw = orjson.dumps(data)
+    try:  # as JSON (a date-time is a string there), strictly
+        obj = kind.validate_json(raw, strict=True) if isinstance(kind, pydantic.TypeAdapter) \
+            else kind.model_validate_json(raw, strict=True)
     except pydantic.ValidationError as e:
         return [f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()[:3]]
     return extras(obj)
@@ -99,10 +106,12 @@ def sse_events(raw: bytes) -> list[dict[str, Any]]:
     return out
 
 
-def problems_of(op: str, status: int, body: Any) -> list[tuple[str, list[str]]]:
+def problems_of(op: str, status: int, body: Any) -> list[tuple[str, list[str] | Unchecked]]:
     """Each response in one answer (a stream or JSONL answer: each event or line) with its problems."""
     if status >= 400:
         return [("", strict(ErrorResponse, body))]
+    if status != SUCCESS.get(op):
+        return [("", [f"status {status}: the API documents {SUCCESS.get(op)} for {op}"])]
     if isinstance(body, Raw):
         if op == "messages.create":  # the SDK skips `ping` by name; it is no member of the union
             return [(f" stream {ev.get('type')}", [] if ev == {"type": "ping"} else strict(STREAM, ev))
@@ -110,7 +119,7 @@ def problems_of(op: str, status: int, body: Any) -> list[tuple[str, list[str]]]:
         if op == "messages.batches.results":
             return [(" line", strict(MessageBatchIndividualResponse, orjson.loads(line)))
                     for line in body.data.splitlines()]
-        return []  # files.download: the file's own bytes, no schema
+        return [("", Unchecked("a download: the file's own bytes, no schema"))]
     kind = OK_TYPES.get(op)
     if kind is None:
         return [("", [f"no SDK type known for {op}"])]
@@ -121,7 +130,7 @@ def problems_of(op: str, status: int, body: Any) -> list[tuple[str, list[str]]]:
 
 def check(tally: Tally, op: str, status: int, body: Any, where: str = "") -> None:
     for suffix, problems in problems_of(op, status, body):
-        tally.add(op, problems, where + suffix)
+        tally.record(op, problems, where + suffix)
 
 
 def world(seed: dict[str, Any] | None = None) -> World:
@@ -196,6 +205,7 @@ def sweep() -> list[tuple[str, int, Any, str]]:
     call(b, "messages.batches.delete", {"message_batch_id": one["id"]})
     call(b, "messages.batches.retrieve", {"message_batch_id": one["id"]}, "batch 404")
     call(b, "messages.batches.cancel", {"message_batch_id": "msgbatch_01nope"}, "cancel 404")
+    call(b, "messages.batches.list", {"limit": 0}, "batches limit 0")
 
     f = world({"anthropic": {"files": [{"filename": "chart.png", "content": "png", "downloadable": True}]}})
     up = call(f, "files.upload", {"filename": "notes.txt", "content": "hello", "mime_type": "text/plain"})
@@ -208,11 +218,17 @@ def sweep() -> list[tuple[str, int, Any, str]]:
     call(f, "files.download", {"file_id": up["id"]}, "download uploaded")
     call(f, "files.delete", {"file_id": up["id"]})
     call(f, "files.retrieve_metadata", {"file_id": up["id"]}, "file 404")
+    call(f, "files.delete", {"file_id": up["id"]}, "delete 404")
+    call(f, "files.list", {"limit": 1001}, "files limit 1001")
     return out
 
 
 def test_every_operation_is_swept() -> None:
-    assert set(TWIN.ops.ops) <= {op for op, *_ in sweep()}
+    """Each operation answers at least one success and one error, as in the other twins' sweeps."""
+    answers = sweep()
+    ops = set(TWIN.ops.ops)
+    assert ops - {op for op, status, *_ in answers if status < 400} == set(), "never seen succeed"
+    assert ops - {op for op, status, *_ in answers if status >= 400} == set(), "never seen fail"
 
 
 def test_responses_match_the_sdk_types() -> None:
@@ -232,6 +248,6 @@ def test_each_success_shape_is_strictly_the_sdk_type(op: str) -> None:
     for o, status, body, label in sweep():
         if o == op and status < 400:
             seen += 1
-            bad = [(label + suffix, p) for suffix, p in problems_of(o, status, body) if p]
+            bad = [(label + suffix, p) for suffix, p in problems_of(o, status, body) if isinstance(p, list) and p]
             assert not bad, bad
     assert seen, f"the sweep has no successful {op}"

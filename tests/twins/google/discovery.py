@@ -13,7 +13,10 @@ twin's answers.
   Drive's legacy envelope, https://developers.google.com/workspace/drive/api/guides/handle-errors):
   `{"error": {"code", "message", "errors": [{"domain", "reason", "message", "location",
   "locationType"}], "status", "details"}}`, `code` equal to the HTTP status and `status` a
-  google.rpc.Code name that maps to it."""
+  google.rpc.Code name that maps to it.
+- Nothing to check against (`Unchecked`): a batch envelope's multipart body (each part is its own
+  call), a media download's bytes, and an answer with no body where the method documents one (a
+  resumable upload's session start, its 308)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
+
+from tests.schemas import Unchecked
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA_DIR = ROOT / "twins" / "google" / "schema"
@@ -150,8 +155,9 @@ def _messages(v: Draft202012Validator, body: Any) -> list[str]:
             for e in sorted(v.iter_errors(body), key=lambda e: list(map(str, e.absolute_path)))]
 
 
-def check(op: str, status: int, body: Any) -> list[str]:
-    """What is wrong with one answer of `op` (empty: it matches Google's published shape)."""
+def check(op: str, status: int, body: Any) -> list[str] | Unchecked:
+    """What is wrong with one answer of `op` (empty: it matches Google's published shape);
+    `Unchecked` when the discovery document has nothing to check it against."""
     if status >= 400:
         problems = _messages(ERROR_VALIDATOR, body)
         if problems:
@@ -166,18 +172,21 @@ def check(op: str, status: int, body: Any) -> list[str]:
         return problems
     method = method_of(op)
     if method is None:
-        return [] if op in NO_SCHEMA else [f"no discovery method for {op}"]
+        return Unchecked("a multipart/mixed batch envelope") if op in NO_SCHEMA else [f"no discovery method for {op}"]
     ref = method.get("response", {}).get("$ref")
     if body is None:  # 204, 308, a resumable session's start
-        return [] if ref is None or status in (204, 308) or "upload" in op or op.endswith(".resume") \
-            else [f"empty body where {ref} is documented"]
+        if ref is None:
+            return []  # no body documented, none answered
+        if status in (204, 308) or "upload" in op or op.endswith(".resume"):
+            return Unchecked("no body: a resumable upload's session start or 308")
+        return [f"empty body where {ref} is documented"]
     if ref is None:
         media = method.get("supportsMediaDownload") or method.get("useMediaDownloadService")
         if media and _is_media(body):
-            return []
+            return Unchecked("a media download: raw bytes, no schema")
         return [f"a body where {method['id']} documents none"]
     if _is_media(body) and method.get("supportsMediaDownload"):
-        return []  # files.get?alt=media
+        return Unchecked("a media download: raw bytes, no schema")  # files.get?alt=media
     return _messages(validator(op.split(".", 1)[0] if op not in ALIASES else "drive", ref), body)
 
 

@@ -1,5 +1,5 @@
 """A sweep of every registered Google operation through door 1: each one succeeds at least once
-and (but for the batch envelopes) fails at least once, so test_schema.py sees both shapes of
+and fails at least once (a batch envelope: a body that is not multipart/mixed), so test_schema.py sees both shapes of
 every answer. The world's call log holds the answers."""
 
 from __future__ import annotations
@@ -155,6 +155,7 @@ async def sweep(w: World) -> None:
     await c("drive.batch", **batch_body(f"GET /drive/v3/files/{DOC}?fields=id", f"GET /drive/v3/files/{MISSING}"))
     await c("drive.batch", _body=b"x", _content_type="text/plain")
     await c("google.batch", **batch_body(f"GET /v1/documents/{DOC}"))
+    await c("google.batch", _body=b"x", _content_type="text/plain")
     # -- Docs --------------------------------------------------------------------------------
     doc = await c("docs.documents.create", title="Notes")
     await c("docs.documents.create", title=5, bogus=[1])
