@@ -3,7 +3,9 @@ team.info, emoji.list, and deactivating a user through Slack's SCIM API."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -12,6 +14,7 @@ from ..core.errors import TwinError
 from .api import S, method, ops
 from .errors import SlackError
 from .shape import get_user, profile_json
+from .state import User
 
 MAX_STATUS = 100  # users.profile.set: status_text is at most 100 characters
 
@@ -117,15 +120,43 @@ def users_set_presence(ctx: S, p: SetPresence) -> dict[str, Any]:
     return {"ok": True}
 
 
+def next_dnd_window(u: User, now: float) -> tuple[int, int]:
+    """The user's scheduled Do Not Disturb window that is under way at `now` or starts next:
+    (start, end) as Unix times, from their daily `dnd_start`-`dnd_end` in their own time zone
+    (a window that crosses midnight ends the next day). (1, 1) when they have no schedule,
+    which is what Slack answers then."""
+    if not u.dnd_enabled:
+        return 1, 1
+    try:
+        zone: dt.tzinfo = ZoneInfo(u.tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    local = dt.datetime.fromtimestamp(now, zone)
+    (sh, sm), (eh, em) = (map(int, t.split(":")) for t in (u.dnd_start, u.dnd_end))
+    for day in (-1, 0, 1):  # yesterday's window may still be running
+        date = local.date() + dt.timedelta(days=day)
+        start = dt.datetime.combine(date, dt.time(sh, sm), zone)
+        end = dt.datetime.combine(date, dt.time(eh, em), zone)
+        if end <= start:
+            end = dt.datetime.combine(date + dt.timedelta(days=1), dt.time(eh, em), zone)
+        if end.timestamp() > now:
+            return int(start.timestamp()), int(end.timestamp())
+    raise AssertionError("a daily window always ends within two days")
+
+
 @method("dnd.info", "dnd:read", mutates=False)
 def dnd_info(ctx: S, p: UserArg) -> dict[str, Any]:
-    """A user's Do Not Disturb state (default: the caller): snoozed or not, and until when."""
+    """A user's Do Not Disturb state (default: the caller), as docs.slack.dev/reference/methods/dnd.info
+    describes it: `dnd_enabled` (they have a DND schedule) and `next_dnd_start_ts`/`next_dnd_end_ts`
+    (its next, or current, window, from the world's clock and their time zone); for the caller
+    also `snooze_enabled` and, while snoozed, `snooze_endtime` and `snooze_remaining`."""
     u = get_user(ctx.state, p.user or ctx.actor)
     now = int(ctx.env.now)
-    snoozed = u.snooze_until > now
-    out: dict[str, Any] = {"ok": True, "dnd_enabled": snoozed, "next_dnd_start_ts": 1,
-                           "next_dnd_end_ts": 1}
+    start, end = next_dnd_window(u, ctx.env.now)
+    out: dict[str, Any] = {"ok": True, "dnd_enabled": u.dnd_enabled, "next_dnd_start_ts": start,
+                           "next_dnd_end_ts": end}
     if u.id == ctx.actor:
+        snoozed = u.snooze_until > now
         out["snooze_enabled"] = snoozed
         if snoozed:
             out.update(snooze_endtime=u.snooze_until, snooze_remaining=u.snooze_until - now)

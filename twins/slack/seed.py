@@ -63,6 +63,9 @@ class SeedUser(msgspec.Struct, forbid_unknown_fields=True):
     status_text: str = ""
     status_emoji: str = ""
     presence: str = "active"
+    dnd_enabled: bool = True  # a daily Do Not Disturb schedule, dnd_start to dnd_end ("HH:MM", in tz)
+    dnd_start: str = "22:00"
+    dnd_end: str = "08:00"
 
 
 class SeedFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -125,7 +128,7 @@ def build(data: Any, env: Env) -> SlackState:
             bot_id=(su.bot_id or env.id("B", 11)) if su.is_bot else None,
             deleted=su.deleted, tz=su.tz, scopes=su.scopes, updated=int(env.now - 30 * DAY),
             phone=su.phone, status_text=su.status_text, status_emoji=su.status_emoji,
-            presence=su.presence,
+            presence=su.presence, dnd_enabled=su.dnd_enabled, dnd_start=su.dnd_start, dnd_end=su.dnd_end,
         )
         by_name.setdefault(su.name, uid)
     if not state.users:

@@ -107,6 +107,10 @@ class User(msgspec.Struct):
     status_expiration: int = 0
     presence: str = "active"  # users.getPresence: active | away
     snooze_until: int = 0  # dnd.info: Do Not Disturb snoozed until this time (0: not snoozed)
+    # dnd.info: the user's Do Not Disturb schedule, daily, "HH:MM" in their own `tz`
+    dnd_enabled: bool = True
+    dnd_start: str = "22:00"
+    dnd_end: str = "08:00"
 
 
 class File(msgspec.Struct):

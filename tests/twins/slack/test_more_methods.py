@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.scim import SCIMClient
 
-from .data import BOB, CAROL, ERIN, GENERAL, OLD, PARENT_TS, RANDOM, error_of
+from .data import BOB, CAROL, ERIN, GENERAL, OLD, PARENT_TS, RANDOM, SEED, error_of
 
 pytestmark = pytest.mark.sdk("python", "slack_sdk")
 
@@ -55,7 +56,8 @@ def test_profile_presence_dnd_team_emoji(client: WebClient, client_as: Callable[
     assert client.users_getPresence(user=BOB)["presence"] == "active"
     client.users_setPresence(presence="away")
     assert client.users_getPresence(user="U0DANA0001")["presence"] == "away"
-    assert client.dnd_info()["dnd_enabled"] is False
+    dnd = client.dnd_info()  # the default schedule is on; nothing snoozed
+    assert dnd["dnd_enabled"] is True and dnd["snooze_enabled"] is False
     team = client.team_info()["team"]
     assert (team["id"], team["domain"], team["email_domain"]) == ("T0DTUTEAM1", "acme", "acme.test")
     assert client.emoji_list()["emoji"] == {}
@@ -156,3 +158,25 @@ def test_documented_error_codes(client: WebClient) -> None:
     assert error_of(client.files_list, types="movies") == "unknown_type"
     assert client.files_list(types="spaces,gdocs")["files"] == []
     assert error_of(client.reminders_add, text=" ", time="in 5 minutes") == "missing_argument"
+
+
+def test_dnd_info_follows_the_schedule_and_the_clock(make_world: Callable[..., dict[str, Any]]) -> None:
+    """dnd_enabled is the user's DND schedule; next_dnd_start_ts/end_ts its current or next window
+    in their time zone (America/Los_Angeles here, 22:00-08:00 by default); snooze is apart."""
+    seed = copy.deepcopy(SEED)
+    seed["slack"]["users"][1] |= {"dnd_enabled": False}  # bob
+    seed["slack"]["users"].append({"name": "lena", "tz": "Europe/London", "dnd_start": "09:00", "dnd_end": "17:30"})
+    night = make_world(seed, now="2024-01-15T12:00:00Z")  # 04:00 in Los Angeles: inside last night's window
+    client = WebClient(token=night["token"], base_url=night["env"]["SLACK_API_URL"])
+    me = client.dnd_info()
+    assert (me["dnd_enabled"], me["next_dnd_start_ts"], me["next_dnd_end_ts"]) == (True, 1705298400, 1705334400)
+    assert me["snooze_enabled"] is False and "snooze_endtime" not in me
+    uid = next(u["id"] for u in client.users_list()["members"] if u["name"] == "lena")
+    other = client.dnd_info(user=uid)  # 12:00 in London: today's 09:00-17:30 window
+    assert (other["next_dnd_start_ts"], other["next_dnd_end_ts"]) == (1705309200, 1705339800)
+    assert "snooze_enabled" not in other
+    off = client.dnd_info(user=BOB)
+    assert (off["dnd_enabled"], off["next_dnd_start_ts"], off["next_dnd_end_ts"]) == (False, 1, 1)
+    day = make_world(seed, now="2024-01-15T18:00:00Z")  # 10:00 in Los Angeles: tonight's window is next
+    later = WebClient(token=day["token"], base_url=day["env"]["SLACK_API_URL"]).dnd_info()
+    assert (later["next_dnd_start_ts"], later["next_dnd_end_ts"]) == (1705384800, 1705420800)
