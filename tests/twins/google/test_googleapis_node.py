@@ -46,7 +46,7 @@ def test_googleapis_node(make_world: Callable[..., dict[str, Any]], server: Any)
     assert state["files"][TXT]["comments"][0]["resolved"] is True
     assert not any(f["name"] == "report-v2.txt" for f in state["files"].values())
     assert [d["name"] for d in state["drives"].values()] == ["Node Team 2"]
-    # every answer the Node client got matches Google's discovery documents
+    # every answer the Node client got matches Google's discovery documents (a download: nothing to check)
     calls = server.admin("GET", f"/_dtu/worlds/{w['id']}/calls")
-    bad = [(c["op"], p) for c in calls if (p := check(c["op"], c["status"], c["body"]))]
+    bad = [(c["op"], p) for c in calls if isinstance(p := check(c["op"], c["status"], c["body"]), list) and p]
     assert not bad, bad[:5]
