@@ -19,6 +19,7 @@ from .agent import Agent, AnyAgent, Oracle, RunInfo, Task
 from .checks import CompiledChecks
 from .generate import Generate, NoMatch, Person, generate, merge_seed, resolve_vars, substitute_vars
 from .interrupt import Stop
+from .people import seed as people_seed
 from .records import Trajectory
 from .scenario import Loaded, Step
 
@@ -39,10 +40,14 @@ class Prepared:
         now = parse_time(sc.now, _DEFAULT_EPOCH)
         seed_data: dict[str, Any] = sc.seed
         self.staff: list[Person] | None = None
+        first: dict[str, Any] = {}  # what comes before the scenario's own seed: an org, then its people
         if "generate" in seed_data:
             spec = msgspec.convert(seed_data["generate"], Generate)
-            generated, self.staff = generated_org(spec, derive(seed, "generate"))
-            seed_data = merge_seed(generated, seed_data)
+            first, self.staff = generated_org(spec, derive(seed, "generate"))
+        if sc.people:
+            first = merge_seed(first, people_seed(sc.people, seed_data))
+        if first:
+            seed_data = merge_seed(first, seed_data)
         self.image = SeedImage(twins, seed_data, derive(seed, sc.id), now)
         self._variants: dict[str, Variant] = {}
         self.base_seed = derive(seed, sc.id, "trials")

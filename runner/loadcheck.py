@@ -16,7 +16,7 @@ import msgspec
 
 from dtu.twins.core import Env, Twin, derive, mix, parse_time
 
-from . import yamlsrc
+from . import people, yamlsrc
 from .errors import ScenarioError
 from .generate import MAX_USERS, Generate, NoMatch, Person, generate, merge_seed, pick_problem, resolve_vars
 
@@ -53,6 +53,10 @@ def check(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]]) ->
     if spec is not None:
         generated, staff = generate(spec, derive(0, "generate"))
         _draws(sc, staff, fail)
+    if sc.people:
+        for field, message in people.problems(sc.people, list(sc.seed)):
+            raise fail(field, message, "see runner/people.py for the people: format")
+        generated = merge_seed(generated, people.seed(sc.people, sc.seed))
     _seed(sc, twins, generated, now, fail)
 
 

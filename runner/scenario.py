@@ -17,6 +17,7 @@ from dtu.twins.core import Twin
 
 from . import loadcheck, yamlsrc
 from .errors import ScenarioError
+from .people import PersonSpec
 
 CheckOp = Literal["equals", "not_equals", "contains", "not_contains", "exists", "absent", "count",
                   "matches", "at_most_calls", "at_least", "at_most"]
@@ -73,6 +74,7 @@ class Scenario(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     vars: dict[str, Any] = {}
     max_steps: int | None = None
     tools: list[str] | None = None  # the tools offered (names or patterns like `slack__*`); None: all
+    people: list[PersonSpec] = []  # one identity across twins (runner/people.py)
 
 
 class Loaded(msgspec.Struct, frozen=True):
