@@ -2,15 +2,18 @@
 
 from .env import Env, derive, mix, parse_time
 from .errors import ErrorKit, TwinError
+from .events import Event
 from .ops import Ctx, NoParams, Operation, Raw, Registry, Reply
 from .twin import Twin, bearer
-from .world import Call, FaultHook, SeedImage, World
+from .world import Call, Clockwork, FaultHook, SeedImage, World
 
 __all__ = [
     "Call",
+    "Clockwork",
     "Ctx",
     "Env",
     "ErrorKit",
+    "Event",
     "FaultHook",
     "NoParams",
     "Operation",

@@ -10,6 +10,7 @@ import msgspec
 
 from .env import Env
 from .errors import ErrorKit
+from .events import EventsFn
 from .ops import Operation, Registry, Reply
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class Twin(Generic[S]):
     """Whether a name is a valid acting user of this state."""
     limits: Callable[[Operation], RateLimit | None] | None = None
     """The vendor's published rate limit for an operation (used when a fault plan asks for them)."""
+    events: EventsFn | None = None
+    """The events a successful mutating call causes, in the vendor's shapes (twins/<twin>/events.py)."""
 
     def __post_init__(self) -> None:
         self.decoder = msgspec.msgpack.Decoder(self.state_type)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import msgspec
 
 from .env import Env
 from .errors import TwinError
+from .events import Event, Listener
 from .ops import Ctx, Operation, Reply
 from .twin import Twin
 
@@ -26,6 +29,8 @@ class Call(msgspec.Struct, omit_defaults=True, gc=False):
     body: Any
     t: float
     fault: str | None = None
+    actor: str | None = None
+    """Who made the call: None for the agent, a person's email for people (runner/life.py)."""
 
 
 class FaultHook(Protocol):
@@ -33,6 +38,21 @@ class FaultHook(Protocol):
 
     def before(self, env: Env, twin: Twin[Any], op: Operation, index: int) -> TwinError | None:
         """Return the error this call should fail with, or None; may advance `env.now`."""
+        ...
+
+
+class Clockwork(Protocol):
+    """What makes a world live (runner/life.py): people's scheduled and reactive actions."""
+
+    next_due: float
+    """World time of the next action that can fire without waiting (inf when none)."""
+
+    def fire(self, world: World, until: float) -> None:
+        """Run every action due at or before `until`, each at its own time (synchronous)."""
+        ...
+
+    async def run(self, world: World, until: float) -> None:
+        """The same while the agent waits: may await work such as a persona's reply."""
         ...
 
 
@@ -85,7 +105,8 @@ class World:
     `call` and `invoke` are door 1: they dispatch straight to the handler, with no sockets and
     no JSON, and answer exactly what the HTTP door would send, decoded."""
 
-    __slots__ = ("_ctx", "_dirty", "calls", "env", "faults", "id", "image", "max_steps", "twins")
+    __slots__ = ("_ctx", "_dirty", "calls", "deadline", "env", "events", "faults", "id", "image", "life",
+                 "listeners", "max_steps", "started", "steps", "twins")
 
     def __init__(self, image: SeedImage, seed: int, world_id: str = "", *,
                  max_steps: int = DEFAULT_MAX_STEPS, faults: FaultHook | None = None,
@@ -99,6 +120,15 @@ class World:
         self.calls: list[Call] = []
         self.max_steps = max_steps
         self.faults = faults
+        self.steps = 0  # the agent's calls (people's are logged too, but are not the agent's steps)
+        self.started = image.now
+        self.deadline: float | None = None
+        """World time after which the agent's calls fail and nobody acts (a scenario's `deadline:`)."""
+        self.life: Clockwork | None = None
+        self.listeners: list[Listener] = []
+        """Who hears the world's events (people's rules, deliveries to an agent); with none, no
+        event is derived at all."""
+        self.events: list[Event] = []
 
     def ctx(self, name: str) -> Ctx[Any]:
         """The twin's context in this world, restoring its state on first use."""
@@ -127,38 +157,66 @@ class World:
 
     def dispatch(self, twin_name: str, op_name: str, args: Mapping[str, Any] | None,
                  actor: str | None = None) -> Reply:
-        """The synchronous core of both doors."""
+        """The synchronous core of both doors: one call of the agent's, one tick of the clock."""
+        env = self.env
+        env.now += 1.0
+        life = self.life
+        if life is not None and life.next_due <= env.now:
+            now = env.now
+            life.fire(self, now)
+            env.now = max(env.now, now)
+        return self._run(twin_name, op_name, args, actor, None)
+
+    def act(self, by: str, twin_name: str, op_name: str, args: Mapping[str, Any], actor: str, at: float) -> Reply:
+        """A person's call, at world time `at` (not before the clock): logged with `by`, their email."""
+        env = self.env
+        if at > env.now:
+            env.now = at
+        return self._run(twin_name, op_name, args, actor, by)
+
+    def _run(self, twin_name: str, op_name: str, args: Mapping[str, Any] | None, actor: str | None,
+             by: str | None) -> Reply:
         ctx = self._ctx.get(twin_name) or self.ctx(twin_name)
         twin = self.twins[twin_name]
         env = self.env
-        env.now += 1.0
         if args is None:
             args = {}
         fault = None
+        events: list[Event] | None = None
         try:
             op = twin.ops.ops.get(op_name)
             if op is None:
                 raise twin.errors.not_found_route("POST", op_name)
             if op.mutates:
                 self._dirty.add(twin_name)
-            if len(self.calls) >= self.max_steps:
-                fault = "max_steps"
-                raise twin.errors.rate_limited(3600.0)
-            if self.faults is not None:
-                err = self.faults.before(env, twin, op, len(self.calls))
-                if err is not None:
-                    fault = err.code
-                    raise err
+            if by is None:
+                if self.steps >= self.max_steps:
+                    fault = "max_steps"
+                    raise twin.errors.rate_limited(3600.0)
+                if self.deadline is not None and env.now > self.deadline:
+                    fault = "deadline"
+                    raise twin.errors.rate_limited(3600.0)
+                self.steps += 1
+                if self.faults is not None:
+                    err = self.faults.before(env, twin, op, self.steps - 1)
+                    if err is not None:
+                        fault = err.code
+                        raise err
             params = msgspec.convert(args, op.params, strict=False)
             if actor is not None:
                 saved, ctx.actor = ctx.actor, actor
                 try:
                     body = op.handler(ctx, params)
+                    reply = body if type(body) is Reply else Reply(op.status if body is not None else 204, body)
+                    if self.listeners and op.mutates and twin.events is not None and reply.status < 400:
+                        events = twin.events(ctx, op_name, args, reply)
                 finally:
                     ctx.actor = saved
             else:
                 body = op.handler(ctx, params)
-            reply = body if type(body) is Reply else Reply(op.status if body is not None else 204, body)
+                reply = body if type(body) is Reply else Reply(op.status if body is not None else 204, body)
+                if self.listeners and op.mutates and twin.events is not None and reply.status < 400:
+                    events = twin.events(ctx, op_name, args, reply)
         except TwinError as e:
             reply = Reply(e.status, e.body(), e.headers)
         except msgspec.ValidationError as e:
@@ -168,8 +226,59 @@ class World:
             err = twin.errors.internal()
             reply = Reply(err.status, err.body(), err.headers)
             fault = "internal"
-        self.calls.append(Call(twin_name, op_name, args, reply.status, reply.body, env.now, fault))
+            events = None
+        self.calls.append(Call(twin_name, op_name, args, reply.status, reply.body, env.now, fault, by))
+        if events:
+            self.emit(events, by)
         return reply
+
+    def emit(self, events: list[Event], by: str | None = None) -> None:
+        """Hand events to the world's listeners (in order; a listener may act, causing more)."""
+        for ev in events:
+            if by is not None:
+                ev.by = by
+            self.events.append(ev)
+            for listener in self.listeners:
+                listener(ev)
+
+    # -- time ---------------------------------------------------------------------------------
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of world time: people act and scheduled actions fire meanwhile."""
+        await self.advance(self.env.now + max(0.0, seconds))
+
+    async def advance(self, until: float) -> None:
+        """Move the clock to `until` (never back, never past the deadline), firing what falls due."""
+        if self.deadline is not None:
+            until = min(until, self.deadline)
+        if self.life is not None:
+            await self.life.run(self, until)
+        if until > self.env.now:
+            self.env.now = until
+        await asyncio.sleep(0)
+
+    async def wait_for(self, predicate: Callable[[World], bool], timeout: float) -> bool:
+        """Wait (in world time) until `predicate(world)` holds, at most `timeout` seconds; whether
+        it did. The clock jumps from one scheduled action to the next, so waiting costs no wall time."""
+        end = self.env.now + max(0.0, timeout)
+        if self.deadline is not None:
+            end = min(end, self.deadline)
+        stuck = False
+        while not predicate(self):
+            now = self.env.now
+            if now >= end:
+                return False
+            due = self.life.next_due if self.life is not None else math.inf
+            if due <= now:  # something due now (a reply being written): let it land once
+                due, stuck = (end if stuck else now), True
+            else:
+                stuck = False
+            await self.advance(min(end, due))
+        return True
+
+    @property
+    def elapsed(self) -> float:
+        """World seconds since the world began."""
+        return self.env.now - self.started
 
     # -- reading ------------------------------------------------------------------------------
     def view(self, names: tuple[str, ...] | None = None) -> dict[str, Any]:
