@@ -2,6 +2,7 @@
 
 from ..core import Twin
 from .errors import ERRORS, SlackError
+from .events import events
 from .limits import limits
 from .ops import ops
 from .seed import build
@@ -11,7 +12,7 @@ from .wire import auth, env_vars
 TWIN: Twin[SlackState] = Twin(
     name="slack", state_type=SlackState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/api/",), actor=lambda s: s.me, env_vars=env_vars,
-    limits=limits,
+    limits=limits, events=events,
 )
 
 __all__ = ["TWIN", "SlackError", "SlackState"]
