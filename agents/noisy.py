@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from dtu.runner.agent import Task
 from dtu.runner.errors import DtuError
-from dtu.runner.plan import args_for, compiled, save
+from dtu.runner.plan import args_for, compiled, play, save
 from dtu.runner.scenario import Step
 from dtu.twins.anthropic.noise import Noise, corrupt, schedule
 from dtu.twins.core import World
@@ -54,8 +54,11 @@ class NoisyAgent:
             args = args_for(step, env)
             if bad:
                 args = corrupt(args, seed, i)
-            body = world.dispatch(step.twin, step.op, args).body
-            if step.saves and i not in saved:
+            if step.calls and step.when is None:
+                body = world.dispatch(step.twin, step.op, args).body
+            else:
+                body = await play(step, world, env, args)
+            if step.saves and i not in saved and body is not None:
                 saved.add(i)
                 save(step, body, env)
         played = [i for i, _ in actions]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from dtu.runner.agent import Task
-from dtu.runner.plan import args_for, compiled, save
+from dtu.runner.plan import args_for, compiled, play, save
 from dtu.runner.scenario import Step
 from dtu.twins.core import World
 
@@ -22,7 +22,10 @@ class ScriptedAgent:
     async def run(self, task: Task, world: World, plan: Sequence[Step]) -> dict[str, Any] | None:
         env: dict[str, Any] = {}
         for step in compiled(plan):
-            body = world.dispatch(step.twin, step.op, args_for(step, env)).body
-            if step.saves:
+            if step.calls and step.when is None:  # the hot path: a plain call
+                body = world.dispatch(step.twin, step.op, args_for(step, env)).body
+            else:
+                body = await play(step, world, env)
+            if step.saves and body is not None:
                 save(step, body, env)
         return None

@@ -41,9 +41,22 @@ def _count(x: Any) -> int:
     return 1
 
 
+def _within(limit: float) -> Callable[[Any], bool]:
+    def ok(x: Any) -> bool:
+        if not isinstance(x, list) or len(x) != 2 or not all(isinstance(t, int | float) for t in x):
+            return False
+        return bool(0 <= x[1] - x[0] <= limit)
+
+    return ok
+
+
 def _matcher(check: Check) -> Callable[[Any], bool]:
     v = check.value
     match check.op:
+        case "within":
+            from .life_spec import seconds
+
+            return _within(seconds(v))
         case "equals":
             return lambda x: x == v
         case "not_equals":
@@ -80,13 +93,16 @@ def call_ok(status: int, body: Any) -> bool:
 class CompiledChecks:
     """A scenario's checks, with queries compiled once."""
 
-    __slots__ = ("_queries", "_wanted", "items", "needs_calls")
+    __slots__ = ("_queries", "_wanted", "items", "needs_calls", "needs_events", "needs_people")
 
     def __init__(self, scenario: Scenario) -> None:
-        self.items = [(c.id, compile_query(c.query), _matcher(c)) for c in scenario.checks]
-        self.needs_calls = any(_mentions(c.query, "calls") for c in scenario.checks)
+        self.items = [(c.id, compile_query(c.query), _matcher(c), compile_query(c.when) if c.when else None)
+                      for c in scenario.checks]
+        self._queries = [c.query for c in scenario.checks] + [c.when for c in scenario.checks if c.when]
+        self.needs_calls = any(_mentions(q, "calls") for q in self._queries)
+        self.needs_events = any(_mentions(q, "events") for q in self._queries)
+        self.needs_people = any(_mentions(q, "people") for q in self._queries)
         self._wanted: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self._queries = [c.query for c in scenario.checks]
 
     def wanted(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The twins among `names` that some query names: only their views are built."""
@@ -101,23 +117,51 @@ class CompiledChecks:
         names = seeded if all(n in seeded for n in touched) else seeded + tuple(n for n in touched if n not in seeded)
         root = world.view(self.wanted(names))
         if self.needs_calls:
-            root["calls"] = [
-                {"twin": c.twin, "op": c.op, "args": c.args, "status": c.status, "ok": call_ok(c.status, c.body)}
-                for c in world.calls
-            ]
+            root["calls"] = calls_view(world)
+        if self.needs_events:
+            root["events"] = events_view(world)
+        if self.needs_people:
+            root["people"] = people_view(world)
         return root
 
     def evaluate(self, world: World) -> list[CheckResult]:
         root = self.root(world)
         out = []
-        for cid, query, ok in self.items:
+        for cid, query, ok, when in self.items:
             try:
+                if when is not None and not _nonempty(when(root)):
+                    out.append(CheckResult(cid, True, "not applicable"))
+                    continue
                 found = query(root)
                 passed = bool(ok(found))
             except (TypeError, jmespath.exceptions.JMESPathError) as e:
                 found, passed = f"error: {e}", False
             out.append(CheckResult(cid, True) if passed else CheckResult(cid, False, _short(found)))
         return out
+
+
+def calls_view(world: World) -> list[dict[str, Any]]:
+    """The call log as checks see it: `actor` is "agent" or a person's email (or "dtu" for an
+    event delivery), `t` world seconds since the trial began."""
+    t0 = world.started
+    return [{"twin": c.twin, "op": c.op, "args": c.args, "status": c.status, "ok": call_ok(c.status, c.body),
+             "actor": c.actor or "agent", "t": c.t - t0} for c in world.calls]
+
+
+def events_view(world: World) -> list[dict[str, Any]]:
+    t0 = world.started
+    return [{"twin": e.twin, "type": e.type, "t": e.t - t0, "by": e.by or "agent", "actor": e.actor,
+             "to": list(e.to), "data": e.data} for e in world.events]
+
+
+def people_view(world: World) -> dict[str, dict[str, list[str]]]:
+    """What each person's acts drew: {email: {act id: [outcome id, ...]}} ("(none)": did not act)."""
+    fired = getattr(world.life, "fired", None) or {}
+    out: dict[str, dict[str, list[str]]] = {}
+    for key, outcomes in fired.items():
+        email, _, act = key.partition("#")
+        out.setdefault(email, {})[act] = list(outcomes)
+    return out
 
 
 def _short(x: Any, limit: int = 200) -> str:

@@ -19,6 +19,8 @@ from .agent import Agent, AnyAgent, Oracle, RunInfo, Task
 from .checks import CompiledChecks
 from .generate import Generate, NoMatch, Person, generate, merge_seed, resolve_vars, substitute_vars
 from .interrupt import Stop
+from .life import Composer, Life
+from .life_spec import seconds
 from .people import seed as people_seed
 from .records import Trajectory
 from .scenario import Loaded, Step
@@ -31,8 +33,8 @@ _DEFAULT_EPOCH = parse_time(DEFAULT_NOW, 0.0)
 class Prepared:
     """A scenario made ready once per run: its seed image and compiled checks."""
 
-    __slots__ = ("_anthropic_seed", "_model_images", "_plans", "_variants", "base_seed", "checks", "faults",
-                 "image", "loaded", "scenario", "staff", "twin_names")
+    __slots__ = ("_anthropic_seed", "_model_images", "_plans", "_variants", "base_seed", "checks", "composer",
+                 "deadline", "faults", "force", "image", "listens", "live", "loaded", "scenario", "staff", "twin_names")
 
     def __init__(self, loaded: Loaded, seed: int, twins: dict[str, Twin[Any]]) -> None:
         self.loaded = loaded
@@ -61,6 +63,15 @@ class Prepared:
         self._model_images: dict[int, tuple[Sequence[Step], SeedImage]] = {}
         self.faults = parse_plan(sc.faults) if sc.faults else None
         self._plans: dict[int, FaultPlan | None] = {}
+        self.live = any(person.acts for person in sc.people)
+        self.deadline = seconds(sc.deadline) if sc.deadline is not None else None
+        queries = [c.query for c in sc.checks] + [c.when for c in sc.checks] + [sc.done] + \
+            [s.wait_for for s in sc.reference] + [s.when for s in sc.reference]
+        self.listens = self.live or any("events" in q for q in queries if q)
+        """Whether the world must derive events (people react to them, or a query reads them)."""
+        self.composer: Composer | None = None
+        self.force: dict[str, str] | None = None  # people's outcomes pinned (`dtu lint` walks each)
+        """Who writes personas' replies (runner/persona.py sets it for a run)."""
 
     def fault_plan(self, extra: FaultPlan | None) -> FaultPlan | None:
         """The scenario's `faults:` followed by the run's `--faults` rules (cached per plan)."""
@@ -91,7 +102,7 @@ class Prepared:
             twin = base.twins.get("anthropic")
             if twin is not None:
                 data = dict(self._anthropic_seed or {})
-                data["plan"] = msgspec.to_builtins(plan)  # an oracle's world plays the reference
+                data["plan"] = model_plan(plan)  # an oracle's world plays the reference
                 state = twin.build(data, Env(base.seed, base.now))
                 img.snapshots["anthropic"] = twin.snapshot(state)
                 img.actors["anthropic"] = twin.actor(state)
@@ -138,7 +149,32 @@ class Prepared:
         program agent's, not a plugin's, not one made through `POST /_dtu/worlds`."""
         steps = max_steps or self.scenario.max_steps or 10_000
         image = self.image if oracle_plan is None else self.model_image(oracle_plan)
-        return World(image, trial_seed, world_id, max_steps=steps, faults=faults)
+        world = World(image, trial_seed, world_id, max_steps=steps, faults=faults)
+        if self.deadline is not None:
+            world.deadline = world.started + self.deadline
+        if self.live:
+            Life(self.scenario.people, trial_seed, composer=self.composer, force=self.force).attach(world)
+        elif self.listens:
+            world.listeners.append(_ignore)
+        return world
+
+
+def _ignore(event: Any) -> None:
+    """A listener that makes a world derive its events (for queries that read them)."""
+
+
+def model_plan(plan: Sequence[Step]) -> list[dict[str, Any]]:
+    """The reference as the scripted model plays it: its calls, each a tool call (a wait step
+    becomes the agent's `dtu__wait` tool; a step's `when` is not the model's to judge)."""
+    out: list[dict[str, Any]] = []
+    for step in plan:
+        if step.twin:
+            out.append({k: v for k, v in msgspec.to_builtins(step).items()
+                        if k in ("twin", "op", "args", "save", "required", "note")})
+        else:
+            wait = seconds(step.wait if step.wait is not None else step.timeout if step.timeout is not None else 3600)
+            out.append({"name": "dtu__wait", "input": {"minutes": round(wait / 60, 2)}})
+    return out
 
 
 class Variant:

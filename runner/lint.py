@@ -21,7 +21,8 @@ from . import loadcheck, yamlsrc
 from .agent import Task
 from .engine import Prepared, RunOptions, run_trial
 from .errors import ScenarioError
-from .plan import args_for, compiled, save
+from .life import Life
+from .plan import compiled, play, save
 from .scenario import Loaded, Step, discover, load_file
 
 Level = Literal["error", "warning"]
@@ -53,10 +54,11 @@ class _Plan:
     async def run(self, task: Task, world: World, plan: Sequence[Step]) -> dict[str, Any] | None:
         env: dict[str, Any] = {}
         for step in compiled(self.plan if self.plan is not None else plan):
-            body = world.dispatch(step.twin, step.op, args_for(step, env)).body
-            if step.saves:
+            body = await play(step, world, env)
+            if step.saves and body is not None:
                 save(step, body, env)
-        return None
+        fired = getattr(world.life, "fired", None)
+        return {"fired": {k: list(v) for k, v in fired.items()}} if fired is not None else None
 
 
 def _line(ld: Loaded, field: str) -> int | None:
@@ -93,24 +95,62 @@ def lint_loaded(ld: Loaded) -> list[Finding]:
         err("reference", "no reference plan: lint cannot prove the checks can pass",
             "add the steps a satisfied user would expect")
         return out
+    draws = _draws(p)
+    fired: set[str] = set()
+    for force in draws:
+        p.force = force
+        _lint_draw(ld, p, opts, force, err, fired)
+    p.force = None
+    if p.live:
+        for person in sc.people:
+            for i, act in enumerate(person.acts):
+                if Life.key(person, i) not in fired:
+                    field = f"people[{sc.people.index(person)}].acts[{i}]"
+                    err(field, f"{Life.key(person, i)} never fires when the reference plan is played",
+                        "make its `when:` match what happens (or its `at:` fall before the deadline)")
+    return out
+
+
+def _draws(p: Prepared) -> list[dict[str, str] | None]:
+    """The people's draws lint plays: the seed's own, then each outcome of each act forced."""
+    out: list[dict[str, str] | None] = [None]
+    for person in p.scenario.people:
+        for i, act in enumerate(person.acts):
+            outcomes = [o.id or str(j) for j, o in enumerate(act.outcomes())]
+            if act.chance < 1.0:
+                outcomes.append("(none)")
+            if len(outcomes) > 1:
+                out += [{Life.key(person, i): o} for o in outcomes]
+    return out
+
+
+def _lint_draw(ld: Loaded, p: Prepared, opts: RunOptions, force: dict[str, str] | None, err: Any,
+               fired: set[str]) -> None:
+    sc = ld.scenario
+    label = "" if force is None else " when " + ", ".join(f"{k} draws {v}" for k, v in force.items())
     ref = asyncio.run(run_trial(_Plan("reference"), p, 0, opts))
+    fired.update(k for k, v in (ref.info.get("fired") or {}).items() if any(o != "(none)" for o in v))
     if ref.error:
-        err("reference", f"the reference plan crashed: {ref.error}", "fix the step it names")
+        err("reference", f"the reference plan crashed{label}: {ref.error}", "fix the step it names")
     for c in ref.checks:
         if not c.passed:
             i = next(i for i, ch in enumerate(sc.checks) if ch.id == c.id)
             bad = _failing_calls(ref.calls)
-            err(f"checks[{i}]", f"check {c.id!r} fails after the reference plan (found {c.actual})"
+            err(f"checks[{i}]", f"check {c.id!r} fails after the reference plan{label} (found {c.actual})"
                 + (f"; failing calls: {'; '.join(bad[:3])}" if bad else ""),
                 "fix the check's query/value or the reference plan")
-    for j, call in enumerate(ref.calls):
-        if _failing_calls([call]) and j < len(sc.reference):
-            err(f"reference[{j}]", f"step answers an error: {_failing_calls([call])[0]}",
-                "check the step's arguments", level="warning")
+    if force is None:
+        mine = [c for c in ref.calls if c.actor is None]
+        for j, call in enumerate(mine):
+            if _failing_calls([call]) and j < len(sc.reference):
+                err(f"reference[{j}]", f"step answers an error: {_failing_calls([call])[0]}",
+                    "check the step's arguments", level="warning")
     nothing = asyncio.run(run_trial(_Plan("nothing", []), p, 0, opts))
     if nothing.satisfied:
-        err("checks", "doing nothing satisfies every check: the scenario cannot fail",
+        err("checks", f"doing nothing satisfies every check{label}: the scenario cannot fail",
             "add a check on the state the story changes")
+    if force is not None:
+        return
     for j, step in enumerate(sc.reference):
         if not step.required:
             continue
@@ -119,7 +159,6 @@ def lint_loaded(ld: Loaded) -> list[Finding]:
         if t.satisfied:
             err(f"reference[{j}]", "marked required, but the checks pass without it",
                 "add a check that this step's effect is there, or drop `required`")
-    return out
 
 
 def _twins() -> Any:

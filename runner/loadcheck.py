@@ -132,20 +132,26 @@ def _walk(node: Any, at_root: bool, out: set[str]) -> None:
 
 
 def _reads(sc: Scenario, twins: Mapping[str, Twin[Any]], spec: Generate | None, fail: Fail) -> None:
-    available = {n for n in sc.seed if n != "generate"} | {s.twin for s in sc.reference}
+    available = {n for n in sc.seed if n != "generate"} | {s.twin for s in sc.reference if s.twin}
     if spec is not None:
         available |= set(spec.twins)
-    for i, c in enumerate(sc.checks):
-        for name in sorted(roots(c.query)):
-            if name == "calls" or name in available:
+    special = {"calls", "events", "people"}
+    queries = [(f"checks[{i}].query", c.query) for i, c in enumerate(sc.checks)] + \
+        [(f"checks[{i}].when", c.when) for i, c in enumerate(sc.checks) if c.when] + \
+        [(f"reference[{i}].wait_for", s.wait_for) for i, s in enumerate(sc.reference) if s.wait_for] + \
+        [(f"reference[{i}].when", s.when) for i, s in enumerate(sc.reference) if s.when] + \
+        ([("done", sc.done)] if sc.done else [])
+    for field, query in queries:
+        for name in sorted(roots(query)):
+            if name in special or name in available:
                 continue
             if name in twins:
-                raise fail(f"checks[{i}].query",
+                raise fail(field,
                            f"reads twin {name!r}, which the scenario neither seeds nor calls in its reference "
                            f"(the check would always find null)",
                            f"add `{name}:` under `seed:` (or a reference step on {name}), or fix the query")
-            raise fail(f"checks[{i}].query", f"reads {name!r}, which is neither a twin nor `calls`",
-                       f"start the query with one of: {', '.join(sorted(available | {'calls'}))}")
+            raise fail(field, f"reads {name!r}, which is neither a twin nor `calls`, `events` or `people`",
+                       f"start the query with one of: {', '.join(sorted(available | special))}")
 
 
 # -- generated organisations and vars --------------------------------------------------------------

@@ -25,6 +25,9 @@ from typing import Annotated, Any
 
 import msgspec
 
+from .life_spec import Act
+from .life_spec import problems as act_problems
+
 TWINS = ("okta", "slack", "jira", "google")
 
 
@@ -41,6 +44,8 @@ class PersonSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     me: bool = False
     admin: bool = False  # an administrator in every twin that has them (Okta, Slack, Jira)
     ids: dict[str, str] = {}  # twin -> the id this person has there (okta, slack, jira)
+    acts: list[Act] = []  # what they do: scheduled actions and reactive rules (runner/life_spec.py)
+    persona: str = ""  # a short description; a model writes their replies (runner/persona.py)
 
     @property
     def slack_handle(self) -> str:
@@ -73,6 +78,7 @@ def problems(people: Sequence[PersonSpec], seeded: Sequence[str]) -> list[tuple[
         for twin in p.ids:
             if twin not in ("okta", "slack", "jira"):
                 out.append((f"people[{i}].ids.{twin}", "ids can be pinned for okta, slack and jira"))
+        out += [(f"people[{i}].{field}", msg) for field, msg in act_problems(p.acts, p.persona)]
     mes = [i for i, p in enumerate(people) if p.me]
     if len(mes) > 1:
         out.append((f"people[{mes[1]}].me", f"only one person can be me (people[{mes[0]}] is)"))

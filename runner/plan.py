@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dtu.twins.core import World
 from dtu.twins.core.template import VAR
 
 from .jmes import compile_query
+from .life_spec import seconds
 from .scenario import Step
+
+DEFAULT_WAIT = 86_400.0  # how long a `wait_for` step waits without a `timeout` or a deadline
 
 
 class Compiled:
     """One step, ready to play: whether its args need substitution, and its save queries."""
 
-    __slots__ = ("args", "build", "op", "saves", "step", "templated", "twin")
+    __slots__ = ("args", "build", "op", "saves", "step", "templated", "timeout", "twin", "wait", "wait_for",
+                 "when")
 
     def __init__(self, step: Step) -> None:
         self.step = step
@@ -24,6 +29,15 @@ class Compiled:
         self.templated = _has_var(step.args)
         self.build = _builder(step.args)
         self.saves = [(name, compile_query(q)) for name, q in step.save.items()]
+        self.wait = seconds(step.wait) if step.wait is not None else None
+        self.wait_for = compile_query(step.wait_for) if step.wait_for else None
+        self.timeout = seconds(step.timeout) if step.timeout is not None else None
+        self.when = compile_query(step.when) if step.when else None
+
+    @property
+    def calls(self) -> bool:
+        """Whether the step is a call (not a wait)."""
+        return self.wait is None and self.wait_for is None
 
 
 def _has_var(x: Any) -> bool:
@@ -76,3 +90,34 @@ def args_for(step: Compiled, env: dict[str, Any]) -> dict[str, Any]:
 def save(step: Compiled, body: Any, env: dict[str, Any]) -> None:
     for name, query in step.saves:
         env[name] = query(body)
+
+
+async def play(step: Compiled, world: World, env: dict[str, Any], args: Any = None) -> Any:
+    """Play one step: a call (its body), a wait, or nothing when its `when` finds nothing.
+    `args` overrides the step's own (a noisy agent's corrupted copy)."""
+    if step.when is not None and not _found(step.when(world_root(world))):
+        return None
+    if step.wait is not None:
+        await world.sleep(step.wait)
+        return None
+    if step.wait_for is not None:
+        query = step.wait_for
+        timeout = step.timeout if step.timeout is not None else (
+            world.deadline - world.env.now if world.deadline is not None else DEFAULT_WAIT)
+        await world.wait_for(lambda w: _found(query(world_root(w))), timeout)
+        return world_root(world) if step.saves else None
+    return world.dispatch(step.twin, step.op, args if args is not None else args_for(step, env)).body
+
+
+def _found(x: Any) -> bool:
+    return x is not None and x != [] and x != {} and x != "" and x is not False
+
+
+def world_root(world: World) -> dict[str, Any]:
+    """What a plan's `wait_for` and `when` queries read: the same root as checks."""
+    from .checks import calls_view, events_view, people_view
+
+    names = world.image.seeded + tuple(n for n in world.touched() if n not in world.image.seeded)
+    root = world.view(names)
+    root.update(calls=calls_view(world), events=events_view(world), people=people_view(world))
+    return root

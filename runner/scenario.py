@@ -20,31 +20,46 @@ from .errors import ScenarioError
 from .people import PersonSpec
 
 CheckOp = Literal["equals", "not_equals", "contains", "not_contains", "exists", "absent", "count",
-                  "matches", "at_most_calls", "at_least", "at_most"]
+                  "matches", "at_most_calls", "at_least", "at_most", "within"]
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 class Check(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """A hidden check: a JMESPath query over the final state (or the call log) and an operator.
 
-    The query runs over `{<twin>: <state view>, ..., "calls": [{twin, op, args, status, ok}]}`."""
+    The query runs over `{<twin>: <state view>, ..., "calls": [{twin, op, args, status, ok, actor,
+    t}], "events": [{twin, type, t, by, data}], "people": {<email>: {<act>: [outcome, ...]}}}`
+    (`t`: world seconds since the trial began; `actor`: "agent" or a person's email).
+    `within: 10m` passes when the query finds two times (a list [start, end]) at most that far
+    apart. A check with `when:` (a query) counts only when that query finds something; otherwise
+    it passes as "not applicable" (a check for one of the outcomes people can draw)."""
 
     query: str
     op: CheckOp = "exists"
     value: Any = None
     id: str = ""
     description: str = ""
+    when: str = ""
 
 
 class Step(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """One step of the hidden reference plan. `args` may use `${name}` from earlier `save`s."""
+    """One step of the hidden reference plan. `args` may use `${name}` from earlier `save`s.
 
-    twin: str
-    op: str
+    A step that waits instead of calling: `wait: 15m` lets world time pass; `wait_for: <query>`
+    waits (at most `timeout`, default the deadline or 1 day) until the query over the world
+    finds something. `when: <query>` runs a step only if the query finds something now (the
+    plan for one of the outcomes people can draw). `save` on a wait step reads the world."""
+
+    twin: str = ""
+    op: str = ""
     args: dict[str, Any] = {}
     save: dict[str, str] = {}
     required: bool = False
     note: str = ""
+    wait: str | float | None = None
+    wait_for: str = ""
+    timeout: str | float | None = None
+    when: str = ""
 
 
 class Judge(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -75,6 +90,8 @@ class Scenario(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     max_steps: int | None = None
     tools: list[str] | None = None  # the tools offered (names or patterns like `slack__*`); None: all
     people: list[PersonSpec] = []  # one identity across twins (runner/people.py)
+    deadline: str | float | None = None  # the most world time a trial may take (e.g. "2h")
+    done: str = ""  # a query: the trial is over once it finds something (service agents)
 
 
 class Loaded(msgspec.Struct, frozen=True):
@@ -148,6 +165,15 @@ def validate(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]] 
         if name not in twins and name != "generate":
             raise _fail(path, text, f"seed.{name}", f"unknown twin {name!r}", f"use one of: {known}")
     for i, step in enumerate(sc.reference):
+        if step.wait is not None or step.wait_for:
+            _check_wait(step, path, text, f"reference[{i}]")
+            for var, query in step.save.items():
+                _compile(query, path, text, f"reference[{i}].save.{var}")
+            if step.when:
+                _compile(step.when, path, text, f"reference[{i}].when")
+            continue
+        if step.when:
+            _compile(step.when, path, text, f"reference[{i}].when")
         twin = twins.get(step.twin)
         if twin is None:
             raise _fail(path, text, f"reference[{i}].twin", f"unknown twin {step.twin!r}",
@@ -176,11 +202,19 @@ def validate(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]] 
                         "give each check its own id")
         ids.add(check.id)
         _compile(check.query, path, text, f"checks[{i}].query")
+        if check.when:
+            _compile(check.when, path, text, f"checks[{i}].when")
+        if check.op == "within":
+            _duration(check.value, path, text, f"checks[{i}].value")
         if check.op in ("count", "at_most_calls", "at_least", "at_most") and not isinstance(check.value, int):
             raise _fail(path, text, f"checks[{i}].value", f"`{check.op}` needs an integer value",
                         "set `value:` to a whole number")
         if check.op in ("equals", "not_equals", "contains", "not_contains", "matches") and check.value is None:
             raise _fail(path, text, f"checks[{i}].value", f"`{check.op}` needs a value", "set `value:`")
+    if sc.deadline is not None:
+        _duration(sc.deadline, path, text, "deadline")
+    if sc.done:
+        _compile(sc.done, path, text, "done")
     if not sc.checks:
         raise _fail(path, text, "checks", "a scenario needs at least one check",
                     "add a check that a do-nothing agent fails")
@@ -197,6 +231,29 @@ def validate(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]] 
 
 
 _TEMPLATE = re.compile(r"\$\{[^}]*\}")
+
+
+def _duration(value: Any, path: str, text: str, field: str) -> float:
+    from .life_spec import seconds
+
+    try:
+        return seconds(value)
+    except (ValueError, TypeError) as e:
+        raise _fail(path, text, field, str(e), "write a duration such as 90s, 15m, 2h or 1d") from None
+
+
+def _check_wait(step: Step, path: str, text: str, field: str) -> None:
+    if step.twin or step.op:
+        raise _fail(path, text, field, "a step either calls (twin, op) or waits (wait, wait_for), not both",
+                    "split it into two steps")
+    if step.wait is not None and step.wait_for:
+        raise _fail(path, text, field, "a step has `wait:` or `wait_for:`, not both", "split it into two steps")
+    if step.wait is not None:
+        _duration(step.wait, path, text, f"{field}.wait")
+    if step.wait_for:
+        _compile(step.wait_for, path, text, f"{field}.wait_for")
+    if step.timeout is not None:
+        _duration(step.timeout, path, text, f"{field}.timeout")
 
 
 def _compile(query: str, path: str, text: str, field: str) -> Any:
