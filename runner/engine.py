@@ -152,11 +152,21 @@ class Prepared:
         world = World(image, trial_seed, world_id, max_steps=steps, faults=faults)
         if self.deadline is not None:
             world.deadline = world.started + self.deadline
+        if self.scenario.done:
+            world.done = _done(self.scenario.done)
         if self.live:
             Life(self.scenario.people, trial_seed, composer=self.composer, force=self.force).attach(world)
         elif self.listens:
             world.listeners.append(_ignore)
         return world
+
+
+def _done(query: str) -> Callable[[World], bool]:
+    from .jmes import compile_query
+    from .plan import found, world_root
+
+    q = compile_query(query)
+    return lambda world: found(q(world_root(world)))
 
 
 def _ignore(event: Any) -> None:

@@ -95,7 +95,7 @@ def save(step: Compiled, body: Any, env: dict[str, Any]) -> None:
 async def play(step: Compiled, world: World, env: dict[str, Any], args: Any = None) -> Any:
     """Play one step: a call (its body), a wait, or nothing when its `when` finds nothing.
     `args` overrides the step's own (a noisy agent's corrupted copy)."""
-    if step.when is not None and not _found(step.when(world_root(world))):
+    if step.when is not None and not found(step.when(world_root(world))):
         return None
     if step.wait is not None:
         await world.sleep(step.wait)
@@ -104,12 +104,12 @@ async def play(step: Compiled, world: World, env: dict[str, Any], args: Any = No
         query = step.wait_for
         timeout = step.timeout if step.timeout is not None else (
             world.deadline - world.env.now if world.deadline is not None else DEFAULT_WAIT)
-        await world.wait_for(lambda w: _found(query(world_root(w))), timeout)
+        await world.wait_for(lambda w: found(query(world_root(w))), timeout)
         return world_root(world) if step.saves else None
     return world.dispatch(step.twin, step.op, args if args is not None else args_for(step, env)).body
 
 
-def _found(x: Any) -> bool:
+def found(x: Any) -> bool:
     return x is not None and x != [] and x != {} and x != "" and x is not False
 
 

@@ -105,7 +105,7 @@ class World:
     `call` and `invoke` are door 1: they dispatch straight to the handler, with no sockets and
     no JSON, and answer exactly what the HTTP door would send, decoded."""
 
-    __slots__ = ("_ctx", "_dirty", "calls", "deadline", "env", "events", "faults", "id", "image", "life",
+    __slots__ = ("_ctx", "_dirty", "calls", "deadline", "done", "env", "events", "faults", "id", "image", "life",
                  "listeners", "max_steps", "started", "steps", "twins")
 
     def __init__(self, image: SeedImage, seed: int, world_id: str = "", *,
@@ -124,6 +124,9 @@ class World:
         self.started = image.now
         self.deadline: float | None = None
         """World time after which the agent's calls fail and nobody acts (a scenario's `deadline:`)."""
+        self.done: Callable[[World], bool] | None = None
+        """The scenario's end condition (`done:`): a trial of an agent that never says it has
+        finished (a service) ends when it holds."""
         self.life: Clockwork | None = None
         self.listeners: list[Listener] = []
         """Who hears the world's events (people's rules, deliveries to an agent); with none, no

@@ -9,6 +9,7 @@ from . import (
     ops_files,
     ops_history,
     ops_misc,
+    ops_oauth,
     ops_people,
     ops_reminders,
     ops_schedule,
@@ -18,6 +19,6 @@ from . import (
 from .api import ops
 
 MODULES = (ops_chat, ops_conversations, ops_history, ops_users, ops_misc, ops_files, ops_schedule,
-           ops_people, ops_usergroups, ops_bookmarks, ops_reminders)
+           ops_people, ops_usergroups, ops_bookmarks, ops_reminders, ops_oauth)
 
 __all__ = ["ops"]
