@@ -8,7 +8,7 @@ call log, state and digest are the same on every port and every run, and replay 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -54,6 +54,10 @@ class Hub:
         self.max_steps = max_steps
         self.seed = seed
         self.base_url = base_url
+        self.deliveries: Any = None
+        """The server's event deliveries to agents (runner/deliver.Deliveries), while it serves."""
+        self.prepare: dict[tuple[str, str], Callable[[World, dict[str, Any]], Awaitable[None]]] = {}
+        """(twin, operation) -> what the door awaits before dispatching it (runner/deliver_hooks.py)."""
         self._n = 0
 
     # -- scenarios ------------------------------------------------------------------------------

@@ -163,6 +163,9 @@ def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
         else:
             world, actors = entry
         env = world.env
+        prepare = hub.prepare.get((name, op.name)) if hub.prepare else None
+        if prepare is not None:  # a step the operation needs first (runner/deliver_hooks.py)
+            await prepare(world, args)
         if env.grants:
             env.grants.clear()
         reply = world.dispatch(name, op.name, args, actors.get(name) if actors else None)
@@ -376,6 +379,10 @@ def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY, *, ui: bool = Fal
     mcp_routes, mcp_running = mcp_http.routes(hub)
     app.add_routes(mcp_routes)
     app.cleanup_ctx.append(mcp_running)
+    from .deliver_http import deliver_routes, delivering  # events pushed to agents (runner/deliver.py)
+
+    app.add_routes(deliver_routes(hub, guard))
+    app.cleanup_ctx.append(delivering(hub))
     app.router.add_route("*", "/{tail:.*}", fallback(hub))
     return app
 
