@@ -6,6 +6,7 @@ spreadsheets through Drive."""
 from ..core import Twin
 from . import docs_ops, drive_ops, sheets_ops  # noqa: F401  (each registers its operations)
 from .errors import ERRORS, DriveError, GoogleError
+from .events import events
 from .limits import limits
 from .registry import ops
 from .seed import build
@@ -16,7 +17,7 @@ TWIN: Twin[GoogleState] = Twin(
     name="google", state_type=GoogleState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/drive/", "/upload/drive/", "/batch/", "/v1/documents", "/v4/spreadsheets"),
     actor=lambda s: s.me, env_vars=env_vars, view=view, actors=lambda s, name: name in s.users,
-    limits=limits,
+    limits=limits, events=events,
 )
 
 __all__ = ["TWIN", "DriveError", "GoogleError", "GoogleState"]

@@ -145,6 +145,22 @@ class Change(msgspec.Struct, omit_defaults=True):
     seenBy: list[str] = []  # for a removal: who could see the file before it went
 
 
+class WatchChannel(msgspec.Struct, omit_defaults=True):
+    """A push notification channel (files.watch, changes.watch; drive_watch.py): Drive POSTs a
+    notification to `address` for each change to the watched file, or each change `owner` can see,
+    until `expiration` (epoch milliseconds, world time) or channels.stop."""
+
+    id: str  # the caller's channel id
+    resource_id: str  # the opaque id Drive gives the watched resource
+    resource_uri: str
+    address: str
+    owner: str  # the email of who opened it
+    expiration: int
+    file_id: str = ""  # files.watch: the file; "" for changes.watch
+    token: str = ""
+    payload: bool = False
+
+
 class GoogleState(msgspec.Struct, omit_defaults=True):
     me: str  # the acting user's email
     domain: str = "acme.test"
@@ -153,6 +169,7 @@ class GoogleState(msgspec.Struct, omit_defaults=True):
     uploads: dict[str, Upload] = {}
     drives: dict[str, SharedDrive] = {}
     changes: list[Change] = []
+    channels: dict[str, WatchChannel] = {}  # watch channels by resource_id + "/" + id
 
 
 # -- users ----------------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ from . import (
             ops_search,
             ops_social,
             ops_tracking,
+            ops_webhooks,
 )
 from .errors import ERRORS, JiraError
+from .events import events
 from .limits import limits
 from .ops_common import ops
 from .seed import build
@@ -21,12 +23,12 @@ from .view import view
 from .wire import auth, env_vars
 
 _MODULES = (ops_meta, ops_issue, ops_social, ops_links, ops_search, ops_project, ops_tracking, ops_filters,
-            ops_agile)
+            ops_agile, ops_webhooks)
 
 TWIN: Twin[JiraState] = Twin(
     name="jira", state_type=JiraState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/rest/api/", "/rest/agile/"), actor=lambda s: s.me, env_vars=env_vars,
-    actors=lambda s, name: name in s.users, view=view, limits=limits,
+    actors=lambda s, name: name in s.users, view=view, limits=limits, events=events,
 )
 
 __all__ = ["TWIN", "JiraError", "JiraState"]

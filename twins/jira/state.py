@@ -229,6 +229,20 @@ class Link(msgspec.Struct, omit_defaults=True):
     outward: str  # issue id
 
 
+class Webhook(msgspec.Struct, omit_defaults=True):
+    """A dynamic webhook an app registered (POST /rest/api/3/webhook): `events` for issues matching
+    `jql`, POSTed to `url` until `expires` (world time)."""
+
+    id: int
+    url: str
+    events: list[str]
+    jql: str
+    expires: float
+    owner: str = ""  # the accountId that registered it
+    field_ids: list[str] | None = None
+    property_keys: list[str] | None = None
+
+
 class JiraState(msgspec.Struct, omit_defaults=True):
     site: str  # https://<site>.atlassian.net, used when the door has no base URL
     me: str  # the accountId a world's default token acts as
@@ -249,6 +263,7 @@ class JiraState(msgspec.Struct, omit_defaults=True):
     boards: dict[int, Board] = {}
     sprints: dict[int, Sprint] = {}
     filters: dict[str, Filter] = {}
+    webhooks: dict[int, Webhook] = {}  # dynamic webhooks, by id (ops_webhooks.py)
     seq: dict[str, int] = {}  # next numeric id per kind
 
     def next_id(self, kind: str, start: int = 10000) -> str:

@@ -127,6 +127,26 @@ class App(msgspec.Struct):
     groups: dict[str, AppGroup] = {}
 
 
+class EventHook(msgspec.Struct):
+    """An event hook (ops_hooks.py): Okta POSTs the `events` it subscribes to to `uri` once the hook
+    is VERIFIED and ACTIVE (runner/deliver_hooks.py). `auth_value` is the secret Okta sends in the
+    `auth_key` header; no answer and no view shows it."""
+
+    id: str
+    name: str
+    uri: str
+    events: list[str]
+    created: str
+    last_updated: str
+    created_by: str = ""
+    status: str = "ACTIVE"  # ACTIVE | INACTIVE
+    verification: str = "UNVERIFIED"  # UNVERIFIED | VERIFIED
+    description: str | None = None
+    auth_key: str | None = None
+    auth_value: str | None = None
+    headers: list[dict[str, str]] = []
+
+
 class RateWindow(msgspec.Struct):
     """Calls made in the current rate-limit window (world time)."""
 
@@ -145,6 +165,7 @@ class OktaState(msgspec.Struct):
     user_types: dict[str, UserType] = {}
     group_rules: dict[str, GroupRule] = {}
     logs: list[dict[str, Any]] = []  # System Log events (LogEvent shape), oldest first
+    event_hooks: dict[str, EventHook] = {}
 
 
 def view(state: OktaState) -> Any:
@@ -153,9 +174,12 @@ def view(state: OktaState) -> Any:
     the apps they have, directly or through a group), each group's `member_logins`, and each app's
     `user_logins` (direct assignments) and `group_names`. Users carry their `roles` (admin role
     assignments) and `factors`; `user_types`, `group_rules` and `logs` (the System Log, LogEvent
-    shape, oldest first) are as stored. Password digests and expected pass codes are left out."""
+    shape, oldest first) and `event_hooks` are as stored. Password digests, expected pass codes and
+    event hooks' auth secrets are left out."""
     out: dict[str, Any] = msgspec.to_builtins(state)
     out.pop("rate", None)
+    for jh in out.get("event_hooks", {}).values():
+        jh.pop("auth_value", None)
     for ju in out["users"].values():
         ju.pop("password_digest", None)
         for f in ju.get("factors", ()):

@@ -8,6 +8,7 @@ from . import (
     ops_conversations,
     ops_files,
     ops_history,
+    ops_interact,
     ops_misc,
     ops_oauth,
     ops_people,
@@ -19,6 +20,6 @@ from . import (
 from .api import ops
 
 MODULES = (ops_chat, ops_conversations, ops_history, ops_users, ops_misc, ops_files, ops_schedule,
-           ops_people, ops_usergroups, ops_bookmarks, ops_reminders, ops_oauth)
+           ops_people, ops_usergroups, ops_bookmarks, ops_reminders, ops_oauth, ops_interact)
 
 __all__ = ["ops"]

@@ -288,6 +288,17 @@ async def more_drive(w: World, c: Any, as_bob: Any, comment_id: str) -> None:
     await c("drive.drives.delete", driveId=d["id"])
     await c("drive.drives.delete", driveId=d["id"])
     await c("drive.changes.list", pageToken=tok["startPageToken"], fields=full)
+    # push notifications: watch channels to an address on this machine, and stopping them
+    hook = {"type": "web_hook", "address": "http://127.0.0.1:9/drive", "token": "t=1"}
+    ch = await c("drive.files.watch", fileId=TXT, resource={"id": "chan-file", **hook})
+    await c("drive.changes.watch", pageToken=tok["startPageToken"],
+            resource={"id": "chan-changes", "expiration": "99999999999999", **hook})
+    await c("drive.channels.stop", resource={"id": "chan-file", "resourceId": ch["resourceId"]})
+    await c("drive.files.watch", fileId=TXT, resource={"id": "far", "type": "web_hook",
+                                                       "address": "https://example.com/drive"})
+    await c("drive.files.watch", fileId="nope", resource={"id": "x", **hook})
+    await c("drive.changes.watch", resource={"id": "x", **hook})
+    await c("drive.channels.stop", resource={"id": "chan-file", "resourceId": ch["resourceId"]})
 
 
 async def more_sheets(w: World, c: Any) -> None:

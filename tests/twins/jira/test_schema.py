@@ -186,6 +186,14 @@ def script() -> Script:
     do("board.delete", boardId=3)
     do("issue.delete", issueIdOrKey="PROJ-12")
     do("issue.delete", issueIdOrKey="PROJ-11")
+    # dynamic webhooks (a receiver on this machine: the twin refuses any other URL)
+    do("webhook.register", url="http://127.0.0.1:9/jira", webhooks=[
+        {"events": ["jira:issue_created", "jira:issue_updated"], "jqlFilter": "project = PROJ",
+         "fieldIdsFilter": ["summary"]}, {"events": ["comment_created"], "jqlFilter": "project = ("}])
+    do("webhook.list")
+    do("webhook.list", maxResults=1, startAt=0)
+    do("webhook.refresh", webhookIds=[1])
+    do("webhook.delete", webhookIds=[1, 99])
 
     # errors
     do("serverInfo", actor="nobody")
@@ -283,6 +291,12 @@ def script() -> Script:
     do("filter.search", orderBy="color")
     do("filter.my", actor="nobody")
     do("filter.favourite", actor="nobody")
+    do("webhook.register", url="https://example.com/jira", webhooks=[{"events": ["jira:issue_created"],
+                                                                      "jqlFilter": "project = PROJ"}])
+    do("webhook.register", url="http://127.0.0.1:9/jira", webhooks=[])
+    do("webhook.list", startAt=-1)
+    do("webhook.refresh", webhookIds=[])
+    do("webhook.delete", webhookIds=[])
     do("board.list", startAt=-1)
     do("board.get", boardId=999)
     do("board.delete", boardId=999)

@@ -338,6 +338,31 @@ async def sweep() -> list[tuple[str, int, Any]]:
     await do("list_log_events", after="not-a-cursor")
     await do("list_group_rules", actor=BOB)
     await do("list_user_types", actor=BOB)
+    # event hooks (an endpoint on this machine; verify's outcome is what the door's request found)
+    events = {"type": "EVENT_TYPE", "items": ["user.lifecycle.deactivate", "group.user_membership.add"]}
+    channel = {"type": "HTTP", "version": "1.0.0",
+               "config": {"uri": "http://127.0.0.1:9/okta", "headers": [{"key": "X-Other", "value": "1"}],
+                          "authScheme": {"type": "HEADER", "key": "Authorization", "value": "s3cret"}}}
+    hook = await do("create_event_hook", name="Offboarding", events=events, channel=channel)
+    await do("list_event_hooks")
+    await do("get_event_hook", eventHookId=hook["id"])
+    await do("verify_event_hook", eventHookId=hook["id"])  # nobody answered the challenge
+    await do("verify_event_hook", eventHookId=hook["id"], verification="VERIFIED")
+    await do("replace_event_hook", eventHookId=hook["id"], name="Offboarding 2", events=events, channel=channel,
+             description="HR sync")
+    await do("deactivate_event_hook", eventHookId=hook["id"])
+    await do("activate_event_hook", eventHookId=hook["id"])
+    await do("delete_event_hook", eventHookId=hook["id"])  # still active
+    await do("deactivate_event_hook", eventHookId=hook["id"])
+    await do("delete_event_hook", eventHookId=hook["id"])
+    await do("create_event_hook", name="Bad", events={"type": "EVENT_TYPE", "items": ["no.such.event"]},
+             channel=channel)
+    await do("create_event_hook", name="Far", events=events,
+             channel={"type": "HTTP", "version": "1.0.0", "config": {"uri": "https://example.com/okta"}})
+    await do("list_event_hooks", actor=BOB)
+    for op in ("get_event_hook", "replace_event_hook", "activate_event_hook", "deactivate_event_hook",
+               "verify_event_hook"):
+        await do(op, eventHookId="whonope0000000000000")
     return out
 
 

@@ -1,0 +1,390 @@
+"""Deliveries: a world's events pushed to an agent's HTTP endpoints, in each vendor's envelope.
+
+    deliveries = Deliveries(session, hub=hub)          # or Deliveries() to own its session
+    app = deliveries.slack_app(world, request_url=..., interactivity_url=..., events=["message"])
+    await deliveries.verify_slack(world)                # Slack's url_verification (else done lazily)
+    deliveries.listener(world)                          # Jira webhooks, Okta event hooks, Drive channels
+    ...                                                 # the world's calls cause events; they are sent
+    await deliveries.drain(world); await deliveries.close()
+
+What goes where (runner/deliver_slack.py, runner/deliver_hooks.py):
+- Slack: `event_callback` envelopes to the app's request URL, signed (`X-Slack-Signature`,
+  `X-Slack-Request-Timestamp`) with its signing secret, only the event types it subscribed to and
+  message events only in conversations its bot user is in; people's button clicks as signed
+  `block_actions` payloads to its interactivity URL, with a working `response_url`.
+- Jira: webhook bodies to the dynamic webhooks the world registered (state.webhooks).
+- Okta: event hook deliveries to VERIFIED, ACTIVE hooks (state.event_hooks).
+- Drive: notifications to watch channels (state.channels), `sync` first.
+
+The world's listener only enqueues (listeners run inside dispatch, synchronously); an asyncio task
+per subscription sends in order, retrying as the vendor does. Every attempt is a `Call` in the
+world's log (`actor="dtu"`, op `deliver:<event type>`, args {url, headers without secrets, body},
+the agent's status, 0 for a timeout or a refused connection, and its answer's first 4 KB).
+
+Deliveries only go to `http://` URLs on this machine's loopback (twins/core/hooks.py): the twins
+refuse anything else at registration and this module checks again before each request, follows no
+redirect, and uses a plain aiohttp ClientSession unless given a connector (a sandboxed agent in a
+network namespace of its own: `listener(world, connector=...)`)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from dtu.twins.core import Call, Event, World
+from dtu.twins.core.hooks import loopback
+
+from .hub import BASE
+
+if TYPE_CHECKING:
+    from .deliver_slack import SlackApp
+    from .hub import Hub
+
+MAX_ANSWER = 4096
+ConnectorFactory = Callable[[], aiohttp.BaseConnector]
+Prepare = Callable[[World, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a vendor sends: its timeout, the waits before each retry, which answers it retries (a
+    status; 0 is a timeout or a failed connection) and the headers a retry carries."""
+
+    timeout: float
+    delays: tuple[float, ...]
+    retry: Callable[[int], bool]
+    retry_headers: Callable[[int, str], dict[str, str]] = lambda n, reason: {}
+    stop: Callable[[Mapping[str, str]], bool] = lambda headers: False
+    """Whether an answer's headers ask not to retry (Slack's X-Slack-No-Retry)."""
+
+
+@dataclass
+class Delivery:
+    """One request to send (with its retries)."""
+
+    twin: str
+    op: str  # deliver:<event type>
+    url: str
+    body: bytes  # as the world knows it: BASE and capability placeholders unswapped
+    record: Any  # the body as the call log keeps it
+    headers: dict[str, str]
+    policy: Policy
+    method: str = "POST"
+    hidden: frozenset[str] = frozenset()  # header names (lower case) the log leaves out
+    sign: Callable[[bytes, dict[str, str]], None] | None = None  # per attempt, over the bytes sent
+    form_key: str | None = None  # send `key=<body>` form-encoded (Slack interactivity)
+    swaps: list[tuple[str, str]] = field(default_factory=list)  # capability (placeholder, secret) pairs
+    gate: Callable[[], bool] | None = None  # checked before sending: False drops it unsent
+    then: Callable[[Answer], None] | None = None  # told the last answer
+
+
+@dataclass
+class Answer:
+    status: int  # 0: timeout, refused, no connection
+    text: str
+    reason: str  # "", http_error, http_timeout, connection_failed, too_many_redirects
+    headers: Mapping[str, str]
+
+
+@dataclass
+class Feed:
+    """What a Deliveries keeps for one world."""
+
+    world: World
+    connector: ConnectorFactory | None = None
+    session: aiohttp.ClientSession | None = None
+    queues: dict[Any, deque[Delivery]] = field(default_factory=dict)
+    tasks: dict[Any, asyncio.Task[None]] = field(default_factory=dict)
+    slack: SlackApp | None = None
+    counters: dict[Any, int] = field(default_factory=dict)
+    grants: dict[str, dict[str, str]] = field(default_factory=dict)  # response_url placeholder -> args
+
+    def next(self, key: Any) -> int:
+        n = self.counters.get(key, 0) + 1
+        self.counters[key] = n
+        return n
+
+
+class Listener:
+    """The callable a Deliveries adds to `world.listeners`: routes each event to its deliveries."""
+
+    def __init__(self, owner: Deliveries, feed: Feed) -> None:
+        self.owner = owner
+        self.feed = feed
+
+    def __call__(self, ev: Event) -> None:
+        self.owner.route(self.feed, ev)
+
+
+class Deliveries:
+    """Event deliveries of many worlds; `hub` (the HTTP door's) lets Slack's response_url work and
+    swaps the door's address into what is sent. `retry_scale` multiplies the vendors' retry waits
+    (1.0: as they document them)."""
+
+    def __init__(self, session: aiohttp.ClientSession | None = None, *, hub: Hub | None = None,
+                 connector: ConnectorFactory | None = None, retry_scale: float = 1.0) -> None:
+        self.session = session
+        self._own_session = session is None
+        self.hub = hub
+        self.connector = connector
+        self.retry_scale = retry_scale
+        self.feeds: dict[str, Feed] = {}
+        self.closed = False
+
+    # -- wiring -------------------------------------------------------------------------------
+    def attach(self, hub: Hub) -> None:
+        """Serve `hub`'s worlds: the HTTP door runs `prepare` before the operations that need it
+        (Okta's verification request; attaching a world that registers a webhook)."""
+        from .deliver_hooks import PREPARES
+
+        self.hub = hub
+        hub.deliveries = self
+        for key in PREPARES:
+            hub.prepare[key] = self._preparer(key)
+
+    def _preparer(self, key: tuple[str, str]) -> Prepare:
+        async def run(world: World, args: dict[str, Any]) -> None:
+            await self.prepare(world, key[0], key[1], args)
+
+        return run
+
+    async def prepare(self, world: World, twin: str, op: str, args: dict[str, Any]) -> None:
+        """What must happen before `op` runs with `args` (the HTTP door does it; an in-process
+        caller that wants the same calls it): Okta's verify makes the verification request and
+        hands the operation its outcome; a webhook registration attaches the world's listener."""
+        from .deliver_hooks import PREPARES
+
+        step = PREPARES.get((twin, op))
+        if step is not None:
+            await step(self, world, args)
+
+    def feed(self, world: World) -> Feed:
+        feed = self.feeds.get(world.id)
+        if feed is None or feed.world is not world:
+            self._prune()
+            feed = self.feeds[world.id] = Feed(world)
+        return feed
+
+    def listener(self, world: World, *, connector: ConnectorFactory | None = None) -> Listener:
+        """Start delivering `world`'s events (idempotent): its Slack app's, its Jira webhooks', Okta
+        event hooks' and Drive channels'. `connector` makes the aiohttp connector its requests go
+        through (an agent in a network namespace of its own). A world is served by the first
+        Deliveries that attaches to it; another's listener is returned as it is."""
+        feed = self.feed(world)
+        if connector is not None:
+            feed.connector = connector
+        for fn in world.listeners:
+            if isinstance(fn, Listener):
+                return fn
+        fn = Listener(self, feed)
+        world.listeners.append(fn)
+        return fn
+
+    def slack_app(self, world: World, *, request_url: str | None = None, interactivity_url: str | None = None,
+                  events: Iterable[str] = (), bot_user: str | None = None, signing_secret: str | None = None,
+                  app_id: str | None = None) -> SlackApp:
+        """Configure the agent's Slack app in `world` (and start delivering): its Events API request
+        URL and the event types it subscribes to, its interactivity URL, its bot user (default: the
+        world's Slack actor). The signing secret and app id are made here (a CSPRNG) unless given.
+        Configuring it again keeps its credentials (as changing an app's settings does) unless new
+        ones are given. The request URL is verified (url_verification) by `verify_slack`, or before
+        the first event is sent. Raises ValueError for a URL not on this machine."""
+        from .deliver_slack import make_app
+
+        feed = self.feed(world)
+        feed.slack = make_app(world, self.hub, request_url=request_url, interactivity_url=interactivity_url,
+                              events=events, bot_user=bot_user, signing_secret=signing_secret, app_id=app_id,
+                              previous=feed.slack)
+        self.listener(world)
+        return feed.slack
+
+    async def verify_slack(self, world: World) -> bool:
+        """Slack's url_verification of the app's request URL: whether the endpoint echoed the
+        challenge (only then are events sent to it)."""
+        from .deliver_slack import verification
+
+        feed = self.feed(world)
+        app = feed.slack
+        if app is None or not app.request_url:
+            return False
+        answer = await self.send(feed, verification(app))
+        app.verified = app.challenge_answered(answer.status, answer.text)
+        return app.verified
+
+    def click(self, world: World, user: str, channel: str, ts: str, action_id: str, *,
+              value: str | None = None) -> dict[str, Any]:
+        """A person clicks the button `action_id` of the message `ts` in `channel` (a message with
+        blocks a bot posted): a `block_actions` event (people's rules see it too) whose payload is
+        sent, signed, to the Slack app's interactivity URL, with a response_url that answers in the
+        world. `user` is a Slack user id or email. Returns the payload; ValueError when there is no
+        such button."""
+        from .deliver_slack import block_actions
+
+        feed = self.feed(world)
+        self.listener(world)
+        ev = block_actions(feed, user, channel, ts, action_id, value)
+        world.emit([ev], ev.by)
+        return ev.data
+
+    # -- sending ------------------------------------------------------------------------------
+    def route(self, feed: Feed, ev: Event) -> None:
+        """Enqueue the deliveries an event causes (the listener: synchronous, no I/O)."""
+        if self.closed:
+            return
+        from .deliver_hooks import route_hooks
+        from .deliver_slack import route_slack
+
+        routed = route_slack(self, feed, ev) if ev.twin == "slack" else route_hooks(self, feed, ev)
+        for key, d in routed:
+            self.enqueue(feed, key, d)
+
+    def enqueue(self, feed: Feed, key: Any, d: Delivery) -> None:
+        q = feed.queues.setdefault(key, deque())
+        q.append(d)
+        if key not in feed.tasks:
+            feed.tasks[key] = asyncio.get_running_loop().create_task(self._work(feed, key))
+
+    async def _work(self, feed: Feed, key: Any) -> None:
+        q = feed.queues[key]
+        try:
+            while q:
+                d = q.popleft()
+                if d.gate is not None and not d.gate():
+                    continue
+                try:
+                    answer = await self.send(feed, d)
+                except Exception as e:  # a bug here must not stop the world's other deliveries
+                    answer = Answer(0, f"{type(e).__name__}: {e}", "unknown_error", {})
+                if d.then is not None:
+                    d.then(answer)
+        finally:
+            feed.tasks.pop(key, None)
+            if not q:
+                feed.queues.pop(key, None)
+
+    async def send(self, feed: Feed, d: Delivery) -> Answer:
+        """Send with the vendor's retries, logging each attempt; the last answer."""
+        attempt = 0
+        while True:
+            answer = await self._attempt(feed, d, attempt)
+            if 200 <= answer.status < 300 or not d.policy.retry(answer.status) or d.policy.stop(answer.headers) \
+                    or attempt >= len(d.policy.delays):
+                return answer
+            wait = d.policy.delays[attempt] * self.retry_scale
+            attempt += 1
+            d.headers.update(d.policy.retry_headers(attempt, answer.reason))
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    async def _attempt(self, feed: Feed, d: Delivery, attempt: int) -> Answer:
+        world = feed.world
+        swaps = list(d.swaps)
+        if self.hub is not None and self.hub.base_url:
+            swaps.append((BASE, self.hub.base_url))
+        body = _swap(d.body, swaps)
+        if d.form_key is not None:
+            from urllib.parse import urlencode
+
+            body = urlencode({d.form_key: body.decode()}).encode()
+        headers = {k: _swap_text(v, swaps) for k, v in d.headers.items()}
+        if d.sign is not None:
+            d.sign(body, headers)
+        answer = await self._request(feed, d.method, d.url, headers, body if d.method != "GET" else None,
+                                     d.policy.timeout)
+        shown = {k: v for k, v in headers.items() if k.lower() not in d.hidden}
+        world.calls.append(Call(d.twin, d.op, {"url": d.url, "headers": shown, "body": d.record}, answer.status,
+                                answer.text, world.env.now, None, "dtu"))
+        return answer
+
+    async def _request(self, feed: Feed, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                       timeout: float) -> Answer:
+        if not loopback(url):
+            return Answer(0, "refused: deliveries go to http:// URLs on this machine only", "connection_failed", {})
+        session = await self._session(feed)
+        try:
+            async with session.request(method, url, data=body, headers=headers, allow_redirects=False,
+                                       timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+                raw = await resp.content.read(MAX_ANSWER)
+                text = raw.decode("utf-8", "replace")
+                reason = "" if 200 <= resp.status < 300 else (
+                    "too_many_redirects" if 300 <= resp.status < 400 else "http_error")
+                return Answer(resp.status, text, reason, dict(resp.headers))
+        except TimeoutError:
+            return Answer(0, "timeout", "http_timeout", {})
+        except (aiohttp.ClientError, OSError) as e:
+            return Answer(0, f"{type(e).__name__}: {e}"[:MAX_ANSWER], "connection_failed", {})
+
+    async def _session(self, feed: Feed) -> aiohttp.ClientSession:
+        if feed.connector is not None:
+            if feed.session is None or feed.session.closed:
+                feed.session = aiohttp.ClientSession(connector=feed.connector())
+            return feed.session
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession(connector=self.connector() if self.connector else None)
+            self._own_session = True
+        return self.session
+
+    # -- ending ---------------------------------------------------------------------------------
+    async def drain(self, world: World) -> None:
+        """Wait until the deliveries queued for `world` (and those they cause) have been sent."""
+        feed = self.feeds.get(world.id)
+        while feed is not None and feed.tasks:
+            await asyncio.gather(*list(feed.tasks.values()), return_exceptions=True)
+
+    def forget(self, world: World) -> None:
+        """Stop delivering `world`'s events: its listener goes, queued deliveries are dropped."""
+        feed = self.feeds.pop(world.id, None)
+        world.listeners[:] = [fn for fn in world.listeners if not (isinstance(fn, Listener) and fn.owner is self)]
+        if feed is not None:
+            for task in feed.tasks.values():
+                task.cancel()
+            if feed.session is not None:
+                asyncio.get_running_loop().create_task(feed.session.close())
+
+    def _prune(self) -> None:
+        """Forget the worlds the hub no longer serves (nothing queued for them)."""
+        if self.hub is None:
+            return
+        for wid, feed in list(self.feeds.items()):
+            if self.hub.worlds.get(wid) is not feed.world and not feed.tasks:
+                self.feeds.pop(wid, None)
+
+    async def close(self) -> None:
+        """Cancel what is still queued and close the sessions this object opened."""
+        self.closed = True
+        tasks = [t for feed in self.feeds.values() for t in feed.tasks.values()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for feed in self.feeds.values():
+            if feed.session is not None:
+                await feed.session.close()
+        if self._own_session and self.session is not None:
+            await self.session.close()
+        self.feeds.clear()
+
+
+def _swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:
+    for old, new in swaps:
+        b = old.encode()
+        if b in data:
+            data = data.replace(b, new.encode())
+    return data
+
+
+def _swap_text(value: str, swaps: Iterable[tuple[str, str]]) -> str:
+    for old, new in swaps:
+        if old in value:
+            value = value.replace(old, new)
+    return value
+
+
+def wall_time() -> int:
+    """Seconds since the epoch on the wall clock (what signatures are checked against)."""
+    return int(time.time())
