@@ -23,7 +23,14 @@ Which model answers (the trajectory's info says which in `model_kind`):
 - `oracle=true` (only without a key and base_url): a yardstick. The agent is an oracle, so the
   engine seeds the reference plan into its worlds, and the in-process twin's `dtu-scripted`
   model plays it (`model=dtu-noisy`: with seeded mistakes). It exercises the tool-use loop end
-  to end at satisfaction 1.0. `"oracle-twin"`."""
+  to end at satisfaction 1.0. `"oracle-twin"`. The scripted model cannot see the world: a
+  planned call made only `when` a query finds something comes with that query under the
+  reserved input key `__dtu` (a wait with its `until` and `save` queries), and this agent, an
+  oracle only, judges them over the world: it skips the call (and says so in its tool_result),
+  or waits until the query finds something, as the scripted agent plays the same steps.
+
+Every world offers `dtu__wait` (runner/wait.py) besides the twins' operations: the model waits
+for people to answer in world time."""
 
 from __future__ import annotations
 
@@ -35,11 +42,15 @@ from typing import Any
 
 import msgspec
 
+from dtu.runner import wait
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
+from dtu.runner.jmes import compile_query
+from dtu.runner.plan import found, world_root
 from dtu.runner.scenario import Step
 from dtu.twins.anthropic.catalog import OWN, REAL
 from dtu.twins.anthropic.model import SCRIPTED, TWIN_MODEL
+from dtu.twins.anthropic.state import DTU, SKIPPED
 from dtu.twins.core import World
 
 from . import spec
@@ -195,14 +206,15 @@ class AnthropicAgent:
             token = self.transport.add(world)
             client = client.with_options(api_key=token)
         async with self._tools(task, world) as source:
-            return await self._loop(client, task, source, token)
+            return await self._loop(client, task, source, token, world)
 
     def _tools(self, task: Task, world: World) -> contextlib.AbstractAsyncContextManager[Tools]:
         if self.mcp is not None:
             return self.mcp.tools(task, world)
         return contextlib.nullcontext(CatalogTools(task, world))
 
-    async def _loop(self, client: Any, task: Task, source: Tools, token: str | None) -> dict[str, Any]:
+    async def _loop(self, client: Any, task: Task, source: Tools, token: str | None,
+                    world: World | None = None) -> dict[str, Any]:
         tools = source.tools
         system = self.system_prompt(task)
         messages: list[dict[str, Any]] = [{"role": "user", "content": task.intent.strip()}]
@@ -228,7 +240,12 @@ class AnthropicAgent:
                     break
                 results = []
                 for b in uses:
-                    text, err = await source.call(b["name"], b["input"])
+                    answered = await self._call(source, b["name"], b["input"], world)
+                    if answered is None:  # an oracle's planned call whose `when` found nothing
+                        info["skipped"] = info.get("skipped", 0) + 1
+                        results.append({"type": "tool_result", "tool_use_id": b["id"], "content": SKIPPED})
+                        continue
+                    text, err = answered
                     info["tool_calls"] += 1
                     info["tool_errors"] += err
                     block: dict[str, Any] = {"type": "tool_result", "tool_use_id": b["id"], "content": text}
@@ -246,6 +263,20 @@ class AnthropicAgent:
                 self.transport.remove(token)
         return _finish(info, usage, self.model, kinds)
 
+    async def _call(self, source: Tools, name: str, args: Any, world: World | None) -> tuple[str, bool] | None:
+        """One tool call: (result text, whether it is an error), or None when skipped. Only an
+        oracle (`oracle-twin`) reads the reserved key state.DTU, which its scripted model sends
+        with what only the world can answer; any other agent passes a model's input on as is."""
+        hidden = args.get(DTU) if self.kind == "oracle-twin" and isinstance(args, dict) else None
+        if not isinstance(hidden, dict) or world is None:
+            return await source.call(name, args)
+        args = {k: v for k, v in args.items() if k != DTU}
+        if hidden.get("when") and not _holds(str(hidden["when"]), world):
+            return None
+        if wait.is_wait(name) and (hidden.get("until") or hidden.get("save")):
+            return await _oracle_wait(world, args, hidden)
+        return await source.call(name, args)
+
     async def _create(self, client: Any, system: str, tools: list[dict[str, Any]],
                       messages: list[dict[str, Any]]) -> tuple[Any, str | None]:
         kw: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "system": system,
@@ -260,6 +291,30 @@ class AnthropicAgent:
                 return msg, s.response.headers.get("x-dtu-model-kind")
         raw = await client.messages.with_raw_response.create(**kw)
         return await raw.parse(), raw.headers.get("x-dtu-model-kind")
+
+
+def _holds(query: str, world: World) -> bool:
+    """Whether a planned call's `when` finds something in the world now (runner/plan.py's rule)."""
+    return found(compile_query(query)(world_root(world)))
+
+
+async def _oracle_wait(world: World, args: dict[str, Any], hidden: dict[str, Any]) -> tuple[str, bool]:
+    """A reference's wait as the scripted agent plays it (runner/plan.py `play`): until its
+    `wait_for` query finds something (a `wait:` step: its whole time), then the step's `save`
+    queries over the world, answered under `saved` for the model to read back."""
+    query = compile_query(str(hidden["until"])) if hidden.get("until") else None
+    saves = {str(k): compile_query(str(q)) for k, q in (hidden.get("save") or {}).items()}
+
+    def until(w: World) -> bool:
+        return query is not None and found(query(world_root(w)))
+
+    def saved(w: World) -> dict[str, Any]:
+        if not saves:
+            return {}
+        root = world_root(w)
+        return {"saved": {k: q(root) for k, q in saves.items()}}
+
+    return await wait.wait(world, args, until=until if query is not None else None, extra=saved)
 
 
 def _block(b: Any) -> dict[str, Any]:

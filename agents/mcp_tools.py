@@ -12,8 +12,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from dtu.runner import wait
 from dtu.runner.agent import Task
-from dtu.runner.tools import catalog, is_error, result_text
+from dtu.runner.tools import Catalog, catalog, is_error, result_text
 from dtu.twins.core import World
 
 from .door import Door
@@ -30,15 +31,29 @@ class Tools:
         raise NotImplementedError
 
 
+_offered: dict[int, tuple[Catalog, list[dict[str, Any]]]] = {}
+
+
+def with_wait(cat: Catalog) -> list[dict[str, Any]]:
+    """A catalog's tools with `dtu__wait` first (runner/wait.py; `cache_control` stays on the
+    last tool), built once per catalog."""
+    hit = _offered.get(id(cat))
+    if hit is None or hit[0] is not cat:
+        hit = _offered[id(cat)] = (cat, [wait.TOOL, *cat.cached_tools()])
+    return hit[1]
+
+
 class CatalogTools(Tools):
-    """Door 1: the catalog, dispatched straight into the world."""
+    """Door 1: the catalog, dispatched straight into the world; `dtu__wait` lets world time pass."""
 
     def __init__(self, task: Task, world: World) -> None:
         self.catalog = catalog(world.twins, task.twins, task.tools)
         self.world = world
-        super().__init__(self.catalog.cached_tools())
+        super().__init__(with_wait(self.catalog))
 
     async def call(self, name: str, args: Any) -> tuple[str, bool]:
+        if wait.is_wait(name):
+            return await wait.wait(self.world, args)
         reply = await self.catalog.call(self.world, name, args)
         return result_text(reply), is_error(reply)
 

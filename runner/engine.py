@@ -22,6 +22,7 @@ from .interrupt import Stop
 from .life import Composer, Life
 from .life_spec import seconds
 from .people import seed as people_seed
+from .plan import DEFAULT_WAIT
 from .records import Trajectory
 from .scenario import Loaded, Step
 
@@ -173,18 +174,37 @@ def _ignore(event: Any) -> None:
     """A listener that makes a world derive its events (for queries that read them)."""
 
 
+NEVER = "`false`"  # a query that never finds anything: a `wait:` step lasts its whole time
+
+
 def model_plan(plan: Sequence[Step]) -> list[dict[str, Any]]:
     """The reference as the scripted model plays it: its calls, each a tool call (a wait step
-    becomes the agent's `dtu__wait` tool; a step's `when` is not the model's to judge)."""
+    becomes the agent's `dtu__wait` tool). What needs the world is not the model's to judge (it
+    cannot see it): a step's `when`, a `wait_for` query and its `save` queries ride along
+    (`when`, `until`, `observe`), and the oracle agent that plays the plan judges them, as
+    runner/plan.py `play` does for the scripted agent."""
     out: list[dict[str, Any]] = []
     for step in plan:
         if step.twin:
-            out.append({k: v for k, v in msgspec.to_builtins(step).items()
-                        if k in ("twin", "op", "args", "save", "required", "note")})
+            call = {k: v for k, v in msgspec.to_builtins(step).items()
+                    if k in ("twin", "op", "args", "save", "required", "note")}
         else:
-            wait = seconds(step.wait if step.wait is not None else step.timeout if step.timeout is not None else 3600)
-            out.append({"name": "dtu__wait", "input": {"minutes": round(wait / 60, 2)}})
+            wait = seconds(step.wait if step.wait is not None else step.timeout if step.timeout is not None
+                           else DEFAULT_WAIT)
+            call = {"name": "dtu__wait", "input": {"minutes": max(0.01, min(1440.0, round(wait / 60, 2)))},
+                    "until": step.wait_for or NEVER}
+            if step.save:  # answered by the agent under `saved`, read back from there by the model
+                call["observe"] = dict(step.save)
+                call["save"] = {var: f"saved.{_quoted(var)}" for var in step.save}
+        if step.when:
+            call["when"] = step.when
+        out.append(call)
     return out
+
+
+def _quoted(name: str) -> str:
+    """A JMESPath quoted identifier."""
+    return msgspec.json.encode(name).decode()
 
 
 class Variant:

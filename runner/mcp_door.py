@@ -3,7 +3,8 @@
 Built on the official `mcp` SDK's low-level `Server`; the protocol, its versions and its
 transports are the SDK's. Tools are the operations of the twins a world is seeded with, from
 the same catalog the anthropic agent uses (runner/tools.py): names `<twin>__<operation>`, the
-operation's parameter Struct as JSON Schema, its docstring as the description. A call goes
+operation's parameter Struct as JSON Schema, its docstring as the description. Every world also
+offers `dtu__wait` (runner/wait.py), which lets world time pass until people answer. A call goes
 through the world's own dispatch, so it is logged like any other; a vendor error (Slack
 `ok: false`, an Okta `E000…`, a Jira 4xx) is a tool result with `isError` and the vendor's body,
 never a protocol error. The server carries no instructions: nothing of a scenario but its
@@ -25,7 +26,7 @@ from mcp.server.lowlevel import Server
 
 from dtu.twins.core import Raw, Reply, World
 
-from . import __version__
+from . import __version__, wait
 from .server import swap
 from .tools import Catalog, catalog, is_error
 
@@ -45,11 +46,12 @@ _listed: dict[int, list[types.Tool]] = {}
 
 
 def listed(cat: Catalog) -> list[types.Tool]:
-    """A catalog's tools as MCP tools, built once (catalogs are built once and kept)."""
+    """A catalog's tools as MCP tools, built once (catalogs are built once and kept), after
+    `dtu__wait` (runner/wait.py), which every world offers."""
     out = _listed.get(id(cat))
     if out is None:
         out = _listed[id(cat)] = [types.Tool(name=t["name"], description=t["description"],
-                                             input_schema=t["input_schema"]) for t in cat.tools]
+                                             input_schema=t["input_schema"]) for t in (wait.TOOL, *cat.tools)]
     return out
 
 
@@ -92,6 +94,10 @@ def server(resolve: Resolve, seal: Seal) -> Server[Any]:
             return types.CallToolResult(content=[types.TextContent(type="text", text="no world for this token")],
                                         is_error=True)
         world, actors, only = found
+        if wait.is_wait(params.name):  # no twin operation: world time passes, nothing is logged
+            text, err = await wait.wait(world, params.arguments or {}, actors)
+            return types.CallToolResult(content=[types.TextContent(type="text", text=text)],
+                                        structured_content=orjson.loads(text), is_error=err)
         got = tools_of(world, only).validate(params.name, params.arguments or {})
         if isinstance(got, Reply):
             return result(got)

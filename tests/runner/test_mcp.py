@@ -60,8 +60,10 @@ def test_a_world_offers_the_tools_of_its_twins(server: Server) -> None:
         return a, b
 
     a, b = run(go())
-    assert a and all(n.startswith("slack__") for n in a) and "slack__chat_postMessage" in a
-    assert {n.split("__")[0] for n in b} == {"jira", "okta"}
+    # every world offers dtu__wait first (runner/wait.py), then its twins' operations
+    assert a[0] == b[0] == "dtu__wait"
+    assert all(n.startswith("slack__") for n in a[1:]) and "slack__chat_postMessage" in a
+    assert {n.split("__")[0] for n in b[1:]} == {"jira", "okta"}
 
 
 def test_tools_carry_schema_and_description(server: Server) -> None:
@@ -173,7 +175,7 @@ def test_dtu_mcp_serves_one_world_over_stdio(tmp_path: Path) -> None:
             return names, made
 
     names, made = run(go())
-    assert names and all(n.startswith("slack__") for n in names)
+    assert names[0] == "dtu__wait" and all(n.startswith("slack__") for n in names[1:])
     assert made.is_error is False and made.structured_content["channel"]["name"] == "atlas-launch"
     kept = json.loads(record.read_text())
     assert [c["op"] for c in kept["calls"]] == ["conversations.create"]
@@ -210,7 +212,7 @@ def test_a_scenario_offers_only_its_tools(tmp_path: Path) -> None:
     finally:
         srv.stop()
     assert "slack__conversations_create" in names and "slack__chat_postMessage" in names
-    assert all(n == "slack__conversations_create" or n.startswith("slack__chat_") for n in names)
+    assert all(n in ("slack__conversations_create", "dtu__wait") or n.startswith("slack__chat_") for n in names)
     assert refused.is_error and "unknown_method" in refused.content[0].text  # as Slack answers an unknown method
 
 

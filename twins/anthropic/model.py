@@ -13,7 +13,9 @@ Only offered custom tools are ever called: with no tools, only server tools, or 
 
 The plan players are stateless per request, like the real API: the next action is found by
 counting the tool_use blocks already in the conversation, and `${var}`s are filled from the
-tool_results sent back."""
+tool_results sent back. A planned call with a `when` (or a wait with an `until`, a `save` over the
+world) carries it in its input under the reserved key `__dtu` (state.DTU): the oracle agent
+judges it over the world, and answers a skipped call's tool_result itself."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from .convo import Block, history, text_of
 from .errors import AnthropicError
 from .naming import loose
 from .noise import corrupt, schedule
-from .state import AnthropicState, PlannedCall
+from .state import DTU, SKIPPED, AnthropicState, PlannedCall
 
 __all__ = ["ALNUM", "SCRIPTED", "TWIN_MODEL", "answer", "history", "judge", "kind_of", "play", "text_of"]
 
@@ -62,6 +64,11 @@ def answer(state: AnthropicState, env: Env, model: str, messages: list[dict[str,
 
 
 def _save(call: PlannedCall, text: str, env: dict[str, Any]) -> None:
+    """The call's `save` queries over its tool_result (None each when it is no JSON). A call the
+    oracle agent skipped (its `when` found nothing: state.SKIPPED) saves nothing, as the scripted
+    agent saves nothing from a step it did not play: an earlier value of the same name stays."""
+    if text == SKIPPED:
+        return
     try:
         body = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -114,6 +121,9 @@ def play(state: AnthropicState, env: Env, model: str, messages: list[dict[str, A
     args = substitute(call.input, vars_)
     if bad:
         args = corrupt(args, env.seed, i)
+    hidden = call.hidden()
+    if hidden:  # the model cannot see the world: the oracle agent judges what needs it
+        args = {**args, DTU: hidden}
     offered = _tool_name(call.name, tools)
     if offered is None:  # the client does not offer the planned tool: the turn ends in text
         return [{"type": "text", "text": state.final_text}], "end_turn"

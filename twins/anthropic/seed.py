@@ -3,7 +3,9 @@
 A `plan` makes the world a scripted one (`dtu-scripted`, `dtu-noisy`). The engine writes it only
 into the worlds of oracles (runner/engine.py `Prepared.world`); whoever seeds one by hand hands
 it to every client of that world. The plan is a list of tool calls, each either `{name, input, save}` (a tool name as the model
-says it) or a reference step `{twin, op, args, save}` (named `twin__op` the catalog's way)."""
+says it) or a reference step `{twin, op, args, save}` (named `twin__op` the catalog's way); what
+only the world can answer (`when`, `until`, `observe`) goes with the call under the reserved
+input key `__dtu`, for the oracle agent to judge (state.DTU)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,9 @@ class SeedCall(msgspec.Struct, forbid_unknown_fields=True):
     save: dict[str, str] = {}
     required: bool = False
     note: str = ""
+    when: str = ""  # a JMESPath query over the world: the call is made only when it finds something
+    until: str = ""  # for a wait: the query over the world it waits for
+    observe: dict[str, str] = {}  # {var: query over the world} the oracle agent answers under `saved`
 
 
 class SeedFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,7 +66,8 @@ def build(data: Any, env: Env) -> AnthropicState:
             name, args = tool_name(c.twin, c.op), c.args
         else:
             raise ValueError(f"seed.anthropic.plan[{i}]: give `name` (and `input`) or `twin` and `op`")
-        plan.append(PlannedCall(name=name, input=args, save=c.save))
+        plan.append(PlannedCall(name=name, input=args, save=c.save, when=c.when, until=c.until,
+                                observe=c.observe))
     files: dict[str, StoredFile] = {}
     for f in seed.files:
         fid = f.id or env.id("file_011", 29, ALNUM)

@@ -9,14 +9,39 @@ import msgspec
 
 from .noise import DEFAULT_NOISE, Noise
 
+DTU = "__dtu"
+"""The reserved input key under which the scripted model hands what only the world can answer to
+the oracle agent that plays the plan: `when` (make the call only if this JMESPath query over the
+world finds something), `until` (a `dtu__wait` lasts until this query finds something) and
+`save` ({var: query over the world}, answered in the tool_result under `saved`). The model
+cannot see the world; the agent, an oracle, can (agents/anthropic_agent.py)."""
+
+SKIPPED = "skipped: the plan makes this call only when its condition holds, and it does not"
+"""The tool_result the oracle agent answers for a call whose `when` found nothing."""
+
 
 class PlannedCall(msgspec.Struct, omit_defaults=True):
-    """One tool call the scripted model will make: tool name, input (`${var}` allowed) and the
-    JMESPath `save` queries run over the tool_result (parsed as JSON)."""
+    """One tool call the scripted model will make: tool name, input (`${var}` allowed), the
+    JMESPath `save` queries run over the tool_result (parsed as JSON), and what the oracle agent
+    judges over the world (`when`, `until`, `observe`: see DTU)."""
 
     name: str
     input: dict[str, Any] = {}
     save: dict[str, str] = {}
+    when: str = ""
+    until: str = ""
+    observe: dict[str, str] = {}
+
+    def hidden(self) -> dict[str, Any]:
+        """What goes under the reserved key DTU (empty: nothing)."""
+        out: dict[str, Any] = {}
+        if self.when:
+            out["when"] = self.when
+        if self.until:
+            out["until"] = self.until
+        if self.observe:
+            out["save"] = dict(self.observe)
+        return out
 
 
 class Usage(msgspec.Struct):
