@@ -25,3 +25,14 @@ def test_library_size_and_spread() -> None:
     for service in ("slack", "okta", "jira", "drive", "docs", "sheets"):
         assert per_folder[service] >= 10, f"{service} has {per_folder[service]} scenarios"
     assert per_folder["cross"] >= 25
+    assert per_folder["people"] >= 20, f"people has {per_folder['people']} scenarios"
+
+
+def test_people_scenarios_spread_over_the_twins() -> None:
+    """Scenarios in which people act: Slack alone, and Slack with each other twin."""
+    people = [ld.scenario for ld in LOADED if ld.path.split("/")[-2] == "people"]
+    assert all("people" in sc.tags and sc.deadline is not None and any(p.acts for p in sc.people) for sc in people)
+    seeded = Counter(frozenset(sc.seed) for sc in people)
+    assert seeded[frozenset({"slack"})] >= 5
+    for twin in ("okta", "jira", "google"):
+        assert sum(n for twins, n in seeded.items() if {"slack", twin} <= twins) >= 2, twin
