@@ -113,7 +113,7 @@ async def test_a_reactive_rule_answers_after_its_delay() -> None:
     assert await world.wait_for(lambda w: bool(person_calls(w)), 3600)
     [call] = person_calls(world)
     assert call["t"] == sent + 600
-    reply = [e for e in events_view(world) if e["by"] == "marcus@acme.test"][0]
+    reply = next(e for e in events_view(world) if e["by"] == "marcus@acme.test")
     assert reply["data"]["channel_type"] == "im" and reply["data"]["text"] == "Approved"
     assert ME in reply["to"]
 
