@@ -20,7 +20,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from ..conftest import Server
-from .receiver import Receiver, Received
+from .receiver import Received, Receiver
 
 pytestmark = pytest.mark.sdk("python", "slack_bolt")
 
@@ -146,7 +146,7 @@ def test_bolt_receives_message_and_mention_and_answers(server: Server, world: di
     server.admin("POST", f"/_dtu/worlds/{world['id']}/deliveries/drain", {})
     calls = server.admin("GET", f"/_dtu/worlds/{world['id']}/calls")
     delivered = [c for c in calls if c.get("actor") == "dtu"]
-    assert [c["op"] for c in delivered][0] == "deliver:url_verification"
+    assert delivered[0]["op"] == "deliver:url_verification"
     kinds = [c["args"]["body"]["event"]["type"] for c in delivered if c["op"] != "deliver:url_verification"]
     assert "app_mention" in kinds and "message" in kinds
     texts = [c["args"]["body"]["event"].get("text") for c in delivered if c["op"] == "deliver:message"]
@@ -223,6 +223,6 @@ def test_a_request_url_must_answer_the_challenge_and_be_local(server: Server, wo
         challenge = r.wait(1)[0]
         assert challenge.json()["type"] == "url_verification" and challenge.headers["x-slack-signature"].startswith("v0=")
     for url in ("http://example.com/slack", "https://127.0.0.1:9/x", "http://10.0.0.1:80/", "http://user@localhost:1/"):
-        status, body = refused(lambda: server.admin("POST", f"/_dtu/worlds/{world['id']}/apps/slack",
-                                                    {"request_url": url}))
+        status, body = refused(lambda u=url: server.admin("POST", f"/_dtu/worlds/{world['id']}/apps/slack",
+                                                          {"request_url": u}))
         assert status == 400 and body["error"] == "invalid_app"
