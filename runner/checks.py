@@ -25,6 +25,11 @@ def _nonempty(x: Any) -> bool:
     return x is not None and x != [] and x != {} and x != ""
 
 
+def _applies(x: Any) -> bool:
+    """Whether a check's `when:` found something (`false` is nothing, as in a plan's `when`)."""
+    return _nonempty(x) and x is not False
+
+
 def _contains(x: Any, v: Any) -> bool:
     if isinstance(x, str):
         return isinstance(v, str) and v in x
@@ -129,7 +134,7 @@ class CompiledChecks:
         out = []
         for cid, query, ok, when in self.items:
             try:
-                if when is not None and not _nonempty(when(root)):
+                if when is not None and not _applies(when(root)):
                     out.append(CheckResult(cid, True, "not applicable"))
                     continue
                 found = query(root)

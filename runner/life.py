@@ -30,7 +30,8 @@ MAX_ACTIONS = 1_000  # people's actions per world: a loop of people answering ea
 
 _STATUS = {"user.lifecycle.suspend": "SUSPENDED", "user.lifecycle.unsuspend": "ACTIVE",
            "user.lifecycle.activate": "ACTIVE", "user.lifecycle.reactivate": "ACTIVE",
-           "user.lifecycle.deactivate": "DEPROVISIONED", "user.lifecycle.delete": "DELETED"}
+           "user.lifecycle.deactivate": "DEPROVISIONED", "user.lifecycle.delete.initiated": "DELETED",
+           "user.account.lock": "LOCKED_OUT", "user.account.unlock": "ACTIVE"}
 
 
 class Pending:
@@ -92,6 +93,8 @@ class Life:
     # -- deciding -----------------------------------------------------------------------------
     def _decide(self, world: World, person: PersonSpec, index: int, act: Act, trigger: Event | None,
                 t: float) -> None:
+        if world.deadline is not None and t > world.deadline:
+            return  # they would act after the trial is over: nothing happens, nothing is drawn
         key = self.key(person, index)
         n = len(self.fired.get(key, ()))
         draw = derive(self.seed, "life", person.email, index, n)
@@ -102,8 +105,6 @@ class Life:
         outcomes = act.outcomes()
         chosen = self._choose(outcomes, draw >> 32, forced)
         self.fired.setdefault(key, []).append(chosen.id or str(outcomes.index(chosen)))
-        if world.deadline is not None and t > world.deadline:
-            return
         if chosen.do:
             self._push(Pending(t, person, act, index, chosen, trigger))
 

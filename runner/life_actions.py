@@ -75,6 +75,8 @@ def text_in(ev: Event) -> str:
     """The text an event carries, for `contains:`."""
     d = ev.data
     if ev.twin == "slack":
+        if ev.type == "reaction_added":
+            return str(d.get("reaction") or "")  # `contains:` on a reaction matches its emoji name
         return str(d.get("text") or "")
     if ev.twin == "jira":
         comment = d.get("comment") or {}
@@ -153,12 +155,20 @@ def _post(world: World, life: Life, person: PersonSpec, spec: dict[str, Any], tr
     channel = _slack_channel(world, life, person, str(spec.get("channel") or spec.get("to") or ""), at)
     args: dict[str, Any] = {"channel": channel, "text": str(spec.get("text") or "")}
     if spec.get("thread") and trigger is not None and trigger.twin == "slack":
-        args["thread_ts"] = trigger.data.get("thread_ts") or trigger.data.get("ts")
+        item = trigger.data.get("item") or {}
+        args["thread_ts"] = trigger.data.get("thread_ts") or trigger.data.get("ts") or item.get("ts")
+        if not args["channel"]:
+            args["channel"] = trigger.data.get("channel") or item.get("channel") or ""
     _act(world, life, person, "slack", "chat.postMessage", args, at)
 
 
 def _reply(world: World, life: Life, person: PersonSpec, spec: dict[str, Any], trigger: Event | None,
            at: float) -> None:
+    if trigger is not None and trigger.twin == "slack" and trigger.type == "reaction_added":
+        item = trigger.data.get("item") or {}  # a reply to a reaction goes in the reacted message's thread
+        _act(world, life, person, "slack", "chat.postMessage",
+             {"channel": item.get("channel"), "thread_ts": item.get("ts"), "text": str(spec.get("text") or "")}, at)
+        return
     if trigger is None or trigger.twin != "slack" or trigger.type != "message":
         if trigger is not None and trigger.twin == "jira":
             return _comment(world, life, person, spec, trigger, at)

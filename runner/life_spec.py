@@ -36,21 +36,26 @@ EventKind = Literal["message", "dm", "mention", "buttons", "reaction", "assigned
 ACTIONS = ("post", "reply", "react", "click", "jira_create", "jira_transition", "jira_comment", "jira_assign",
            "share", "okta_status")
 _DURATION = re.compile(r"^\s*\+?\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d)?\s*$")
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d)")
 _UNITS = {None: 1.0, "s": 1.0, "sec": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 def seconds(value: str | float | int) -> float:
-    """Seconds from `90`, `"90s"`, `"+15m"`, `"2h"`, `"1d"`; ValueError otherwise."""
+    """Seconds from `90`, `"90s"`, `"+15m"`, `"2h"`, `"1h30m"`, `"1d"`; ValueError otherwise."""
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
     if isinstance(value, int | float):
         if value < 0:
             raise ValueError(f"a duration cannot be negative: {value!r}")
         return float(value)
-    m = _DURATION.match(str(value))
-    if m is None:
-        raise ValueError(f"not a duration: {value!r} (write e.g. 90s, 15m, 2h, 1d)")
-    return float(m.group(1)) * _UNITS[m.group(2)]
+    text = str(value).strip().lstrip("+").strip()
+    m = _DURATION.match(text)
+    if m is not None:
+        return float(m.group(1)) * _UNITS[m.group(2)]
+    parts = _PART.findall(text)  # 1h30m, 2d 4h
+    if parts and _PART.sub("", text).strip() == "":
+        return sum(float(n) * _UNITS[u] for n, u in parts)
+    raise ValueError(f"not a duration: {value!r} (write e.g. 90s, 15m, 2h, 1h30m, 1d)")
 
 
 class When(msgspec.Struct, forbid_unknown_fields=True, frozen=True, rename={"sender": "from"}):
