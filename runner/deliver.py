@@ -176,15 +176,21 @@ class Deliveries:
         event hooks' and Drive channels'. `connector` makes the aiohttp connector its requests go
         through (an agent in a network namespace of its own). A world is served by the first
         Deliveries that attaches to it; another's listener is returned as it is."""
+        for fn in world.listeners:
+            if isinstance(fn, Listener):
+                if connector is not None:
+                    fn.feed.connector = connector
+                return fn
         feed = self.feed(world)
         if connector is not None:
             feed.connector = connector
-        for fn in world.listeners:
-            if isinstance(fn, Listener):
-                return fn
         fn = Listener(self, feed)
         world.listeners.append(fn)
         return fn
+
+    def served(self, world: World) -> Feed:
+        """The feed the world's events go through (this object's, attached now if none is)."""
+        return self.listener(world).feed
 
     def slack_app(self, world: World, *, request_url: str | None = None, interactivity_url: str | None = None,
                   events: Iterable[str] = (), bot_user: str | None = None, signing_secret: str | None = None,
@@ -197,11 +203,10 @@ class Deliveries:
         the first event is sent. Raises ValueError for a URL not on this machine."""
         from .deliver_slack import make_app
 
-        feed = self.feed(world)
+        feed = self.served(world)
         feed.slack = make_app(world, self.hub, request_url=request_url, interactivity_url=interactivity_url,
                               events=events, bot_user=bot_user, signing_secret=signing_secret, app_id=app_id,
                               previous=feed.slack)
-        self.listener(world)
         return feed.slack
 
     async def verify_slack(self, world: World) -> bool:
@@ -209,7 +214,7 @@ class Deliveries:
         challenge (only then are events sent to it)."""
         from .deliver_slack import verification
 
-        feed = self.feed(world)
+        feed = self.served(world)
         app = feed.slack
         if app is None or not app.request_url:
             return False
@@ -226,8 +231,7 @@ class Deliveries:
         such button."""
         from .deliver_slack import block_actions
 
-        feed = self.feed(world)
-        self.listener(world)
+        feed = self.served(world)
         ev = block_actions(feed, user, channel, ts, action_id, value)
         world.emit([ev], ev.by)
         return ev.data
@@ -333,9 +337,10 @@ class Deliveries:
     # -- ending ---------------------------------------------------------------------------------
     async def drain(self, world: World) -> None:
         """Wait until the deliveries queued for `world` (and those they cause) have been sent."""
-        feed = self.feeds.get(world.id)
-        while feed is not None and feed.tasks:
-            await asyncio.gather(*list(feed.tasks.values()), return_exceptions=True)
+        feeds = [fn.feed for fn in world.listeners if isinstance(fn, Listener)] + [self.feeds.get(world.id)]
+        for feed in feeds:
+            while feed is not None and feed.tasks:
+                await asyncio.gather(*list(feed.tasks.values()), return_exceptions=True)
 
     def forget(self, world: World) -> None:
         """Stop delivering `world`'s events: its listener goes, queued deliveries are dropped."""

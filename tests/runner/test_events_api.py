@@ -152,3 +152,27 @@ async def test_nothing_is_sent_off_this_machine_nor_through_a_redirect() -> None
     followed = [entry for entry in log if entry[0] == r.url + "/k"]
     assert followed and all(status == 302 for _, status, _ in followed)  # answered, never followed
     assert len(r.requests) == len(followed)
+
+
+async def test_a_world_is_served_by_the_first_deliveries_only() -> None:
+    """A door's Deliveries and a runner's own one: the world's events go out once, through the first
+    attached, and the Slack app configured through the second lands there too."""
+    def bolt_like(req: Received) -> tuple[int, dict[str, str], bytes]:
+        body = req.json()
+        return 200, {}, (body.get("challenge") or "").encode()
+
+    w = world()
+    door, runner = Deliveries(), Deliveries()
+    try:
+        with Receiver(bolt_like) as r:
+            await door.prepare(w, "jira", "webhook.register", {})  # the door attaches the world
+            app = runner.slack_app(w, request_url=r.url + "/events", events=["message"])
+            assert door.served(w).slack is app and runner.served(w) is door.served(w)
+            await w.call("slack", "chat.postMessage", {"channel": "C0GENERAL1", "text": "once"}, actor="U0DANA0001")
+            await runner.drain(w)
+            got = r.wait(2)
+    finally:
+        await door.close()
+        await runner.close()
+    assert [q.json()["type"] for q in got] == ["url_verification", "event_callback"]
+    assert len(r.requests) == 2
