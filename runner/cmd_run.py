@@ -17,7 +17,7 @@ from rich.console import Console
 
 from dtu.twins.core.faults import parse_plan
 
-from . import __version__, gate, history, judge, labels, store_index
+from . import __version__, gate, history, judge, labels, persona, store_index
 from .agents_loader import resolve
 from .distribute import execute_sharded
 from .engine import RunOptions, prepare, run_all, run_async
@@ -323,6 +323,7 @@ def execute(rd: RunDir, loaded: list[Loaded], agents: list[Any], opts: RunOption
     rd.repair()
     done = {t.key for t in rd.trajectories()}
     prepared = prepare(loaded, opts.seed)
+    persona.attach(prepared, rd.path)  # personas' replies: written by a model, cached in the run folder
     tracker = _tracker(rd, len(agents) * len(prepared) * opts.trials)
     rd.open()
 

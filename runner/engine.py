@@ -303,6 +303,9 @@ async def run_trial(agent: AnyAgent, p: Prepared, trial: int, opts: RunOptions,
         error = f"agent crashed: {type(e).__name__}: {e}"
         info = _info_of(e)
     wall = (time.perf_counter() - t0) * 1000
+    persona = getattr(p.composer, "info", None)
+    if persona is not None and (said := persona(world)) is not None:  # where personas' replies came from
+        info = {**(info or {}), "persona": said}
     results = (variant.checks if variant is not None else p.checks).evaluate(world)
     passed = sum(r.passed for r in results)
     return Trajectory(

@@ -15,6 +15,7 @@ import msgspec
 
 from dtu.twins.core.faults import parse_plan
 
+from . import persona
 from .agents_loader import resolve
 from .engine import Prepared, RunOptions, prepare, run_all
 from .interrupt import Stop, handle_signals
@@ -98,6 +99,7 @@ async def run_shard(shard: Shard, emit: Callable[[bytes], None], stop: Stop | No
     loaded = ([load_text(p, t) for p, t in zip(shard.scenarios, shard.texts, strict=True)] if shard.texts
               else [load_file(p) for p in shard.scenarios])
     prepared: dict[str, Prepared] = {p.scenario.id: p for p in prepare(loaded, shard.seed)}
+    persona.attach(prepared.values(), shard.out_dir or None)  # as `dtu run` does (runner/persona.py)
     agents = [resolve(spec) for spec in shard.agents]
     todo = [(agents[a], prepared[sid], k) for a, sid, k in shard.trials]
 
