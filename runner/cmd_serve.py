@@ -20,6 +20,7 @@ from .errors import DtuError
 from .hub import Hub
 from .scenario import load_all
 from .server import start
+from .wallclock import check_speed
 
 
 def register(sub: Any) -> None:
@@ -43,6 +44,10 @@ def register(sub: Any) -> None:
     p.add_argument("--max-steps", type=int, default=None, help="calls allowed per world (default 10,000)")
     p.add_argument("--max-body", type=int, default=16 * 2**20, help="largest request body in bytes (default 16 MiB)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate made at start")
+    p.add_argument("--speed", type=float, default=1.0, metavar="FACTOR",
+                   help="world seconds per wall second: a served world's clock follows the wall clock "
+                   "from its creation, besides the second each call costs (default 1; 0: per-call ticks "
+                   "only, for deterministic times; a world's own `speed` in POST /_dtu/worlds wins)")
     p.set_defaults(func=main)
 
 
@@ -93,7 +98,11 @@ def write_secret(path: Path, secret: str) -> None:
 
 
 async def serve(args: Any) -> None:
-    hub = Hub(seed=args.seed, max_worlds=args.max_worlds, max_steps=args.max_steps)
+    try:
+        speed = check_speed(args.speed)
+    except ValueError as e:
+        raise DtuError(f"dtu serve --speed: {e}") from None
+    hub = Hub(seed=args.seed, max_worlds=args.max_worlds, max_steps=args.max_steps, speed=speed)
     admin = admin_token_of(args)
     generated = admin is None
     if admin is None:
@@ -123,6 +132,11 @@ async def serve(args: Any) -> None:
             print("dtu serve: admin token for /_dtu/ from "
                   f"{'DTU_ADMIN_TOKEN' if os.environ.get('DTU_ADMIN_TOKEN') else '--admin-token'}"
                   f"{f', also in {saved}' if saved else ''}; send it as X-DTU-Admin", file=out)
+        if speed > 0:
+            print(f"dtu serve: world clocks follow the wall clock at {speed:g}x (--speed), plus a second a call",
+                  file=out)
+        else:
+            print("dtu serve: world clocks move only by a second a call (--speed 0)", file=out)
         print(f"dtu serve: MCP door at {hub.base_url}/mcp (a world's token as Authorization: Bearer)", file=out)
         print(f"dtu serve: twin views at {hub.base_url}/ui/ (log in once: open "
               f"{hub.base_url}/ui/login?token=<the admin token or a world's token>)", file=out)

@@ -3,12 +3,17 @@
 A served world never sees the server's address or a secret: its `env.base_url` is the fixed
 `BASE` placeholder and the capabilities its twins hand out are placeholders from its seeded
 stream (see `Env.grant`). The door swaps both for the real thing on the way out, so a world's
-call log, state and digest are the same on every port and every run, and replay holds."""
+call log, state and digest are the same on every port, and replay holds.
+
+A served world's clock also follows the wall clock from the moment it is registered, `speed`
+world seconds per wall second (runner/wallclock.py); speed 0 keeps only the per-call ticks,
+which makes its times (and so its state) the same on every run too."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from time import monotonic
 from typing import Any
 
 import msgspec
@@ -18,6 +23,7 @@ from dtu.twins.core.env import Grant
 
 from .engine import DEFAULT_NOW, Prepared, trial_seed
 from .scenario import Loaded
+from .wallclock import Ticker, WallClock, catch_up, check_speed
 
 BASE = "http://dtu-base.invalid"
 """The base URL a served world builds its links with; the door answers with the real one."""
@@ -34,10 +40,11 @@ class Capability(msgspec.Struct, frozen=True, gc=False):
 
 class Hub:
     """World registry of the HTTP door. A token maps to one world and, optionally, the acting
-    user per twin; a world is reachable through its tokens only."""
+    user per twin; a world is reachable through its tokens only. `speed` is the default factor
+    of the worlds' wall clocks (0: none, only per-call ticks)."""
 
     def __init__(self, twins: Mapping[str, Twin[Any]] | None = None, *, max_worlds: int = 100_000,
-                 seed: int = 0, base_url: str = "", max_steps: int | None = None) -> None:
+                 seed: int = 0, base_url: str = "", max_steps: int | None = None, speed: float = 1.0) -> None:
         if twins is None:
             from dtu.twins.registry import TWINS
 
@@ -54,6 +61,10 @@ class Hub:
         self.max_steps = max_steps
         self.seed = seed
         self.base_url = base_url
+        self.speed = check_speed(speed)
+        self.clocks: dict[str, WallClock] = {}  # world id -> its wall clock (none at speed 0)
+        self.live: set[str] = set()  # the worlds with a wall clock and people (the ticker's round)
+        self.ticker = Ticker(self.worlds, self.clocks, self.live)
         self.deliveries: Any = None
         """The server's event deliveries to agents (runner/deliver.Deliveries), while it serves."""
         self.prepare: dict[tuple[str, str], Callable[[World, dict[str, Any]], Awaitable[None]]] = {}
@@ -89,9 +100,10 @@ class Hub:
             world = World(image, derive(run_seed, wid, trial), wid, max_steps=self.max_steps or 10_000)
         return world
 
-    def register(self, world: World, tools: tuple[str, ...] | None = None) -> str:
+    def register(self, world: World, tools: tuple[str, ...] | None = None, *, speed: float | None = None) -> str:
         """Serve a world (made here or by the engine) and return its default token; `tools` are
-        its scenario's `tools:` (the only tools the MCP door offers), None for all."""
+        its scenario's `tools:` (the only tools the MCP door offers), None for all. From now on
+        its clock follows the wall clock, `speed` (default the hub's) world seconds per second."""
         if not world.id:
             world.id = self._next_id()
             world.env.world_id = world.id
@@ -100,6 +112,13 @@ class Hub:
         self.worlds[world.id] = world
         if tools is not None:
             self.tools[world.id] = tools
+        speed = self.speed if speed is None else check_speed(speed)
+        self.clocks.pop(world.id, None)
+        self.live.discard(world.id)
+        if speed > 0.0:
+            self.clocks[world.id] = WallClock(speed, monotonic())
+            if world.life is not None:
+                self.live.add(world.id)
         return self.token(world)
 
     def token(self, world: World, actors: dict[str, str] | None = None) -> str:
@@ -111,6 +130,8 @@ class Hub:
     def remove(self, world_id: str) -> bool:
         world = self.worlds.pop(world_id, None)
         self.tools.pop(world_id, None)
+        self.clocks.pop(world_id, None)
+        self.live.discard(world_id)
         for tok in self._world_tokens.pop(world_id, []):
             self.tokens.pop(tok, None)
         for secret in self._world_caps.pop(world_id, []):
@@ -118,6 +139,23 @@ class Hub:
         if world is not None:
             world.env.grants = None
         return world is not None
+
+    # -- time ---------------------------------------------------------------------------------
+    async def catch_up(self, world: World) -> None:
+        """Bring a served world's clock up to the wall clock (its people act on the way); the door
+        does this before each call, and skips it while no whole world second is owed."""
+        clock = self.clocks.get(world.id)
+        if clock is not None and monotonic() >= clock.due:
+            await catch_up(world, clock, self.live)
+
+    async def ticking(self, app: Any = None) -> AsyncIterator[None]:
+        """The ticker's life, as an aiohttp cleanup context: started with the server, cancelled
+        (and its advances under way with it) at cleanup."""
+        self.ticker.start()
+        try:
+            yield
+        finally:
+            await self.ticker.stop()
 
     # -- capabilities -----------------------------------------------------------------------
     def seal(self, world: World, twin: str, grants: list[Grant]) -> list[tuple[str, str]]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from time import monotonic
+from typing import Annotated, Any
 
 import msgspec
 import orjson
@@ -22,6 +23,7 @@ from dtu.twins.core.faults import parse_plan
 
 from .errors import DtuError
 from .hub import BASE, Hub
+from .wallclock import MAX_SPEED, catch_up, http_date
 
 MAX_BODY = 16 * 1024 * 1024
 JSON = "application/json; charset=utf-8"
@@ -33,13 +35,17 @@ def _error_reply(err: TwinError) -> Reply:
 
 
 def encode(reply: Reply, extra: dict[str, str] | None = None,
-           swaps: Iterable[tuple[str, str]] = ()) -> web.Response:
+           swaps: Iterable[tuple[str, str]] = (), now: float | None = None) -> web.Response:
     """The wire form of a reply; `swaps` are (placeholder, real) pairs replaced in the body and
-    headers: the served world's base URL and the capability secrets the call handed out."""
+    headers: the served world's base URL and the capability secrets the call handed out. `now`,
+    the world's time, is the `Date` (unless the twin set one), so an SDK that reads a reset time
+    against `Date` waits what the world means."""
     body = reply.body
     headers: Any = dict(reply.headers) if reply.headers else {}
     if extra:
         headers.update(extra)
+    if now is not None and "Date" not in headers and "date" not in headers:
+        headers["Date"] = http_date(now)
     if swaps:
         headers = {k: _swap_header(v, swaps) for k, v in headers.items()}
     if any(type(v) is list for v in headers.values()):  # a header sent once per value (Okta's Link)
@@ -135,6 +141,8 @@ def _reason(e: BaseException) -> str:
 
 def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
     tokens = hub.tokens
+    clocks = hub.clocks
+    live = hub.live
     name = twin.name
     extra_headers = twin.headers
     capability = op.capability
@@ -163,6 +171,9 @@ def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
         else:
             world, actors = entry
         env = world.env
+        clock = clocks.get(world.id)
+        if clock is not None and monotonic() >= clock.due:  # a whole world second is owed (wallclock.py)
+            await catch_up(world, clock, live)
         prepare = hub.prepare.get((name, op.name)) if hub.prepare else None
         if prepare is not None:  # a step the operation needs first (runner/deliver_hooks.py)
             await prepare(world, args)
@@ -173,8 +184,8 @@ def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
         if env.grants:
             swaps += hub.seal(world, name, env.grants)
         if extra_headers is not None:
-            return encode(reply, extra_headers(world.ctx(name).state, env, reply), swaps)
-        return encode(reply, None, swaps)
+            return encode(reply, extra_headers(world.ctx(name).state, env, reply), swaps, env.now)
+        return encode(reply, None, swaps, env.now)
 
     return handle
 
@@ -201,6 +212,8 @@ class CreateWorld(msgspec.Struct, forbid_unknown_fields=True):
     seed: int | None = None
     now: str | None = None
     faults: Any = None  # a fault plan (see twins/core/faults.py)
+    speed: Annotated[float, msgspec.Meta(ge=0.0, le=MAX_SPEED)] | None = None
+    """World seconds per wall second of this world's clock (0: per-call ticks only); default the server's."""
 
 
 class NewToken(msgspec.Struct, forbid_unknown_fields=True):
@@ -323,7 +336,7 @@ def admin_routes(hub: Hub, guard: Guard) -> list[web.RouteDef]:
                 world.faults = parse_plan(spec.faults).world_faults(world.env.seed)
         except (ValueError, KeyError, TypeError, msgspec.ValidationError, DtuError) as e:
             return web.json_response({"error": "invalid_seed", "detail": str(e)}, status=400)
-        token = hub.register(world)
+        token = hub.register(world, speed=spec.speed)
         return web.json_response({"id": world.id, "token": token, "base_url": hub.base_url,
                                   "env": hub.env_vars(token)}, status=201)
 
@@ -379,6 +392,7 @@ def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY, *, ui: bool = Fal
     mcp_routes, mcp_running = mcp_http.routes(hub)
     app.add_routes(mcp_routes)
     app.cleanup_ctx.append(mcp_running)
+    app.cleanup_ctx.append(hub.ticking)  # served worlds' people act on time with nobody calling
     from .deliver_http import deliver_routes, delivering  # events pushed to agents (runner/deliver.py)
 
     app.add_routes(deliver_routes(hub, guard))
