@@ -163,6 +163,12 @@ class Hub:
         out = []
         mine = self._world_caps.setdefault(world.id, [])
         for g in grants:
+            if g.ops == ("__token__",):  # a token the call minted (Slack's oauth.v2.access): it picks this world
+                tok = g.placeholder.split("-", 1)[0] + "-dtu-" + secrets.token_urlsafe(24)
+                self.tokens[tok] = (world, dict(g.args))
+                self._world_tokens.setdefault(world.id, []).append(tok)
+                out.append((g.placeholder, tok))
+                continue
             secret = secrets.token_urlsafe(32)
             self.capabilities[secret] = Capability(world.id, twin, g.ops, dict(g.args))
             mine.append(secret)
