@@ -53,7 +53,7 @@ from dtu.runner.errors import DtuError
 from dtu.twins.core import World
 
 from . import netns, sandbox, spec
-from .door import Door
+from .door import Door, speed_for
 
 __all__ = ["ENV_MAX", "CommandAgent", "CommandFailed", "McpAgent"]
 
@@ -192,7 +192,7 @@ class CommandAgent:
         assert self._sem is not None
         hub = await self.door.start(world.twins)
         async with self._sem:
-            token = hub.register(world, task.tools)
+            token = hub.register(world, task.tools, speed=speed_for(world))
             try:
                 return _model_used(await self._spawn(task, token), world)
             except BaseException as e:

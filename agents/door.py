@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from dtu.runner.hub import Hub
-from dtu.twins.core import Twin
+from dtu.twins.core import Twin, World
+
+
+def speed_for(world: World) -> float:
+    """The wall clock a program agent's world keeps: none (only per-call ticks, so the same
+    program gives the same trajectory) unless time matters to the scenario: people who act, a
+    deadline, or a fault plan whose rate limits an SDK waits out."""
+    return 1.0 if world.life is not None or world.deadline is not None or world.faults is not None else 0.0
 
 
 class Door:

@@ -17,7 +17,7 @@ from dtu.runner.agent import Task
 from dtu.runner.tools import Catalog, catalog, is_error, result_text
 from dtu.twins.core import World
 
-from .door import Door
+from .door import Door, speed_for
 
 
 class Tools:
@@ -89,7 +89,7 @@ class McpDoor:
         from mcp.client.streamable_http import streamable_http_client
 
         hub = await self.door.start(world.twins)
-        token = hub.register(world, task.tools)
+        token = hub.register(world, task.tools, speed=speed_for(world))
         try:
             async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http, \
                     streamable_http_client(f"{hub.base_url}/mcp", http_client=http) as streams, \

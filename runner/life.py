@@ -221,7 +221,16 @@ class Life:
                 self._held.append(p)
                 continue
             self._perform(world, p, p.t)
-        self.next_due = heap[0][0] if heap else math.inf
+        self._due()
+
+    def _due(self) -> None:
+        """`next_due`: the next pending outcome, a held one included (so whoever drives the
+        clock while the agent waits, a served world's ticker too, lets it be written)."""
+        heap = self._heap
+        due = heap[0][0] if heap else math.inf
+        if self._held:
+            due = min(due, min(p.t for p in self._held))
+        self.next_due = due
 
     async def run(self, world: World, until: float) -> None:
         while True:
@@ -232,6 +241,7 @@ class Life:
             for p in held:
                 await self._compose(world, p)
                 self._perform(world, p, max(p.t, world.env.now))
+            self._due()
 
     async def _compose(self, world: World, p: Pending) -> None:
         for i in p.needs_text():

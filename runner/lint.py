@@ -103,7 +103,7 @@ def lint_loaded(ld: Loaded) -> list[Finding]:
     p.force = None
     if p.live:
         for person in sc.people:
-            for i, act in enumerate(person.acts):
+            for i in range(len(person.acts)):
                 if Life.key(person, i) not in fired:
                     field = f"people[{sc.people.index(person)}].acts[{i}]"
                     err(field, f"{Life.key(person, i)} never fires when the reference plan is played",
