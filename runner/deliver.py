@@ -343,9 +343,10 @@ class Deliveries:
                 await asyncio.gather(*list(feed.tasks.values()), return_exceptions=True)
 
     def forget(self, world: World) -> None:
-        """Stop delivering `world`'s events: its listener goes, queued deliveries are dropped."""
+        """Stop delivering `world`'s events: its listener goes, queued deliveries are dropped (call it
+        when a world is done with: the world and its listener refer to each other until then)."""
         feed = self.feeds.pop(world.id, None)
-        world.listeners[:] = [fn for fn in world.listeners if not (isinstance(fn, Listener) and fn.owner is self)]
+        _detach(self, world)
         if feed is not None:
             for task in feed.tasks.values():
                 task.cancel()
@@ -359,6 +360,7 @@ class Deliveries:
         for wid, feed in list(self.feeds.items()):
             if self.hub.worlds.get(wid) is not feed.world and not feed.tasks:
                 self.feeds.pop(wid, None)
+                _detach(self, feed.world)  # no world <-> listener cycle is left behind
 
     async def close(self) -> None:
         """Cancel what is still queued and close the sessions this object opened."""
@@ -368,11 +370,16 @@ class Deliveries:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         for feed in self.feeds.values():
+            _detach(self, feed.world)
             if feed.session is not None:
                 await feed.session.close()
         if self._own_session and self.session is not None:
             await self.session.close()
         self.feeds.clear()
+
+
+def _detach(owner: Deliveries, world: World) -> None:
+    world.listeners[:] = [fn for fn in world.listeners if not (isinstance(fn, Listener) and fn.owner is owner)]
 
 
 def _swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:
