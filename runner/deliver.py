@@ -29,6 +29,7 @@ network namespace of its own: `listener(world, connector=...)`)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from .deliver_slack import SlackApp
     from .hub import Hub
 
+log = logging.getLogger(__name__)
 MAX_ANSWER = 4096
 ConnectorFactory = Callable[[], aiohttp.BaseConnector]
 Prepare = Callable[[World, dict[str, Any]], Awaitable[None]]
@@ -119,7 +121,10 @@ class Listener:
         self.feed = feed
 
     def __call__(self, ev: Event) -> None:
-        self.owner.route(self.feed, ev)
+        try:
+            self.owner.route(self.feed, ev)
+        except Exception:  # a delivery's bug must not fail the call that caused the event
+            log.exception("dtu: could not route %s event %s of world %s", ev.twin, ev.type, self.feed.world.id)
 
 
 class Deliveries:
@@ -171,11 +176,17 @@ class Deliveries:
             feed = self.feeds[world.id] = Feed(world)
         return feed
 
-    def listener(self, world: World, *, connector: ConnectorFactory | None = None) -> Listener:
+    def listener(self, world: World, *, connector: ConnectorFactory | None = None,
+                 socket_factory: Callable[[Any], Any] | None = None) -> Listener:
         """Start delivering `world`'s events (idempotent): its Slack app's, its Jira webhooks', Okta
         event hooks' and Drive channels'. `connector` makes the aiohttp connector its requests go
-        through (an agent in a network namespace of its own). A world is served by the first
-        Deliveries that attaches to it; another's listener is returned as it is."""
+        through, or `socket_factory` the sockets (aiohttp's `TCPConnector(socket_factory=...)`: it
+        gets the address info and returns a socket), for an agent in a network namespace of its
+        own. A world is served by the first Deliveries that attaches to it; another's listener is
+        returned as it is."""
+        if socket_factory is not None and connector is None:
+            def connector() -> aiohttp.BaseConnector:
+                return aiohttp.TCPConnector(socket_factory=socket_factory)
         for fn in world.listeners:
             if isinstance(fn, Listener):
                 if connector is not None:

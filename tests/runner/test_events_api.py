@@ -176,3 +176,30 @@ async def test_a_world_is_served_by_the_first_deliveries_only() -> None:
         await runner.close()
     assert [q.json()["type"] for q in got] == ["url_verification", "event_callback"]
     assert len(r.requests) == 2
+
+
+async def test_requests_go_through_the_given_socket_factory() -> None:
+    """A sandboxed agent lives in a network namespace of its own: its deliveries' sockets come from
+    the runner's factory."""
+    import socket
+
+    made: list[Any] = []
+
+    def factory(addr: Any) -> socket.socket:
+        made.append(addr[4])
+        return socket.socket(addr[0], addr[1], addr[2])
+
+    w = world()
+    d = Deliveries()
+    try:
+        with Receiver() as r:
+            d.listener(w, socket_factory=factory)
+            await w.call("jira", "webhook.register", {"url": r.url + "/j", "webhooks": [
+                {"events": ["jira:issue_created"], "jqlFilter": "project = PROJ"}]})
+            await w.call("jira", "issue.create", {"fields": {"project": {"key": "PROJ"}, "issuetype": {"name": "Task"},
+                                                             "summary": "via the factory"}})
+            await d.drain(w)
+            r.wait(1)
+    finally:
+        await d.close()
+    assert made and made[0][0] == "127.0.0.1"
