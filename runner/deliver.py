@@ -120,7 +120,7 @@ class Listener:
         self.owner = owner
         self.feed = feed
 
-    def __call__(self, ev: Event) -> None:
+    def __call__(self, world: World, ev: Event) -> None:
         try:
             self.owner.route(self.feed, ev)
         except Exception:  # a delivery's bug must not fail the call that caused the event

@@ -170,7 +170,7 @@ def _done(query: str) -> Callable[[World], bool]:
     return lambda world: found(q(world_root(world)))
 
 
-def _ignore(event: Any) -> None:
+def _ignore(world: World, event: Any) -> None:
     """A listener that makes a world derive its events (for queries that read them)."""
 
 

@@ -77,7 +77,7 @@ class Life:
     # -- wiring -------------------------------------------------------------------------------
     def attach(self, world: World) -> Life:
         world.life = self
-        world.listeners.append(lambda ev: self.on_event(world, ev))
+        world.listeners.append(self.on_event)
         for person in self.people:
             for i, act in enumerate(person.acts):
                 if act.at is not None:

@@ -19,6 +19,7 @@ from dtu.twins.core.twin import Twin
 from .engine import Prepared, prepare
 from .errors import DtuError
 from .hub import BASE
+from .life_actions import find_user
 from .records import Manifest, Trajectory
 from .scenario import Loaded, load_file
 
@@ -71,13 +72,24 @@ def replay(p: Prepared, t: Trajectory, max_steps: int | None = None,
     answer byte for byte as recorded."""
     # an oracle's in-process twin played the plan its world held (agents/anthropic_agent.py)
     plan = p.reference_of(t.seed) if t.info.get("model_kind") == "oracle-twin" else None
-    world = p.world(t.seed, max_steps=max_steps, faults=_Playback(t.calls), oracle_plan=plan)
+    world = p.world(t.seed, max_steps=max_steps, faults=_Playback([c for c in t.calls if c.actor is None]),
+                    oracle_plan=plan)
+    # People's calls are in the log with their actor: they are played as recorded, not decided again.
+    world.life = None
+    world.listeners = []
+    people = {person.email: person for person in p.scenario.people}
     if served_over_http(t):
         world.env.base_url = BASE
     if after is not None:
         after(-1, world)
     for i, c in enumerate(t.calls):
-        world.dispatch(c.twin, c.op, c.args)
+        if c.actor is None:
+            world.dispatch(c.twin, c.op, c.args)
+        elif c.actor in people and c.twin in world.twins and c.op in world.twins[c.twin].ops.ops:
+            world.act(c.actor, c.twin, c.op, c.args, find_user(world, c.twin, people[c.actor]), c.t)
+        else:  # what no call changes: an event delivery, a person's click
+            world.calls.append(c)
+            world.env.now = max(world.env.now, c.t)
         if after is not None:
             after(i, world)
     return world

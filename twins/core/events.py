@@ -36,4 +36,6 @@ class Event(msgspec.Struct, omit_defaults=True, gc=False):
 
 EventsFn = Callable[[Ctx[Any], str, Mapping[str, Any], Reply], "list[Event]"]
 """(ctx, operation, args, reply of a successful call) -> the events it caused."""
-Listener = Callable[[Event], None]
+Listener = Callable[[Any, Event], None]
+"""(world, event) -> None. A listener is handed the world rather than holding it, so a world and
+its listeners form no reference cycle (a finished world is freed by refcounting alone)."""

@@ -242,7 +242,7 @@ class World:
                 ev.by = by
             self.events.append(ev)
             for listener in self.listeners:
-                listener(ev)
+                listener(self, ev)
 
     # -- time ---------------------------------------------------------------------------------
     async def sleep(self, seconds: float) -> None:
