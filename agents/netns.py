@@ -25,6 +25,7 @@ import struct
 import subprocess
 import sys
 from collections.abc import Callable
+from typing import Any
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
@@ -44,9 +45,10 @@ def _write(path: str, text: str) -> None:
         os.close(fd)
 
 
-def enter(port: int, channel: int) -> Callable[[], None]:
+def enter(port: int, channel: int, share: bool = False) -> Callable[[], None]:
     """A preexec function: a new user and network namespace (this process is uid 0 there, mapped
-    to dtu's own uid), loopback up, a socket listening on 127.0.0.1:`port` sent over `channel`.
+    to dtu's own uid), loopback up, a socket listening on 127.0.0.1:`port` sent over `channel`
+    (and, with `share`, the namespace itself, for dtu to reach a server inside: `Inside`).
     Anything failing fails the spawn."""
     unshare = _libc().unshare  # looked up before the fork, not in the child
     uid, gid = os.geteuid(), os.getegid()
@@ -62,19 +64,60 @@ def enter(port: int, channel: int) -> Callable[[], None]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as door, socket.socket(fileno=os.dup(channel)) as out:
             door.bind(("127.0.0.1", port))
             door.listen(128)
-            socket.send_fds(out, [b"d"], [door.fileno()])
+            fds = [door.fileno()]
+            if share:
+                fds.append(os.open("/proc/self/ns/net", os.O_RDONLY | os.O_CLOEXEC))
+            socket.send_fds(out, [b"d"], fds)
 
     return preexec
 
 
 def receive(channel: socket.socket) -> socket.socket:
     """The listening socket the child sent (it was sent before bwrap was exec'd)."""
-    _, fds, _, _ = socket.recv_fds(channel, 1, 1)
+    return receive_all(channel)[0]
+
+
+def receive_all(channel: socket.socket) -> tuple[socket.socket, int | None]:
+    """The listening socket the child sent, and the namespace's fd when it shared it."""
+    _, fds, _, _ = socket.recv_fds(channel, 1, 2)
     if not fds:
         raise OSError("the sandbox's network namespace sent no socket")
     sock = socket.socket(fileno=fds[0])
     sock.setblocking(False)
-    return sock
+    return sock, (fds[1] if len(fds) > 1 else None)
+
+
+class Inside:
+    """Sockets made inside a sandbox's network namespace, so dtu can connect to a server the
+    program runs there (a service agent's app): one thread enters the namespace (setns) and
+    creates them; a socket keeps the namespace it was made in. Entering needs CAP_SYS_ADMIN in
+    dtu's own user namespace (root); `usable` says whether this system allows it."""
+
+    def __init__(self, ns_fd: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.fd = ns_fd
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="dtu-netns")
+        self.error = self._pool.submit(self._enter).result()
+
+    def _enter(self) -> str:
+        if _libc().setns(self.fd, CLONE_NEWNET) != 0:
+            return os.strerror(ctypes.get_errno())
+        return ""
+
+    @property
+    def usable(self) -> bool:
+        return not self.error
+
+    def socket(self, addr_info: tuple[Any, ...]) -> socket.socket:
+        """A socket for `addr_info` (aiohttp's `socket_factory`), made inside the namespace."""
+        family, kind, proto = addr_info[0], addr_info[1], addr_info[2]
+        return self._pool.submit(socket.socket, family, kind, proto).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
 
 
 @functools.cache
