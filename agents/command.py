@@ -67,6 +67,8 @@ class CommandFailed(Exception):
 
 def split(arg: str) -> tuple[str, str]:
     """(options, command) of a `command:` spec argument."""
+    if arg.lstrip().startswith("-- "):  # no options, just the separator
+        return "", arg.lstrip()[3:].strip()
     head, sep, tail = arg.partition(" -- ")
     if sep and "=" in head and " " not in head.strip():
         return head.strip(), tail.strip()

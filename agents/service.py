@@ -96,6 +96,14 @@ class ServiceAgent:
 
     # -- the program --------------------------------------------------------------------------
     async def open(self, run: RunInfo | None = None) -> None:
+        """Start the program (once per run) and wait for its port; DtuError when it cannot."""
+        try:
+            await self._open(run)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _open(self, run: RunInfo | None) -> None:
         from dtu.twins.registry import TWINS
 
         hub = await self.door.start(TWINS)
@@ -205,13 +213,12 @@ class ServiceAgent:
         while loop.time() < deadline:
             if self.proc is not None and self.proc.returncode is not None:
                 raise DtuError(f"--agent service: the program exited with code {self.proc.returncode} before "
-                               f"listening on 127.0.0.1:{self.port}: {await self._stderr()}")
+                               f"listening on 127.0.0.1:{self.port} (its PORT): {await self._stderr()}")
             with contextlib.suppress(OSError):
                 _, writer = await self._connect()
                 writer.close()
                 return
             await asyncio.sleep(0.05)
-        await self.close()
         raise DtuError(f"--agent service: the program did not listen on 127.0.0.1:{self.port} (its PORT) "
                        f"within {self.ready:g}s")
 

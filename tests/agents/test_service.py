@@ -1,0 +1,99 @@
+"""Service agents: one long-running program for the whole run (a plain slack_bolt app, in its
+sandbox and network namespace), installed in each trial's workspace through Slack's OAuth flow,
+fed the world's events signed; trials end on the scenario's `done:` or deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dtu.agents import netns
+from dtu.agents.service import ServiceAgent, ServiceFailed
+from dtu.runner.engine import Prepared, RunOptions, run_all
+from dtu.runner.errors import DtuError
+from dtu.runner.records import Trajectory
+from dtu.runner.scenario import BUNDLED, Loaded, load_file
+from dtu.twins.registry import TWINS
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = shlex.quote(sys.executable)
+APP = f"{PY} {shlex.quote(str(ROOT / 'examples' / 'slack_service.py'))}"
+
+pytestmark = pytest.mark.usefixtures("no_anthropic_env")
+
+
+def incident() -> Loaded:
+    return load_file(BUNDLED / "people" / "incident-bot-ack.yaml")
+
+
+def run(agent: Any, loaded: list[Loaded], trials: int = 1, **opts: Any) -> list[Trajectory]:
+    out: list[Trajectory] = []
+    prepared = [Prepared(ld, 0, TWINS) for ld in loaded]
+    options = RunOptions(trials=trials, concurrency=8, timeout=60, launch_dir=str(ROOT), **opts)
+    asyncio.run(run_all([agent], prepared, options, out.append))
+    return sorted(out, key=lambda t: t.trial)
+
+
+def test_a_bolt_app_serves_every_trial_from_one_process() -> None:
+    agent = ServiceAgent(f"speed=120 -- {APP}")
+    trajs = run(agent, [incident()], trials=3)
+    assert [t.satisfied for t in trajs] == [True, True, True], [(t.error, t.checks) for t in trajs]
+    teams = {t.info["team_id"] for t in trajs}
+    assert len(teams) == 3  # each trial is a workspace of its own
+    for t in trajs:
+        assert t.info["sandbox"] == "bwrap"
+        assert t.info["network"] == ("private" if not netns.probe() else "host")
+        ops = [(c.actor, c.op) for c in t.calls]
+        assert ops[0] == (None, "oauth.v2.access")  # installed the way Slack installs an app
+        delivered = [c for c in t.calls if c.actor == "dtu"]
+        assert [c.op for c in delivered][:3] == ["deliver:url_verification", "deliver:message", "deliver:app_mention"]
+        assert all(c.status == 200 for c in delivered)  # bolt verified every signature
+        assert all("X-Slack-Signature" not in c.args["headers"] for c in delivered)  # no secret in the log
+        mention = next(c for c in delivered if c.op == "deliver:app_mention")
+        assert mention.args["body"]["team_id"] == t.info["team_id"]
+        answer = [c for c in t.calls if c.actor is None and c.op == "chat.postMessage"]
+        assert answer and answer[0].args["thread_ts"] and answer[0].status == 200
+
+
+def test_a_service_that_exits_is_a_clear_error() -> None:
+    agent = ServiceAgent(f"-- {PY} -c 'import sys; print(\"no port for me\", file=sys.stderr); sys.exit(3)'")
+    with pytest.raises(DtuError, match="exited with code 3"):
+        run(agent, [incident()])
+
+
+def test_a_service_that_never_listens_is_a_clear_error() -> None:
+    agent = ServiceAgent(f"ready=1 -- {PY} -c 'import time; time.sleep(30)'")
+    with pytest.raises(DtuError, match="did not listen"):
+        run(agent, [incident()])
+
+
+def test_a_service_that_dies_mid_run_costs_its_trials_not_the_run(tmp_path: Path) -> None:
+    """The app answers its install, then exits: the trial errors (no traceback), the run ends."""
+    app = tmp_path / "dying.py"
+    app.write_text(
+        "import os, sys\n"
+        "from aiohttp import web\n"
+        "async def install(request):\n"
+        "    asyncio.get_running_loop().call_later(0.2, os._exit, 5)\n"
+        "    return web.Response(text='installed')\n"
+        "import asyncio\n"
+        "app = web.Application()\n"
+        "app.router.add_get('/slack/oauth_redirect', install)\n"
+        "web.run_app(app, host='127.0.0.1', port=int(os.environ['PORT']), print=None)\n")
+    agent = ServiceAgent(f"speed=120 -- {PY} {shlex.quote(str(app))}")
+    trajs = run(agent, [incident()], mounts=(str(tmp_path),))
+    assert len(trajs) == 1 and not trajs[0].satisfied
+    assert trajs[0].error and "exited with code 5" in trajs[0].error
+
+
+def test_options_are_checked() -> None:
+    with pytest.raises(DtuError, match="give the program"):
+        ServiceAgent("")
+    with pytest.raises(DtuError, match="speed"):
+        ServiceAgent("speed=0 -- true")
+    assert issubclass(ServiceFailed, Exception)
