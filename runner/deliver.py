@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -94,14 +95,15 @@ class Answer:
     headers: Mapping[str, str]
 
 
-@dataclass
+@dataclass(eq=False)
 class Feed:
-    """What a Deliveries keeps for one world."""
+    """What a Deliveries keeps for one world. It holds no reference to the world (the world's
+    listener holds it), so a world and its deliveries make no reference cycle."""
 
-    world: World
+    world_id: str
     connector: ConnectorFactory | None = None
     session: aiohttp.ClientSession | None = None
-    queues: dict[Any, deque[Delivery]] = field(default_factory=dict)
+    queues: dict[Any, deque[tuple[World, Delivery]]] = field(default_factory=dict)
     tasks: dict[Any, asyncio.Task[None]] = field(default_factory=dict)
     slack: SlackApp | None = None
     counters: dict[Any, int] = field(default_factory=dict)
@@ -122,9 +124,13 @@ class Listener:
 
     def __call__(self, world: World, ev: Event) -> None:
         try:
-            self.owner.route(self.feed, ev)
+            self.owner.route(world, self.feed, ev)
         except Exception:  # a delivery's bug must not fail the call that caused the event
-            log.exception("dtu: could not route %s event %s of world %s", ev.twin, ev.type, self.feed.world.id)
+            log.exception("dtu: could not route %s event %s of world %s", ev.twin, ev.type, world.id)
+
+
+def _listener_of(world: World) -> Listener | None:
+    return next((fn for fn in world.listeners if isinstance(fn, Listener)), None)
 
 
 class Deliveries:
@@ -139,7 +145,8 @@ class Deliveries:
         self.hub = hub
         self.connector = connector
         self.retry_scale = retry_scale
-        self.feeds: dict[str, Feed] = {}
+        self.feeds: weakref.WeakSet[Feed] = weakref.WeakSet()
+        """Its worlds' feeds, while a world's listener (or a delivery under way) holds one."""
         self.closed = False
 
     # -- wiring -------------------------------------------------------------------------------
@@ -169,13 +176,6 @@ class Deliveries:
         if step is not None:
             await step(self, world, args)
 
-    def feed(self, world: World) -> Feed:
-        feed = self.feeds.get(world.id)
-        if feed is None or feed.world is not world:
-            self._prune()
-            feed = self.feeds[world.id] = Feed(world)
-        return feed
-
     def listener(self, world: World, *, connector: ConnectorFactory | None = None,
                  socket_factory: Callable[[Any], Any] | None = None) -> Listener:
         """Start delivering `world`'s events (idempotent): its Slack app's, its Jira webhooks', Okta
@@ -187,14 +187,13 @@ class Deliveries:
         if socket_factory is not None and connector is None:
             def connector() -> aiohttp.BaseConnector:
                 return aiohttp.TCPConnector(socket_factory=socket_factory)
-        for fn in world.listeners:
-            if isinstance(fn, Listener):
-                if connector is not None:
-                    fn.feed.connector = connector
-                return fn
-        feed = self.feed(world)
-        if connector is not None:
-            feed.connector = connector
+        fn = _listener_of(world)
+        if fn is not None:
+            if connector is not None:
+                fn.feed.connector = connector
+            return fn
+        feed = Feed(world.id, connector)
+        self.feeds.add(feed)
         fn = Listener(self, feed)
         world.listeners.append(fn)
         return fn
@@ -229,7 +228,7 @@ class Deliveries:
         app = feed.slack
         if app is None or not app.request_url:
             return False
-        answer = await self.send(feed, verification(app))
+        answer = await self.send(world, feed, verification(app))
         app.verified = app.challenge_answered(answer.status, answer.text)
         return app.verified
 
@@ -243,25 +242,25 @@ class Deliveries:
         from .deliver_slack import block_actions
 
         feed = self.served(world)
-        ev = block_actions(feed, user, channel, ts, action_id, value)
+        ev = block_actions(world, feed, user, channel, ts, action_id, value)
         world.emit([ev], ev.by)
         return ev.data
 
     # -- sending ------------------------------------------------------------------------------
-    def route(self, feed: Feed, ev: Event) -> None:
+    def route(self, world: World, feed: Feed, ev: Event) -> None:
         """Enqueue the deliveries an event causes (the listener: synchronous, no I/O)."""
         if self.closed:
             return
         from .deliver_hooks import route_hooks
         from .deliver_slack import route_slack
 
-        routed = route_slack(self, feed, ev) if ev.twin == "slack" else route_hooks(self, feed, ev)
+        routed = route_slack(self, world, feed, ev) if ev.twin == "slack" else route_hooks(self, world, feed, ev)
         for key, d in routed:
-            self.enqueue(feed, key, d)
+            self.enqueue(world, feed, key, d)
 
-    def enqueue(self, feed: Feed, key: Any, d: Delivery) -> None:
+    def enqueue(self, world: World, feed: Feed, key: Any, d: Delivery) -> None:
         q = feed.queues.setdefault(key, deque())
-        q.append(d)
+        q.append((world, d))
         if key not in feed.tasks:
             feed.tasks[key] = asyncio.get_running_loop().create_task(self._work(feed, key))
 
@@ -269,11 +268,11 @@ class Deliveries:
         q = feed.queues[key]
         try:
             while q:
-                d = q.popleft()
+                world, d = q.popleft()
                 if d.gate is not None and not d.gate():
                     continue
                 try:
-                    answer = await self.send(feed, d)
+                    answer = await self.send(world, feed, d)
                 except Exception as e:  # a bug here must not stop the world's other deliveries
                     answer = Answer(0, f"{type(e).__name__}: {e}", "unknown_error", {})
                 if d.then is not None:
@@ -283,11 +282,11 @@ class Deliveries:
             if not q:
                 feed.queues.pop(key, None)
 
-    async def send(self, feed: Feed, d: Delivery) -> Answer:
-        """Send with the vendor's retries, logging each attempt; the last answer."""
+    async def send(self, world: World, feed: Feed, d: Delivery) -> Answer:
+        """Send with the vendor's retries, logging each attempt in `world`; the last answer."""
         attempt = 0
         while True:
-            answer = await self._attempt(feed, d, attempt)
+            answer = await self._attempt(world, feed, d, attempt)
             if 200 <= answer.status < 300 or not d.policy.retry(answer.status) or d.policy.stop(answer.headers) \
                     or attempt >= len(d.policy.delays):
                 return answer
@@ -297,8 +296,7 @@ class Deliveries:
             if wait > 0:
                 await asyncio.sleep(wait)
 
-    async def _attempt(self, feed: Feed, d: Delivery, attempt: int) -> Answer:
-        world = feed.world
+    async def _attempt(self, world: World, feed: Feed, d: Delivery, attempt: int) -> Answer:
         swaps = list(d.swaps)
         if self.hub is not None and self.hub.base_url:
             swaps.append((BASE, self.hub.base_url))
@@ -348,49 +346,36 @@ class Deliveries:
     # -- ending ---------------------------------------------------------------------------------
     async def drain(self, world: World) -> None:
         """Wait until the deliveries queued for `world` (and those they cause) have been sent."""
-        feeds = [fn.feed for fn in world.listeners if isinstance(fn, Listener)] + [self.feeds.get(world.id)]
-        for feed in feeds:
-            while feed is not None and feed.tasks:
-                await asyncio.gather(*list(feed.tasks.values()), return_exceptions=True)
+        fn = _listener_of(world)
+        while fn is not None and fn.feed.tasks:
+            await asyncio.gather(*list(fn.feed.tasks.values()), return_exceptions=True)
 
     def forget(self, world: World) -> None:
-        """Stop delivering `world`'s events: its listener goes, queued deliveries are dropped (call it
-        when a world is done with: the world and its listener refer to each other until then)."""
-        feed = self.feeds.pop(world.id, None)
-        _detach(self, world)
-        if feed is not None:
-            for task in feed.tasks.values():
-                task.cancel()
-            if feed.session is not None:
-                asyncio.get_running_loop().create_task(feed.session.close())
-
-    def _prune(self) -> None:
-        """Forget the worlds the hub no longer serves (nothing queued for them)."""
-        if self.hub is None:
+        """Stop delivering `world`'s events: its listener goes, queued deliveries are dropped."""
+        fn = _listener_of(world)
+        if fn is None or fn.owner is not self:
             return
-        for wid, feed in list(self.feeds.items()):
-            if self.hub.worlds.get(wid) is not feed.world and not feed.tasks:
-                self.feeds.pop(wid, None)
-                _detach(self, feed.world)  # no world <-> listener cycle is left behind
+        world.listeners.remove(fn)
+        self.feeds.discard(fn.feed)
+        for task in fn.feed.tasks.values():
+            task.cancel()
+        if fn.feed.session is not None:
+            asyncio.get_running_loop().create_task(fn.feed.session.close())
 
     async def close(self) -> None:
         """Cancel what is still queued and close the sessions this object opened."""
         self.closed = True
-        tasks = [t for feed in self.feeds.values() for t in feed.tasks.values()]
+        feeds = list(self.feeds)
+        tasks = [t for feed in feeds for t in feed.tasks.values()]
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for feed in self.feeds.values():
-            _detach(self, feed.world)
+        for feed in feeds:  # the worlds keep their listeners, which route nothing once closed
             if feed.session is not None:
                 await feed.session.close()
         if self._own_session and self.session is not None:
             await self.session.close()
         self.feeds.clear()
-
-
-def _detach(owner: Deliveries, world: World) -> None:
-    world.listeners[:] = [fn for fn in world.listeners if not (isinstance(fn, Listener) and fn.owner is owner)]
 
 
 def _swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:

@@ -58,8 +58,7 @@ def _root(world: World, fallback: str) -> str:
 
 # -- Jira ---------------------------------------------------------------------------------------------
 
-def _jira(d: Deliveries, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
-    world = feed.world
+def _jira(d: Deliveries, world: World, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
     s: Any = world.ctx("jira").state
     if not s.webhooks:
         return []
@@ -105,8 +104,7 @@ def _okta_headers(h: Any) -> tuple[dict[str, str], frozenset[str]]:
     return headers, hidden
 
 
-def _okta(d: Deliveries, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
-    world = feed.world
+def _okta(d: Deliveries, world: World, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
     s: Any = world.ctx("okta").state
     out: list[tuple[Any, Delivery]] = []
     for h in s.event_hooks.values():
@@ -131,12 +129,12 @@ async def verify_okta(d: Deliveries, world: World, args: dict[str, Any]) -> None
     h = s.event_hooks.get(str(args.get("eventHookId", "")))
     if h is None:
         return
-    feed = d.feed(world)
+    feed = d.served(world)
     challenge = secrets.token_urlsafe(24)
     headers, hidden = _okta_headers(h)
     headers.pop("Content-Type", None)
     headers["X-Okta-Verification-Challenge"] = challenge
-    answer = await d.send(feed, Delivery("okta", "deliver:verification", h.uri, b"", None, headers,
+    answer = await d.send(world, feed, Delivery("okta", "deliver:verification", h.uri, b"", None, headers,
                                          Policy(3.0, (), lambda st: False), method="GET", hidden=hidden))
     try:
         got = orjson.loads(answer.text) if answer.text else None
@@ -163,8 +161,7 @@ def _notify(feed: Feed, ch: Any, state: str) -> Delivery:
     return Delivery("google", f"deliver:{state}", ch.address, b"", None, headers, DRIVE)
 
 
-def _drive(d: Deliveries, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
-    world = feed.world
+def _drive(d: Deliveries, world: World, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
     s: Any = world.ctx("google").state
     now_ms = int(world.env.now * 1000)
     out: list[tuple[Any, Delivery]] = []
@@ -187,13 +184,13 @@ def _drive(d: Deliveries, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
     return out
 
 
-def route_hooks(d: Deliveries, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
+def route_hooks(d: Deliveries, world: World, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
     if ev.twin == "jira":
-        return _jira(d, feed, ev)
+        return _jira(d, world, feed, ev)
     if ev.twin == "okta":
-        return _okta(d, feed, ev)
+        return _okta(d, world, feed, ev)
     if ev.twin == "google":
-        return _drive(d, feed, ev)
+        return _drive(d, world, feed, ev)
     return []
 
 

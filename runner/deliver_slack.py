@@ -150,44 +150,44 @@ def _opaque(*parts: object, n: int = 10) -> str:
     return "".join(out)
 
 
-def envelope(app: SlackApp, feed: Feed, ev: Event) -> dict[str, Any]:
+def envelope(app: SlackApp, world: World, feed: Feed, ev: Event) -> dict[str, Any]:
     n = feed.next("slack-event")
     return {"token": app.verification_token, "team_id": app.team_id, "context_team_id": app.team_id,
             "context_enterprise_id": None, "api_app_id": app.api_app_id, "event": ev.data, "type": "event_callback",
-            "event_id": "Ev" + _opaque(feed.world.id, "event", n), "event_time": int(ev.t),
+            "event_id": "Ev" + _opaque(world.id, "event", n), "event_time": int(ev.t),
             "authorizations": [{"enterprise_id": None, "team_id": app.team_id, "user_id": app.bot_user,
                                 "is_bot": True, "is_enterprise_install": False}],
-            "is_ext_shared_channel": False, "event_context": "4-" + _opaque(feed.world.id, "ctx", n, n=40)}
+            "is_ext_shared_channel": False, "event_context": "4-" + _opaque(world.id, "ctx", n, n=40)}
 
 
-def _member(feed: Feed, app: SlackApp, channel: Any) -> bool:
-    s: Any = feed.world.ctx("slack").state
+def _member(world: World, app: SlackApp, channel: Any) -> bool:
+    s: Any = world.ctx("slack").state
     ch = s.channels.get(str(channel or ""))
     return ch is not None and app.bot_user in ch.members
 
 
-def _wanted(feed: Feed, app: SlackApp, ev: Event) -> bool:
+def _wanted(world: World, app: SlackApp, ev: Event) -> bool:
     if not app.subscribed(ev):
         return False
     data = ev.data
     if ev.type == "message":
-        return _member(feed, app, data.get("channel"))
+        return _member(world, app, data.get("channel"))
     if ev.type == "app_mention":
         return app.bot_user in ev.to
     if ev.type == "reaction_added":
-        return _member(feed, app, (data.get("item") or {}).get("channel"))
+        return _member(world, app, (data.get("item") or {}).get("channel"))
     if ev.type == "member_joined_channel":
-        return _member(feed, app, data.get("channel"))
+        return _member(world, app, data.get("channel"))
     return True
 
 
-def route_slack(d: Deliveries, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
+def route_slack(d: Deliveries, world: World, feed: Feed, ev: Event) -> list[tuple[Any, Delivery]]:
     app = feed.slack
     if app is None:
         return []
     if ev.type == "block_actions":
-        return _interaction(d, feed, app, ev)
-    if not app.request_url or app.verified is False or not _wanted(feed, app, ev):
+        return _interaction(d, world, feed, app, ev)
+    if not app.request_url or app.verified is False or not _wanted(world, app, ev):
         return []
     out: list[tuple[Any, Delivery]] = []
     if app.verified is None and not app.pending:
@@ -200,23 +200,23 @@ def route_slack(d: Deliveries, feed: Feed, ev: Event) -> list[tuple[Any, Deliver
 
         check.then = answered
         out.append((("slack", "events"), check))
-    env = envelope(app, feed, ev)
+    env = envelope(app, world, feed, ev)
     out.append((("slack", "events"), Delivery("slack", f"deliver:{ev.type}", app.request_url, orjson.dumps(env), env,
                                                {"Content-Type": "application/json"}, EVENTS, hidden=HIDDEN,
                                                sign=app.sign, gate=lambda: app.verified is True)))
     return out
 
 
-def _interaction(d: Deliveries, feed: Feed, app: SlackApp, ev: Event) -> list[tuple[Any, Delivery]]:
+def _interaction(d: Deliveries, world: World, feed: Feed, app: SlackApp, ev: Event) -> list[tuple[Any, Delivery]]:
     if not app.interactivity_url:
         return []
-    data = completed(feed, ev)
+    data = completed(world, feed, ev)
     url = str(data.get("response_url", ""))
     placeholder = url.rsplit("/", 1)[-1]
     swaps: list[tuple[str, str]] = []
     args = feed.grants.get(placeholder)
-    if d.hub is not None and args is not None and d.hub.worlds.get(feed.world.id) is feed.world:
-        swaps = d.hub.seal(feed.world, "slack", [Grant(placeholder, ("actions.respond",), dict(args))])
+    if d.hub is not None and args is not None and d.hub.worlds.get(world.id) is world:
+        swaps = d.hub.seal(world, "slack", [Grant(placeholder, ("actions.respond",), dict(args))])
     return [(("slack", "interactivity"), Delivery(
         "slack", "deliver:block_actions", app.interactivity_url, orjson.dumps(data), data,
         {"Content-Type": "application/x-www-form-urlencoded"}, ONCE, hidden=HIDDEN, sign=app.sign,
@@ -237,10 +237,9 @@ def _buttons(blocks: Any) -> Iterable[tuple[str, dict[str, Any]]]:
                 yield bid, dict(el)
 
 
-def payload(feed: Feed, user: str, channel: str, ts: str, action: dict[str, Any]) -> dict[str, Any]:
+def payload(world: World, feed: Feed, user: str, channel: str, ts: str, action: dict[str, Any]) -> dict[str, Any]:
     """The block_actions payload of `user`'s click (`action`) on message `ts` of `channel`, with a
     response_url the world knows as a placeholder (the door swaps in a secret when it sends it)."""
-    world = feed.world
     ctx = world.ctx("slack")
     s: Any = ctx.state
     u = s.users.get(user)
@@ -266,7 +265,7 @@ def payload(feed: Feed, user: str, channel: str, ts: str, action: dict[str, Any]
     }
 
 
-def completed(feed: Feed, ev: Event) -> dict[str, Any]:
+def completed(world: World, feed: Feed, ev: Event) -> dict[str, Any]:
     """A block_actions event's payload in full: people's clicks (runner/life_actions.py) carry only
     who clicked what where."""
     data = ev.data
@@ -278,12 +277,12 @@ def completed(feed: Feed, ev: Event) -> dict[str, Any]:
     channel = channel.get("id") if isinstance(channel, dict) else channel
     ts = str((data.get("message") or {}).get("ts") or (data.get("container") or {}).get("message_ts") or "")
     actions = data.get("actions") or [{}]
-    return payload(feed, str(user), str(channel), ts, dict(actions[0]))
+    return payload(world, feed, str(user), str(channel), ts, dict(actions[0]))
 
 
-def block_actions(feed: Feed, user: str, channel: str, ts: str, action_id: str, value: str | None) -> Event:
+def block_actions(world: World, feed: Feed, user: str, channel: str, ts: str, action_id: str,
+                  value: str | None) -> Event:
     """The event of a person's click: its data is the block_actions payload."""
-    world = feed.world
     s: Any = world.ctx("slack").state
     u = s.users.get(user) or next((x for x in s.users.values() if x.email and x.email.lower() == user.lower()), None)
     if u is None:
@@ -303,5 +302,5 @@ def block_actions(feed: Feed, user: str, channel: str, ts: str, action_id: str, 
         action["style"] = button["style"]
     if action["value"] is None:
         del action["value"]
-    data = payload(feed, u.id, ch.id, ts, action)
+    data = payload(world, feed, u.id, ch.id, ts, action)
     return Event("slack", "block_actions", world.env.now, u.id, data, by=u.email or u.id, to=(msg.user,))

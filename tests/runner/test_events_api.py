@@ -203,3 +203,23 @@ async def test_requests_go_through_the_given_socket_factory() -> None:
     finally:
         await d.close()
     assert made and made[0][0] == "127.0.0.1"
+
+
+async def test_a_world_with_deliveries_makes_no_reference_cycle() -> None:
+    import gc
+
+    w = world()
+    d = Deliveries(retry_scale=0.0)
+    d.slack_app(w, request_url="http://127.0.0.1:9/events", events=["message"])  # nobody listens there
+    d.listener(w)
+    await w.call("slack", "chat.postMessage", {"channel": "C0GENERAL1", "text": "hi"}, actor="U0DANA0001")
+    await d.drain(w)
+    assert any(c.op == "deliver:url_verification" and c.status == 0 for c in w.calls)
+    await d.close()
+    gc.collect()
+    gc.disable()
+    try:
+        del w
+        assert gc.collect() == 0, "a world with deliveries left objects only the cycle collector can free"
+    finally:
+        gc.enable()
