@@ -101,8 +101,7 @@ class Feed:
     listener holds it), so a world and its deliveries make no reference cycle."""
 
     world_id: str
-    connector: ConnectorFactory | None = None
-    session: aiohttp.ClientSession | None = None
+    connector: Any = None  # (key, factory): the requests go through a session made with factory()
     queues: dict[Any, deque[tuple[World, Delivery]]] = field(default_factory=dict)
     tasks: dict[Any, asyncio.Task[None]] = field(default_factory=dict)
     slack: SlackApp | None = None
@@ -144,6 +143,7 @@ class Deliveries:
         self._own_session = session is None
         self.hub = hub
         self.connector = connector
+        self._sessions: dict[Any, aiohttp.ClientSession] = {}  # per connector or socket factory given
         self.retry_scale = retry_scale
         self.feeds: weakref.WeakSet[Feed] = weakref.WeakSet()
         """Its worlds' feeds, while a world's listener (or a delivery under way) holds one."""
@@ -184,15 +184,20 @@ class Deliveries:
         gets the address info and returns a socket), for an agent in a network namespace of its
         own. A world is served by the first Deliveries that attaches to it; another's listener is
         returned as it is."""
-        if socket_factory is not None and connector is None:
-            def connector() -> aiohttp.BaseConnector:
+        how: Any = None
+        if connector is not None:
+            how = (connector, connector)
+        elif socket_factory is not None:
+            def make() -> aiohttp.BaseConnector:
                 return aiohttp.TCPConnector(socket_factory=socket_factory)
+
+            how = (socket_factory, make)
         fn = _listener_of(world)
         if fn is not None:
-            if connector is not None:
-                fn.feed.connector = connector
+            if how is not None:
+                fn.feed.connector = how
             return fn
-        feed = Feed(world.id, connector)
+        feed = Feed(world.id, how)
         self.feeds.add(feed)
         fn = Listener(self, feed)
         world.listeners.append(fn)
@@ -334,10 +339,12 @@ class Deliveries:
             return Answer(0, f"{type(e).__name__}: {e}"[:MAX_ANSWER], "connection_failed", {})
 
     async def _session(self, feed: Feed) -> aiohttp.ClientSession:
-        if feed.connector is not None:
-            if feed.session is None or feed.session.closed:
-                feed.session = aiohttp.ClientSession(connector=feed.connector())
-            return feed.session
+        if feed.connector is not None:  # one session per factory, shared by the worlds that name it
+            key, make = feed.connector
+            session = self._sessions.get(key)
+            if session is None or session.closed:
+                session = self._sessions[key] = aiohttp.ClientSession(connector=make())
+            return session
         if self.session is None or self.session.closed:
             self.session = aiohttp.ClientSession(connector=self.connector() if self.connector else None)
             self._own_session = True
@@ -359,8 +366,6 @@ class Deliveries:
         self.feeds.discard(fn.feed)
         for task in fn.feed.tasks.values():
             task.cancel()
-        if fn.feed.session is not None:
-            asyncio.get_running_loop().create_task(fn.feed.session.close())
 
     async def close(self) -> None:
         """Cancel what is still queued and close the sessions this object opened."""
@@ -370,9 +375,9 @@ class Deliveries:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for feed in feeds:  # the worlds keep their listeners, which route nothing once closed
-            if feed.session is not None:
-                await feed.session.close()
+        for session in self._sessions.values():  # the worlds keep their listeners, which route nothing now
+            await session.close()
+        self._sessions.clear()
         if self._own_session and self.session is not None:
             await self.session.close()
         self.feeds.clear()
