@@ -8,10 +8,11 @@ so a hostile agent cannot make dtu send requests to the internet or anywhere els
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+from .ops import Ctx
 
 T = TypeVar("T")
 
@@ -34,28 +35,24 @@ def loopback(url: str) -> bool:
     return host in LOOPBACK and (port is None or 0 < port < 65536)
 
 
-_SEEN: OrderedDict[tuple[int, Hashable], None] = OrderedDict()
-_LIMIT = 1 << 16
-
-
-def added(log: Sequence[T], stamp: object, stamp_of: Callable[[T], object],
+def added(ctx: Ctx[Any], log: Sequence[T], stamp: object, stamp_of: Callable[[T], object],
           key: Callable[[T], Hashable]) -> list[T]:
     """The entries at the end of `log` stamped `stamp` (the call's world time) that no earlier call
-    to this function returned: what the call in progress appended, oldest first.
+    to this function in this world returned: what the call in progress appended, oldest first.
 
     A twin's events function runs right after the handler, so what the handler appended is the
     log's tail; an entry of an earlier call at the same world time (two people acting at once) is
-    told apart by having been returned already. Keys are remembered per log object, a bounded
-    number of them."""
+    told apart by having been returned already. The keys are remembered in the world's context of
+    the twin (`Ctx.seen`), so they must be unique within the world (an entry's own id, qualified
+    by its parent's when ids repeat across parents), and nothing is shared between worlds."""
+    seen = ctx.seen
+    if seen is None:
+        seen = ctx.seen = set()
     out: list[T] = []
-    lid = id(log)
     for item in reversed(log):
-        if stamp_of(item) != stamp or (lid, key(item)) in _SEEN:
+        if stamp_of(item) != stamp or key(item) in seen:
             break
         out.append(item)
     out.reverse()
-    for item in out:
-        _SEEN[(lid, key(item))] = None
-    while len(_SEEN) > _LIMIT:
-        _SEEN.popitem(last=False)
+    seen.update(key(item) for item in out)
     return out

@@ -37,12 +37,13 @@ class Ctx(Generic[S]):
 
     One per twin per world; it references no world, so worlds have no reference cycles."""
 
-    __slots__ = ("actor", "env", "state")
+    __slots__ = ("actor", "env", "seen", "state")
 
     def __init__(self, state: S, env: Env, actor: str) -> None:
         self.state = state
         self.env = env
         self.actor = actor
+        self.seen: set[Any] | None = None  # log entries already turned into events (core/hooks.py `added`)
 
 
 Handler = Callable[[Ctx[Any], Any], Any]

@@ -60,6 +60,6 @@ def events(ctx: Ctx[GoogleState], op: str, args: Mapping[str, Any], reply: Reply
     if op == "drive.permissions.create":
         email = str(args.get("emailAddress") or "").strip().lower()
         shared = (email,) if email else ()
-    for ch in added(s.changes, env.iso(), lambda c: c.time, lambda c: c.seq):
+    for ch in added(ctx, s.changes, env.iso(), lambda c: c.time, lambda c: c.seq):
         out.append(Event("google", "drive#change", env.now, ctx.actor, change_json(s, ch), to=shared))
     return out

@@ -93,9 +93,9 @@ def events(ctx: Ctx[JiraState], op: str, args: Mapping[str, Any], reply: Reply) 
         iss = _issue(s, args.get("issueIdOrKey"))
         if iss is None:
             return []
-        new = added(iss.changelog, now, lambda h: h.created, lambda h: h.id)
+        new = added(ctx, iss.changelog, now, lambda h: h.created, lambda h: ("history", iss.id, h.id))
         history = new[-1] if new else None
-        comments = added(iss.comments, now, lambda c: c.created, lambda c: c.id)
+        comments = added(ctx, iss.comments, now, lambda c: c.created, lambda c: ("comment", iss.id, c.id))
         name = "issue_commented" if history is None and comments else _type_name(op, history)
         out = [issue_event(ctx, "jira:issue_updated", name, iss, history)]
         return out + [comment_event(ctx, iss, c) for c in comments]
@@ -103,5 +103,6 @@ def events(ctx: Ctx[JiraState], op: str, args: Mapping[str, Any], reply: Reply) 
         iss = _issue(s, args.get("issueIdOrKey"))
         if iss is None:
             return []
-        return [comment_event(ctx, iss, c) for c in added(iss.comments, now, lambda c: c.created, lambda c: c.id)]
+        return [comment_event(ctx, iss, c) for c in added(ctx, iss.comments, now, lambda c: c.created,
+                                                                  lambda c: ("comment", iss.id, c.id))]
     return []

@@ -48,7 +48,7 @@ def hook_event(log: dict[str, Any]) -> dict[str, Any]:
 
 def events(ctx: Ctx[OktaState], op: str, args: Mapping[str, Any], reply: Reply) -> list[Event]:
     out = []
-    for log in added(ctx.state.logs, ctx.env.iso(), lambda e: e.get("published"), lambda e: e.get("uuid")):
+    for log in added(ctx, ctx.state.logs, ctx.env.iso(), lambda e: e.get("published"), lambda e: e.get("uuid")):
         kind = str(log.get("eventType", ""))
         if kind not in ELIGIBLE:
             continue
