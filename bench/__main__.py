@@ -1,4 +1,4 @@
-"""python -m bench [engine|world|memory|serve|workers|sandbox|viewer|all] — prints dtu's performance figures."""
+"""python -m bench [engine|world|memory|serve|workers|sandbox|viewer|events|all] — prints dtu's performance figures."""
 
 from __future__ import annotations
 
@@ -18,16 +18,19 @@ def families() -> dict[str, list[Loaded]]:
         except ScenarioError as e:
             print(f"bench: skipping {e}", file=sys.stderr)
             continue
-        twins = {s.twin for s in ld.scenario.reference} | set(ld.scenario.seed)
+        twins = {s.twin for s in ld.scenario.reference if s.twin} | set(ld.scenario.seed)
         twins.discard("generate")
         key = "cross-service" if len(twins) >= 2 else next(iter(twins), "none")
+        if "people" in ld.scenario.tags:
+            key = "people"
         out[key].append(ld)
     return dict(sorted(out.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "workers", "sandbox", "viewer", "all"])
+    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "workers", "sandbox", "viewer", "events",
+                                                    "all"])
     p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
     p.add_argument("--concurrency", type=int, action="append", default=None)
     p.add_argument("--family", action="append", default=None, help="only these twin families")
@@ -67,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         from .viewer import bench_viewer
 
         bench_viewer()
+    if args.what in ("events", "all"):
+        from .events import bench_events
+
+        bench_events()
     return 0
 
 

@@ -9,6 +9,7 @@ from dtu.twins.core import World
 from dtu.twins.core.template import VAR
 
 from .jmes import compile_query
+from .loadcheck import roots
 from .life_spec import seconds
 from .scenario import Step
 
@@ -19,7 +20,7 @@ class Compiled:
     """One step, ready to play: whether its args need substitution, and its save queries."""
 
     __slots__ = ("args", "build", "op", "saves", "step", "templated", "timeout", "twin", "wait", "wait_for",
-                 "when")
+                 "wait_needs", "when", "when_needs")
 
     def __init__(self, step: Step) -> None:
         self.step = step
@@ -33,6 +34,10 @@ class Compiled:
         self.wait_for = compile_query(step.wait_for) if step.wait_for else None
         self.timeout = seconds(step.timeout) if step.timeout is not None else None
         self.when = compile_query(step.when) if step.when else None
+        # the parts of the world those queries read: only they are built while the step waits
+        self.when_needs = frozenset(roots(step.when)) if step.when else frozenset()
+        self.wait_needs = frozenset(roots(step.wait_for)).union(*(roots(q) for q in step.save.values())) \
+            if step.wait_for else frozenset()
 
     @property
     def calls(self) -> bool:
@@ -95,17 +100,17 @@ def save(step: Compiled, body: Any, env: dict[str, Any]) -> None:
 async def play(step: Compiled, world: World, env: dict[str, Any], args: Any = None) -> Any:
     """Play one step: a call (its body), a wait, or nothing when its `when` finds nothing.
     `args` overrides the step's own (a noisy agent's corrupted copy)."""
-    if step.when is not None and not found(step.when(world_root(world))):
+    if step.when is not None and not found(step.when(world_root(world, step.when_needs))):
         return None
     if step.wait is not None:
         await world.sleep(step.wait)
         return None
     if step.wait_for is not None:
-        query = step.wait_for
+        query, needs = step.wait_for, step.wait_needs
         timeout = step.timeout if step.timeout is not None else (
             world.deadline - world.env.now if world.deadline is not None else DEFAULT_WAIT)
-        await world.wait_for(lambda w: found(query(world_root(w))), timeout)
-        return world_root(world) if step.saves else None
+        await world.wait_for(lambda w: found(query(world_root(w, needs))), timeout)
+        return world_root(world, needs) if step.saves else None
     return world.dispatch(step.twin, step.op, args if args is not None else args_for(step, env)).body
 
 
@@ -113,11 +118,16 @@ def found(x: Any) -> bool:
     return x is not None and x != [] and x != {} and x != "" and x is not False
 
 
-def world_root(world: World) -> dict[str, Any]:
-    """What a plan's `wait_for` and `when` queries read: the same root as checks."""
+def world_root(world: World, needs: frozenset[str] | None = None) -> dict[str, Any]:
+    """What a plan's `wait_for` and `when` queries read: the same root as checks (only the parts
+    named in `needs`, when given)."""
     from .checks import calls_view, events_view, people_view
 
     names = world.image.seeded + tuple(n for n in world.touched() if n not in world.image.seeded)
+    if needs is not None:
+        names = tuple(n for n in names if n in needs)
     root = world.view(names)
-    root.update(calls=calls_view(world), events=events_view(world), people=people_view(world))
+    for name, view in (("calls", calls_view), ("events", events_view), ("people", people_view)):
+        if needs is None or name in needs:
+            root[name] = view(world)
     return root

@@ -8,9 +8,10 @@ about (the User targets)."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
+
+import msgspec
 
 from ..core.events import Event
 from ..core.hooks import added
@@ -35,12 +36,16 @@ ELIGIBLE = frozenset((
 or could (delete.completed, lock, session.start)."""
 
 
+_ENCODE = msgspec.msgpack.Encoder().encode
+_DECODE = msgspec.msgpack.Decoder().decode
+
+
 def hook_event(log: dict[str, Any]) -> dict[str, Any]:
     """A System Log event as an event hook delivers it (a copy: state is never handed out)."""
-    ev = copy.deepcopy(log)
+    ev: dict[str, Any] = _DECODE(_ENCODE(log))  # a deep copy, several times faster than copy.deepcopy
     client = ev.get("client")
     if isinstance(client, dict) and "ipChain" not in client:
-        client["ipChain"] = copy.deepcopy((ev.get("request") or {}).get("ipChain") or [])
+        client["ipChain"] = _DECODE(_ENCODE((ev.get("request") or {}).get("ipChain") or []))
     ev.setdefault("device", None)
     ev.setdefault("insertionTimestamp", None)
     return ev
