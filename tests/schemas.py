@@ -53,8 +53,12 @@ def _library() -> tuple[Call, ...]:
 
 
 def library_calls(twin: str) -> list[Call]:
-    """Every call the bundled library makes to `twin` (scripted and noisy agents, 2 trials each)."""
-    return [c for c in _library() if c.twin == twin]
+    """Every call the bundled library makes to `twin` (scripted and noisy agents, 2 trials each),
+    people's included; not what no operation answers (a person's click, an event delivery)."""
+    from dtu.twins.registry import TWINS
+
+    ops = TWINS[twin].ops.ops
+    return [c for c in _library() if c.twin == twin and c.op in ops]
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ METHOD_TIER: dict[str, int] = {
     "usergroups.enable": 2, "usergroups.users.list": 2, "usergroups.users.update": 2,
     "users.list": 2, "users.info": 4, "users.lookupByEmail": 3, "users.conversations": 3,
     "users.profile.get": 4, "users.profile.set": 3, "users.getPresence": 3, "users.setPresence": 2,
+    "oauth.v2.access": 4,
 }
 
 _LIMITS: dict[str, RateLimit] = {m: RateLimit(m, TIER[t]) for m, t in METHOD_TIER.items()}

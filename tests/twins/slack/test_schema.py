@@ -371,6 +371,11 @@ async def sweep() -> list[tuple[str, Any]]:
                      ("chat.delete", {"channel": GENERAL, "ts": posted["ts"]})):
         out.append((op, await world.call("slack", op, args)))
     out += await sweep_new(World(image, 4, "local"))
+    # an app's install (agents/service.py): the code's capability carries the bot and the app
+    bot = next(u for u, user in world.ctx("slack").state.users.items() if not user.deleted)
+    out.append(("oauth.v2.access", await world.call("slack", "oauth.v2.access",
+                                                    {"code": "x", "_bot": bot, "_app": "A0DTUAPP01"})))
+    out.append(("oauth.v2.access", await world.call("slack", "oauth.v2.access", {"code": "x"})))
     return out
 
 
