@@ -21,6 +21,7 @@ from .generate import Generate, NoMatch, Person, generate, merge_seed, resolve_v
 from .interrupt import Stop
 from .life import Composer, Life
 from .life_spec import seconds
+from .people import PersonSpec
 from .people import seed as people_seed
 from .plan import DEFAULT_WAIT
 from .records import Trajectory
@@ -48,7 +49,7 @@ class Prepared:
             spec = msgspec.convert(seed_data["generate"], Generate)
             first, self.staff = generated_org(spec, derive(seed, "generate"))
         if sc.people:
-            first = merge_seed(first, people_seed(sc.people, seed_data))
+            first = merge_seed(first, people_seed(sc.people, merge_seed(first, seed_data)))
         if first:
             seed_data = merge_seed(first, seed_data)
         self.image = SeedImage(twins, seed_data, derive(seed, sc.id), now)
@@ -134,7 +135,7 @@ class Prepared:
         if v is None:
             special = msgspec.convert(substitute_vars(msgspec.to_builtins(sc), bound), type(sc))
             v = self._variants[key] = Variant(special.intent, special.public, special.reference,
-                                              CompiledChecks(special))
+                                              CompiledChecks(special), special.people)
         return v
 
     def reference_of(self, trial_seed: int) -> list[Step]:
@@ -156,7 +157,10 @@ class Prepared:
         if self.scenario.done:
             world.done = _done(self.scenario.done)
         if self.live:
-            Life(self.scenario.people, trial_seed, composer=self.composer, force=self.force).attach(world)
+            variant = self.variant(trial_seed) if self.scenario.vars else None
+            people = variant.people if variant is not None else self.scenario.people  # generated people drawn
+            aliases = {a.email: b.email for a, b in zip(people, self.scenario.people, strict=True) if b.generated}
+            Life(people, trial_seed, composer=self.composer, force=self.force, aliases=aliases).attach(world)
         elif self.listens:
             world.listeners.append(_ignore)
         return world
@@ -210,13 +214,15 @@ def _quoted(name: str) -> str:
 class Variant:
     """One draw of a scenario's `vars`: what the trial's task, plan and checks become."""
 
-    __slots__ = ("checks", "intent", "public", "reference")
+    __slots__ = ("checks", "intent", "people", "public", "reference")
 
-    def __init__(self, intent: str, public: Any, reference: list[Step], checks: CompiledChecks) -> None:
+    def __init__(self, intent: str, public: Any, reference: list[Step], checks: CompiledChecks,
+                 people: list[PersonSpec]) -> None:
         self.intent = intent
         self.public = public
         self.reference = reference
         self.checks = checks
+        self.people = people
 
 
 _ORGS: dict[tuple[Generate, int], tuple[dict[str, Any], list[Person]]] = {}

@@ -58,11 +58,14 @@ class Life:
     """The people of one world."""
 
     def __init__(self, people: Sequence[PersonSpec], seed: int, *, force: Mapping[str, str] | None = None,
-                 composer: Composer | None = None) -> None:
+                 composer: Composer | None = None, aliases: Mapping[str, str] | None = None) -> None:
         self.everyone = list(people)
         self.people = [p for p in people if p.acts]
         self.seed = seed
         self.force = dict(force or {})
+        self.aliases = dict(aliases or {})
+        """A generated person's email -> how the scenario names them (`${boss.email}`), so `force`
+        and lint can name their acts before the draw."""
         self.composer = composer
         self._heap: list[tuple[float, int, Pending]] = []
         self._held: list[Pending] = []  # due, waiting for a persona's text
@@ -99,6 +102,8 @@ class Life:
         n = len(self.fired.get(key, ()))
         draw = derive(self.seed, "life", person.email, index, n)
         forced = self.force.get(key)
+        if forced is None and person.email in self.aliases:
+            forced = self.force.get(f"{self.aliases[person.email]}#{key.partition('#')[2]}")
         if forced == "(none)" or (act.chance < 1.0 and forced is None and (draw & 0xFFFFFFFF) / 2**32 >= act.chance):
             self.fired.setdefault(key, []).append("(none)")
             return

@@ -58,7 +58,12 @@ class _Plan:
             if step.saves and body is not None:
                 save(step, body, env)
         fired = getattr(world.life, "fired", None)
-        return {"fired": {k: list(v) for k, v in fired.items()}} if fired is not None else None
+        if fired is None:
+            return None
+        aliases = getattr(world.life, "aliases", {})  # generated people, named as the scenario names them
+        named = {(aliases[k.partition("#")[0]] + "#" + k.partition("#")[2]) if k.partition("#")[0] in aliases else k: v
+                 for k, v in fired.items()}
+        return {"fired": {k: list(v) for k, v in named.items()}}
 
 
 def _line(ld: Loaded, field: str) -> int | None:

@@ -55,7 +55,7 @@ def check(sc: Scenario, path: str, text: str, twins: Mapping[str, Twin[Any]]) ->
         _draws(sc, staff, fail)
     if sc.people:
         for field, message in people.problems(sc.people, list(sc.seed)):
-            raise fail(field, message, "see runner/people.py for the people: format")
+            raise fail(field, message, "see scenarios/README.md (People) for the people: format")
         generated = merge_seed(generated, people.seed(sc.people, sc.seed))
     _seed(sc, twins, generated, now, fail)
 

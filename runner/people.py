@@ -35,7 +35,8 @@ class PersonSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """One entry of `people:`."""
 
     name: Annotated[str, msgspec.Meta(min_length=1)]
-    email: Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: Annotated[str, msgspec.Meta(pattern=r"^([^@\s]+@[^@\s]+|\$\{[A-Za-z_][\w.]*\})$")]
+    """An email, or a generated person's (`${boss.email}`, a `vars:` draw from `seed.generate`)."""
     title: str = ""
     manager: str = ""  # another person's email
     department: str = ""
@@ -46,6 +47,11 @@ class PersonSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ids: dict[str, str] = {}  # twin -> the id this person has there (okta, slack, jira)
     acts: list[Act] = []  # what they do: scheduled actions and reactive rules (runner/life_spec.py)
     persona: str = ""  # a short description; a model writes their replies (runner/persona.py)
+
+    @property
+    def generated(self) -> bool:
+        """Someone of the generated organisation (`email: ${var.email}`): already in every twin."""
+        return self.email.startswith("${")
 
     @property
     def slack_handle(self) -> str:
@@ -60,9 +66,15 @@ class PersonSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 def problems(people: Sequence[PersonSpec], seeded: Sequence[str]) -> list[tuple[str, str]]:
     """(field, message) for each mistake in `people:` (empty: none)."""
     out: list[tuple[str, str]] = []
-    if people and not any(t in TWINS for t in seeded):
+    if people and not any(t in TWINS or t == "generate" for t in seeded):
         out.append(("people", f"no twin the people can live in is seeded; seed one of {', '.join(TWINS)} "
-                              "(an empty `seed: {slack: {}}` will do)"))
+                              "(an empty `seed: {slack: {}}` will do) or generate an organisation"))
+    for i, p in enumerate(people):
+        if p.generated and "generate" not in seeded:
+            out.append((f"people[{i}].email", f"{p.email} names a generated person, but the scenario has no "
+                                              "`seed.generate`"))
+        if p.generated and p.me:
+            out.append((f"people[{i}].me", "a generated person cannot be me (the agent acts as the org's admin)"))
     emails = [p.email.lower() for p in people]
     handles = [p.slack_handle for p in people]
     for i, p in enumerate(people):
@@ -129,7 +141,7 @@ def seed(people: Sequence[PersonSpec], explicit: Mapping[str, Any]) -> dict[str,
     for twin in TWINS:
         if twin not in explicit:
             continue
-        users = [_user(twin, p) for p in people if not _own(twin, explicit, p)]
+        users = [_user(twin, p) for p in people if not p.generated and not _own(twin, explicit, p)]
         data: dict[str, Any] = {"users": users}
         me = next((p for p in people if p.me), None)
         if me is not None and not (explicit.get(twin) or {}).get("me"):

@@ -9,8 +9,8 @@ from dtu.twins.core import World
 from dtu.twins.core.template import VAR
 
 from .jmes import compile_query
-from .loadcheck import roots
 from .life_spec import seconds
+from .loadcheck import roots
 from .scenario import Step
 
 DEFAULT_WAIT = 86_400.0  # how long a `wait_for` step waits without a `timeout` or a deadline

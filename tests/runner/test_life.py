@@ -406,3 +406,31 @@ async def test_within_fails_when_the_second_moment_is_missing_or_first() -> None
     silent = await run_trial(Silent(), p, 0, RunOptions(trials=1))
     assert not {c.id: c.passed for c in early.checks}["quick"]
     assert not {c.id: c.passed for c in silent.checks}["quick"]
+
+
+def test_generated_people_act_and_draw_per_trial() -> None:
+    """A person of a generated organisation (`email: ${boss.email}`, a `vars:` draw) acts as a
+    written person does: every trial draws its own manager, who answers in their own name."""
+    from dtu.agents.scripted import ScriptedAgent
+    from dtu.runner.engine import run_async
+    from dtu.runner.scenario import BUNDLED, load_file
+
+    p = Prepared(load_file(BUNDLED / "people" / "gen-leaver-manager-confirms.yaml"), 0, TWINS)
+    opts = RunOptions(trials=1, timeout=60)
+    intents, outcomes = set(), set()
+    for k in range(12):
+        t = run_async(run_trial(ScriptedAgent(), p, k, opts))
+        assert t.satisfied, (k, t.checks)
+        by = {c.actor for c in t.calls if c.actor is not None}
+        assert len(by) == 1 and not next(iter(by)).startswith("${")  # the drawn manager, by their email
+        variant = p.variant(t.seed)
+        assert variant is not None
+        assert variant.people[0].email in by
+        intents.add(variant.intent)
+    assert len(intents) > 1  # trials draw different leavers
+    for force in ("confirmed", "denied"):
+        p.force = {"${boss.email}#confirm": force}
+        t = run_async(run_trial(ScriptedAgent(), p, 0, opts))
+        outcomes.add(next(c.args["text"] for c in t.calls if c.actor is not None).split(" ")[0])
+        assert t.satisfied
+    assert outcomes == {"Yes,", "No!"}
