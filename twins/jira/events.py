@@ -93,9 +93,10 @@ def events(ctx: Ctx[JiraState], op: str, args: Mapping[str, Any], reply: Reply) 
         iss = _issue(s, args.get("issueIdOrKey"))
         if iss is None:
             return []
-        new = added(ctx, iss.changelog, now, lambda h: h.created, lambda h: ("history", iss.id, h.id))
+        iid = iss.id
+        new = added(ctx, iss.changelog, now, lambda h: h.created, lambda h: ("history", iid, h.id))
         history = new[-1] if new else None
-        comments = added(ctx, iss.comments, now, lambda c: c.created, lambda c: ("comment", iss.id, c.id))
+        comments = added(ctx, iss.comments, now, lambda c: c.created, lambda c: ("comment", iid, c.id))
         name = "issue_commented" if history is None and comments else _type_name(op, history)
         out = [issue_event(ctx, "jira:issue_updated", name, iss, history)]
         return out + [comment_event(ctx, iss, c) for c in comments]
