@@ -150,7 +150,10 @@ def print_trajectory(t: Trajectory, console: Console, full: bool = False, scenar
     console.rule(style="dim")
     console.print(Text(f"{t.agent}/{t.scenario}/{t.trial}", style="bold"), overflow="fold")
     verdict = Text("satisfied", style="bold green") if t.satisfied else Text("unsatisfied", style="bold red")
-    console.print(Text.assemble(verdict, f" · score {t.score:.2f} · seed {t.seed} · {len(t.calls)} calls · "
+    mine = sum(c.actor is None for c in t.calls)
+    others = len(t.calls) - mine
+    counted = f"{mine} calls" + (f" (+{others} by people and dtu)" if others else "")
+    console.print(Text.assemble(verdict, f" · score {t.score:.2f} · seed {t.seed} · {counted} · "
                                 f"{t.wall_ms:.1f} ms" + (f" · attempt {t.attempt}" if t.attempt > 1 else "")
                                 + f" · digest {t.digest}"), highlight=False, overflow="fold")
     _labels(t, console)
@@ -183,7 +186,9 @@ def print_trajectory(t: Trajectory, console: Console, full: bool = False, scenar
                 _field(console, "what", c.description)
             _field(console, "query", c.query)
             _field(console, "expects", expected(c))
-        if r.passed:
+        if r.passed and r.actual == "not applicable":
+            _field(console, "found", "not applicable: its `when:` found nothing (another outcome)", style="dim")
+        elif r.passed:
             _field(console, "found", "as expected")
         else:
             _field(console, "found", clean(r.actual) if r.actual is not None else "nothing recorded", style="red")
@@ -195,6 +200,8 @@ def print_trajectory(t: Trajectory, console: Console, full: bool = False, scenar
         bad = call.status >= 400 or (isinstance(call.body, dict) and call.body.get("ok") is False)
         head = Text.assemble(f"  {i}. ", (call.twin, "bold"), " ", (call.op, "cyan"), " → ",
                              (str(call.status), "red" if bad else "green"), f"  at {when(call.t)}")
+        if call.actor is not None:  # a person's call (their email), or an event delivery (dtu)
+            head.append(f"  by {call.actor}", style="magenta")
         if call.fault:
             head.append(f"  fault {call.fault}", style="yellow")
         console.print(head, overflow="fold", highlight=False)

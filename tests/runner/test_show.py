@@ -114,3 +114,26 @@ def test_a_changed_or_missing_scenario_file_is_noted(tmp_path: Path, capsys: pyt
 def test_world_times_read_as_iso_8601() -> None:
     assert when(1705309201.25) == "2024-01-15T09:00:01.250Z"
     assert when(2.5) == "+2.500s"
+
+
+def test_people_and_deliveries_are_named_and_not_counted_as_the_agents(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A person's call says whose it is, a delivery says dtu, the count is the agent's calls,
+    and a check for another outcome says it did not apply."""
+    run = make_run(tmp_path, {})
+    rd = RunDir(run)
+    (t,) = list(rd.trajectories())
+    t.calls.append(Call("slack", "chat.postMessage", {"channel": "C9", "text": "Approved"}, 200, {"ok": True},
+                        T0 + 60, None, "marcus@acme.test"))
+    t.calls.append(Call("slack", "deliver:message", {"url": "http://127.0.0.1:1/e"}, 200, "", T0 + 60, None, "dtu"))
+    t.checks.append(CheckResult("denied-branch", True, "not applicable"))
+    (rd.path / "trajectories.jsonl.zst").unlink()
+    rd.open()
+    rd.append(t)
+    rd.close()
+    rd.compress()
+    flat = " ".join(show(run, capsys).split())
+    assert "2 calls (+2 by people and dtu)" in flat
+    assert "2. slack chat.postMessage → 200 at 2024-01-15T09:01:01.000Z by marcus@acme.test" in flat
+    assert "3. slack deliver:message → 200 at 2024-01-15T09:01:01.000Z by dtu" in flat
+    assert "denied-branch found not applicable" in flat
