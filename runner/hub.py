@@ -70,10 +70,16 @@ class Hub:
         self.prepare: dict[tuple[str, str], Callable[[World, dict[str, Any]], Awaitable[None]]] = {}
         """(twin, operation) -> what the door awaits before dispatching it (runner/deliver_hooks.py)."""
         self._n = 0
+        self.writers: list[Any] = []  # personas' model clients (runner/persona.py), closed with the server
 
     # -- scenarios ------------------------------------------------------------------------------
     def add_scenario(self, loaded: Loaded) -> Prepared:
+        from . import persona
+
         p = self.scenarios[loaded.id] = Prepared(loaded, self.seed, self.twins)
+        writer = persona.attach([p])  # a served world's personas write their replies too (cached in memory)
+        if writer is not None:
+            self.writers.append(writer)
         return p
 
     # -- worlds ---------------------------------------------------------------------------------
@@ -156,6 +162,8 @@ class Hub:
             yield
         finally:
             await self.ticker.stop()
+            for writer in self.writers:
+                await writer.close()
 
     # -- capabilities -----------------------------------------------------------------------
     def seal(self, world: World, twin: str, grants: list[Grant]) -> list[tuple[str, str]]:

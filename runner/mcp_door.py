@@ -17,7 +17,7 @@ Two transports:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import mcp_types as types
@@ -79,8 +79,9 @@ def result(reply: Reply, swaps: Iterable[tuple[str, str]] = ()) -> types.CallToo
                                 structured_content=structured, is_error=is_error(reply))
 
 
-def server(resolve: Resolve, seal: Seal) -> Server[Any]:
-    """An MCP server over the worlds `resolve` finds."""
+def server(resolve: Resolve, seal: Seal, before: Callable[[World], Awaitable[None]] | None = None) -> Server[Any]:
+    """An MCP server over the worlds `resolve` finds; `before(world)` runs before each call (a
+    served world's clock catching up with the wall clock, people acting on the way)."""
 
     async def list_tools(ctx: Any, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         found = resolve(ctx)
@@ -94,6 +95,8 @@ def server(resolve: Resolve, seal: Seal) -> Server[Any]:
             return types.CallToolResult(content=[types.TextContent(type="text", text="no world for this token")],
                                         is_error=True)
         world, actors, only = found
+        if before is not None:
+            await before(world)
         if wait.is_wait(params.name):  # no twin operation: world time passes, nothing is logged
             text, err = await wait.wait(world, params.arguments or {}, actors)
             return types.CallToolResult(content=[types.TextContent(type="text", text=text)],

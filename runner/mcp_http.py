@@ -52,7 +52,7 @@ def routes(hub: Hub) -> tuple[list[web.RouteDef], Any]:
             swaps += hub.seal(world, twin, world.env.grants)
         return swaps
 
-    manager = StreamableHTTPSessionManager(app=server(_resolve, seal), stateless=True, json_response=True)
+    manager = StreamableHTTPSessionManager(app=server(_resolve, seal, hub.catch_up), stateless=True, json_response=True)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         token = _bearer(request)

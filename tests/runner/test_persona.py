@@ -239,3 +239,20 @@ def test_dtu_run_writes_the_cache_and_records_where_replies_came_from(tmp_path: 
     answered = [s for s in said if s]
     assert len(lines) == len(answered) and all(s["model"] == "dtu-twin" and s["cached"] == 0 for s in answered)
     assert all(t.satisfied for t in trajectories)
+
+
+def test_a_served_worlds_personas_write_too() -> None:
+    """`dtu serve` (a Hub) gives a persona scenario a composer, and closes its model client."""
+    from dtu.runner.hub import Hub
+
+    hub = Hub(TWINS)
+    p = hub.add_scenario(load_file(BUNDLED / "people" / "persona-clarifying-question.yaml"))
+    assert isinstance(p.composer, persona.Persona) and len(hub.writers) == 1
+    plain = hub.add_scenario(load_file(BUNDLED / "people" / "access-approval.yaml"))
+    assert plain.composer is None and len(hub.writers) == 1
+
+    async def serve_and_stop() -> None:
+        async for _ in hub.ticking():
+            break
+
+    asyncio.run(serve_and_stop())
