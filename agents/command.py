@@ -143,28 +143,41 @@ class CommandAgent:
         await self.door.close()
         self._sem = None
 
-    async def _private(self, argv: list[str], work: str,
-                       pipes: dict[str, Any]) -> tuple[asyncio.subprocess.Process, Any]:
+    async def _private(self, argv: list[str], work: str, pipes: dict[str, Any],
+                       world: World) -> tuple[asyncio.subprocess.Process, Any, netns.Inside | None]:
         """The sandbox started in a network namespace of its own (agents/netns.py), and the door
-        dtu serves into it: the trial's door at the same URL, and nothing else to reach."""
+        dtu serves into it: the trial's door at the same URL, and nothing else to reach. Events
+        the world sends to the program (a Jira webhook, an Okta event hook, a Drive channel it
+        registered at http://127.0.0.1:...) go into that namespace too: a program cannot make dtu
+        send requests to the host's own loopback. Where dtu may not enter it, they fail."""
         from aiohttp import web
 
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        inside: netns.Inside | None = None
         with parent:
             try:
                 proc = await _started(asyncio.create_subprocess_exec(
-                    *argv, cwd=work, preexec_fn=netns.enter(self.door.port, child.fileno()),
+                    *argv, cwd=work, preexec_fn=netns.enter(self.door.port, child.fileno(), share=True),
                     pass_fds=(child.fileno(),), **pipes))
             finally:
                 child.close()
             try:
                 parent.settimeout(10)
-                door = web.SockSite(self.door.runner, netns.receive(parent))
+                listening, ns_fd = netns.receive_all(parent)
+                door = web.SockSite(self.door.runner, listening)
                 await door.start()
+                if ns_fd is not None:
+                    inside = netns.Inside(ns_fd)
+                deliveries = self.hub.deliveries if self.hub is not None else None
+                if deliveries is not None:
+                    deliveries.listener(world, socket_factory=inside.socket if inside is not None and inside.usable
+                                        else _no_way_in)
             except BaseException:
+                if inside is not None:
+                    inside.close()
                 await _kill(proc)
                 raise
-        return proc, door
+        return proc, door, inside
 
     def environment(self, task: Task, token: str, work: str, files: dict[str, str]) -> dict[str, str]:
         """The program's environment: an allowlist of dtu's (sandbox.base_env), then the task's
@@ -196,7 +209,7 @@ class CommandAgent:
         async with self._sem:
             token = hub.register(world, task.tools, speed=speed_for(world))
             try:
-                return _model_used(await self._spawn(task, token), world)
+                return _model_used(await self._spawn(task, token, world), world)
             except BaseException as e:
                 if isinstance(info := getattr(e, "dtu_info", None), dict):
                     _model_used(info, world)
@@ -204,7 +217,7 @@ class CommandAgent:
             finally:
                 hub.remove(world.id)
 
-    async def _spawn(self, task: Task, token: str) -> dict[str, Any]:
+    async def _spawn(self, task: Task, token: str, world: World) -> dict[str, Any]:
         info: dict[str, Any] = {"command": self.cmd, "sandbox": "off" if self.layout is None else "bwrap",
                                 "network": "host" if self.layout is None else self.network,
                                 "model_kind": "twin" if self.llm == "twin" else "api"}
@@ -220,12 +233,13 @@ class CommandAgent:
             pipes: dict[str, Any] = {"stdin": asyncio.subprocess.DEVNULL, "stdout": asyncio.subprocess.PIPE,
                                      "stderr": asyncio.subprocess.PIPE, "env": env, "start_new_session": True}
             door: Any = None
+            inside: netns.Inside | None = None
             if self.layout is None:
                 proc = await _started(asyncio.create_subprocess_shell(
                     _exec(self.cmd), cwd=self._launch, preexec_fn=sandbox.die_with_parent(), **pipes))
             elif self.network == "private":
-                proc, door = await self._private(sandbox.argv(self.layout, work, task_dir, self.cmd, *self._bwrap),
-                                                 work, pipes)
+                proc, door, inside = await self._private(
+                    sandbox.argv(self.layout, work, task_dir, self.cmd, *self._bwrap), work, pipes, world)
             else:
                 proc = await _started(asyncio.create_subprocess_exec(
                     *sandbox.argv(self.layout, work, task_dir, self.cmd, *self._bwrap), cwd=work, **pipes))
@@ -244,6 +258,8 @@ class CommandAgent:
                 if door is not None:
                     with contextlib.suppress(Exception):
                         await door.stop()
+                if inside is not None:
+                    inside.close()
             _killpg(proc.pid)  # what the program left running in its group
             info.update(await _collect(readers), exit_code=code)
         if code != 0:
@@ -276,6 +292,11 @@ class McpAgent(CommandAgent):
             f.write(msgspec.json.encode(config))
         env.update(DTU_MCP_TOKEN=token, DTU_MCP_CONFIG=path)
         return env
+
+
+def _no_way_in(addr_info: Any) -> socket.socket:
+    """No socket: dtu may not enter the program's network namespace, and the host's is not its."""
+    raise OSError("dtu cannot reach into the program's network namespace here")
 
 
 async def _kill(proc: asyncio.subprocess.Process) -> None:
