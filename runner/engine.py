@@ -297,9 +297,10 @@ async def run_trial(agent: AnyAgent, p: Prepared, trial: int, opts: RunOptions,
     try:
         async with asyncio.timeout(opts.timeout):
             if oracle:
-                info = await cast(Oracle, agent).run(task, world, reference)
+                play = cast(Oracle, agent).run(task, world, reference)
             else:
-                info = await cast(Agent, agent).run(task, world)
+                play = cast(Agent, agent).run(task, world)
+            info = await (play if world.deadline is None else _until_deadline(play, world))
     except TimeoutError as e:
         error = f"timeout after {opts.timeout:g}s"
         info = _info_of(e.__cause__)
@@ -320,6 +321,31 @@ async def run_trial(agent: AnyAgent, p: Prepared, trial: int, opts: RunOptions,
         checks=results, calls=world.calls, digest=world.digest(), error=error,
         info=info or {}, wall_ms=round(wall, 3),
     )
+
+
+async def _until_deadline(play: Coroutine[Any, Any, dict[str, Any] | None], world: World) -> dict[str, Any] | None:
+    """Run the agent until it returns or the world's deadline is reached (its waits ran into it,
+    or it called after it): the trial ends there and is judged, as a user would at that time."""
+    task = asyncio.ensure_future(play)
+    reached = False
+
+    def end() -> None:
+        nonlocal reached
+        reached = True
+        task.cancel()
+
+    world.on_deadline = end
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if not reached or asyncio.current_task().cancelling():  # type: ignore[union-attr]
+            raise
+        info = _info_of(task.exception() if not task.cancelled() else None) or {}
+        return {**info, "deadline": "reached"}
+    finally:
+        world.on_deadline = None
+        if not task.done():
+            task.cancel()
 
 
 def _info_of(e: BaseException | None) -> dict[str, Any] | None:

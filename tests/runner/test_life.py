@@ -284,6 +284,45 @@ async def test_after_the_deadline_calls_fail_and_nobody_acts() -> None:
     assert not calls_view(world)[-1]["ok"]
 
 
+class _Sleeper:
+    """An agent that waits far past the deadline, then would keep calling forever."""
+
+    name = "sleeper"
+
+    async def run(self, task: Any, world: World) -> dict[str, Any]:
+        await world.sleep(10 * 3600)
+        while True:
+            world.dispatch("slack", "auth.test", {})
+            await world.sleep(1)
+
+
+class _Busy:
+    """An agent that never waits, and never stops calling."""
+
+    name = "busy"
+
+    async def run(self, task: Any, world: World) -> dict[str, Any]:
+        import asyncio
+
+        while True:
+            world.dispatch("slack", "auth.test", {})
+            await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("agent", [_Sleeper(), _Busy()], ids=["waits-into-it", "calls-past-it"])
+async def test_the_deadline_ends_the_trial_and_it_is_judged(agent: Any) -> None:
+    """An agent that runs into the deadline is stopped there, not left retrying an error (a real
+    SDK would sleep out the 429's Retry-After in wall time): the trial is judged as it stands."""
+    p = prepared("""
+        - {id: early, at: "+30m", do: [{post: {channel: "#eng", text: "early"}}]}
+    """, extra="deadline: 1h")
+    t = await run_trial(agent, p, 0, RunOptions(trials=1, timeout=30))
+    assert t.error is None and t.info == {"deadline": "reached"}
+    assert t.satisfied  # judged: its check (there are calls) holds
+    assert [c.actor for c in t.calls if c.actor] == ["marcus@acme.test"]
+    assert max(c.t for c in t.calls) - min(c.t for c in t.calls) <= 3600 + 1
+
+
 # -- buttons ----------------------------------------------------------------------------------------
 
 BUTTONS = [{"type": "actions", "block_id": "b1", "elements": [

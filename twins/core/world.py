@@ -106,7 +106,7 @@ class World:
     no JSON, and answer exactly what the HTTP door would send, decoded."""
 
     __slots__ = ("_ctx", "_dirty", "calls", "deadline", "done", "env", "events", "faults", "id", "image", "life",
-                 "listeners", "max_steps", "started", "steps", "twins")
+                 "listeners", "max_steps", "on_deadline", "started", "steps", "twins")
 
     def __init__(self, image: SeedImage, seed: int, world_id: str = "", *,
                  max_steps: int = DEFAULT_MAX_STEPS, faults: FaultHook | None = None,
@@ -124,6 +124,9 @@ class World:
         self.started = image.now
         self.deadline: float | None = None
         """World time after which the agent's calls fail and nobody acts (a scenario's `deadline:`)."""
+        self.on_deadline: Callable[[], None] | None = None
+        """Called once when the deadline is reached (a wait that ran into it, or a call after it):
+        the engine ends the trial there."""
         self.done: Callable[[World], bool] | None = None
         """The scenario's end condition (`done:`): a trial of an agent that never says it has
         finished (a service) ends when it holds."""
@@ -198,6 +201,7 @@ class World:
                     raise twin.errors.rate_limited(3600.0)
                 if self.deadline is not None and env.now > self.deadline:
                     fault = "deadline"
+                    self._deadline_reached()
                     raise twin.errors.rate_limited(3600.0)
                 self.steps += 1
                 if self.faults is not None:
@@ -251,13 +255,21 @@ class World:
 
     async def advance(self, until: float) -> None:
         """Move the clock to `until` (never back, never past the deadline), firing what falls due."""
-        if self.deadline is not None:
-            until = min(until, self.deadline)
+        reached = False
+        if self.deadline is not None and until >= self.deadline:
+            until, reached = self.deadline, True
         if self.life is not None:
             await self.life.run(self, until)
         if until > self.env.now:
             self.env.now = until
+        if reached:
+            self._deadline_reached()
         await asyncio.sleep(0)
+
+    def _deadline_reached(self) -> None:
+        cb, self.on_deadline = self.on_deadline, None
+        if cb is not None:
+            cb()
 
     async def wait_for(self, predicate: Callable[[World], bool], timeout: float) -> bool:
         """Wait (in world time) until `predicate(world)` holds, at most `timeout` seconds; whether
