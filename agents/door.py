@@ -28,8 +28,9 @@ class Door:
         self.port = 0
         self._lock: asyncio.Lock | None = None
 
-    async def start(self, twins: Mapping[str, Twin[Any]]) -> Hub:
-        """The door's hub, the server started on the first call (concurrent trials share it)."""
+    async def start(self, twins: Mapping[str, Twin[Any]], port: int = 0) -> Hub:
+        """The door's hub, the server started on the first call (concurrent trials share it), on
+        `port` (0: a free one)."""
         if self.hub is not None:
             return self.hub
         self._lock = self._lock or asyncio.Lock()
@@ -38,7 +39,7 @@ class Door:
                 from dtu.runner.server import start
 
                 hub = Hub(twins)
-                self.runner = await start(hub, "127.0.0.1", 0, admin_token=secrets.token_urlsafe(24))
+                self.runner = await start(hub, "127.0.0.1", port, admin_token=secrets.token_urlsafe(24))
                 self.port = int(hub.base_url.rsplit(":", 1)[1])
                 self.hub = hub
         return self.hub

@@ -21,7 +21,15 @@ clock follows the wall clock, `speed` times faster). The app never says it has f
 
 Options (`service:speed=60,name=bot -- python app.py`): `speed` (world seconds per wall second,
 default 60), `events` (the request path, default /slack/events), `redirect` (default
-/slack/oauth_redirect), `ready` (seconds to wait for the port, default 30), `name`, `mount`, `env`."""
+/slack/oauth_redirect), `ready` (seconds to wait for the port, default 30), `name`, `mount`, `env`,
+`door` (the run's door port, default a free one).
+
+An app that runs elsewhere (started by you, in a debugger, in another language's runtime):
+`service:url=http://127.0.0.1:3000,door=8790`. dtu starts nothing and does not sandbox it; it
+takes the app's SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET from its own
+environment (set them to the values the app uses), and the app calls the Slack API at the door
+(`http://127.0.0.1:<door>/api/`). Everything else is the same: an install per trial's workspace,
+signed deliveries, the trial's end on `done:` or the deadline."""
 
 from __future__ import annotations
 
@@ -34,12 +42,14 @@ import socket
 import sys
 import tempfile
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.twins.core import World
+from dtu.twins.core.hooks import loopback
 
 from . import netns, sandbox, spec
 from .command import _exec, _kill, _killpg, _started, _tail, _warn_once, split
@@ -47,7 +57,8 @@ from .door import Door
 
 DEFAULTS: dict[str, Any] = {"name": "service", "speed": 60.0, "events": "/slack/events",
                             "redirect": "/slack/oauth_redirect", "ready": 30.0, "mount": "", "env": "",
-                            "tail": 4096}
+                            "tail": 4096, "url": "", "door": 0}
+CREDENTIALS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET")
 SLACK_EVENTS = ("message", "app_mention", "reaction_added", "member_joined_channel", "channel_created")
 POLL = 0.02  # wall seconds between looks at a trial's end condition
 
@@ -63,14 +74,25 @@ class ServiceAgent:
 
     def __init__(self, arg: str = "") -> None:
         opts, cmd = split(arg)
+        if not opts and cmd.startswith("url=") and " " not in cmd:  # service:url=... names no program
+            opts, cmd = cmd, ""
         o = spec.parse(self.KIND, opts, dict(DEFAULTS))
-        if not cmd:
+        self.url: str = o["url"].rstrip("/")
+        if self.url and cmd:
+            raise DtuError(f"--agent service:{arg}: give a program to run or the url= of one already running, "
+                           "not both")
+        if self.url and not loopback(self.url):
+            raise DtuError(f"--agent service:{arg}: url= must be http://127.0.0.1:<port> (or localhost, [::1]): "
+                           "dtu delivers events on this machine only")
+        if not cmd and not self.url:
             raise DtuError("--agent service:<command>: give the program to run, e.g. "
-                           "service:python examples/slack_service.py")
+                           "service:python examples/slack_service.py (or service:url=http://127.0.0.1:PORT for "
+                           "an app already running)")
         if o["speed"] <= 0:
             raise DtuError(f"--agent service:{arg}: speed must be above 0")
         self.cmd = cmd
         self.name: str = o["name"]
+        self.door_port = int(o["door"])
         self.speed = float(o["speed"])
         self.events_path: str = o["events"]
         self.redirect_path: str = o["redirect"]
@@ -106,12 +128,15 @@ class ServiceAgent:
     async def _open(self, run: RunInfo | None) -> None:
         from dtu.twins.registry import TWINS
 
-        hub = await self.door.start(TWINS)
+        hub = await self.door.start(TWINS, self.door_port)
         hub.speed = self.speed
+        self.app_id = "A" + secrets.token_hex(5).upper()
+        if self.url:
+            await self._external(hub)
+            return
         self.client_id = f"{secrets.randbelow(10**12)}.{secrets.randbelow(10**13)}"
         self.client_secret = secrets.token_hex(16)
         self.signing_secret = secrets.token_hex(16)
-        self.app_id = "A" + secrets.token_hex(5).upper()
         self.port = _free_port()
         self._work = tempfile.TemporaryDirectory(prefix="dtu-service-", ignore_cleanup_errors=True)
         work = os.path.join(self._work.name, "work")
@@ -147,6 +172,29 @@ class ServiceAgent:
 
         from dtu.runner.deliver import Deliveries
 
+        self._session = aiohttp.ClientSession(connector=self.connector())
+        self._deliveries = Deliveries()
+        self._deliveries.attach(hub)
+
+    async def _external(self, hub: Any) -> None:
+        """An app that runs elsewhere (`url=`): dtu starts nothing. The app's credentials are the
+        ones in dtu's environment (the values the app itself uses); it must call the Slack API at
+        the door, which `door=PORT` fixes (else dtu says where it is)."""
+        import aiohttp
+
+        from dtu.runner.deliver import Deliveries
+
+        missing = [n for n in CREDENTIALS if not os.environ.get(n)]
+        if missing:
+            raise DtuError(f"--agent service:url=...: set {', '.join(missing)} in dtu's environment to the values "
+                           "your app uses (dtu signs deliveries and answers oauth.v2.access with them)")
+        self.client_id, self.client_secret, self.signing_secret = (os.environ[n] for n in CREDENTIALS)
+        self._sandbox = "external"
+        self._network = "host"
+        self.port = int(urlsplit(self.url).port or 80)
+        print(f"dtu: service {self.url}: its Slack API is {hub.base_url}/api/ (SLACK_API_URL)", file=sys.stderr,
+              flush=True)
+        await self._wait_ready()
         self._session = aiohttp.ClientSession(connector=self.connector())
         self._deliveries = Deliveries()
         self._deliveries.attach(hub)
@@ -189,7 +237,8 @@ class ServiceAgent:
     async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         """A connection to the app's port (inside its namespace when it has one)."""
         if self._inside is None:
-            return await asyncio.open_connection("127.0.0.1", self.port)
+            host = (urlsplit(self.url).hostname or "127.0.0.1") if self.url else "127.0.0.1"
+            return await asyncio.open_connection(host, self.port)
         sock = self._inside.socket((socket.AF_INET, socket.SOCK_STREAM, 0))
         sock.setblocking(False)
         try:
@@ -219,6 +268,8 @@ class ServiceAgent:
                 writer.close()
                 return
             await asyncio.sleep(0.05)
+        if self.url:
+            raise DtuError(f"--agent service:url={self.url}: nothing answers there (start your app first)")
         raise DtuError(f"--agent service: the program did not listen on 127.0.0.1:{self.port} (its PORT) "
                        f"within {self.ready:g}s")
 
@@ -252,9 +303,9 @@ class ServiceAgent:
 
     # -- a trial --------------------------------------------------------------------------------
     async def run(self, task: Task, world: World) -> dict[str, Any] | None:
-        if self.proc is None:
+        if self._deliveries is None:
             await self.open()
-        if self.proc is None or self.proc.returncode is not None:
+        if not self.url and (self.proc is None or self.proc.returncode is not None):
             raise ServiceFailed(f"the service program is not running: {await self._stderr()}")
         hub = self.door.hub
         assert hub is not None
@@ -262,7 +313,7 @@ class ServiceAgent:
         hub.register(world, task.tools)
         info: dict[str, Any] = {"sandbox": self._sandbox, "network": self._network, "team_id": bot[0]}
         try:
-            url = f"http://127.0.0.1:{self.port}"
+            url = self.url or f"http://127.0.0.1:{self.port}"
             self._deliveries.listener(world, socket_factory=self._inside.socket if self._inside else None)
             self._deliveries.slack_app(world, request_url=url + self.events_path,
                                        interactivity_url=url + self.events_path, events=list(SLACK_EVENTS),

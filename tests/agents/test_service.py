@@ -97,3 +97,48 @@ def test_options_are_checked() -> None:
     with pytest.raises(DtuError, match="speed"):
         ServiceAgent("speed=0 -- true")
     assert issubclass(ServiceFailed, Exception)
+
+
+def _free() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_app_that_runs_elsewhere_is_served_over_the_http_door(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """`service:url=`: the user starts the app (here the same bolt example, unsandboxed, as its own
+    process) with its own credentials; dtu installs it in each trial's workspace and feeds it."""
+    import os
+    import subprocess
+
+    app_port, door_port = _free(), _free()
+    creds = {"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "c" * 32, "SLACK_SIGNING_SECRET": "s" * 32}
+    for k, v in creds.items():
+        monkeypatch.setenv(k, v)
+    env = dict(os.environ, PORT=str(app_port), SLACK_API_URL=f"http://127.0.0.1:{door_port}/api/",
+               HOME=str(tmp_path), **creds)
+    app = subprocess.Popen([sys.executable, str(ROOT / "examples" / "slack_service.py")], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        agent = ServiceAgent(f"url=http://127.0.0.1:{app_port},door={door_port},speed=120")
+        trajs = run(agent, [incident()], trials=2)
+    finally:
+        app.terminate()
+        _, err = app.communicate(timeout=10)
+    assert [t.satisfied for t in trajs] == [True, True], (err.decode()[-500:], [t.error for t in trajs])
+    assert {t.info["sandbox"] for t in trajs} == {"external"}
+    assert len({t.info["team_id"] for t in trajs}) == 2
+
+
+def test_an_app_elsewhere_needs_its_credentials_and_a_loopback_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    for k in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(k, raising=False)
+    with pytest.raises(DtuError, match="SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_SIGNING_SECRET"):
+        run(ServiceAgent(f"url=http://127.0.0.1:{_free()}"), [incident()])
+    with pytest.raises(DtuError, match="this machine only"):
+        ServiceAgent("url=http://example.com:3000")
+    with pytest.raises(DtuError, match="not both"):
+        ServiceAgent("url=http://127.0.0.1:3000 -- python app.py")
