@@ -22,7 +22,9 @@ clock follows the wall clock, `speed` times faster). The app never says it has f
 Options (`service:speed=60,name=bot -- python app.py`): `speed` (world seconds per wall second,
 default 60), `events` (the request path, default /slack/events), `redirect` (default
 /slack/oauth_redirect), `ready` (seconds to wait for the port, default 30), `name`, `mount`, `env`,
-`door` (the run's door port, default a free one).
+`door` (the run's door port, default a free one), `jira` (the app's Atlassian Connect `installed`
+callback path, e.g. /jira/installed: each trial's Jira site installs it, and the app signs its
+REST calls with the shared secret as a JWT; runner/connect.py).
 
 An app that runs elsewhere (started by you, in a debugger, in another language's runtime):
 `service:url=http://127.0.0.1:3000,door=8790`. dtu starts nothing and does not sandbox it; it
@@ -57,7 +59,7 @@ from .door import Door
 
 DEFAULTS: dict[str, Any] = {"name": "service", "speed": 60.0, "events": "/slack/events",
                             "redirect": "/slack/oauth_redirect", "ready": 30.0, "mount": "", "env": "",
-                            "tail": 4096, "url": "", "door": 0}
+                            "tail": 4096, "url": "", "door": 0, "jira": ""}
 CREDENTIALS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET")
 SLACK_EVENTS = ("message", "app_mention", "reaction_added", "member_joined_channel", "channel_created")
 POLL = 0.02  # wall seconds between looks at a trial's end condition
@@ -93,6 +95,7 @@ class ServiceAgent:
         self.cmd = cmd
         self.name: str = o["name"]
         self.door_port = int(o["door"])
+        self.jira_path: str = o["jira"]
         self.speed = float(o["speed"])
         self.events_path: str = o["events"]
         self.redirect_path: str = o["redirect"]
@@ -319,6 +322,8 @@ class ServiceAgent:
                                        interactivity_url=url + self.events_path, events=list(SLACK_EVENTS),
                                        signing_secret=self.signing_secret, app_id=self.app_id, bot_user=bot[1])
             await self._install(world, bot[1], url + self.redirect_path)
+            if self.jira_path and "jira" in world.image.seeded:
+                await self._install_jira(world, url + self.jira_path)
             info["delivered"] = await self._until_done(task, world)
             return info
         finally:
@@ -342,6 +347,23 @@ class ServiceAgent:
             status = resp.status
         if status >= 400:
             raise ServiceFailed(f"the app refused its install in {world.id}: {redirect} answered {status}")
+
+    async def _install_jira(self, world: World, callback: str) -> None:
+        """Atlassian Connect's install: the app's `installed` callback gets this Jira site's
+        clientKey, sharedSecret and baseUrl; it then signs its REST calls (runner/connect.py)."""
+        from dtu.runner.connect import installed_payload
+        from dtu.twins.jira.state import User
+
+        hub = self.door.hub
+        assert hub is not None
+        state: Any = world.ctx("jira").state
+        app = "557058:" + hashlib.blake2b(f"app{world.env.seed}".encode(), digest_size=16).hexdigest()
+        state.users[app] = User(account_id=app, display_name="dtu app", account_type="app")
+        key, secret = hub.connect.add(world, app)
+        async with self._session.post(callback, json=installed_payload(key, secret, hub.base_url, world)) as resp:
+            status = resp.status
+        if status >= 400:
+            raise ServiceFailed(f"the app refused its Jira install in {world.id}: {callback} answered {status}")
 
     async def _until_done(self, task: Task, world: World) -> int:
         """Wait for the scenario's end: its `done` query or its deadline, in world time."""

@@ -71,6 +71,9 @@ class Hub:
         """(twin, operation) -> what the door awaits before dispatching it (runner/deliver_hooks.py)."""
         self._n = 0
         self.writers: list[Any] = []  # personas' model clients (runner/persona.py), closed with the server
+        from .connect import Installs
+
+        self.connect = Installs()  # Atlassian Connect installs (service agents' Jira side)
 
     # -- scenarios ------------------------------------------------------------------------------
     def add_scenario(self, loaded: Loaded) -> Prepared:
@@ -135,6 +138,7 @@ class Hub:
 
     def remove(self, world_id: str) -> bool:
         world = self.worlds.pop(world_id, None)
+        self.connect.remove(world_id)
         self.tools.pop(world_id, None)
         self.clocks.pop(world_id, None)
         self.live.discard(world_id)

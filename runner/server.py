@@ -157,6 +157,10 @@ def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
         except TwinError as e:
             return encode(_error_reply(e))
         entry = tokens.get(token) if token else None
+        if entry is None and token and token[:4] == "jwt:":  # a Connect app's JWT (runner/connect.py)
+            tenant = hub.connect.verify(token[4:], request.method, request.path_qs)
+            if tenant is not None:
+                entry = (tenant.world, {name: tenant.actor})
         if capability is not None and capability in args:
             # a capability URL: its secret alone picks the world (a token, if one is sent, must be
             # for the same world); anything else is refused before it reaches any world

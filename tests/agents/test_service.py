@@ -142,3 +142,70 @@ def test_an_app_elsewhere_needs_its_credentials_and_a_loopback_url(monkeypatch: 
         ServiceAgent("url=http://example.com:3000")
     with pytest.raises(DtuError, match="not both"):
         ServiceAgent("url=http://127.0.0.1:3000 -- python app.py")
+
+
+CONNECT_APP = '''
+import asyncio, os, json
+import aiohttp
+from aiohttp import web
+from atlassian_jwt import encode_token
+
+async def oauth(request):
+    return web.Response(text="no Slack side")
+
+async def work(tenant):
+    base = tenant["baseUrl"].rstrip("/")
+    path = "/rest/api/3/issue"
+    async with aiohttp.ClientSession() as s:
+        forged = encode_token("POST", path, tenant["clientKey"], "not-the-secret")
+        async with s.post(base + path, json={}, headers={"Authorization": "JWT " + forged}) as r:
+            first = r.status
+        token = encode_token("POST", path, tenant["clientKey"], tenant["sharedSecret"])
+        body = {"fields": {"project": {"key": "OPS"}, "issuetype": {"name": "Task"},
+                           "summary": f"filed by the app (forged: {first})"}}
+        async with s.post(base + path, json=body, headers={"Authorization": "JWT " + token}) as r:
+            assert r.status == 201, await r.text()
+
+async def installed(request):
+    tenant = await request.json()
+    asyncio.get_running_loop().create_task(work(tenant))
+    return web.Response(status=204)
+
+app = web.Application()
+app.router.add_get("/slack/oauth_redirect", oauth)
+app.router.add_post("/jira/installed", installed)
+web.run_app(app, host="127.0.0.1", port=int(os.environ["PORT"]), print=None)
+'''
+
+CONNECT_SCENARIO = """\
+id: connect-probe
+title: The app files an issue
+intent: File an issue in OPS.
+deadline: 1h
+done: "jira.issues.*"
+seed:
+  jira:
+    projects: [{key: OPS, name: Operations}]
+reference:
+  - {twin: jira, op: issue.create, args: {fields: {project: {key: OPS}, summary: "filed by the app (forged: 401)",
+                                                   issuetype: {name: Task}}}}
+checks:
+  - {id: filed, query: "jira.issues.*.summary", op: contains, value: "filed by the app (forged: 401)"}
+"""
+
+
+def test_a_jira_site_installs_the_app_and_only_its_signed_calls_act(tmp_path: Path) -> None:
+    """Atlassian Connect: the `installed` callback hands the app the site's shared secret; a call
+    signed with it (HS256 JWT with Atlassian's qsh) acts as the app's user in that site only; a
+    forged one is refused."""
+    from dtu.runner.scenario import load_text
+
+    app = tmp_path / "connect_app.py"
+    app.write_text(CONNECT_APP)
+    agent = ServiceAgent(f"jira=/jira/installed,speed=120 -- {PY} {shlex.quote(str(app))}")
+    trajs = run(agent, [load_text("connect.yaml", CONNECT_SCENARIO)], trials=2, mounts=(str(tmp_path),))
+    assert [t.satisfied for t in trajs] == [True, True], [(t.error, t.checks) for t in trajs]
+    for t in trajs:
+        created = [c for c in t.calls if c.op == "issue.create" and c.status == 201]
+        assert len(created) == 1
+        assert t.info.get("deadline") is None  # it ended on `done:`, not by running out of time

@@ -17,6 +17,8 @@ def auth(headers: Mapping[str, str], args: dict[str, Any]) -> str | None:
         # uploads (the only raw-body operations) need Jira's XSRF opt-out header
         raise JiraError(403, "XSRF check failed")
     value = headers.get("Authorization", "")
+    if value[:4].lower() == "jwt ":  # an Atlassian Connect app's signed call (runner/connect.py)
+        return "jwt:" + value[4:].strip()
     if value[:6].lower() == "basic ":
         try:
             raw = base64.b64decode(value[6:].strip(), validate=True).decode()
