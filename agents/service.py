@@ -24,7 +24,9 @@ default 60), `events` (the request path, default /slack/events), `redirect` (def
 /slack/oauth_redirect), `ready` (seconds to wait for the port, default 30), `name`, `mount`, `env`,
 `door` (the run's door port, default a free one), `jira` (the app's Atlassian Connect `installed`
 callback path, e.g. /jira/installed: each trial's Jira site installs it, and the app signs its
-REST calls with the shared secret as a JWT; runner/connect.py).
+REST calls with the shared secret as a JWT; runner/connect.py), `okta` (where the app takes an
+org's settings, e.g. /okta/settings: each trial's Okta org posts {orgUrl, apiToken} there, what an
+admin would paste into the integration; Okta has no install callback to imitate).
 
 An app that runs elsewhere (started by you, in a debugger, in another language's runtime):
 `service:url=http://127.0.0.1:3000,door=8790`. dtu starts nothing and does not sandbox it; it
@@ -59,7 +61,7 @@ from .door import Door
 
 DEFAULTS: dict[str, Any] = {"name": "service", "speed": 60.0, "events": "/slack/events",
                             "redirect": "/slack/oauth_redirect", "ready": 30.0, "mount": "", "env": "",
-                            "tail": 4096, "url": "", "door": 0, "jira": ""}
+                            "tail": 4096, "url": "", "door": 0, "jira": "", "okta": ""}
 CREDENTIALS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET")
 SLACK_EVENTS = ("message", "app_mention", "reaction_added", "member_joined_channel", "channel_created")
 POLL = 0.02  # wall seconds between looks at a trial's end condition
@@ -96,6 +98,7 @@ class ServiceAgent:
         self.name: str = o["name"]
         self.door_port = int(o["door"])
         self.jira_path: str = o["jira"]
+        self.okta_path: str = o["okta"]
         self.speed = float(o["speed"])
         self.events_path: str = o["events"]
         self.redirect_path: str = o["redirect"]
@@ -324,6 +327,8 @@ class ServiceAgent:
             await self._install(world, bot[1], url + self.redirect_path)
             if self.jira_path and "jira" in world.image.seeded:
                 await self._install_jira(world, url + self.jira_path)
+            if self.okta_path and "okta" in world.image.seeded:
+                await self._install_okta(world, url + self.okta_path)
             info["delivered"] = await self._until_done(task, world)
             return info
         finally:
@@ -364,6 +369,21 @@ class ServiceAgent:
             status = resp.status
         if status >= 400:
             raise ServiceFailed(f"the app refused its Jira install in {world.id}: {callback} answered {status}")
+
+    async def _install_okta(self, world: World, callback: str) -> None:
+        """Okta has no install callback: an admin creates an API token for the integration and
+        pastes it, with the org's URL, into the app's settings. dtu does that part: the app's
+        `okta` path gets {orgUrl, apiToken} for this trial's org (a token acting as the org's
+        admin, in this org only, used as `Authorization: SSWS <token>` as the okta SDKs do)."""
+        hub = self.door.hub
+        assert hub is not None
+        admin = world.ctx("okta").actor
+        token = hub.token(world, {"okta": admin})
+        body = {"orgUrl": hub.base_url, "apiToken": token, "orgId": world.id}
+        async with self._session.post(callback, json=body) as resp:
+            status = resp.status
+        if status >= 400:
+            raise ServiceFailed(f"the app refused its Okta settings in {world.id}: {callback} answered {status}")
 
     async def _until_done(self, task: Task, world: World) -> int:
         """Wait for the scenario's end: its `done` query or its deadline, in world time."""

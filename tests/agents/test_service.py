@@ -171,9 +171,20 @@ async def installed(request):
     asyncio.get_running_loop().create_task(work(tenant))
     return web.Response(status=204)
 
+async def okta(request):
+    org = await request.json()
+    async def suspend():
+        async with aiohttp.ClientSession() as s:
+            url = org["orgUrl"] + "/api/v1/users/00ubob0000000000001/lifecycle/suspend"
+            async with s.post(url, headers={"Authorization": "SSWS " + org["apiToken"]}) as r:
+                assert r.status == 200, await r.text()
+    asyncio.get_running_loop().create_task(suspend())
+    return web.Response(status=204)
+
 app = web.Application()
 app.router.add_get("/slack/oauth_redirect", oauth)
 app.router.add_post("/jira/installed", installed)
+app.router.add_post("/okta/settings", okta)
 web.run_app(app, host="127.0.0.1", port=int(os.environ["PORT"]), print=None)
 '''
 
@@ -182,14 +193,18 @@ id: connect-probe
 title: The app files an issue
 intent: File an issue in OPS.
 deadline: 1h
-done: "jira.issues.*"
+done: "(values(okta.users)[?status=='SUSPENDED'] | [0]) && (values(jira.issues) | [0])"
 seed:
+  okta:
+    users: [{id: 00ubob0000000000001, login: bob@acme.test, firstName: Bob, lastName: Stone}]
   jira:
     projects: [{key: OPS, name: Operations}]
 reference:
   - {twin: jira, op: issue.create, args: {fields: {project: {key: OPS}, summary: "filed by the app (forged: 401)",
                                                    issuetype: {name: Task}}}}
+  - {twin: okta, op: suspend_user, args: {id: 00ubob0000000000001}}
 checks:
+  - {id: suspended, query: 'okta.users."00ubob0000000000001".status', op: equals, value: SUSPENDED}
   - {id: filed, query: "jira.issues.*.summary", op: contains, value: "filed by the app (forged: 401)"}
 """
 
@@ -197,12 +212,12 @@ checks:
 def test_a_jira_site_installs_the_app_and_only_its_signed_calls_act(tmp_path: Path) -> None:
     """Atlassian Connect: the `installed` callback hands the app the site's shared secret; a call
     signed with it (HS256 JWT with Atlassian's qsh) acts as the app's user in that site only; a
-    forged one is refused."""
+    forged one is refused. Okta: the app gets its org's URL and API token, as an admin pastes them."""
     from dtu.runner.scenario import load_text
 
     app = tmp_path / "connect_app.py"
     app.write_text(CONNECT_APP)
-    agent = ServiceAgent(f"jira=/jira/installed,speed=120 -- {PY} {shlex.quote(str(app))}")
+    agent = ServiceAgent(f"jira=/jira/installed,okta=/okta/settings,speed=120 -- {PY} {shlex.quote(str(app))}")
     trajs = run(agent, [load_text("connect.yaml", CONNECT_SCENARIO)], trials=2, mounts=(str(tmp_path),))
     assert [t.satisfied for t in trajs] == [True, True], [(t.error, t.checks) for t in trajs]
     for t in trajs:
