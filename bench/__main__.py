@@ -21,7 +21,7 @@ def families() -> dict[str, list[Loaded]]:
         twins = {s.twin for s in ld.scenario.reference if s.twin} | set(ld.scenario.seed)
         twins.discard("generate")
         key = "cross-service" if len(twins) >= 2 else next(iter(twins), "none")
-        if "people" in ld.scenario.tags:
+        if path.parent.name == "people":  # people act in these (not the `people` theme tag)
             key = "people"
         out[key].append(ld)
     return dict(sorted(out.items()))
