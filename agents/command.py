@@ -152,31 +152,22 @@ class CommandAgent:
         send requests to the host's own loopback. Where dtu may not enter it, they fail."""
         from aiohttp import web
 
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        proc, listening, ns_fd = await spawn_private(argv, work, pipes, self.door.port)
         inside: netns.Inside | None = None
-        with parent:
-            try:
-                proc = await _started(asyncio.create_subprocess_exec(
-                    *argv, cwd=work, preexec_fn=netns.enter(self.door.port, child.fileno(), share=True),
-                    pass_fds=(child.fileno(),), **pipes))
-            finally:
-                child.close()
-            try:
-                parent.settimeout(10)
-                listening, ns_fd = netns.receive_all(parent)
-                door = web.SockSite(self.door.runner, listening)
-                await door.start()
-                if ns_fd is not None:
-                    inside = netns.Inside(ns_fd)
-                deliveries = self.hub.deliveries if self.hub is not None else None
-                if deliveries is not None:
-                    deliveries.listener(world, socket_factory=inside.socket if inside is not None and inside.usable
-                                        else _no_way_in)
-            except BaseException:
-                if inside is not None:
-                    inside.close()
-                await _kill(proc)
-                raise
+        try:
+            door = web.SockSite(self.door.runner, listening)
+            await door.start()
+            if ns_fd is not None:
+                inside = netns.Inside(ns_fd)
+            deliveries = self.hub.deliveries if self.hub is not None else None
+            if deliveries is not None:
+                deliveries.listener(world, socket_factory=inside.socket if inside is not None and inside.usable
+                                    else _no_way_in)
+        except BaseException:
+            if inside is not None:
+                inside.close()
+            await _kill(proc)
+            raise
         return proc, door, inside
 
     def environment(self, task: Task, token: str, work: str, files: dict[str, str]) -> dict[str, str]:
@@ -259,6 +250,8 @@ class CommandAgent:
                     with contextlib.suppress(Exception):
                         await door.stop()
                 if inside is not None:
+                    if self.hub is not None and self.hub.deliveries is not None:
+                        await self.hub.deliveries.release(inside.socket)
                     inside.close()
             _killpg(proc.pid)  # what the program left running in its group
             info.update(await _collect(readers), exit_code=code)
@@ -292,6 +285,28 @@ class McpAgent(CommandAgent):
             f.write(msgspec.json.encode(config))
         env.update(DTU_MCP_TOKEN=token, DTU_MCP_CONFIG=path)
         return env
+
+
+async def spawn_private(argv: list[str], work: str, pipes: dict[str, Any],
+                        door_port: int) -> tuple[asyncio.subprocess.Process, socket.socket, int | None]:
+    """Start `argv` in a network namespace of its own (agents/netns.py): the process, the socket
+    listening on 127.0.0.1:`door_port` inside it (for dtu to serve the door on), and the
+    namespace's fd (for dtu to reach a server the program runs there; None if not shared)."""
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with parent:
+        try:
+            proc = await _started(asyncio.create_subprocess_exec(
+                *argv, cwd=work, preexec_fn=netns.enter(door_port, child.fileno(), share=True),
+                pass_fds=(child.fileno(),), **pipes))
+        finally:
+            child.close()
+        try:
+            parent.settimeout(10)
+            listening, ns_fd = netns.receive_all(parent)
+        except BaseException:
+            await _kill(proc)
+            raise
+    return proc, listening, ns_fd
 
 
 def _no_way_in(addr_info: Any) -> socket.socket:

@@ -56,7 +56,7 @@ from dtu.twins.core import World
 from dtu.twins.core.hooks import loopback
 
 from . import netns, sandbox, spec
-from .command import _exec, _kill, _killpg, _started, _tail, _warn_once, split
+from .command import _exec, _kill, _killpg, _started, _tail, _warn_once, spawn_private, split
 from .door import Door
 
 DEFAULTS: dict[str, Any] = {"name": "service", "speed": 60.0, "events": "/slack/events",
@@ -211,31 +211,22 @@ class ServiceAgent:
         None when this system will not let dtu in (the caller falls back to the host's network)."""
         from aiohttp import web
 
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        with parent:
-            try:
-                proc = await _started(asyncio.create_subprocess_exec(
-                    *argv, cwd=work, preexec_fn=netns.enter(self.door.port, child.fileno(), share=True),
-                    pass_fds=(child.fileno(),), **pipes))
-            finally:
-                child.close()
-            try:
-                parent.settimeout(10)
-                listening, ns_fd = netns.receive_all(parent)
-                inside = netns.Inside(ns_fd) if ns_fd is not None else None
-                if inside is None or not inside.usable:
-                    _warn_once("dtu: service agents share the host's loopback here: dtu may not enter the "
-                               f"app's network namespace ({inside.error if inside else 'no namespace'})")
-                    if inside is not None:
-                        inside.close()
-                    listening.close()
-                    await _kill(proc)
-                    return None
-                self._door_site = web.SockSite(self.door.runner, listening)
-                await self._door_site.start()
-            except BaseException:
+        proc, listening, ns_fd = await spawn_private(argv, work, pipes, self.door.port)
+        try:
+            inside = netns.Inside(ns_fd) if ns_fd is not None else None
+            if inside is None or not inside.usable:
+                _warn_once("dtu: service agents share the host's loopback here: dtu may not enter the "
+                           f"app's network namespace ({inside.error if inside else 'no namespace'})")
+                if inside is not None:
+                    inside.close()
+                listening.close()
                 await _kill(proc)
-                raise
+                return None
+            self._door_site = web.SockSite(self.door.runner, listening)
+            await self._door_site.start()
+        except BaseException:
+            await _kill(proc)
+            raise
         self._inside = inside
         self._network = "private"
         return proc

@@ -367,6 +367,13 @@ class Deliveries:
         for task in fn.feed.tasks.values():
             task.cancel()
 
+    async def release(self, key: Any) -> None:
+        """Close the session made for a connector or socket factory no world uses any more (a
+        program's network namespace, at the end of its trial)."""
+        session = self._sessions.pop(key, None)
+        if session is not None:
+            await session.close()
+
     async def close(self) -> None:
         """Cancel what is still queued and close the sessions this object opened."""
         self.closed = True

@@ -148,6 +148,8 @@ class Hub:
             self.capabilities.pop(secret, None)
         if world is not None:
             world.env.grants = None
+            if self.deliveries is not None:  # what is still queued for it is dropped with it
+                self.deliveries.forget(world)
         return world is not None
 
     # -- time ---------------------------------------------------------------------------------
