@@ -12,7 +12,7 @@ All need the admin token, like every /_dtu/ route."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from .hub import Hub
     from .server import Guard
 
-HandlerFn = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class SlackAppSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -67,17 +66,7 @@ def _error(status: int, error: str, detail: str) -> web.Response:
 
 
 def deliver_routes(hub: Hub, guard: Guard) -> list[web.RouteDef]:
-    def admin(fn: HandlerFn) -> HandlerFn:
-        async def checked(request: web.Request) -> web.StreamResponse:
-            refused = guard.cross_origin(request)
-            if refused is not None:
-                return refused
-            if not guard.admin(request):
-                return web.json_response({"error": "admin_token_required", "detail": "send the admin token"},
-                                         status=401)
-            return await fn(request)
-
-        return checked
+    admin = guard.only_admin
 
     async def body(request: web.Request, kind: type[Any]) -> Any:
         try:

@@ -286,6 +286,19 @@ class Guard:
             got = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
         return bool(got) and hmac.compare_digest(got.encode(), self.admin_token)
 
+    def only_admin(self, fn: HandlerFn) -> HandlerFn:
+        """`fn` behind the admin token, refusing browsers' cross-origin requests first."""
+        async def checked(request: web.Request) -> web.StreamResponse:
+            refused = self.cross_origin(request)
+            if refused is not None:
+                return refused
+            if not self.admin(request):
+                return _refuse(401, "admin_token_required", "send the admin token `dtu serve` printed, "
+                               "as X-DTU-Admin: <token> or Authorization: Bearer <token>")
+            return await fn(request)
+
+        return checked
+
 
 async def _json_body(request: web.Request, kind: type[Any]) -> Any:
     """The request body decoded as `kind` ({} when empty); a JSON 400 for anything broken."""
@@ -304,17 +317,7 @@ async def _json_body(request: web.Request, kind: type[Any]) -> Any:
 
 
 def admin_routes(hub: Hub, guard: Guard) -> list[web.RouteDef]:
-    def admin(fn: HandlerFn) -> HandlerFn:
-        async def checked(request: web.Request) -> web.StreamResponse:
-            refused = guard.cross_origin(request)
-            if refused is not None:
-                return refused
-            if not guard.admin(request):
-                return _refuse(401, "admin_token_required", "send the admin token `dtu serve` printed, "
-                               "as X-DTU-Admin: <token> or Authorization: Bearer <token>")
-            return await fn(request)
-
-        return checked
+    admin = guard.only_admin
 
     def world_of(request: web.Request) -> Any:
         world = hub.worlds.get(request.match_info["id"])
