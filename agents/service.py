@@ -78,8 +78,9 @@ class ServiceAgent:
 
     def __init__(self, arg: str = "") -> None:
         opts, cmd = split(arg)
-        if not opts and cmd.startswith("url=") and " " not in cmd:  # service:url=... names no program
-            opts, cmd = cmd, ""
+        if not opts and " " not in cmd and cmd and all(
+                part.partition("=")[0] in DEFAULTS and "=" in part for part in cmd.split(",")):
+            opts, cmd = cmd, ""  # only options (service:url=..., or options missing their `-- program`)
         o = spec.parse(self.KIND, opts, dict(DEFAULTS))
         self.url: str = o["url"].rstrip("/")
         if self.url and cmd:
