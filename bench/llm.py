@@ -1,0 +1,144 @@
+"""LLM-shaped load: many concurrent anthropic-agent trajectories, each model turn taking a second.
+
+`python -m bench llm [--trials N]`: N trials (default 10,000) of the bundled `slack-launch-channel`
+scenario run at once (concurrency N) by `--agent anthropic:oracle=true`: the Claude tool loop on
+the official anthropic SDK, against the Anthropic twin in-process, whose `dtu-scripted` model
+plays the scenario's plan. Every `messages.create` is held `LATENCY` seconds of real time before
+the twin answers (a model thinking), so the run is shaped like real agents: thousands of
+trajectories waiting on the network at once, each waking briefly to parse an answer, call a tool
+and send the next request.
+
+Printed, measured in the one run:
+- **dtu's own time per agent step**: CPU time inside dtu (world dispatch, the twins' handlers
+  including the model twin's, tool validation and dispatch, world creation, checks, digests, the
+  trajectory record), divided by the steps (model turns plus tool calls); the SDK's request
+  building and response parsing and httpx are not dtu's. Measured by timing dtu's entry points
+  (`World.dispatch`, `Catalog.call`, `Prepared.world`, `CompiledChecks.evaluate`, `World.digest`)
+  with `time.thread_time` around each call.
+- **peak memory** (the process's max RSS) and its growth over the run;
+- **event-loop lag**: a probe that asks to wake every 10 ms records how late it woke; max and p99.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import gc
+import resource
+import time
+from collections.abc import Callable
+from typing import Any
+
+LATENCY = 1.0
+TRIALS = 10_000
+PROBE = 0.01
+
+
+class Meter:
+    """CPU time spent inside wrapped functions (not counting nested wrapped calls twice)."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+        self.depth = 0
+
+    def wrap_sync(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def timed(*args: Any, **kw: Any) -> Any:
+            if self.depth:
+                return fn(*args, **kw)
+            self.depth += 1
+            t0 = time.thread_time()
+            try:
+                return fn(*args, **kw)
+            finally:
+                self.cpu += time.thread_time() - t0
+                self.depth -= 1
+
+        return timed
+
+    def wrap_async(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """An async function whose awaited body runs synchronously (door 1 dispatch never suspends)."""
+        meter = self
+
+        @functools.wraps(fn)
+        async def timed(*args: Any, **kw: Any) -> Any:
+            if meter.depth:
+                return await fn(*args, **kw)
+            meter.depth += 1
+            t0 = time.thread_time()
+            try:
+                return await fn(*args, **kw)
+            finally:
+                meter.cpu += time.thread_time() - t0
+                meter.depth -= 1
+
+        return timed
+
+
+async def _lag(stop: asyncio.Event, lags: list[float]) -> None:
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        t0 = loop.time()
+        await asyncio.sleep(PROBE)
+        lags.append(loop.time() - t0 - PROBE)
+
+
+def bench_llm(trials: int = TRIALS, latency: float = LATENCY) -> dict[str, Any]:
+    from dtu.agents import transport
+    from dtu.agents.anthropic_agent import AnthropicAgent
+    from dtu.runner import checks, engine, tools
+    from dtu.runner.scenario import BUNDLED, load_file
+    from dtu.twins.core import world as world_mod
+    from dtu.twins.registry import TWINS
+
+    meter = Meter()
+    world_mod.World.dispatch = meter.wrap_sync(world_mod.World.dispatch)
+    world_mod.World.digest = meter.wrap_sync(world_mod.World.digest)
+    checks.CompiledChecks.evaluate = meter.wrap_sync(checks.CompiledChecks.evaluate)
+    engine.Prepared.world = meter.wrap_sync(engine.Prepared.world)
+    tools.Catalog.call = meter.wrap_async(tools.Catalog.call)
+    handle = transport.WorldTransport.handle
+
+    async def thinking(self: Any, request: Any) -> Any:
+        if request.url.path.endswith("/v1/messages"):
+            await asyncio.sleep(latency)  # the model thinks; the twin then answers at once
+        return await handle(self, request)
+
+    transport.WorldTransport.handle = thinking
+    p = engine.Prepared(load_file(BUNDLED / "slack" / "launch-channel.yaml"), 0, dict(TWINS))
+    agent = AnthropicAgent("oracle=true,max_turns=30")
+    out: list[Any] = []
+    lags: list[float] = []
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    async def main() -> float:
+        stop = asyncio.Event()
+        probe = asyncio.create_task(_lag(stop, lags))
+        t0 = time.perf_counter()
+        opts = engine.RunOptions(trials=trials, concurrency=trials, timeout=3600)
+        await engine.run_all([agent], [p], opts, out.append)
+        dt = time.perf_counter() - t0
+        stop.set()
+        await probe
+        return dt
+
+    gc.collect()
+    cpu0 = time.process_time()
+    wall = engine.run_async(main())
+    cpu = time.process_time() - cpu0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    bad = [t for t in out if not t.satisfied]
+    steps = sum(t.info.get("turns", 0) + t.info.get("tool_calls", 0) for t in out)
+    lags.sort()
+    row = {"trials": len(out), "unsatisfied": len(bad), "steps": steps, "wall_s": wall, "cpu_s": cpu,
+           "dtu_us_per_step": meter.cpu / steps * 1e6, "all_us_per_step": cpu / steps * 1e6,
+           "peak_rss_mb": rss / 1024, "rss_growth_mb": (rss - rss0) / 1024,
+           "lag_max_ms": lags[-1] * 1000 if lags else 0.0,
+           "lag_p99_ms": lags[int(len(lags) * 0.99)] * 1000 if lags else 0.0}
+    print(f"trials {row['trials']:,} ({row['unsatisfied']} unsatisfied), {row['steps']:,} steps, model latency "
+          f"{latency:g}s a turn: wall {wall:.1f}s, CPU {cpu:.1f}s")
+    print(f"dtu's own time per step {row['dtu_us_per_step']:.0f} µs (goal < 100); everything in the process "
+          f"{row['all_us_per_step']:.0f} µs per step")
+    print(f"peak RSS {row['peak_rss_mb']:,.0f} MB (+{row['rss_growth_mb']:,.0f} MB over the run); event-loop lag "
+          f"max {row['lag_max_ms']:.0f} ms, p99 {row['lag_p99_ms']:.0f} ms (goal < 50)", flush=True)
+    return row
