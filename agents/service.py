@@ -126,6 +126,8 @@ class ServiceAgent:
     # -- the program --------------------------------------------------------------------------
     async def open(self, run: RunInfo | None = None) -> None:
         """Start the program (once per run) and wait for its port; DtuError when it cannot."""
+        if self._deliveries is not None:  # already open (the engine opens every agent it runs)
+            return
         try:
             await self._open(run)
         except BaseException:

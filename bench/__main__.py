@@ -1,4 +1,4 @@
-"""python -m bench [engine|world|memory|serve|workers|sandbox|viewer|events|llm|all] — prints dtu's performance figures."""
+"""python -m bench [engine|world|memory|serve|workers|sandbox|viewer|events|llm|service|all] — prints dtu's performance figures."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def families() -> dict[str, list[Loaded]]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "workers", "sandbox", "viewer", "events",
-                                                    "llm", "all"])
+                                                    "llm", "service", "all"])
     p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
     p.add_argument("--concurrency", type=int, action="append", default=None)
     p.add_argument("--family", action="append", default=None, help="only these twin families")
@@ -74,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         from .events import bench_events
 
         bench_events()
+    if args.what in ("service", "all"):
+        from .service import bench_service
+
+        bench_service(min(args.trials, 2000))
     if args.what == "llm":  # not in `all`: it replaces dtu's entry points with timed ones
         from .llm import bench_llm
 
