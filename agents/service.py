@@ -48,8 +48,6 @@ import tempfile
 from typing import Any
 from urllib.parse import urlsplit
 
-import msgspec
-
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.twins.core import World
@@ -419,7 +417,3 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _decode(data: bytes) -> Any:
-    return msgspec.json.decode(data) if data else None

@@ -36,7 +36,7 @@ class Prepared:
     """A scenario made ready once per run: its seed image and compiled checks."""
 
     __slots__ = ("_anthropic_seed", "_model_images", "_plans", "_variants", "base_seed", "checks", "composer",
-                 "deadline", "faults", "force", "image", "listens", "live", "loaded", "scenario", "staff", "twin_names")
+                 "deadline", "done", "faults", "force", "image", "listens", "live", "loaded", "scenario", "staff", "twin_names")
 
     def __init__(self, loaded: Loaded, seed: int, twins: dict[str, Twin[Any]]) -> None:
         self.loaded = loaded
@@ -73,6 +73,7 @@ class Prepared:
         """Whether the world must derive events (people react to them, or a query reads them)."""
         self.composer: Composer | None = None
         self.force: dict[str, str] | None = None  # people's outcomes pinned (`dtu lint` walks each)
+        self.done = _done(sc.done) if sc.done else None  # compiled once, shared by the worlds
         """Who writes personas' replies (runner/persona.py sets it for a run)."""
 
     def fault_plan(self, extra: FaultPlan | None) -> FaultPlan | None:
@@ -154,8 +155,8 @@ class Prepared:
         world = World(image, trial_seed, world_id, max_steps=steps, faults=faults)
         if self.deadline is not None:
             world.deadline = world.started + self.deadline
-        if self.scenario.done:
-            world.done = _done(self.scenario.done)
+        if self.done is not None:
+            world.done = self.done
         if self.live:
             variant = self.variant(trial_seed) if self.scenario.vars else None
             people = variant.people if variant is not None else self.scenario.people  # generated people drawn

@@ -236,7 +236,7 @@ def _jira_create(world: World, life: Life, person: PersonSpec, spec: dict[str, A
     if spec.get("description"):
         fields["description"] = spec["description"]
     if spec.get("assignee"):
-        who = next((p for p in _people(life) if p.email.lower() == str(spec["assignee"]).lower()), None)
+        who = _person(life, spec["assignee"])
         if who is not None:
             fields["assignee"] = {"accountId": life.id_in(world, who, "jira")}
     _act(world, life, person, "jira", "issue.create", {"fields": fields}, at)
@@ -261,7 +261,7 @@ def _comment(world: World, life: Life, person: PersonSpec, spec: dict[str, Any],
 
 def _jira_assign(world: World, life: Life, person: PersonSpec, spec: dict[str, Any], trigger: Event | None,
                  at: float) -> None:
-    who = next((p for p in _people(life) if p.email.lower() == str(spec.get("to", "")).lower()), None)
+    who = _person(life, spec.get("to"))
     account = life.id_in(world, who, "jira") if who is not None else str(spec.get("to", ""))
     _act(world, life, person, "jira", "issue.assign", {"issueIdOrKey": _jira_issue(spec, trigger),
                                                         "accountId": account}, at)
@@ -282,14 +282,16 @@ def _share(world: World, life: Life, person: PersonSpec, spec: dict[str, Any], t
 def _okta_status(world: World, life: Life, person: PersonSpec, spec: dict[str, Any], trigger: Event | None,
                  at: float) -> None:
     op = _OKTA.get(str(spec.get("to", "")).lower())
-    who = next((p for p in _people(life) if p.email.lower() == str(spec.get("user", "")).lower()), None)
+    who = _person(life, spec.get("user"))
     if op is None or who is None:
         return
     _act(world, life, person, "okta", op, {"id": life.id_in(world, who, "okta")}, at)
 
 
-def _people(life: Life) -> list[PersonSpec]:
-    return life.everyone
+def _person(life: Life, email: Any) -> PersonSpec | None:
+    """One of the scenario's people, by email (any case)."""
+    email = str(email or "").lower()
+    return next((p for p in life.everyone if p.email.lower() == email), None)
 
 
 _HANDLERS = {"post": _post, "reply": _reply, "react": _react, "click": _click, "jira_create": _jira_create,

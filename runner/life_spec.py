@@ -27,6 +27,7 @@ reminder), `repeat: true` on every one from the nth on."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Literal
 
@@ -40,6 +41,7 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d)")
 _UNITS = {None: 1.0, "s": 1.0, "sec": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 
 
+@functools.lru_cache(maxsize=1024, typed=True)  # a duration is parsed once, not per world
 def seconds(value: str | float | int) -> float:
     """Seconds from `90`, `"90s"`, `"+15m"`, `"2h"`, `"1h30m"`, `"1d"`; ValueError otherwise."""
     if isinstance(value, bool):

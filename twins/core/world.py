@@ -210,20 +210,16 @@ class World:
                         fault = err.code
                         raise err
             params = msgspec.convert(args, op.params, strict=False)
+            saved = ctx.actor
             if actor is not None:
-                saved, ctx.actor = ctx.actor, actor
-                try:
-                    body = op.handler(ctx, params)
-                    reply = body if type(body) is Reply else Reply(op.status if body is not None else 204, body)
-                    if self.listeners and op.mutates and twin.events is not None and reply.status < 400:
-                        events = twin.events(ctx, op_name, args, reply)
-                finally:
-                    ctx.actor = saved
-            else:
+                ctx.actor = actor
+            try:
                 body = op.handler(ctx, params)
                 reply = body if type(body) is Reply else Reply(op.status if body is not None else 204, body)
                 if self.listeners and op.mutates and twin.events is not None and reply.status < 400:
-                    events = twin.events(ctx, op_name, args, reply)
+                    events = twin.events(ctx, op_name, args, reply)  # while the acting user is still set
+            finally:
+                ctx.actor = saved
         except TwinError as e:
             reply = Reply(e.status, e.body(), e.headers)
         except msgspec.ValidationError as e:
