@@ -57,7 +57,8 @@ from .door import Door, speed_for
 
 __all__ = ["ENV_MAX", "CommandAgent", "CommandFailed", "McpAgent"]
 
-DEFAULTS: dict[str, Any] = {"jobs": 4, "name": "command", "llm": "auto", "tail": 4096, "mount": "", "env": ""}
+DEFAULTS: dict[str, Any] = {"jobs": 4, "name": "command", "llm": "auto", "tail": 4096, "mount": "", "env": "",
+                            "speed": 60.0}
 ENV_MAX = 32 * 1024  # the intent and public context go in the environment up to this size (bytes)
 
 
@@ -95,6 +96,9 @@ class CommandAgent:
         self.name: str = o["name"]
         self.jobs: int = o["jobs"]
         self.tail: int = o["tail"]
+        if not 0 < o["speed"] <= 1_000_000:
+            raise DtuError(f"--agent {kind}:{arg}: speed must be above 0 (world seconds a wall second)")
+        self.speed = float(o["speed"])  # how fast people's world time runs while the program waits
         self.mounts: tuple[str, ...] = tuple(m for m in o["mount"].split(":") if m)
         self.pass_env: tuple[str, ...] = tuple(n for n in o["env"].split(":") if n)
         llm = o["llm"]
@@ -198,7 +202,7 @@ class CommandAgent:
         assert self._sem is not None
         hub = await self.door.start(world.twins)
         async with self._sem:
-            token = hub.register(world, task.tools, speed=speed_for(world))
+            token = hub.register(world, task.tools, speed=speed_for(world, self.speed))
             try:
                 return _model_used(await self._spawn(task, token, world), world)
             except BaseException as e:

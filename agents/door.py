@@ -14,11 +14,14 @@ from dtu.runner.hub import Hub
 from dtu.twins.core import Twin, World
 
 
-def speed_for(world: World) -> float:
+def speed_for(world: World, people: float = 1.0) -> float:
     """The wall clock a program agent's world keeps: none (only per-call ticks, so the same
-    program gives the same trajectory) unless time matters to the scenario: people who act, a
-    deadline, or a fault plan whose rate limits an SDK waits out."""
-    return 1.0 if world.life is not None or world.deadline is not None or world.faults is not None else 0.0
+    program gives the same trajectory) unless time matters to the scenario. With people who act,
+    `people` world seconds a wall second (a program waits for them in real time); with only a
+    deadline or a fault plan whose rate limits an SDK waits out, the wall clock itself."""
+    if world.life is not None:
+        return people
+    return 1.0 if world.deadline is not None or world.faults is not None else 0.0
 
 
 class Door:

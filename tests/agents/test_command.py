@@ -222,3 +222,35 @@ def test_spec_syntax() -> None:
 def test_a_missing_mount_is_a_clear_error() -> None:
     with pytest.raises(DtuError, match="--agent-mount /no/such/path: no such file"):
         run([CommandAgent("mount=/no/such/path -- true")], [launch()])
+
+
+WAITER = '''
+import os, time
+from slack_sdk import WebClient
+c = WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
+dm = c.conversations_open(users="U0MARCUS01")["channel"]["id"]
+c.chat_postMessage(channel=dm, text="Tom Reed asks for access to finance-reports. Do you approve?")
+deadline = time.time() + 20
+while time.time() < deadline:
+    msgs = c.conversations_history(channel=dm)["messages"]
+    if any(m["user"] == "U0MARCUS01" for m in msgs):
+        print("answered")
+        break
+    time.sleep(0.2)
+'''
+
+
+def test_a_program_waits_for_people_in_real_time_sped_up(tmp_path: Path) -> None:
+    """In a scenario where people act, a program agent's world runs `speed` world seconds a wall
+    second: the manager who answers 20 world minutes after the DM answers within seconds."""
+    prog = tmp_path / "waiter.py"
+    prog.write_text(WAITER)
+    from dtu.runner.scenario import BUNDLED
+
+    agent = CommandAgent(f"speed=600 -- {PY} {shlex.quote(str(prog))}")
+    (t,) = run([agent], [load_file(BUNDLED / "people" / "access-approval.yaml")], mounts=(str(tmp_path),))
+    assert t.error is None, t.info.get("stderr_tail")
+    assert t.info["stdout_tail"].strip() == "answered"
+    (reply,) = [c for c in t.calls if c.actor == "marcus.chen@acme.test"]
+    asked = next(c for c in t.calls if c.actor is None and c.op == "chat.postMessage")
+    assert reply.t - asked.t >= 20 * 60  # his 20 minutes passed in world time
