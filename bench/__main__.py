@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
     p.add_argument("--concurrency", type=int, action="append", default=None)
     p.add_argument("--family", action="append", default=None, help="only these twin families")
+    p.add_argument("--service", action="append", default=None,
+                   help="serve: only these services' probes (slack, okta, jira, drive, docs, sheets, anthropic)")
     args = p.parse_args(argv)
     fams = families()
     if args.family:
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.what in ("serve", "all"):
         from .serve import bench_serve
 
-        bench_serve()
+        bench_serve(services=args.service)
     if args.what in ("sandbox", "all"):
         from .sandbox import bench_sandbox
 

@@ -228,7 +228,9 @@ def start(cmd: list[str], ready: str) -> subprocess.Popen[str]:
     return proc
 
 
-def bench_serve(seconds: float = 3.0) -> None:
+def bench_serve(seconds: float = 3.0, services: list[str] | None = None) -> None:
+    """Every probe (or only those of `services`, then without the MCP probes), next to the minimal handler."""
+    probes = [p for p in PROBES if not services or p.service in services]
     port = free_port()
     minimal = start([sys.executable, "-m", "bench.minimal", str(port)], "ready")
     # a world answers 429 past --max-steps calls (10,000 by default): lift it, the bench makes more
@@ -246,11 +248,11 @@ def bench_serve(seconds: float = 3.0) -> None:
                 url = line.split("listening on ", 1)[1].split(" ", 1)[0]
                 break
         token = new_world(url)
-        for probe in PROBES:
+        for probe in probes:
             check(url, probe, headers_for(probe.twin, token))
         print(f"\n{'dtu serve':<66}{'req/s':>9}{'minimal':>10}{'ratio':>7}")
         door = door_us = 0.0
-        for probe in PROBES:
+        for probe in probes:
             world = create_world(url)  # each probe on a fresh world: earlier writes do not weigh on it
             cpu = cpu_seconds(dtu.pid)
             rate, statuses = load(url, probe.method, probe.path, probe.body, headers_for(probe.twin, world["token"]),
@@ -264,7 +266,8 @@ def bench_serve(seconds: float = 3.0) -> None:
                                  f"non-2xx under load: {statuses}")
             label = f"{probe.service} {probe.method} {probe.path}"
             print(f"{label:<66.66}{rate:>9,.0f}{floor:>10,.0f}{rate / floor:>7.2f}", flush=True)
-        bench_mcp(url, dtu.pid, door, door_us, floor, seconds)
+        if not services:
+            bench_mcp(url, dtu.pid, door, door_us, floor, seconds)
     finally:
         for p in (minimal, dtu):
             p.terminate()
