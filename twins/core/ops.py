@@ -37,13 +37,20 @@ class Ctx(Generic[S]):
 
     One per twin per world; it references no world, so worlds have no reference cycles."""
 
-    __slots__ = ("actor", "env", "seen", "state")
+    __slots__ = ("actor", "changed", "env", "seen", "state")
 
     def __init__(self, state: S, env: Env, actor: str) -> None:
         self.state = state
         self.env = env
         self.actor = actor
         self.seen: set[Any] | None = None  # log entries already turned into events (core/hooks.py `added`)
+        self.changed: set[Any] = set()
+        """Keys of the entities this world's calls changed (`mark`), for a twin whose view is
+        incremental (`Twin.view_delta`): every other entity's view is the seed image's."""
+
+    def mark(self, key: Any) -> None:
+        """Note that the entity `key` (the twin's own naming, e.g. ("issue", "PROJ-1")) changed."""
+        self.changed.add(key)
 
 
 Handler = Callable[[Ctx[Any], Any], Any]

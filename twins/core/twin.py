@@ -11,7 +11,7 @@ import msgspec
 from .env import Env
 from .errors import ErrorKit
 from .events import EventsFn
-from .ops import Operation, Registry, Reply
+from .ops import Ctx, Operation, Registry, Reply
 
 if TYPE_CHECKING:
     from .faults import RateLimit
@@ -48,6 +48,10 @@ class Twin(Generic[S]):
     """The acting user a world's default token stands for."""
     view: Callable[[S], Any] = field(default=msgspec.to_builtins)
     """The state as plain data, for checks (JMESPath) and the admin door."""
+    view_delta: Callable[[Ctx[S], Any], Any] | None = None
+    """The same view built incrementally: from a world's context and the seed image's view (shared
+    by every world: never mutate it), rebuilding only what `ctx.changed` names. Must equal
+    `view(ctx.state)`; handlers `ctx.mark` what they change."""
     headers: Callable[[S, Env, Reply], dict[str, str] | None] | None = None
     """Headers every response carries (rate-limit headers)."""
     env_vars: Callable[[str, str], dict[str, str]] | None = None

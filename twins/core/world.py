@@ -298,7 +298,14 @@ class World:
         dirty = self._dirty
         for name in names if names is not None else self.image.seeded:
             # a twin only read from is still its seed: its view is the image's, built once
-            out[name] = self.twins[name].view(self._ctx[name].state) if name in dirty else self.image.view(name)
+            if name not in dirty:
+                out[name] = self.image.view(name)
+                continue
+            twin = self.twins[name]
+            if twin.view_delta is not None:
+                out[name] = twin.view_delta(self._ctx[name], self.image.view(name))
+            else:
+                out[name] = twin.view(self._ctx[name].state)
         return out
 
     def digest(self) -> str:
