@@ -19,16 +19,18 @@ from .limits import limits
 from .ops_common import ops
 from .seed import build
 from .state import JiraState
-from .view import view
+from .view import guard, view, view_delta
 from .wire import auth, env_vars
 
 _MODULES = (ops_meta, ops_issue, ops_social, ops_links, ops_search, ops_project, ops_tracking, ops_filters,
             ops_agile, ops_webhooks)
 
+guard(ops)  # after every module registered its operations
 TWIN: Twin[JiraState] = Twin(
     name="jira", state_type=JiraState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/rest/api/", "/rest/agile/"), actor=lambda s: s.me, env_vars=env_vars,
-    actors=lambda s, name: name in s.users, view=view, limits=limits, events=events,
+    actors=lambda s, name: name in s.users, view=view, view_delta=view_delta, limits=limits,
+    events=events,
 )
 
 __all__ = ["TWIN", "JiraError", "JiraState"]

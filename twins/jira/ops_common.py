@@ -40,12 +40,16 @@ def can_browse(s: JiraState, aid: str, p: Project) -> bool:
 
 
 def get_issue(ctx: S, ref: str) -> Issue:
-    """An issue by id or key that the actor may see, or Jira's 404."""
+    """An issue by id or key that the actor may see, or Jira's 404.
+
+    Every operation on one issue finds it here, so this is where it is marked as changed (for
+    `view_delta`): a read marks it too, which costs a world that changed anything one rebuilt issue view."""
     s = ctx.state
     iid = s.keys.get(ref.upper()) if not ref.isdigit() else ref
     iss = s.issues.get(iid) if iid is not None else None
     if iss is None or not can_browse(s, ctx.actor, s.projects[iss.project]):
         raise not_found(ISSUE_NOT_FOUND)
+    ctx.mark(("issue", iss.id))
     return iss
 
 

@@ -184,5 +184,6 @@ def attachment_delete(ctx: S, p: AttachmentRef) -> None:
     if a.author != ctx.actor and not is_admin(s, ctx.actor):
         raise forbidden("You do not have permission to delete this attachment.")
     del s.attachments[a.id]
+    ctx.mark(("issue", a.issue))
     iss = s.issues[a.issue]
     iss.attachments = [x for x in iss.attachments if x != a.id]

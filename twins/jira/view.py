@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from typing import Any
 
+from ..core import Ctx, Registry
+from ..core.ops import Handler
 from .render import ts
 from .state import Issue, JiraState
+
+ALL = "*"
+"""The mark of a change beyond single issues (a catalog, a sprint, a board, a user): the next view is built whole."""
+
+PRECISE = frozenset({
+    "issue.create", "issue.bulkCreate", "issue.edit", "issue.assign", "issue.transition",
+    "issueLink.create", "issueLink.delete", "attachment.add", "attachment.delete",
+    "comment.add", "comment.update", "comment.delete", "watchers.add", "watchers.remove", "worklog.add",
+    "remotelink.create", "remotelink.update", "remotelink.delete", "votes.add", "votes.remove",
+    "webhook.register", "webhook.delete", "webhook.refresh",
+})
+"""Mutating operations whose only effects on the view are on issues they resolve through `get_issue` (which
+marks them), on new issues, links and sprint membership (which `view_delta` finds by itself), or none
+(webhooks). Every other mutating operation marks ALL before it runs (`guard`): a new operation is correct
+before it is made precise."""
 
 
 def _issue(s: JiraState, i: Issue, links: list[dict[str, str]], children: list[str]) -> dict[str, Any]:
@@ -54,14 +73,26 @@ def _relations(s: JiraState) -> tuple[dict[str, list[dict[str, str]]], dict[str,
     return links, children
 
 
-def view(s: JiraState) -> dict[str, Any]:
-    """`{site, me, users: {accountId: ...}, projects: {KEY: ...}, issues: {KEY: ...}, links: [...],
-    versions: [...], components: [...], boards: {id: ...}, sprints: {id: ...}, filters: {id: ...}}`."""
-    links, children = _relations(s)
+def _links(s: JiraState) -> list[dict[str, Any]]:
+    return [{"id": lk.id, "type": s.link_types[lk.type].name, "inward": s.issues[lk.inward].key,
+             "outward": s.issues[lk.outward].key} for lk in s.links.values()
+            if lk.inward in s.issues and lk.outward in s.issues]
+
+
+def _sprints(s: JiraState) -> dict[str, Any]:
     sprint_issues: dict[int, list[str]] = {}
     for i in s.issues.values():
         for x in [i.sprint, *i.closed_sprints] if i.sprint is not None else i.closed_sprints:
             sprint_issues.setdefault(x, []).append(i.key)
+    return {str(x.id): {"id": x.id, "board": x.board, "name": x.name, "state": x.state, "goal": x.goal,
+                        "start": ts(x.start), "end": ts(x.end), "complete": ts(x.complete),
+                        "issues": sprint_issues.get(x.id, [])} for x in s.sprints.values()}
+
+
+def view(s: JiraState) -> dict[str, Any]:
+    """`{site, me, users: {accountId: ...}, projects: {KEY: ...}, issues: {KEY: ...}, links: [...],
+    versions: [...], components: [...], boards: {id: ...}, sprints: {id: ...}, filters: {id: ...}}`."""
+    links, children = _relations(s)
     return {
         "site": s.site, "me": s.me,
         "users": {u.account_id: {"account_id": u.account_id, "name": u.display_name, "email": u.email,
@@ -70,9 +101,7 @@ def view(s: JiraState) -> dict[str, Any]:
                              "statuses": [s.statuses[x].name for x in s.workflows[p.workflow].statuses],
                              "members": list(p.members)} for p in s.projects.values()},
         "issues": {i.key: _issue(s, i, links.get(i.id, []), children.get(i.id, [])) for i in s.issues.values()},
-        "links": [{"id": lk.id, "type": s.link_types[lk.type].name, "inward": s.issues[lk.inward].key,
-                   "outward": s.issues[lk.outward].key} for lk in s.links.values()
-                  if lk.inward in s.issues and lk.outward in s.issues],
+        "links": _links(s),
         "versions": [{"id": v.id, "project": s.projects[v.project].key, "name": v.name, "description": v.description,
                       "released": v.released, "archived": v.archived, "release_date": v.release_date,
                       "start_date": v.start_date} for v in s.versions.values() if v.project in s.projects],
@@ -81,9 +110,46 @@ def view(s: JiraState) -> dict[str, Any]:
                        if c.project in s.projects],
         "boards": {str(b.id): {"id": b.id, "name": b.name, "type": b.type, "project": s.projects[b.project].key}
                    for b in s.boards.values() if b.project in s.projects},
-        "sprints": {str(x.id): {"id": x.id, "board": x.board, "name": x.name, "state": x.state, "goal": x.goal,
-                                "start": ts(x.start), "end": ts(x.end), "complete": ts(x.complete),
-                                "issues": sprint_issues.get(x.id, [])} for x in s.sprints.values()},
+        "sprints": _sprints(s),
         "filters": {f.id: {"id": f.id, "name": f.name, "jql": f.jql, "owner": f.owner, "description": f.description,
                            "favourite_of": list(f.favourite_of)} for f in s.filters.values()},
     }
+
+
+def guard(ops: Registry) -> None:
+    """Make every mutating operation outside PRECISE mark ALL before its handler runs."""
+    for name, op in list(ops.ops.items()):
+        if op.mutates and name not in PRECISE:
+            ops.ops[name] = dataclasses.replace(op, handler=_marking_all(op.handler))
+
+
+def _marking_all(fn: Handler) -> Handler:
+    @functools.wraps(fn)
+    def run(ctx: Ctx[Any], p: Any) -> Any:
+        ctx.mark(ALL)
+        return fn(ctx, p)
+
+    return run
+
+
+def view_delta(ctx: Ctx[JiraState], seed: dict[str, Any]) -> dict[str, Any]:
+    """`view(ctx.state)` from the seed's view: issues are rebuilt when marked, new, or when their links or
+    sub-tasks changed; links and sprints (their issue lists) are rebuilt; the rest is the seed's."""
+    changed = ctx.changed
+    s = ctx.state
+    if ALL in changed:
+        return view(s)
+    links, children = _relations(s)
+    old = seed["issues"]
+    issues: dict[str, Any] = {}
+    for i in s.issues.values():
+        was = old.get(i.key)
+        mine, kids = links.get(i.id, []), children.get(i.id, [])
+        if was is None or ("issue", i.id) in changed or was["links"] != mine or was["children"] != kids:
+            was = _issue(s, i, mine, kids)
+        issues[i.key] = was
+    out = dict(seed)
+    out["issues"] = issues
+    out["links"] = _links(s)
+    out["sprints"] = _sprints(s)
+    return out
