@@ -23,6 +23,7 @@ from .docs_model import (
     block_len,
     body_end,
     cells,
+    content_len,
     cp_offset,
     par_len,
     paragraphs,
@@ -144,25 +145,31 @@ def find(content: list[Block], start: int, index: int, nested: bool = False) -> 
             if pos <= index < end:
                 return Loc(content, k, b, pos, nested)
             pos = end
-        else:
+        else:  # one pass over the cells: the index is in a cell, on the table's structure, or past it
             assert isinstance(b, Table)
-            end = pos + block_len(b)
-            if pos <= index < end:
-                for c, cs, ce in cells(b, pos):
-                    if cs <= index < ce:
-                        return find(c.content, cs, index, True)
+            if index < pos:
                 return None
-            pos = end
+            pos += 1
+            for row in b.rows:
+                pos += 1
+                for c in row.cells:
+                    pos += 1
+                    if index < pos:
+                        return None
+                    end = pos + content_len(c.content)
+                    if index < end:
+                        return find(c.content, pos, index, True)
+                    pos = end
     return None
 
 
 def locate(doc: Document, index: int) -> Loc:
     """The paragraph to insert into at `index`, or DocsInvalid the way Docs words it."""
-    end = body_end(doc)
-    if index >= end:
-        raise DocsInvalid(f"Index {index} must be less than the end index of the referenced segment, {end}.")
     loc = find(doc.body, 1, index) if index >= 1 else None
     if loc is None:
+        end = body_end(doc)  # only to word the error: an index found in a paragraph is before the end
+        if index >= end:
+            raise DocsInvalid(f"Index {index} must be less than the end index of the referenced segment, {end}.")
         raise DocsInvalid(INSIDE_PARAGRAPH)
     return loc
 

@@ -112,19 +112,33 @@ def cp_offset(s: str, units: int) -> int | None:
 
 # -- layout ----------------------------------------------------------------------------------------
 
+# Plain loops, not sum() over generators: every edit locates its index by walking the body.
+
 def par_len(p: Paragraph) -> int:
-    return sum(u16len(r.text) for r in p.runs)
+    n = 0
+    for r in p.runs:
+        t = r.text
+        n += len(t) if t.isascii() else u16len(t)
+    return n
 
 
 def block_len(b: Block) -> int:
     if type(b) is Paragraph:
         return par_len(b)
     assert isinstance(b, Table)
-    return 1 + sum(1 + sum(1 + content_len(c.content) for c in row.cells) for row in b.rows)
+    n = 1
+    for row in b.rows:
+        n += 1
+        for c in row.cells:
+            n += 1 + content_len(c.content)
+    return n
 
 
 def content_len(content: list[Block]) -> int:
-    return sum(block_len(b) for b in content)
+    n = 0
+    for b in content:
+        n += par_len(b) if type(b) is Paragraph else block_len(b)
+    return n
 
 
 def body_end(doc: Document) -> int:
@@ -189,6 +203,9 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def normalize_paragraph(p: Paragraph) -> None:
     """Merge neighbouring runs of one style, drop empty ones, refresh `text`."""
+    if len(p.runs) == 1 and p.runs[0].text:  # most paragraphs: nothing to merge
+        p.text = p.runs[0].text
+        return
     runs: list[Run] = []
     for r in p.runs:
         if not r.text:
@@ -228,6 +245,14 @@ def _normalize_content(content: list[Block], out: list[str]) -> list[Block]:
     blocks: list[Block] = []
     for b in content:
         if type(b) is Paragraph:
+            runs = b.runs
+            if len(runs) == 1:  # the common case, already normal: one run ending with its only newline
+                t = runs[0].text
+                if t and t.find("\n") == len(t) - 1:
+                    b.text = t
+                    out.append(t)
+                    blocks.append(b)
+                    continue
             normalize_paragraph(b)
             if b.text.count("\n") > 1 or not b.text.endswith("\n"):
                 parts = split_paragraph(b)

@@ -315,8 +315,22 @@ def _has(field: str, key: str, value: str) -> Pred:
     return lambda s, f: f.appProperties.get(key) == value
 
 
+_COMPILED: dict[str, Pred] = {}
+
+
 def compile_query(q: str) -> Pred:
-    """The predicate of a `q` string; raises QueryError when it does not parse."""
+    """The predicate of a `q` string, memoised (a predicate is a pure function of the query: it
+    reads the state and actor from its `Scope`, so worlds can share it); raises QueryError when
+    it does not parse."""
+    pred = _COMPILED.get(q)
+    if pred is None:
+        pred = _compile(q)
+        if len(_COMPILED) < 4096:  # bounded: an agent can send any number of distinct queries
+            _COMPILED[q] = pred
+    return pred
+
+
+def _compile(q: str) -> Pred:
     p = _Parser(tokens(q))
     if p.peek() is None:
         raise QueryError("empty query")
