@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 OPERATORS = ("=", "!=", "~", "!~", ">", ">=", "<", "<=", "IN", "NOT IN", "IS", "IS NOT")
@@ -307,8 +308,12 @@ class Parser:
         raise _err(f"Expecting either a value, list or function but got '{t.shown()}'.", t.pos)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(text: str) -> Query:
-    """Parse a JQL query; raise JqlError with Jira's message when it is not valid."""
+    """Parse a JQL query; raise JqlError with Jira's message when it is not valid.
+
+    The same queries come back in every world (a scenario's reference, an agent's retries): each text is
+    parsed once and its Query shared, so callers only read it. A query depends on its text alone."""
     return Parser(text).parse()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from ..core import Ctx
@@ -204,41 +205,89 @@ def issue_links(w: View, iss: Issue) -> list[dict[str, Any]]:
     return out
 
 
-def all_fields(w: View, iss: Issue, me: str) -> dict[str, Any]:
+def _spent(iss: Issue) -> int | None:
+    return sum(wl.seconds for wl in iss.worklogs) or None
+
+
+def _sprints(w: View, iss: Issue) -> list[dict[str, Any]] | None:
     from . import render_more  # it builds on this module's shapes
 
-    s = w.s
-    spent = sum(wl.seconds for wl in iss.worklogs) or None
-    out: dict[str, Any] = {
-        "summary": iss.summary,
-        "description": adf.render(iss.description, iss.description_adf, w.v3),
-        "issuetype": issuetype(w, s.issue_types[iss.issuetype]),
-        "project": project(w, s.projects[iss.project]),
-        "status": status(w, s.statuses[iss.status]),
-        "statuscategorychangedate": ts(iss.status_changed or iss.created),
-        "priority": priority(w, s.priorities[iss.priority]),
-        "assignee": user(w, iss.assignee), "reporter": user(w, iss.reporter), "creator": user(w, iss.creator),
-        "labels": list(iss.labels), "created": ts(iss.created), "updated": ts(iss.updated),
-        "resolution": resolution(w, iss.resolution), "resolutiondate": ts(iss.resolved),
-        "duedate": iss.duedate, "issuelinks": issue_links(w, iss),
-        "subtasks": [issue_ref(w, x) for x in s.issues.values() if x.parent == iss.id],
-        "attachment": [attachment(w, s.attachments[a]) for a in iss.attachments if a in s.attachments],
-        "comment": comments_page(w, iss), "worklog": worklogs_page(w, iss),
-        "watches": {"self": f"{w.api}/issue/{iss.key}/watchers", "watchCount": len(iss.watchers),
-                    "isWatching": me in iss.watchers},
-        "votes": {"self": f"{w.api}/issue/{iss.key}/votes", "votes": len(iss.votes), "hasVoted": me in iss.votes},
-        "components": [render_more.component_ref(w, s.components[c]) for c in iss.components if c in s.components],
-        "fixVersions": [render_more.version_ref(w, s.versions[v]) for v in iss.fix_versions if v in s.versions],
-        "versions": [render_more.version_ref(w, s.versions[v]) for v in iss.versions if v in s.versions],
-        SPRINT_FIELD: [render_more.sprint(w, s.sprints[x]) for x in [*iss.closed_sprints, iss.sprint]
-                       if x in s.sprints] or None,
-        "environment": None, "security": None,
-        "timetracking": {"timeSpent": duration(spent), "timeSpentSeconds": spent} if spent else {},
-        "timespent": spent, "aggregatetimespent": spent, "timeestimate": None, "timeoriginalestimate": None,
-        "lastViewed": None, "progress": {"progress": spent or 0, "total": spent or 0},
-    }
-    if iss.parent is not None and iss.parent in s.issues:
-        out["parent"] = issue_ref(w, s.issues[iss.parent])
+    return [render_more.sprint(w, w.s.sprints[x]) for x in [*iss.closed_sprints, iss.sprint] if x in w.s.sprints] or None
+
+
+def _refs(kind: str) -> Callable[[View, Issue, str], list[dict[str, Any]]]:
+    def refs(w: View, iss: Issue, me: str) -> list[dict[str, Any]]:
+        from . import render_more  # it builds on this module's shapes
+
+        s = w.s
+        if kind == "components":
+            return [render_more.component_ref(w, s.components[c]) for c in iss.components if c in s.components]
+        ids = iss.fix_versions if kind == "fixVersions" else iss.versions
+        return [render_more.version_ref(w, s.versions[v]) for v in ids if v in s.versions]
+
+    return refs
+
+
+FieldFn = Callable[[View, Issue, str], Any]
+FIELDS: dict[str, FieldFn] = {
+    "summary": lambda w, iss, me: iss.summary,
+    "description": lambda w, iss, me: adf.render(iss.description, iss.description_adf, w.v3),
+    "issuetype": lambda w, iss, me: issuetype(w, w.s.issue_types[iss.issuetype]),
+    "project": lambda w, iss, me: project(w, w.s.projects[iss.project]),
+    "status": lambda w, iss, me: status(w, w.s.statuses[iss.status]),
+    "statuscategorychangedate": lambda w, iss, me: ts(iss.status_changed or iss.created),
+    "priority": lambda w, iss, me: priority(w, w.s.priorities[iss.priority]),
+    "assignee": lambda w, iss, me: user(w, iss.assignee),
+    "reporter": lambda w, iss, me: user(w, iss.reporter),
+    "creator": lambda w, iss, me: user(w, iss.creator),
+    "labels": lambda w, iss, me: list(iss.labels),
+    "created": lambda w, iss, me: ts(iss.created),
+    "updated": lambda w, iss, me: ts(iss.updated),
+    "resolution": lambda w, iss, me: resolution(w, iss.resolution),
+    "resolutiondate": lambda w, iss, me: ts(iss.resolved),
+    "duedate": lambda w, iss, me: iss.duedate,
+    "issuelinks": lambda w, iss, me: issue_links(w, iss),
+    "subtasks": lambda w, iss, me: [issue_ref(w, x) for x in w.s.issues.values() if x.parent == iss.id],
+    "attachment": lambda w, iss, me: [attachment(w, w.s.attachments[a]) for a in iss.attachments
+                                      if a in w.s.attachments],
+    "comment": lambda w, iss, me: comments_page(w, iss),
+    "worklog": lambda w, iss, me: worklogs_page(w, iss),
+    "watches": lambda w, iss, me: {"self": f"{w.api}/issue/{iss.key}/watchers", "watchCount": len(iss.watchers),
+                                   "isWatching": me in iss.watchers},
+    "votes": lambda w, iss, me: {"self": f"{w.api}/issue/{iss.key}/votes", "votes": len(iss.votes),
+                                 "hasVoted": me in iss.votes},
+    "components": _refs("components"),
+    "fixVersions": _refs("fixVersions"),
+    "versions": _refs("versions"),
+    SPRINT_FIELD: lambda w, iss, me: _sprints(w, iss),
+    "environment": lambda w, iss, me: None,
+    "security": lambda w, iss, me: None,
+    "timetracking": lambda w, iss, me: {"timeSpent": duration(x), "timeSpentSeconds": x} if (x := _spent(iss)) else {},
+    "timespent": lambda w, iss, me: _spent(iss),
+    "aggregatetimespent": lambda w, iss, me: _spent(iss),
+    "timeestimate": lambda w, iss, me: None,
+    "timeoriginalestimate": lambda w, iss, me: None,
+    "lastViewed": lambda w, iss, me: None,
+    "progress": lambda w, iss, me: {"progress": _spent(iss) or 0, "total": _spent(iss) or 0},
+}
+"""Every field of an issue, in the order Jira lists them, each rendered only when a request asks for it
+(`parent`, last, only when the issue has one)."""
+
+
+def _has(w: View, iss: Issue, name: str) -> bool:
+    return name in FIELDS or (name == "parent" and iss.parent is not None and iss.parent in w.s.issues)
+
+
+def _field(w: View, iss: Issue, me: str, name: str) -> Any:
+    if name == "parent":
+        return issue_ref(w, w.s.issues[iss.parent])  # type: ignore[index]
+    return FIELDS[name](w, iss, me)
+
+
+def all_fields(w: View, iss: Issue, me: str, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    out = {name: fn(w, iss, me) for name, fn in FIELDS.items() if name not in skip}
+    if _has(w, iss, "parent") and "parent" not in skip:
+        out["parent"] = _field(w, iss, me, "parent")
     return out
 
 
@@ -261,14 +310,13 @@ def issue(w: View, iss: Issue, me: str, fields: str | list[str] | None = None, e
     every, nav, include, exclude = select(fields, default)
     out: dict[str, Any] = {"expand": ISSUE_EXPAND, "id": iss.id, "self": f"{w.api}/issue/{iss.id}", "key": iss.key}
     if every or nav or include - {"id", "key"}:
-        full = all_fields(w, iss, me)
         if every:
-            chosen = full
+            chosen = all_fields(w, iss, me, frozenset(exclude))
         elif nav:
-            chosen = {k: v for k, v in full.items() if k not in NOT_NAVIGABLE}
-            chosen.update((k, full[k]) for k in include if k in full)
+            chosen = all_fields(w, iss, me, NOT_NAVIGABLE | exclude)
+            chosen.update((k, _field(w, iss, me, k)) for k in include if k not in chosen and _has(w, iss, k))
         else:
-            chosen = {k: full[k] for k in include if k in full}
+            chosen = {k: _field(w, iss, me, k) for k in include if _has(w, iss, k)}
         out["fields"] = {k: v for k, v in chosen.items() if k not in exclude}
     else:
         out["fields"] = {}
