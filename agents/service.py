@@ -40,13 +40,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import socket
 import sys
 import tempfile
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
@@ -63,6 +64,7 @@ DEFAULTS: dict[str, Any] = {"name": "service", "speed": 60.0, "events": "/slack/
 CREDENTIALS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET")
 SLACK_EVENTS = ("message", "app_mention", "reaction_added", "member_joined_channel", "channel_created")
 POLL = 0.02  # wall seconds between looks at a trial's end condition
+INSTALL_TIMEOUT = 300.0  # wall seconds an install request may take (aiohttp's default)
 
 
 class ServiceFailed(Exception):
@@ -115,7 +117,7 @@ class ServiceAgent:
         self._readers: list[asyncio.Future[bytes]] = []
         self._work: tempfile.TemporaryDirectory[str] | None = None
         self._deliveries: Any = None
-        self._session: Any = None
+        self._client: Any = None
         self._sandbox = "bwrap"
         self._network = "private"
         self._inside: Any = None
@@ -175,22 +177,12 @@ class ServiceAgent:
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self._readers = [asyncio.ensure_future(_tail(s, self.tail)) for s in (self.proc.stdout, self.proc.stderr)]
         await self._wait_ready()
-        import aiohttp
-
-        from dtu.runner.deliver import Deliveries
-
-        self._session = aiohttp.ClientSession(connector=self.connector())
-        self._deliveries = Deliveries()
-        self._deliveries.attach(hub)
+        self._start_delivering(hub)
 
     async def _external(self, hub: Any) -> None:
         """An app that runs elsewhere (`url=`): dtu starts nothing. The app's credentials are the
         ones in dtu's environment (the values the app itself uses); it must call the Slack API at
         the door, which `door=PORT` fixes (else dtu says where it is)."""
-        import aiohttp
-
-        from dtu.runner.deliver import Deliveries
-
         missing = [n for n in CREDENTIALS if not os.environ.get(n)]
         if missing:
             raise DtuError(f"--agent service:url=...: set {', '.join(missing)} in dtu's environment to the values "
@@ -202,7 +194,15 @@ class ServiceAgent:
         print(f"dtu: service {self.url}: its Slack API is {hub.base_url}/api/ (SLACK_API_URL)", file=sys.stderr,
               flush=True)
         await self._wait_ready()
-        self._session = aiohttp.ClientSession(connector=self.connector())
+        self._start_delivering(hub)
+
+    def _start_delivering(self, hub: Any) -> None:
+        """The installs' client and the deliveries, both keeping their connections to the app alive
+        (a fresh one per request costs a socket made in the app's namespace and a handshake)."""
+        from dtu.runner.deliver import Deliveries
+        from dtu.runner.deliver_wire import Client
+
+        self._client = Client(self._inside.socket if self._inside is not None else None)
         self._deliveries = Deliveries()
         self._deliveries.attach(hub)
 
@@ -246,14 +246,6 @@ class ServiceAgent:
             raise
         return await asyncio.open_connection(sock=sock)
 
-    def connector(self) -> Any:
-        """An aiohttp connector whose connections reach the app (deliveries, installs)."""
-        import aiohttp
-
-        if self._inside is None:
-            return aiohttp.TCPConnector(force_close=True)
-        return aiohttp.TCPConnector(socket_factory=self._inside.socket, force_close=True)
-
     async def _wait_ready(self) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.ready
@@ -282,8 +274,8 @@ class ServiceAgent:
         if self._deliveries is not None:
             with contextlib.suppress(Exception):
                 await self._deliveries.close()
-        if self._session is not None:
-            await self._session.close()
+        if self._client is not None:
+            await self._client.close()
         if self.proc is not None:
             _killpg(self.proc.pid)
             with contextlib.suppress(ProcessLookupError):
@@ -297,7 +289,7 @@ class ServiceAgent:
         await self.door.close()
         if self._work is not None:
             self._work.cleanup()
-        self.proc = self._session = self._deliveries = self._work = None
+        self.proc = self._client = self._deliveries = self._work = None
 
     # -- a trial --------------------------------------------------------------------------------
     async def run(self, task: Task, world: World) -> dict[str, Any] | None:
@@ -338,10 +330,8 @@ class ServiceAgent:
         hub.capabilities[code] = Capability(world.id, "slack", ("oauth.v2.access",),
                                             {"_bot": bot, "_app": self.app_id})
         hub._world_caps.setdefault(world.id, []).append(code)
-        state = secrets.token_urlsafe(12)
-        async with self._session.get(redirect, params={"code": code, "state": state},
-                                     allow_redirects=False) as resp:
-            status = resp.status
+        query = urlencode({"code": code, "state": secrets.token_urlsafe(12)})
+        status = await self._call("GET", f"{redirect}?{query}", None)
         if status >= 400:
             raise ServiceFailed(f"the app refused its install in {world.id}: {redirect} answered {status}")
 
@@ -357,8 +347,7 @@ class ServiceAgent:
         app = "557058:" + hashlib.blake2b(f"app{world.env.seed}".encode(), digest_size=16).hexdigest()
         state.users[app] = User(account_id=app, display_name="dtu app", account_type="app")
         key, secret = hub.connect.add(world, app)
-        async with self._session.post(callback, json=installed_payload(key, secret, hub.base_url, world)) as resp:
-            status = resp.status
+        status = await self._call("POST", callback, installed_payload(key, secret, hub.base_url, world))
         if status >= 400:
             raise ServiceFailed(f"the app refused its Jira install in {world.id}: {callback} answered {status}")
 
@@ -372,10 +361,22 @@ class ServiceAgent:
         admin = world.ctx("okta").actor
         token = hub.token(world, {"okta": admin})
         body = {"orgUrl": hub.base_url, "apiToken": token, "orgId": world.id}
-        async with self._session.post(callback, json=body) as resp:
-            status = resp.status
+        status = await self._call("POST", callback, body)
         if status >= 400:
             raise ServiceFailed(f"the app refused its Okta settings in {world.id}: {callback} answered {status}")
+
+    async def _call(self, method: str, url: str, body: Any) -> int:
+        """An install request to the app (a JSON body, or none): its status; ServiceFailed when
+        no answer came."""
+        from dtu.runner.deliver_wire import WireError
+
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        data = json.dumps(body).encode() if body is not None else None
+        try:
+            status, _, _ = await self._client.request(method, url, headers, data, INSTALL_TIMEOUT)
+        except (WireError, OSError, TimeoutError) as e:
+            raise ServiceFailed(f"the app did not answer {method} {url}: {e or type(e).__name__}") from None
+        return status
 
     async def _until_done(self, task: Task, world: World) -> int:
         """Wait for the scenario's end: its `done` query or its deadline, in world time."""

@@ -28,19 +28,24 @@ from aiohttp import web
 
 API = os.environ["SLACK_API_URL"]
 
+async def session(app):  # one client for every workspace, kept alive (as an app holds its HTTP client)
+    app["http"] = aiohttp.ClientSession()
+    yield
+    await app["http"].close()
+
 async def install(request):
     code = request.query["code"]
-    async with aiohttp.ClientSession() as s:
-        async with s.post(API + "oauth.v2.access", data={"code": code, "client_id": os.environ["SLACK_CLIENT_ID"],
-                                                          "client_secret": os.environ["SLACK_CLIENT_SECRET"]}) as r:
-            token = (await r.json())["access_token"]
-        auth = {"Authorization": "Bearer " + token}
-        for method, body in (("auth.test", {}), ("conversations.list", {}),
-                             ("chat.postMessage", {"channel": "C0BENCH001", "text": "one"}),
-                             ("chat.postMessage", {"channel": "C0BENCH001", "text": "two"}),
-                             ("chat.postMessage", {"channel": "C0BENCH001", "text": "three"})):
-            async with s.post(API + method, json=body, headers=auth) as r:
-                assert (await r.json())["ok"], method
+    s = request.app["http"]
+    async with s.post(API + "oauth.v2.access", data={"code": code, "client_id": os.environ["SLACK_CLIENT_ID"],
+                                                      "client_secret": os.environ["SLACK_CLIENT_SECRET"]}) as r:
+        token = (await r.json())["access_token"]
+    auth = {"Authorization": "Bearer " + token}
+    for method, body in (("auth.test", {}), ("conversations.list", {}),
+                         ("chat.postMessage", {"channel": "C0BENCH001", "text": "one"}),
+                         ("chat.postMessage", {"channel": "C0BENCH001", "text": "two"}),
+                         ("chat.postMessage", {"channel": "C0BENCH001", "text": "three"})):
+        async with s.post(API + method, json=body, headers=auth) as r:
+            assert (await r.json())["ok"], method
     return web.Response(text="installed")
 
 async def events(request):
@@ -50,6 +55,7 @@ async def events(request):
     return web.Response(text="")
 
 app = web.Application()
+app.cleanup_ctx.append(session)
 app.router.add_get("/slack/oauth_redirect", install)
 app.router.add_post("/slack/events", events)
 web.run_app(app, host="127.0.0.1", port=int(os.environ["PORT"]), print=None, access_log=None)

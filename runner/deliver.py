@@ -1,6 +1,6 @@
 """Deliveries: a world's events pushed to an agent's HTTP endpoints, in each vendor's envelope.
 
-    deliveries = Deliveries(session, hub=hub)          # or Deliveries() to own its session
+    deliveries = Deliveries(hub=hub)
     app = deliveries.slack_app(world, request_url=..., interactivity_url=..., events=["message"])
     await deliveries.verify_slack(world)                # Slack's url_verification (else done lazily)
     deliveries.listener(world)                          # Jira webhooks, Okta event hooks, Drive channels
@@ -23,12 +23,13 @@ the agent's status, 0 for a timeout or a refused connection, and its answer's fi
 
 Deliveries only go to `http://` URLs on this machine's loopback (twins/core/hooks.py): the twins
 refuse anything else at registration and this module checks again before each request, follows no
-redirect, and uses a plain aiohttp ClientSession unless given a connector (a sandboxed agent in a
-network namespace of its own: `listener(world, connector=...)`)."""
+redirect, and keeps its connections alive (runner/deliver_wire.py); a sandboxed agent in a network
+namespace of its own is reached through sockets made there: `listener(world, socket_factory=...)`."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import weakref
@@ -37,11 +38,10 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
 from dtu.twins.core import Call, Event, World
 from dtu.twins.core.hooks import loopback
 
+from .deliver_wire import Client, SocketFactory, WireError
 from .hub import BASE
 
 if TYPE_CHECKING:
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_ANSWER = 4096
-ConnectorFactory = Callable[[], aiohttp.BaseConnector]
 Prepare = Callable[[World, dict[str, Any]], Awaitable[None]]
 
 
@@ -101,7 +100,7 @@ class Feed:
     listener holds it), so a world and its deliveries make no reference cycle."""
 
     world_id: str
-    connector: Any = None  # (key, factory): the requests go through a session made with factory()
+    factory: SocketFactory | None = None  # the requests' sockets come from it (an agent's namespace)
     queues: dict[Any, deque[tuple[World, Delivery]]] = field(default_factory=dict)
     tasks: dict[Any, asyncio.Task[None]] = field(default_factory=dict)
     slack: SlackApp | None = None
@@ -137,13 +136,10 @@ class Deliveries:
     swaps the door's address into what is sent. `retry_scale` multiplies the vendors' retry waits
     (1.0: as they document them)."""
 
-    def __init__(self, session: aiohttp.ClientSession | None = None, *, hub: Hub | None = None,
-                 connector: ConnectorFactory | None = None, retry_scale: float = 1.0) -> None:
-        self.session = session
-        self._own_session = session is None
+    def __init__(self, *, hub: Hub | None = None, retry_scale: float = 1.0) -> None:
         self.hub = hub
-        self.connector = connector
-        self._sessions: dict[Any, aiohttp.ClientSession] = {}  # per connector or socket factory given
+        self.client = Client()
+        self._clients: dict[SocketFactory, Client] = {}  # per socket factory given
         self.retry_scale = retry_scale
         self.feeds: weakref.WeakSet[Feed] = weakref.WeakSet()
         """Its worlds' feeds, while a world's listener (or a delivery under way) holds one."""
@@ -176,28 +172,18 @@ class Deliveries:
         if step is not None:
             await step(self, world, args)
 
-    def listener(self, world: World, *, connector: ConnectorFactory | None = None,
-                 socket_factory: Callable[[Any], Any] | None = None) -> Listener:
+    def listener(self, world: World, *, socket_factory: SocketFactory | None = None) -> Listener:
         """Start delivering `world`'s events (idempotent): its Slack app's, its Jira webhooks', Okta
-        event hooks' and Drive channels'. `connector` makes the aiohttp connector its requests go
-        through, or `socket_factory` the sockets (aiohttp's `TCPConnector(socket_factory=...)`: it
-        gets the address info and returns a socket), for an agent in a network namespace of its
-        own. A world is served by the first Deliveries that attaches to it; another's listener is
-        returned as it is."""
-        how: Any = None
-        if connector is not None:
-            how = (connector, connector)
-        elif socket_factory is not None:
-            def make() -> aiohttp.BaseConnector:
-                return aiohttp.TCPConnector(socket_factory=socket_factory)
-
-            how = (socket_factory, make)
+        event hooks' and Drive channels'. `socket_factory` makes the sockets its requests go
+        through (aiohttp's `socket_factory` signature: it gets the address info and returns a
+        socket), for an agent in a network namespace of its own. A world is served by the first
+        Deliveries that attaches to it; another's listener is returned as it is."""
         fn = _listener_of(world)
         if fn is not None:
-            if how is not None:
-                fn.feed.connector = how
+            if socket_factory is not None:
+                fn.feed.factory = socket_factory
             return fn
-        feed = Feed(world.id, how)
+        feed = Feed(world.id, socket_factory)
         self.feeds.add(feed)
         fn = Listener(self, feed)
         world.listeners.append(fn)
@@ -322,33 +308,20 @@ class Deliveries:
 
     async def _request(self, feed: Feed, method: str, url: str, headers: dict[str, str], body: bytes | None,
                        timeout: float) -> Answer:
-        if not loopback(url):
+        if not _loopback(url):
             return Answer(0, "refused: deliveries go to http:// URLs on this machine only", "connection_failed", {})
-        session = await self._session(feed)
+        client = self.client
+        if feed.factory is not None:  # one client per factory, shared by the worlds that name it
+            client = self._clients.get(feed.factory) or self._clients.setdefault(feed.factory, Client(feed.factory))
         try:
-            async with session.request(method, url, data=body, headers=headers, allow_redirects=False,
-                                       timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
-                raw = await resp.content.read(MAX_ANSWER)
-                text = raw.decode("utf-8", "replace")
-                reason = "" if 200 <= resp.status < 300 else (
-                    "too_many_redirects" if 300 <= resp.status < 400 else "http_error")
-                return Answer(resp.status, text, reason, dict(resp.headers))
+            status, got, raw = await client.request(method, url, headers, body, timeout, MAX_ANSWER)
         except TimeoutError:
             return Answer(0, "timeout", "http_timeout", {})
-        except (aiohttp.ClientError, OSError) as e:
-            return Answer(0, f"{type(e).__name__}: {e}"[:MAX_ANSWER], "connection_failed", {})
-
-    async def _session(self, feed: Feed) -> aiohttp.ClientSession:
-        if feed.connector is not None:  # one session per factory, shared by the worlds that name it
-            key, make = feed.connector
-            session = self._sessions.get(key)
-            if session is None or session.closed:
-                session = self._sessions[key] = aiohttp.ClientSession(connector=make())
-            return session
-        if self.session is None or self.session.closed:
-            self.session = aiohttp.ClientSession(connector=self.connector() if self.connector else None)
-            self._own_session = True
-        return self.session
+        except (WireError, OSError) as e:
+            text = str(e) if isinstance(e, WireError) else f"{type(e).__name__}: {e}"
+            return Answer(0, text[:MAX_ANSWER], "connection_failed", {})
+        reason = "" if 200 <= status < 300 else ("too_many_redirects" if 300 <= status < 400 else "http_error")
+        return Answer(status, raw.decode("utf-8", "replace"), reason, got)
 
     # -- ending ---------------------------------------------------------------------------------
     async def drain(self, world: World) -> None:
@@ -368,26 +341,28 @@ class Deliveries:
             task.cancel()
 
     async def release(self, key: Any) -> None:
-        """Close the session made for a connector or socket factory no world uses any more (a
+        """Close the connections made through a socket factory no world uses any more (a
         program's network namespace, at the end of its trial)."""
-        session = self._sessions.pop(key, None)
-        if session is not None:
-            await session.close()
+        client = self._clients.pop(key, None)
+        if client is not None:
+            await client.close()
 
     async def close(self) -> None:
-        """Cancel what is still queued and close the sessions this object opened."""
+        """Cancel what is still queued and close the connections this object opened."""
         self.closed = True
         feeds = list(self.feeds)
         tasks = [t for feed in feeds for t in feed.tasks.values()]
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for session in self._sessions.values():  # the worlds keep their listeners, which route nothing now
-            await session.close()
-        self._sessions.clear()
-        if self._own_session and self.session is not None:
-            await self.session.close()
+        for client in self._clients.values():  # the worlds keep their listeners, which route nothing now
+            await client.close()
+        self._clients.clear()
+        await self.client.close()
         self.feeds.clear()
+
+
+_loopback = functools.lru_cache(maxsize=1024)(loopback)  # a pure function of the URL; the same few URLs
 
 
 def _swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import msgspec
 from aiohttp import web
 
@@ -46,14 +45,12 @@ def delivering(hub: Hub) -> Callable[[web.Application], AsyncIterator[None]]:
     """An aiohttp cleanup context: the server's Deliveries, attached to its hub while it serves."""
 
     async def run(app: web.Application) -> AsyncIterator[None]:
-        session = aiohttp.ClientSession()
-        deliveries = Deliveries(session, hub=hub)
+        deliveries = Deliveries(hub=hub)
         deliveries.attach(hub)
         try:
             yield
         finally:
             await deliveries.close()
-            await session.close()
             if hub.deliveries is deliveries:
                 hub.deliveries = None
                 hub.prepare.clear()
