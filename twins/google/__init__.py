@@ -10,13 +10,13 @@ from .events import events
 from .limits import limits
 from .registry import ops
 from .seed import build
-from .state import GoogleState, view
+from .state import GoogleState, view, view_delta
 from .wire import auth, env_vars
 
 TWIN: Twin[GoogleState] = Twin(
     name="google", state_type=GoogleState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/drive/", "/upload/drive/", "/batch/", "/v1/documents", "/v4/spreadsheets"),
-    actor=lambda s: s.me, env_vars=env_vars, view=view, actors=lambda s, name: name in s.users,
+    actor=lambda s: s.me, env_vars=env_vars, view=view, view_delta=view_delta, actors=lambda s, name: name in s.users,
     limits=limits, events=events,
 )
 

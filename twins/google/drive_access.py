@@ -22,6 +22,7 @@ def get_file(ctx: G, file_id: str, need: str = "reader") -> tuple[DriveFile, str
     if got is None:
         raise file_not_found(file_id)
     f, role = got
+    ctx.mark(("file", f.id))  # the caller may change it: its view is rebuilt (state.view_delta)
     if RANK[role] < RANK[need]:
         raise DriveError("insufficientFilePermissions", NO_WRITE, status=403)
     return f, role

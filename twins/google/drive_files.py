@@ -188,6 +188,7 @@ def set_trashed(ctx: G, f: DriveFile, role: str, trashed: bool) -> None:
                 note_change(ctx.state, ctx.env, d)
             elif not trashed and d.trashed and not d.explicitlyTrashed:
                 d.trashed, d.trashedTime = False, ""
+                ctx.mark(("file", d.id))  # no change is logged for it (state.view_delta)
                 note_change(ctx.state, ctx.env, d)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from ..core.env import Env, derive
+from ..core.ops import Ctx
 from .docs_model import Document
 from .sheets_model import Spreadsheet
 
@@ -172,6 +173,22 @@ class GoogleState(msgspec.Struct, omit_defaults=True):
     channels: dict[str, WatchChannel] = {}  # watch channels by resource_id + "/" + id
 
 
+# -- time -----------------------------------------------------------------------------------------
+
+_LAST: tuple[float, str] = (float("nan"), "")  # one edit stamps a file, a revision and a change
+
+
+def now_iso(env: Env) -> str:
+    """`env.iso()`, remembered for the last instant asked (a pure function of the clock's value;
+    replaced as one tuple, so a reader never pairs an instant with another's string)."""
+    global _LAST
+    last = _LAST
+    if last[0] == env.now:
+        return last[1]
+    last = _LAST = (env.now, env.iso())
+    return last[1]
+
+
 # -- users ----------------------------------------------------------------------------------------
 
 def ensure_user(state: GoogleState, env: Env, email: str, name: str = "") -> GoogleUser:
@@ -183,7 +200,7 @@ def ensure_user(state: GoogleState, env: Env, email: str, name: str = "") -> Goo
     if not u.rootId:
         root = env.id("0A", 19, _ID)
         u.rootId = root
-        t = env.iso()
+        t = now_iso(env)
         state.files[root] = DriveFile(id=root, name="My Drive", mimeType=FOLDER, createdTime=t,
                                       modifiedTime=t, owners=[email], permissions=[
                                           Permission(id=u.permissionId, type="user", role="owner",
@@ -280,7 +297,7 @@ def new_file(state: GoogleState, env: Env, actor: str, name: str, mime: str,
     """A new file owned by `actor` in `parents` (their My Drive when none), stored and returned."""
     owner = ensure_user(state, env, actor)
     fid = new_id(env)
-    t = env.iso()
+    t = now_iso(env)
     f = DriveFile(id=fid, name=name, mimeType=mime, createdTime=t, modifiedTime=t, owners=[actor],
                   parents=list(parents) if parents else [owner.rootId], lastModifyingUser=actor,
                   permissions=[Permission(id=owner.permissionId, type="user", role="owner",
@@ -295,7 +312,7 @@ def touch(f: DriveFile, env: Env, actor: str, state: GoogleState | None = None) 
     `state`, a new revision and a change are recorded too."""
     if state is not None:
         first_revision(f)  # the version before this edit
-    f.modifiedTime = env.iso()
+    f.modifiedTime = now_iso(env)
     f.version += 1
     f.lastModifyingUser = actor
     if state is not None:
@@ -308,12 +325,12 @@ def note_change(state: GoogleState, env: Env, f: DriveFile, removed: bool = Fals
     seen: list[str] = []
     if removed:
         seen = sorted(e for e in state.users if role_of(state, f, e) is not None)
-    state.changes.append(Change(seq=len(state.changes) + 1, fileId=f.id, time=env.iso(),
+    state.changes.append(Change(seq=len(state.changes) + 1, fileId=f.id, time=now_iso(env),
                                 removed=removed, driveId=f.driveId, seenBy=seen))
 
 
 def note_drive_change(state: GoogleState, env: Env, drive_id: str, removed: bool = False) -> None:
-    state.changes.append(Change(seq=len(state.changes) + 1, fileId="", time=env.iso(), changeType="drive",
+    state.changes.append(Change(seq=len(state.changes) + 1, fileId="", time=now_iso(env), changeType="drive",
                                 removed=removed, driveId=drive_id))
 
 
@@ -334,9 +351,9 @@ def new_revision(f: DriveFile, env: Env, actor: str) -> None:
     last = f.revisions[-1]
     if f.mimeType.startswith(GOOGLE_APPS) and last.lastModifyingUser == actor and not last.keepForever \
             and len(f.revisions) > 1:
-        f.revisions[-1] = _revision(last.id, f, env.iso(), actor)  # Docs merge one editor's edits
+        f.revisions[-1] = _revision(last.id, f, now_iso(env), actor)  # Docs merge one editor's edits
         return
-    f.revisions.append(_revision(str(int(last.id) + 1), f, env.iso(), actor))
+    f.revisions.append(_revision(str(int(last.id) + 1), f, now_iso(env), actor))
 
 
 def _revision(rid: str, f: DriveFile, t: str, actor: str) -> Revision:
@@ -347,7 +364,7 @@ def _revision(rid: str, f: DriveFile, t: str, actor: str) -> Revision:
                     content=f.content if blob else b"")
 
 
-def _path(fid: str, files: dict[str, Any], paths: dict[str, str], depth: int = 0) -> str:
+def _path(fid: str, files: dict[str, DriveFile], paths: dict[str, str], depth: int = 0) -> str:
     """A file's path through its first parents (a plain function: a recursive closure would be a
     reference cycle in every view)."""
     got = paths.get(fid)
@@ -356,33 +373,66 @@ def _path(fid: str, files: dict[str, Any], paths: dict[str, str], depth: int = 0
     f = files.get(fid)
     if f is None:
         return "?"
-    parents = f.get("parents") or []
-    p = f["name"] if not parents or depth > 64 else _path(parents[0], files, paths, depth + 1) + "/" + f["name"]
+    p = f.name if not f.parents or depth > 64 else _path(f.parents[0], files, paths, depth + 1) + "/" + f.name
     paths[fid] = p
     return p
 
 
-def view(state: GoogleState) -> dict[str, Any]:
-    """The state as plain data for checks: file content as text, each file's `path`
-    ("My Drive/Reports/2024/q1.txt", through its first parent), users' My Drive folders under
-    `roots` rather than `files`, upload sessions left out."""
-    out: dict[str, Any] = msgspec.to_builtins(state, builtin_types=(bytes,))
-    out.pop("uploads", None)
-    files: dict[str, Any] = out.get("files", {})  # files keep their defaults: checks see every field
-    paths: dict[str, str] = {}
-    for fid, f in files.items():
-        c = f.get("content")
+def _file_view(f: DriveFile, path: str) -> dict[str, Any]:
+    """One file as checks see it: every field (defaults kept), content as text, its `path`."""
+    out: dict[str, Any] = msgspec.to_builtins(f, builtin_types=(bytes,))
+    out["content"] = f.content.decode("utf-8", "replace")
+    for r in out["revisions"]:
+        c = r.get("content")
         if isinstance(c, bytes):
-            f["content"] = c.decode("utf-8", "replace")
-        f["path"] = _path(fid, files, paths)
+            r["content"] = c.decode("utf-8", "replace")
+    out["path"] = path
+    return out
+
+
+def _assemble(state: GoogleState, files: dict[str, Any]) -> dict[str, Any]:
+    """The view around its files' views (`files` is the caller's own dict: roots are popped from it)."""
+    # msgspec decides which fields to leave out (its rule for omitted defaults); files go in their place
+    rest: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(state, files={}, uploads={}))
+    out = {k: rest[k] for k in ("me", "domain", "users") if k in rest}
+    if state.files:
+        out["files"] = files
+    out.update((k, rest[k]) for k in ("drives", "changes", "channels") if k in rest)
     out["roots"] = {u.rootId: files.pop(u.rootId) for u in state.users.values() if u.rootId in files}
-    for f in files.values():
-        for r in f.get("revisions", ()):
-            if isinstance(r.get("content"), bytes):
-                r["content"] = r["content"].decode("utf-8", "replace")
     drives: dict[str, Any] = out.setdefault("drives", {})
     for did, d in drives.items():  # a shared drive's root folder: its members, not a file
         root = files.pop(did, None)
         d["members"] = root["permissions"] if root else []
     out.setdefault("changes", [])
     return out
+
+
+def view(state: GoogleState) -> dict[str, Any]:
+    """The state as plain data for checks: file content as text, each file's `path`
+    ("My Drive/Reports/2024/q1.txt", through its first parent), users' My Drive folders under
+    `roots` rather than `files`, upload sessions left out."""
+    paths: dict[str, str] = {}
+    return _assemble(state, {fid: _file_view(f, _path(fid, state.files, paths)) for fid, f in state.files.items()})
+
+
+def view_delta(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any]:
+    """`view(ctx.state)` from the seed's view: a file's view is rebuilt when it is new, when a
+    mutating call named it (registry.py marks ("file", id) for its id parameters), when the change
+    log records it, or when a handler marked it; otherwise the seed's (a fresh copy when its path
+    moved). Users, drives, changes and channels are small and rebuilt."""
+    state = ctx.state
+    marked = ctx.changed
+    logged = {c.fileId for c in state.changes[len(seed["changes"]):]}
+    old: dict[str, Any] = seed.get("files", {})
+    roots: dict[str, Any] = seed["roots"]
+    paths: dict[str, str] = {}
+    files: dict[str, Any] = {}
+    for fid, f in state.files.items():
+        path = _path(fid, state.files, paths)
+        v = old.get(fid) or roots.get(fid)
+        if v is None or fid in logged or ("file", fid) in marked:
+            v = _file_view(f, path)
+        elif v["path"] != path:
+            v = {**v, "path": path}
+        files[fid] = v
+    return _assemble(state, files)
