@@ -394,7 +394,7 @@ def _assemble(state: GoogleState, files: dict[str, Any]) -> dict[str, Any]:
     """The view around its files' views (`files` is the caller's own dict: roots are popped from it)."""
     # msgspec decides which fields to leave out (its rule for omitted defaults); files go in their place
     rest: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(state, files={}, uploads={}))
-    out = {k: rest[k] for k in ("me", "domain", "users") if k in rest}
+    out: dict[str, Any] = {k: rest[k] for k in ("me", "domain", "users") if k in rest}
     if state.files:
         out["files"] = files
     out.update((k, rest[k]) for k in ("drives", "changes", "channels") if k in rest)
