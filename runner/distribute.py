@@ -11,7 +11,7 @@ from .parallel import Count, run_workers
 from .ray_backend import run_ray
 from .results import RunDir
 from .scenario import Loaded
-from .shard import Shard, split, tally
+from .shard import Shard, split
 
 
 def execute_sharded(rd: RunDir, loaded: Sequence[Loaded], agents: Sequence[Any], specs: Sequence[str],
@@ -40,12 +40,7 @@ def execute_sharded(rd: RunDir, loaded: Sequence[Loaded], agents: Sequence[Any],
     rd.open()
     try:
         if ray:
-            def append(block: bytes) -> None:
-                rd.append_raw(block)
-                if progress is not None:
-                    progress(*tally(block))
-
-            run_ray(shards, append, ray, stop=stop)
+            run_ray(shards, rd.append_raw, ray, stop=stop, progress=progress)
         else:
             run_async(run_workers(shards, names, rd.append_raw, stop=stop, progress=progress))
     finally:

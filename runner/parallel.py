@@ -12,15 +12,16 @@ import msgspec
 
 from .interrupt import Stop
 from .records import ENCODER, Trajectory
-from .shard import KEY, Shard
+from .shard import Shard, frames, tally
 
 Append = Callable[[bytes], None]  # takes one or more complete trajectory lines
 Count = Callable[[int, int, int], None]  # (trajectories, satisfied, errored) just recorded
 LINE_LIMIT = 1 << 28
+WORKER = (sys.executable, "-m", "dtu.runner.shard")  # the worker program: a Shard on stdin, lines on stdout
 
 
-def lost(shard: Shard, names: Sequence[str], got: set[tuple[str, str, int]]) -> list[tuple[int, str, int]]:
-    return [t for t in shard.trials if (names[t[0]], t[1], t[2]) not in got]
+def lost(shard: Shard, got: set[int]) -> list[tuple[int, str, int]]:
+    return [t for i, t in enumerate(shard.trials) if i not in got]
 
 
 def dead_trajectory(name: str, sid: str, k: int, why: str, attempt: int) -> bytes:
@@ -48,45 +49,39 @@ class Workers:
         self.send(signal.SIGKILL)
 
 
-async def run_process(shard: Shard, names: Sequence[str], append: Append, workers: Workers | None = None,
-                      progress: Count | None = None) -> tuple[int, str, set[tuple[str, str, int]]]:
-    """One worker process for one shard; returns its exit code, stderr tail and the trials it reported.
+async def run_process(shard: Shard, append: Append, workers: Workers | None = None,
+                      progress: Count | None = None,
+                      command: Sequence[str] = WORKER) -> tuple[int, str, set[int]]:
+    """One worker process for one shard; returns its exit code, stderr tail and the trials it reported
+    (indices into `shard.trials`). A frame cut short by the worker's death is dropped.
 
     The worker runs in its own session: a Ctrl-C at the terminal reaches the parent only, which
     stops workers with SIGTERM."""
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "dtu.runner.shard", stdin=asyncio.subprocess.PIPE,
+        *command, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, limit=LINE_LIMIT, start_new_session=True)
     workers = workers or Workers()
     workers.procs.add(proc)
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    got: set[tuple[str, str, int]] = set()
+    got: set[int] = set()
     err = asyncio.ensure_future(proc.stderr.read())
     try:
         proc.stdin.write(ENCODER.encode(shard))
         with contextlib.suppress(ConnectionError):
             await proc.stdin.drain()
         proc.stdin.close()
-        pending = b""
-        while True:
-            chunk = await proc.stdout.read(1 << 20)
-            if not chunk:
-                break
+        pending = bytearray()
+        while chunk := await proc.stdout.read(1 << 20):
             pending += chunk
-            cut = pending.rfind(b"\n") + 1
-            if not cut:
+            heads, lines, cut = frames(pending)
+            if not heads:
                 continue
-            block, pending = pending[:cut], pending[cut:]
-            n = sat = errored = 0
-            for line in block.splitlines():
-                key = KEY.decode(line)
-                got.add((key.agent, key.scenario, key.trial))
-                n += 1
-                sat += key.satisfied
-                errored += key.error is not None
-            append(block)  # every complete line received, in one write
+            del pending[:cut]
+            for head in heads:
+                got.update(head.trials)
+            append(lines)  # every complete frame's lines, in one write
             if progress is not None:
-                progress(n, sat, errored)
+                progress(*tally(heads))
         rc = await proc.wait()
     except asyncio.CancelledError:
         with contextlib.suppress(ProcessLookupError):
@@ -100,7 +95,7 @@ async def run_process(shard: Shard, names: Sequence[str], append: Append, worker
 
 
 async def run_workers(shards: Sequence[Shard], names: Sequence[str], append: Append, stop: Stop | None = None,
-                      progress: Count | None = None) -> None:
+                      progress: Count | None = None, command: Sequence[str] = WORKER) -> None:
     """Run every shard in its own process at once. A shard whose process dies has its unreported
     trials retried once in a fresh process (attempt 2); a second death records them as errored.
     When `stop` is requested, every worker gets SIGTERM, and their unfinished trials are neither
@@ -111,8 +106,8 @@ async def run_workers(shards: Sequence[Shard], names: Sequence[str], append: App
     async def one(shard: Shard) -> None:
         if stop.requested:
             return
-        rc, tail, got = await run_process(shard, names, append, workers, progress)
-        missing = lost(shard, names, got)
+        rc, tail, got = await run_process(shard, append, workers, progress, command)
+        missing = lost(shard, got)
         if not missing or stop.requested:
             return
         why = f"worker exited with {rc}: {tail.strip().splitlines()[-1] if tail.strip() else 'no message'}"

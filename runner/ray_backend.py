@@ -13,7 +13,8 @@ from typing import Any
 
 from .errors import DtuError
 from .interrupt import Stop
-from .shard import Shard
+from .parallel import Count
+from .shard import Shard, frames, tally
 
 Append = Callable[[bytes], None]
 POLL = 0.25  # seconds between looks at the stop request while tasks run
@@ -21,13 +22,13 @@ CANCEL_GRACE = 5.0  # seconds a cancelled task gets to stop its agents before it
 
 
 def _run_shard_task(payload: bytes) -> bytes:
-    """The body of a Ray task: decode the shard, run it on a fresh loop, return the lines."""
+    """The body of a Ray task: decode the shard, run it on a fresh loop, return its lines as one frame."""
     from .engine import run_async
-    from .shard import SHARD, run_shard
+    from .shard import SHARD, Framer, run_shard
 
-    lines: list[bytes] = []
-    run_async(run_shard(SHARD.decode(payload), lines.append))
-    return b"".join(lines)
+    framer = Framer()
+    run_async(run_shard(SHARD.decode(payload), framer.add))
+    return framer.take()
 
 
 def _no_cluster(address: str, e: Exception) -> DtuError:
@@ -59,7 +60,7 @@ def init(address: str, num_cpus: int | None = None) -> Any:
 
 
 def run_ray(shards: Sequence[Shard], append: Append, address: str = "auto", in_flight: int | None = None,
-            stop: Stop | None = None) -> None:
+            stop: Stop | None = None, progress: Count | None = None) -> None:
     """Submit shards as tasks, keep a bounded number in flight, append lines as tasks finish."""
     from .records import ENCODER
 
@@ -74,9 +75,11 @@ def run_ray(shards: Sequence[Shard], append: Append, address: str = "auto", in_f
             running.append(task.remote(ENCODER.encode(todo.pop(0))))
         done, running = ray.wait(running, num_returns=1, timeout=POLL)
         for ref in done:
-            data: bytes = ray.get(ref)
-            if data:
-                append(data)
+            heads, lines, _ = frames(ray.get(ref))
+            if lines:
+                append(lines)
+            if progress is not None:
+                progress(*tally(heads))
     if running:
         _cancel(ray, running)
 

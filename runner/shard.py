@@ -1,12 +1,14 @@
 """Shards: a run's trials split across processes (`--workers N`) or Ray tasks (`--ray`).
 
 A shard is plain data (scenario paths, agent specs, options, trial keys), so it travels to a
-local process or a Ray worker alike. A worker streams encoded trajectories back, one line each;
-the parent writes them as they come, so a dead worker loses only its in-flight trials, which are
-retried once elsewhere (attempt 2) and recorded as such."""
+local process or a Ray worker alike. A worker streams encoded trajectories back, one line each,
+in frames (`Frame`: a header with the frame's size and tally, then its lines), and the parent
+writes them as they come without parsing them. So a dead worker loses only its in-flight
+trials, which are retried once elsewhere (attempt 2) and recorded as such."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,6 +21,7 @@ from . import persona
 from .agents_loader import resolve
 from .engine import Prepared, RunOptions, prepare, run_all
 from .interrupt import Stop, handle_signals
+from .records import ENCODER, Trajectory
 from .scenario import load_file, load_text
 
 TrialKey = tuple[str, str, int]  # (agent spec, scenario id, trial)
@@ -51,29 +54,69 @@ class Shard(msgspec.Struct, frozen=True):
                           hidden=tuple(self.hidden))
 
 
-class Key(msgspec.Struct):
-    """The identifying fields of a trajectory line (and its verdict), decoded without the rest."""
+class Frame(msgspec.Struct, array_like=True):
+    """The header a worker writes (as one JSON line) before each block of trajectory lines: the
+    block's size in bytes, its tally and which of the shard's trials it holds (indices into
+    `Shard.trials`), so the parent forwards the block and counts it without parsing a line."""
 
-    agent: str
-    scenario: str
-    trial: int
-    satisfied: bool = False
-    error: str | None = None
+    size: int
+    satisfied: int
+    errored: int
+    trials: list[int]
 
 
-KEY = msgspec.json.Decoder(Key)
+FRAME = msgspec.json.Decoder(Frame)
 SHARD = msgspec.json.Decoder(Shard)
 
 
-def tally(block: bytes) -> tuple[int, int, int]:
-    """(trajectories, satisfied, errored) in a block of complete trajectory lines."""
-    n = sat = err = 0
-    for line in block.splitlines():
-        key = KEY.decode(line)
-        n += 1
-        sat += key.satisfied
-        err += key.error is not None
-    return n, sat, err
+class Framer:
+    """Encodes a shard's trajectories into lines and frames them; `take()` returns the frame so far."""
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self.frame = Frame(size=0, satisfied=0, errored=0, trials=[])
+
+    def add(self, index: int, t: Trajectory) -> None:
+        line = ENCODER.encode(t) + b"\n"
+        self.lines.append(line)
+        f = self.frame
+        f.size += len(line)
+        f.satisfied += t.satisfied
+        f.errored += t.error is not None
+        f.trials.append(index)
+
+    def take(self) -> bytes:
+        """The frame so far, header and lines; the next one starts empty."""
+        out = b"".join([ENCODER.encode(self.frame), b"\n", *self.lines])
+        self.lines = []
+        self.frame = Frame(size=0, satisfied=0, errored=0, trials=[])
+        return out
+
+
+def frames(data: bytes | bytearray) -> tuple[list[Frame], bytes, int]:
+    """The complete frames at the start of `data`: their headers, their lines (joined) and the
+    offset where the rest (an incomplete frame) starts."""
+    heads: list[Frame] = []
+    bodies: list[memoryview] = []
+    pos = 0
+    with memoryview(data) as view:
+        while (eol := data.find(b"\n", pos)) >= 0:
+            head = FRAME.decode(view[pos:eol])
+            end = eol + 1 + head.size
+            if end > len(data):
+                break
+            heads.append(head)
+            bodies.append(view[eol + 1:end])
+            pos = end
+        lines = b"".join(bodies)
+        for b in bodies:
+            b.release()
+    return heads, lines, pos
+
+
+def tally(heads: Sequence[Frame]) -> tuple[int, int, int]:
+    """(trajectories, satisfied, errored) in these frames."""
+    return sum(len(h.trials) for h in heads), sum(h.satisfied for h in heads), sum(h.errored for h in heads)
 
 
 def split(agents: Sequence[str], scenario_ids: Sequence[str], trials: int, n: int,
@@ -91,28 +134,29 @@ def split(agents: Sequence[str], scenario_ids: Sequence[str], trials: int, n: in
     return [s for s in shards if s]
 
 
-async def run_shard(shard: Shard, emit: Callable[[bytes], None], stop: Stop | None = None) -> int:
-    """Run a shard's trials on this process's loop; emit each encoded trajectory line. When `stop`
-    is requested, running trials are cancelled and no more start (see `run_all`)."""
-    from .records import ENCODER, Trajectory
-
+async def run_shard(shard: Shard, emit: Callable[[int, Trajectory], None], stop: Stop | None = None) -> int:
+    """Run a shard's trials on this process's loop; emit each trajectory with its index in
+    `shard.trials`. When `stop` is requested, running trials are cancelled and no more start (see
+    `run_all`)."""
     loaded = ([load_text(p, t) for p, t in zip(shard.scenarios, shard.texts, strict=True)] if shard.texts
               else [load_file(p) for p in shard.scenarios])
     prepared: dict[str, Prepared] = {p.scenario.id: p for p in prepare(loaded, shard.seed)}
     persona.attach(prepared.values(), shard.out_dir or None)  # as `dtu run` does (runner/persona.py)
     agents = [resolve(spec) for spec in shard.agents]
     todo = [(agents[a], prepared[sid], k) for a, sid, k in shard.trials]
+    index = {(agents[a].name, sid, k): i for i, (a, sid, k) in enumerate(shard.trials)}
 
     def sink(t: Trajectory) -> None:
         if shard.attempt != 1:
             t.attempt = shard.attempt
-        emit(ENCODER.encode(t) + b"\n")
+        emit(index[t.agent, t.scenario, t.trial], t)
 
     return await run_all(agents, list(prepared.values()), shard.options(), sink, todo=todo, stop=stop)
 
 
 def worker_main() -> int:
-    """`python -m dtu.runner.shard`: read a Shard (JSON) on stdin, stream trajectory lines on stdout.
+    """`python -m dtu.runner.shard`: read a Shard (JSON) on stdin, stream framed trajectory lines on
+    stdout (`Frame`). Anything else the process prints goes to stderr, so it cannot break a frame.
 
     SIGTERM (or SIGINT) stops the shard as the first Ctrl-C stops a run: running trials are
     cancelled, finished ones are sent, the process exits 0; a second signal exits at once."""
@@ -121,23 +165,25 @@ def worker_main() -> int:
     from .engine import run_async
 
     shard = SHARD.decode(sys.stdin.buffer.read())
-    out = sys.stdout.buffer
-    pending: list[bytes] = []
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    framer = Framer()
 
     def flush() -> None:
-        out.write(b"".join(pending))
+        out.write(framer.take())
         out.flush()
-        pending.clear()
 
-    def emit(line: bytes) -> None:
-        # Trials that finish in one turn of the loop go out in one write, flushed at once.
-        if not pending:
+    def emit(index: int, t: Trajectory) -> None:
+        # Trials that finish in one turn of the loop go out in one frame, written at once.
+        if not framer.lines:
             asyncio.get_running_loop().call_soon(flush)
-        pending.append(line)
+        framer.add(index, t)
 
     with handle_signals(Stop()) as stop:
         run_async(run_shard(shard, emit, stop))
-        flush()
+        if framer.lines:
+            flush()
     return 0
 
 

@@ -66,3 +66,24 @@ def test_ray_equals_one_process(tmp_path: Path) -> None:
     single = run(tmp_path)
     on_ray = run(tmp_path, "--ray", "local", env={"RAY_NUM_CPUS": "2"})
     assert summary(single) == summary(on_ray)
+
+
+def test_frames_carry_lines_and_tally_and_drop_a_torn_frame() -> None:
+    from dtu.runner.records import ENCODER, Trajectory
+    from dtu.runner.shard import Framer, frames, tally
+
+    def traj(k: int, ok: bool, error: str | None = None) -> Trajectory:
+        return Trajectory(scenario="s", agent="a", trial=k, seed=k, satisfied=ok, score=float(ok), checks=[],
+                          calls=[], digest="d", error=error)
+
+    framer = Framer()
+    framer.add(3, traj(3, True))
+    framer.add(0, traj(0, False, "boom"))
+    first = framer.take()
+    framer.add(1, traj(1, True))
+    second = framer.take()
+    data = first + second + second[:-5]  # a worker killed mid-write
+    heads, lines, cut = frames(data)
+    assert lines == b"".join(ENCODER.encode(traj(*a)) + b"\n" for a in [(3, True), (0, False, "boom"), (1, True)])
+    assert [h.trials for h in heads] == [[3, 0], [1]] and tally(heads) == (3, 2, 1)
+    assert data[cut:] == second[:-5]
