@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .common import S
+from .common import S, now_iso
 from .state import App, Group, OktaState, User
 
 
@@ -53,27 +53,33 @@ def _actor(s: OktaState, actor: str) -> dict[str, Any]:
             "displayName": "dtu API token", "detailEntry": None}
 
 
+# The parts of a LogEvent that are the same in every event the twin writes. Every event shares
+# these objects: an entry is never changed once written, and its readers copy it (GET /logs deep
+# copies, hooks get a msgpack copy), so building ~25 fewer containers per event is safe.
+_CLIENT = {"userAgent": {"rawUserAgent": "okta-sdk", "os": "Unknown", "browser": "UNKNOWN"}, "zone": "null",
+           "device": "Unknown", "id": None, "ipAddress": "127.0.0.1", "geographicalContext": None}
+_DEBUG = {"debugData": {"requestUri": "", "url": ""}}
+_SECURITY = {"asNumber": None, "asOrg": None, "isp": None, "domain": None, "isProxy": None}
+_REQUEST = {"ipChain": [{"ip": "127.0.0.1", "geographicalContext": None, "version": "V4", "source": None}]}
+
+
 def emit(ctx: S, event_type: str, message: str, targets: list[dict[str, Any]], *,
          result: str = "SUCCESS", reason: str | None = None, legacy: str | None = None) -> None:
     """Append one LogEvent for what the caller just did (world time, the acting user as actor)."""
-    env = ctx.env
     s = ctx.state
-    h = _digest(len(s.logs), env.now, event_type, *(t["id"] for t in targets))
+    h = _digest(len(s.logs), ctx.env.now, event_type, *(t["id"] for t in targets))
     s.logs.append({
-        "uuid": _uuid(h), "published": env.iso(), "eventType": event_type, "version": "0",
+        "uuid": _uuid(h), "published": now_iso(ctx), "eventType": event_type, "version": "0",
         "severity": "INFO", "legacyEventType": legacy, "displayMessage": message,
         "actor": _actor(s, ctx.actor),
-        "client": {"userAgent": {"rawUserAgent": "okta-sdk", "os": "Unknown", "browser": "UNKNOWN"},
-                   "zone": "null", "device": "Unknown", "id": None, "ipAddress": "127.0.0.1",
-                   "geographicalContext": None},
+        "client": _CLIENT,
         "authenticationContext": {"authenticationProvider": None, "credentialProvider": None,
                                   "credentialType": None, "issuer": None, "interface": None,
                                   "authenticationStep": 0, "externalSessionId": "trs" + h[:22]},
         "outcome": {"result": result, "reason": reason},
         "target": [dict(t) for t in targets],
         "transaction": {"type": "WEB", "id": "Z" + h[:26], "detail": {}},
-        "debugContext": {"debugData": {"requestUri": "", "url": ""}},
-        "securityContext": {"asNumber": None, "asOrg": None, "isp": None, "domain": None, "isProxy": None},
-        "request": {"ipChain": [{"ip": "127.0.0.1", "geographicalContext": None, "version": "V4",
-                                 "source": None}]},
+        "debugContext": _DEBUG,
+        "securityContext": _SECURITY,
+        "request": _REQUEST,
     })
