@@ -125,13 +125,35 @@ def page_after(items: Sequence[T], after: str, limit: int | None, key: Any, defa
     return chunk, (key(chunk[-1]) if more and chunk else None)
 
 
+_QUERIES: dict[tuple[tuple[str, type, Any], ...], str] = {}
+"""Query strings already encoded (a list call's Link header), keyed on the parameters alone (with
+their types: `True == 1` but they encode differently)."""
+_MAX_QUERIES = 4096
+
+
+def _query_string(q: dict[str, Any]) -> str:
+    """`urlencode(q)`, memoised: the same few list queries recur in every world."""
+    key = tuple((k, type(v), v) for k, v in q.items())
+    try:
+        text = _QUERIES.get(key)
+    except TypeError:  # an unhashable value
+        return urlencode(q)
+    if text is None:
+        text = urlencode(q)
+        if len(text) <= 512:  # an agent's huge query is not kept
+            if len(_QUERIES) >= _MAX_QUERIES:
+                _QUERIES.clear()
+            _QUERIES[key] = text
+    return text
+
+
 def paged(ctx: S, path: str, query: dict[str, Any], body: list[Any], nxt: str | None) -> Reply:
     """A list answer with Okta's Link headers: `self` first, `next` last."""
     q = {k: v for k, v in query.items() if v not in (None, "") and k != "after"}
     root = base(ctx)
     self_q = {'after': query['after'], **q} if query.get("after") else q
-    links = [f'<{root}{path}{"?" + urlencode(self_q) if self_q else ""}>; rel="self"']
+    links = [f'<{root}{path}{"?" + _query_string(self_q) if self_q else ""}>; rel="self"']
     if nxt is not None:
-        links.append(f'<{root}{path}?{urlencode({"after": nxt, **q})}>; rel="next"')
+        links.append(f'<{root}{path}?{_query_string({"after": nxt, **q})}>; rel="next"')
     headers: dict[str, Any] = {"Link": links}
     return Reply(200, body, headers)

@@ -7,7 +7,7 @@ subset Okta supports while `search` takes the whole grammar."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .errors import bad_search
@@ -51,8 +51,12 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
 
 
 def lookup(record: Mapping[str, Any], path: str) -> Any:
+    return _walk(record, path.split("."))
+
+
+def _walk(record: Mapping[str, Any], parts: Sequence[str]) -> Any:
     cur: Any = record
-    for part in path.split("."):
+    for part in parts:
         if not isinstance(cur, Mapping):
             return None
         cur = cur.get(part)
@@ -154,19 +158,41 @@ class _Parser:
         op = self.take("op")
         if self.allowed is not None and op not in self.allowed.get(attr, ()):
             raise bad_search()
+        parts = attr.split(".")
         if op == "pr":
-            return lambda r: _compare("pr", lookup(r, attr), None, False)
+            return lambda r: _compare("pr", _walk(r, parts), None, False)
         kind = self.peek()
         if kind not in ("str", "num", "bool", "null"):
             raise bad_search()
         want = self.take(kind)
         fold = self.fold
-        return lambda r: _compare(op, lookup(r, attr), want, fold)
+        return lambda r: _compare(op, _walk(r, parts), want, fold)
+
+
+_COMPILED: dict[tuple[str, int, bool, bool], tuple[Mapping[str, tuple[str, ...]] | None, Pred]] = {}
+"""Expressions already compiled. A predicate is a pure function of the expression's text and the
+compile options, so worlds may share it; the entry holds `allowed`, so its id stays its own."""
+_MAX_COMPILED = 4096
+_MAX_CACHED_TEXT = 512
 
 
 def compile_expr(text: str, allowed: Mapping[str, tuple[str, ...]] | None = None, *, fold: bool = False,
                  allow_not: bool = False) -> Pred:
     """A predicate for an Okta filter/search expression; E0000031 when it does not parse or is not allowed."""
+    key = (text, id(allowed), fold, allow_not)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is allowed:
+        return hit[1]
+    pred = _compile(text, allowed, fold, allow_not)
+    if len(text) > _MAX_CACHED_TEXT:  # an agent's huge expression is not kept
+        return pred
+    if len(_COMPILED) >= _MAX_COMPILED:
+        _COMPILED.clear()
+    _COMPILED[key] = (allowed, pred)
+    return pred
+
+
+def _compile(text: str, allowed: Mapping[str, tuple[str, ...]] | None, fold: bool, allow_not: bool) -> Pred:
     toks = _tokens(text)
     if not toks:
         raise bad_search()
