@@ -6,6 +6,7 @@ Unknown fields, values and operators raise JqlError with Jira's wording."""
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -35,8 +36,10 @@ CATEGORY_NAMES = {"to do": "new", "new": "new", "2": "new", "in progress": "inde
                   "indeterminate": "indeterminate", "4": "indeterminate", "done": "done", "3": "done"}
 
 
-def _words(text: str) -> list[str]:
-    return WORD.findall(text.lower())
+@functools.lru_cache(maxsize=1 << 14)
+def _words(text: str) -> tuple[str, ...]:
+    # Text searches read the same seeded summaries and descriptions in every world: split each once.
+    return tuple(WORD.findall(text.lower()))
 
 
 class Search:
@@ -186,9 +189,15 @@ class Compiler:
     def node(self, n: Node) -> Pred:
         if isinstance(n, And):
             preds = [self.node(p) for p in n.parts]
+            if len(preds) == 2:  # the common case, without a generator per issue
+                a, b = preds
+                return lambda i: a(i) and b(i)
             return lambda i: all(p(i) for p in preds)
         if isinstance(n, Or):
             preds = [self.node(p) for p in n.parts]
+            if len(preds) == 2:
+                a, b = preds
+                return lambda i: a(i) or b(i)
             return lambda i: any(p(i) for p in preds)
         if isinstance(n, Not):
             inner = self.node(n.part)

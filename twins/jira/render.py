@@ -28,6 +28,7 @@ CATEGORIES = {"new": ("2", "To Do", "blue-gray"), "indeterminate": ("4", "In Pro
               "done": ("3", "Done", "green"), "undefined": ("1", "No Category", "medium-gray")}
 SPRINT_FIELD = "customfield_10020"  # Jira Cloud's Sprint field
 NOT_NAVIGABLE = frozenset({"comment", "worklog"})
+ID_KEY = frozenset({"id", "key"})
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 
 
@@ -210,15 +211,11 @@ def _spent(iss: Issue) -> int | None:
 
 
 def _sprints(w: View, iss: Issue) -> list[dict[str, Any]] | None:
-    from . import render_more  # it builds on this module's shapes
-
     return [render_more.sprint(w, w.s.sprints[x]) for x in [*iss.closed_sprints, iss.sprint] if x in w.s.sprints] or None
 
 
 def _refs(kind: str) -> Callable[[View, Issue, str], list[dict[str, Any]]]:
     def refs(w: View, iss: Issue, me: str) -> list[dict[str, Any]]:
-        from . import render_more  # it builds on this module's shapes
-
         s = w.s
         if kind == "components":
             return [render_more.component_ref(w, s.components[c]) for c in iss.components if c in s.components]
@@ -291,8 +288,14 @@ def all_fields(w: View, iss: Issue, me: str, skip: frozenset[str] = frozenset())
     return out
 
 
-def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, set[str], set[str]]:
+def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, frozenset[str], frozenset[str]]:
     """(all, navigable, include, exclude) from a `fields` parameter such as `*all,-comment`."""
+    return _select(spec if not isinstance(spec, list) else tuple(spec), default)
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _select(spec: str | tuple[str, ...] | None, default: str) -> tuple[bool, bool, frozenset[str], frozenset[str]]:
+    # A search renders every issue it finds with the same `fields`: parse them once.
     items: list[str] = []
     for part in ([spec] if isinstance(spec, str) else spec or [default]):
         items.extend(x.strip() for x in str(part).split(",") if x.strip())
@@ -300,8 +303,8 @@ def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, set[
         items = [default]
     every = "*all" in items
     nav = "*navigable" in items
-    include = {x for x in items if not x.startswith(("*", "-"))}
-    exclude = {x[1:] for x in items if x.startswith("-")}
+    include = frozenset(x for x in items if not x.startswith(("*", "-")))
+    exclude = frozenset(x[1:] for x in items if x.startswith("-"))
     return every, nav, include, exclude
 
 
@@ -309,17 +312,19 @@ def issue(w: View, iss: Issue, me: str, fields: str | list[str] | None = None, e
           default: str = "*all", transitions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     every, nav, include, exclude = select(fields, default)
     out: dict[str, Any] = {"expand": ISSUE_EXPAND, "id": iss.id, "self": f"{w.api}/issue/{iss.id}", "key": iss.key}
-    if every or nav or include - {"id", "key"}:
+    if every or nav or not include <= ID_KEY:
         if every:
-            chosen = all_fields(w, iss, me, frozenset(exclude))
+            chosen = all_fields(w, iss, me, exclude)
         elif nav:
             chosen = all_fields(w, iss, me, NOT_NAVIGABLE | exclude)
             chosen.update((k, _field(w, iss, me, k)) for k in include if k not in chosen and _has(w, iss, k))
         else:
             chosen = {k: _field(w, iss, me, k) for k in include if _has(w, iss, k)}
-        out["fields"] = {k: v for k, v in chosen.items() if k not in exclude}
+        out["fields"] = {k: v for k, v in chosen.items() if k not in exclude} if exclude else chosen
     else:
         out["fields"] = {}
+    if not expand:
+        return out
     wants = {x.strip() for x in expand.split(",") if x.strip()}
     if "renderedFields" in wants:
         out["renderedFields"] = {"description": adf.to_html(iss.description),
@@ -345,3 +350,7 @@ def changelog(w: View, iss: Issue) -> dict[str, Any]:
              "items": [change_item(c) for c in h.items]}
             for h in iss.changelog]
     return {"startAt": 0, "maxResults": len(hist), "total": len(hist), "histories": hist}
+
+
+# Last: render_more builds on this module's shapes (it imports them), and FIELDS call it per request.
+from . import render_more  # noqa: E402
