@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from typing import Any
 
 from ..core import Ctx, Registry
@@ -80,6 +81,8 @@ def _links(s: JiraState) -> list[dict[str, Any]]:
 
 
 def _sprints(s: JiraState) -> dict[str, Any]:
+    if not s.sprints:
+        return {}
     sprint_issues: dict[int, list[str]] = {}
     for i in s.issues.values():
         for x in [i.sprint, *i.closed_sprints] if i.sprint is not None else i.closed_sprints:
@@ -133,23 +136,36 @@ def _marking_all(fn: Handler) -> Handler:
 
 
 def view_delta(ctx: Ctx[JiraState], seed: dict[str, Any]) -> dict[str, Any]:
-    """`view(ctx.state)` from the seed's view: issues are rebuilt when marked, new, or when their links or
-    sub-tasks changed; links and sprints (their issue lists) are rebuilt; the rest is the seed's."""
+    """`view(ctx.state)` from the seed's view, rebuilding only the issues that may differ from it: those
+    marked, the new ones, the parents a marked issue left or joined, and, when the links changed, those whose
+    links did; links and sprints are rebuilt. Issues are never removed without ALL, so the state holds the
+    seed's issues in the seed's order, then the new ones."""
     changed = ctx.changed
     s = ctx.state
-    if ALL in changed:
-        return view(s)
-    links, children = _relations(s)
     old = seed["issues"]
-    issues: dict[str, Any] = {}
-    for i in s.issues.values():
-        was = old.get(i.key)
-        mine, kids = links.get(i.id, []), children.get(i.id, [])
-        if was is None or ("issue", i.id) in changed or was["links"] != mine or was["children"] != kids:
-            was = _issue(s, i, mine, kids)
-        issues[i.key] = was
+    if ALL in changed or len(s.issues) < len(old):
+        return view(s)
+    links = _links(s)
+    new = list(itertools.islice(s.issues.values(), len(old), None))
+    redo = [i for k in changed if k[0] == "issue" and (i := s.issues[k[1]]).key in old]
     out = dict(seed)
-    out["issues"] = issues
-    out["links"] = _links(s)
+    out["links"] = links
     out["sprints"] = _sprints(s)
+    if not redo and not new and links == seed["links"]:
+        return out
+    link_map, children = _relations(s)
+    ids = {i.id for i in redo} | {i.id for i in new}
+    for i in [*redo, *new]:  # a sub-task that moved changes its old and new parents' children
+        was = old.get(i.key)
+        before = s.keys.get(was["parent"]) if was is not None and was["parent"] is not None else None
+        for pid in (before, i.parent):
+            if pid is not None and pid not in ids and pid in s.issues:
+                ids.add(pid)
+                redo.append(s.issues[pid])
+    if links != seed["links"]:
+        redo.extend(i for i in s.issues.values() if i.id not in ids and i.key in old
+                    and old[i.key]["links"] != link_map.get(i.id, []))
+    issues = out["issues"] = dict(old)
+    for i in [*redo, *new]:  # the seed's in place, then the new ones in the state's order
+        issues[i.key] = _issue(s, i, link_map.get(i.id, []), children.get(i.id, []))
     return out
