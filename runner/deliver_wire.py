@@ -32,6 +32,8 @@ IDLE = 15.0  # seconds an idle connection is kept (aiohttp's keepalive_timeout)
 MAX_HEAD = 65536
 FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # aiohttp's header check (RFC 9110 5.5, 9112 4)
 FRAMING = frozenset(("host", "content-length", "transfer-encoding", "connection"))
+AUTO = {"accept": "Accept: */*", "user-agent": f"User-Agent: {SERVER_SOFTWARE}",
+        "content-type": "Content-Type: application/octet-stream"}  # aiohttp's, when a request has none
 SocketFactory = Callable[[Any], socket.socket]
 
 
@@ -63,18 +65,20 @@ def encode(method: str, t: Target, headers: Mapping[str, str], body: bytes | Non
     """The request's bytes: its headers as given, then aiohttp's automatic ones it lacks."""
     if FORBIDDEN.search("".join(k + v for k, v in headers.items())) is not None:
         raise ValueError("Forbidden control character detected in headers. Potential header injection attack.")
-    given = {k.lower() for k in headers}
-    lines = [f"{method} {t.path} HTTP/1.1", f"Host: {t.authority}"]
-    lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() not in FRAMING]
-    if "accept" not in given:
-        lines.append("Accept: */*")
-    if "user-agent" not in given:
-        lines.append(f"User-Agent: {SERVER_SOFTWARE}")
-    if body is not None:
-        if "content-type" not in given:
-            lines.append("Content-Type: application/octet-stream")
-        lines.append(f"Content-Length: {len(body)}")
-    return "\r\n".join(lines).encode() + b"\r\n\r\n" + (body or b"")
+    lines = [f"{method} {t.path} HTTP/1.1\r\nHost: {t.authority}"]
+    auto = AUTO.copy()
+    for k, v in headers.items():
+        low = k.lower()
+        if low not in FRAMING:
+            lines.append(f"{k}: {v}")
+            auto.pop(low, None)
+    if body is None:
+        auto.pop("content-type")
+    else:
+        auto["content-length"] = f"Content-Length: {len(body)}"
+    lines += auto.values()
+    lines.append("\r\n")
+    return "\r\n".join(lines).encode() + (body or b"")
 
 
 class Conn(asyncio.Protocol):
@@ -168,7 +172,7 @@ class Conn(asyncio.Protocol):
                     self._fail("ClientResponseError: 400, message='Got more than 65536 bytes when reading "
                                "Status line is too long.'")
                 return False
-            lines = bytes(self.buf[:end]).decode("latin-1").split("\r\n")
+            lines = self.buf[:end].decode("latin-1").split("\r\n")
             del self.buf[:end + 4]
             version, _, rest = lines[0].partition(" ")
             code = rest[:3]
@@ -177,13 +181,16 @@ class Conn(asyncio.Protocol):
                 return False
             status = int(code)
             headers: dict[str, str] = {}
+            lower: dict[str, str] = {}  # the framing headers, by lower-case name
             for line in lines[1:]:
                 name, sep, value = line.partition(":")
                 if sep:
-                    headers[name.strip()] = value.strip()
+                    name, value = name.strip(), value.strip()
+                    headers[name] = value
+                    if name[:1] in "CcTtHh" and name.lower() in FRAMING:
+                        lower[name.lower()] = value.lower()
             if 100 <= status < 200:  # an interim answer: the real one follows
                 continue
-            lower = {k.lower(): v.lower() for k, v in headers.items() if k.lower() in FRAMING}
             tokens = {t.strip() for t in lower.get("connection", "").split(",")}
             self.reusable = "close" not in tokens if version == "HTTP/1.1" else "keep-alive" in tokens
             if status in (204, 304):
@@ -241,6 +248,15 @@ class Conn(asyncio.Protocol):
         self.pos = 0
 
 
+def _plain(info: Any) -> socket.socket:
+    return socket.socket(info[0], info[1], info[2])
+
+
+def _expire(waiter: asyncio.Future[Any]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
 class Client:
     """Connections to the endpoints of one network (the host's, or a namespace's through its
     socket factory), kept alive between requests."""
@@ -259,32 +275,45 @@ class Client:
         came, TimeoutError after `timeout` seconds, ValueError for a header with a line break."""
         t = target(url)
         data = encode(method, t, headers, body)
-        async with asyncio.timeout(timeout):
-            for _ in range(2):  # a kept-alive connection the server closed meanwhile: once more on a new one
-                conn = await self._acquire(t)
-                try:
-                    answer = await conn.send(data, limit)
-                except WireError:
-                    if conn.used > 1 and not conn.received:
-                        continue
-                    raise
-                finally:
-                    self._release(conn)
-                return answer
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        for _ in range(2):  # a kept-alive connection the server closed meanwhile: once more on a new one
+            conn = self._idle(t)
+            if conn is None:  # a new connection, or a wait for room: the slow path, timed on its own
+                async with asyncio.timeout_at(deadline):
+                    conn = await self._acquire(t)
+            waiter = conn.send(data, limit)
+            timer = loop.call_at(deadline, _expire, waiter)
+            try:
+                return await waiter
+            except WireError:
+                if conn.used > 1 and not conn.received:
+                    continue
+                raise
+            finally:
+                timer.cancel()
+                self._release(conn)
         raise WireError("ServerDisconnectedError: Server disconnected")
+
+    def _idle(self, t: Target) -> Conn | None:
+        """A kept-alive connection to `t`'s endpoint, if one is idle."""
+        stack = self.idle.get((t.host, t.port))
+        now = time.monotonic()
+        while stack:
+            conn = stack.pop()
+            if conn.dead:
+                continue
+            if now - conn.idle_since > IDLE:
+                self.drop(conn)
+                continue
+            return conn
+        return None
 
     async def _acquire(self, t: Target) -> Conn:
         key = (t.host, t.port)
-        now = time.monotonic()
         while True:
-            stack = self.idle.get(key)
-            while stack:
-                conn = stack.pop()
-                if conn.dead:
-                    continue
-                if now - conn.idle_since > IDLE:
-                    self.drop(conn)
-                    continue
+            conn = self._idle(t)
+            if conn is not None:
                 return conn
             if self.open < self.limit:
                 return await self._connect(t, key)
@@ -304,10 +333,8 @@ class Client:
         loop = asyncio.get_running_loop()
         self.open += 1
         conn = Conn(self, key)
+        make = self.socket_factory or _plain
         try:
-            if self.socket_factory is None:
-                await loop.create_connection(lambda: conn, t.host, t.port)
-                return conn
             if t.numeric:
                 family = socket.AF_INET6 if ":" in t.host else socket.AF_INET
                 infos: list[Any] = [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (t.host, t.port))]
@@ -315,7 +342,7 @@ class Client:
                 infos = await loop.getaddrinfo(t.host, t.port, type=socket.SOCK_STREAM)
             error: OSError = OSError(f"no address for {t.host}")
             for info in infos:
-                sock = self.socket_factory(info)
+                sock = make(info)
                 try:
                     sock.setblocking(False)
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
