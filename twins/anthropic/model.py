@@ -34,6 +34,7 @@ from .errors import AnthropicError
 from .naming import loose
 from .noise import corrupt, schedule
 from .state import DTU, SKIPPED, AnthropicState, PlannedCall
+from .toolblock import ToolBlock
 
 __all__ = ["ALNUM", "SCRIPTED", "TWIN_MODEL", "answer", "history", "judge", "kind_of", "play", "text_of"]
 
@@ -47,13 +48,12 @@ def kind_of(state: AnthropicState, model: str) -> str:
 
 
 def answer(state: AnthropicState, env: Env, model: str, messages: list[dict[str, Any]],
-           tools: list[dict[str, Any]], tool_choice: dict[str, Any] | None) -> tuple[list[Block], str]:
+           offered: ToolBlock, tool_choice: dict[str, Any] | None) -> tuple[list[Block], str]:
     """The next assistant content and its stop_reason, from the model the request names."""
     last = messages[-1] if messages else {}
+    tools, names = offered.custom, offered.names
     if (tool_choice or {}).get("type") == "none":
-        tools = []  # the model may not call a tool: it answers text
-    tools = [t for t in tools if isinstance(t, dict) and t.get("type") in (None, "custom") and t.get("name")]
-    names = {t.get("name") for t in tools}
+        tools, names = [], set()  # the model may not call a tool: it answers text
     if model == JUDGE_MODEL or ("submit_verdict" in names and "<checks>" in text_of(last.get("content"))):
         return judge(env, messages, "submit_verdict" in names)
     if model in SCRIPTED:

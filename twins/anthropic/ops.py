@@ -5,12 +5,9 @@ Not agent tools (`tool=False`): the model is what an agent talks *with*, not wha
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 import msgspec
-import orjson
 
 from ..core import Ctx, Env, Raw, Registry, Reply
 from . import sse
@@ -19,10 +16,10 @@ from .errors import RATE_LIMITED, AnthropicError
 from .listing import id_page
 from .model import ALNUM, answer, kind_of
 from .state import AnthropicState
+from .toolblock import ToolBlock, prefix_key, tokens, tool_block
 
 ops = Registry("anthropic")
 S = Ctx[AnthropicState]
-_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 
 
 class CountTokens(msgspec.Struct):
@@ -54,9 +51,9 @@ def _bad(message: str) -> AnthropicError:
     return AnthropicError("invalid_request_error", message)
 
 
-def validate(p: CreateMessage | CountTokens) -> None:
+def validate(p: CreateMessage | CountTokens, tools: ToolBlock) -> None:
     """The request checks the API makes that agents trip over: roles, pairing of tool_use and
-    tool_result, tool names, sampling ranges."""
+    tool_result, tool names (`tools`: the request's), sampling ranges."""
     if isinstance(p, CreateMessage):
         if p.max_tokens < 1:
             raise _bad("max_tokens: Input should be greater than or equal to 1")
@@ -64,9 +61,8 @@ def validate(p: CreateMessage | CountTokens) -> None:
             raise _bad("temperature: Input should be less than or equal to 1")
     if not p.messages:
         raise _bad("messages: at least one message is required")
-    for i, t in enumerate(p.tools):
-        if t.get("type") in (None, "custom") and not _TOOL_NAME.match(str(t.get("name", ""))):
-            raise _bad(f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
+    if tools.error is not None:
+        raise _bad(tools.error)
     pending: set[str] = set()
     for i, m in enumerate(p.messages):
         role = m.get("role")
@@ -94,37 +90,31 @@ def validate(p: CreateMessage | CountTokens) -> None:
             pending = {str(b.get("id")) for b in blocks if b.get("type") == "tool_use"}
 
 
-def tokens(x: Any) -> int:
-    """A deterministic token estimate: one token per four bytes of JSON."""
-    if x is None:
-        return 0
-    return (len(orjson.dumps(x)) + 3) // 4
-
-
-def _cached_prefix(p: CreateMessage) -> Any:
-    """The prompt prefix up to the last `cache_control` breakpoint (tools, then system)."""
+def _cached_prefix(p: CreateMessage, tools: ToolBlock) -> tuple[int, str] | None:
+    """The size and key of the prompt prefix up to the last `cache_control` breakpoint (tools,
+    then system)."""
     system = p.system if isinstance(p.system, list) else []
     for k in range(len(system) - 1, -1, -1):
         if isinstance(system[k], dict) and system[k].get("cache_control"):
-            return [p.tools, system[: k + 1]]
-    for k in range(len(p.tools) - 1, -1, -1):
-        if p.tools[k].get("cache_control"):
-            return [p.tools[: k + 1]]
-    return None
+            prefix = [p.tools, system[: k + 1]]
+            return tokens(prefix), prefix_key(prefix)
+    if tools.prefix_key is None or tools.prefix_tokens is None:
+        return None
+    return tools.prefix_tokens, tools.prefix_key
 
 
 def compose(s: AnthropicState, env: Env, p: CreateMessage) -> dict[str, Any]:
     """The Message the named model answers (validated request; usage and the prompt cache
     updated). Shared by messages.create and the batches, which answer the same way."""
-    validate(p)
+    tools = tool_block(s, p.tools)
+    validate(p, tools)
     check(s, p.model)
-    content, stop = answer(s, env, p.model, p.messages, p.tools, p.tool_choice)
-    total = tokens(p.system) + tokens(p.messages) + tokens(p.tools)
+    content, stop = answer(s, env, p.model, p.messages, tools, p.tool_choice)
+    total = tokens(p.system) + tokens(p.messages) + tools.tokens
     created = read = 0
-    prefix = _cached_prefix(p)
+    prefix = _cached_prefix(p, tools)
     if prefix is not None:
-        size = tokens(prefix)
-        key = hashlib.blake2b(orjson.dumps(prefix, option=orjson.OPT_SORT_KEYS), digest_size=12).hexdigest()
+        size, key = prefix
         if key in s.cached:
             read = size
         else:
@@ -162,9 +152,10 @@ def messages_create(ctx: S, p: CreateMessage) -> Any:
 @ops.op("messages.count_tokens", "POST", "/v1/messages/count_tokens", tool=False, mutates=False)
 def messages_count_tokens(ctx: S, p: CountTokens) -> dict[str, Any]:
     """Count the input tokens of a request (the twin's estimate: four bytes of JSON a token)."""
-    validate(p)
+    tools = tool_block(ctx.state, p.tools)
+    validate(p, tools)
     check(ctx.state, p.model)
-    return {"input_tokens": max(1, tokens(p.system) + tokens(p.messages) + tokens(p.tools))}
+    return {"input_tokens": max(1, tokens(p.system) + tokens(p.messages) + tools.tokens)}
 
 
 class ListModels(msgspec.Struct):

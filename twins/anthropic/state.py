@@ -92,7 +92,10 @@ class StoredFile(msgspec.Struct):
     downloadable: bool = False
 
 
-class AnthropicState(msgspec.Struct, omit_defaults=True):
+class AnthropicState(msgspec.Struct, omit_defaults=True, dict=True):
+    """The twin's state in one world. Its `__dict__` (never encoded, copied or compared) holds
+    what the world's requests let it derive once (toolblock.py)."""
+
     plan: list[PlannedCall] = []
     scripted: bool = False  # the seed gave a plan: `dtu-scripted` and `dtu-noisy` are served
     noise: Noise = DEFAULT_NOISE

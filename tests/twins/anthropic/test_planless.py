@@ -14,6 +14,7 @@ from dtu.runner.tools import catalog
 from dtu.twins.anthropic import planless
 from dtu.twins.anthropic.model import answer
 from dtu.twins.anthropic.seed import build
+from dtu.twins.anthropic.toolblock import ToolBlock
 from dtu.twins.core import Env, Reply, SeedImage, World
 from dtu.twins.registry import TWINS
 
@@ -27,7 +28,7 @@ PLAN = {"plan": [{"name": "slack__chat_postMessage", "input": {"channel": "C0PLA
 def _ask(seed: int, messages: list[dict[str, Any]], tools: list[dict[str, Any]], model: str = "dtu-twin",
          anthropic: Any = None, tool_choice: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], str]:
     state = build(anthropic, Env(0, 0.0))
-    return answer(state, Env(seed, 0.0), model, messages, tools, tool_choice)
+    return answer(state, Env(seed, 0.0), model, messages, ToolBlock(tools), tool_choice)
 
 
 def _converse(seed: int, tools: list[dict[str, Any]], result: str = '{"ok": true}',
