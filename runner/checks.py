@@ -120,7 +120,7 @@ class CompiledChecks:
         seeded = world.image.seeded
         touched = world.touched()
         names = seeded if all(n in seeded for n in touched) else seeded + tuple(n for n in touched if n not in seeded)
-        root = world.view(self.wanted(names))
+        root = world.polled_view(self.wanted(names))
         if self.needs_calls:
             root["calls"] = calls_view(world)
         if self.needs_events:
@@ -147,16 +147,27 @@ class CompiledChecks:
 
 def calls_view(world: World) -> list[dict[str, Any]]:
     """The call log as checks see it: `actor` is "agent" or a person's email (or "dtu" for an
-    event delivery), `t` world seconds since the trial began."""
+    event delivery), `t` world seconds since the trial began. Logs only grow: the entries seen
+    by an earlier poll are kept and only the new ones are added."""
+    seen: list[dict[str, Any]] | None = world.memo("calls")
+    if seen is None:
+        seen = []
+        world.keep("calls", seen)
     t0 = world.started
-    return [{"twin": c.twin, "op": c.op, "args": c.args, "status": c.status, "ok": call_ok(c.status, c.body),
-             "actor": c.actor or "agent", "t": c.t - t0} for c in world.calls]
+    seen += [{"twin": c.twin, "op": c.op, "args": c.args, "status": c.status, "ok": call_ok(c.status, c.body),
+              "actor": c.actor or "agent", "t": c.t - t0} for c in world.calls[len(seen):]]
+    return list(seen)
 
 
 def events_view(world: World) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] | None = world.memo("events")
+    if seen is None:
+        seen = []
+        world.keep("events", seen)
     t0 = world.started
-    return [{"twin": e.twin, "type": e.type, "t": e.t - t0, "by": e.by or "agent", "actor": e.actor,
-             "to": list(e.to), "data": e.data} for e in world.events]
+    seen += [{"twin": e.twin, "type": e.type, "t": e.t - t0, "by": e.by or "agent", "actor": e.actor,
+              "to": list(e.to), "data": e.data} for e in world.events[len(seen):]]
+    return list(seen)
 
 
 def people_view(world: World) -> dict[str, dict[str, list[str]]]:

@@ -36,7 +36,11 @@ def _equals(x: Any, y: Any) -> bool:
 
 
 def _false(v: Any) -> bool:
-    return v is None or v is False or v == "" or v == [] or v == {}
+    """JMESPath falsiness: null, false and empty strings, lists and objects (0 is true)."""
+    if v is True:
+        return False
+    t = type(v)
+    return v is None or v is False or ((t is str or t is list or t is dict) and not v)
 
 
 def compile_query(query: str) -> Fn:
@@ -133,7 +137,8 @@ def _compile(node: dict[str, Any]) -> Fn:
                 return None
             out = []
             for el in b:
-                if not _false(cond(el)):
+                c = cond(el)
+                if c is True or (c is not False and not _false(c)):
                     r = right(el)
                     if r is not None:
                         out.append(r)
@@ -166,6 +171,11 @@ def _compile(node: dict[str, Any]) -> Fn:
                 return lambda v: v.get(key) == lit if type(v) is dict else lit is None
             return lambda v: v.get(key) != lit if type(v) is dict else lit is not None
         left, right = _compile(ch[0]), _compile(ch[1])
+        if op in ("eq", "ne") and ch[1]["type"] == "literal" and type(ch[1]["value"]) in (str, type(None)):
+            lit = ch[1]["value"]  # `a.b == 'x'`: no boolean can equal a string or null
+            if op == "eq":
+                return lambda v: left(v) == lit
+            return lambda v: left(v) != lit
         if op == "eq":
             return lambda v: _equals(left(v), right(v))
         if op == "ne":
@@ -192,7 +202,9 @@ def _compile(node: dict[str, Any]) -> Fn:
 
         def and_(v: Any) -> Any:
             m = a(v)
-            return m if _false(m) else b(v)
+            if m is True:
+                return b(v)
+            return m if m is False or _false(m) else b(v)
 
         return and_
     if t == "not_expression":

@@ -126,7 +126,7 @@ def world_root(world: World, needs: frozenset[str] | None = None) -> dict[str, A
     names = world.image.seeded + tuple(n for n in world.touched() if n not in world.image.seeded)
     if needs is not None:
         names = tuple(n for n in names if n in needs)
-    root = world.view(names)
+    root = world.polled_view(names)
     for name, view in (("calls", calls_view), ("events", events_view), ("people", people_view)):
         if needs is None or name in needs:
             root[name] = view(world)

@@ -110,10 +110,26 @@ class Env:
 
     def iso(self, t: float | None = None, millis: bool = True) -> str:
         """ISO-8601 UTC, `2024-01-15T09:00:00.000Z`."""
-        d = _dt.datetime.fromtimestamp(self.now if t is None else t, _dt.UTC)
-        if millis:
-            return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
-        return d.strftime("%Y-%m-%dT%H:%M:%SZ")
+        key = (self.now if t is None else t, millis)
+        s = _ISO.get(key)
+        if s is None:
+            if len(_ISO) >= _ISO_MAX:
+                _ISO.clear()
+            s = _ISO[key] = _iso(*key)
+        return s
+
+
+# Worlds of one scenario start at the same time and tick alike, so the same instants are
+# formatted over and over: a bounded memo (a pure function of the instant, shared safely).
+_ISO: dict[tuple[float, bool], str] = {}
+_ISO_MAX = 65_536
+
+
+def _iso(t: float, millis: bool) -> str:
+    d = _dt.datetime.fromtimestamp(t, _dt.UTC)
+    if millis:
+        return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
+    return d.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(value: str | float | int | _dt.datetime | None, default: float) -> float:

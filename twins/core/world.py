@@ -105,8 +105,8 @@ class World:
     `call` and `invoke` are door 1: they dispatch straight to the handler, with no sockets and
     no JSON, and answer exactly what the HTTP door would send, decoded."""
 
-    __slots__ = ("_ctx", "_dirty", "calls", "deadline", "done", "env", "events", "faults", "id", "image", "life",
-                 "listeners", "max_steps", "on_deadline", "started", "steps", "twins")
+    __slots__ = ("_ctx", "_dirty", "_memo", "calls", "deadline", "done", "env", "events", "faults", "id", "image", "life",
+                 "listeners", "max_steps", "on_deadline", "started", "steps", "twins", "version")
 
     def __init__(self, image: SeedImage, seed: int, world_id: str = "", *,
                  max_steps: int = DEFAULT_MAX_STEPS, faults: FaultHook | None = None,
@@ -117,6 +117,9 @@ class World:
         self.env = Env(seed, image.now, 0, world_id, base_url)
         self._ctx: dict[str, Ctx[Any]] = {}
         self._dirty: set[str] = set()  # twins a mutating operation was called on
+        self.version = 0
+        """Counts mutating calls: a view built at one version holds until the next."""
+        self._memo: dict[Any, Any] | None = None  # views derived from this world, see `memo`
         self.calls: list[Call] = []
         self.max_steps = max_steps
         self.faults = faults
@@ -195,6 +198,7 @@ class World:
                 raise twin.errors.not_found_route("POST", op_name)
             if op.mutates:
                 self._dirty.add(twin_name)
+                self.version += 1
             if by is None:
                 if self.steps >= self.max_steps:
                     fault = "max_steps"
@@ -292,6 +296,17 @@ class World:
         return self.env.now - self.started
 
     # -- reading ------------------------------------------------------------------------------
+    def polled_view(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """`view(names)` for readers that poll during a trial (a plan's `wait_for`, then the
+        checks): unchanged since the last mutating call, the same views are answered again."""
+        key = ("view", names)
+        hit = self.memo(key)
+        if hit is not None and hit[0] == self.version:
+            return dict(hit[1])
+        out = self.view(names)
+        self.keep(key, (self.version, out))
+        return dict(out)
+
     def view(self, names: tuple[str, ...] | None = None) -> dict[str, Any]:
         """The state as plain data, per twin (seeded twins by default)."""
         out: dict[str, Any] = {}
@@ -307,6 +322,16 @@ class World:
             else:
                 out[name] = twin.view(self._ctx[name].state)
         return out
+
+    def memo(self, key: Any) -> Any:
+        """What was kept under `key` for this world (None at first): readers that poll the world
+        (a plan's `wait_for`, checks) keep what they derived and extend it as the world grows."""
+        return self._memo.get(key) if self._memo is not None else None
+
+    def keep(self, key: Any, value: Any) -> None:
+        if self._memo is None:
+            self._memo = {}
+        self._memo[key] = value
 
     def digest(self) -> str:
         """A digest of the final state of every seeded or touched twin."""
