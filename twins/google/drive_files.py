@@ -90,7 +90,7 @@ def reply_file(ctx: G, f: DriveFile, role: str, fields: str | None) -> dict[str,
     if not fields:
         return short_file(f)
     tree = fields_tree(fields, DEFAULT_TREE, KNOWN_FILE)
-    out: dict[str, Any] = select(file_json(ctx.state, f, ctx.actor, role, ctx.env.base_url), tree)
+    out: dict[str, Any] = select(file_json(ctx.state, f, ctx.actor, role, ctx.env.base_url, tree), tree)
     return out
 
 

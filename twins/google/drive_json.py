@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from ..core.env import derive
+from .fields import Tree
 from .state import (
     DOC,
     FOLDER,
@@ -103,25 +104,48 @@ def capabilities(f: DriveFile, role: str) -> dict[str, bool]:
     }
 
 
-def file_json(state: GoogleState, f: DriveFile, actor: str, role: str, base_url: str = "") -> dict[str, Any]:
-    """The full File resource as `actor` (holding `role`) sees it."""
+_ORDER = (
+    "kind", "id", "name", "mimeType", "starred", "trashed", "explicitlyTrashed", "parents", "spaces", "version",
+    "webViewLink", "iconLink", "hasThumbnail", "thumbnailVersion", "viewedByMe", "createdTime", "modifiedTime",
+    "modifiedByMe", "owners", "lastModifyingUser", "shared", "ownedByMe", "capabilities", "viewersCanCopyContent",
+    "copyRequiresWriterPermission", "writersCanShare", "isAppAuthorized", "hasAugmentedPermissions",
+    "quotaBytesUsed", "viewedByMeTime", "modifiedByMeTime", "description", "properties", "appProperties",
+    "trashedTime", "trashingUser", "sharedWithMeTime", "sharingUser", "permissions", "permissionIds", "driveId",
+    "teamDriveId", "folderColorRgb", "exportLinks", "originalFilename", "fullFileExtension", "fileExtension",
+    "md5Checksum", "size", "headRevisionId", "webContentLink",
+)
+
+
+def file_json(state: GoogleState, f: DriveFile, actor: str, role: str, base_url: str = "",
+              want: Tree | None = None) -> dict[str, Any]:
+    """The File resource as `actor` (holding `role`) sees it: every field, or (given `want`, a
+    `fields` subtree) at least the fields it names; the costly ones only when named."""
+    every = want is None or "*" in want
+    w: Tree = want or {}
     owned = actor in f.owners
     out: dict[str, Any] = {
         "kind": "drive#file", "id": f.id, "name": f.name, "mimeType": f.mimeType,
         "starred": f.starred, "trashed": f.trashed, "explicitlyTrashed": f.explicitlyTrashed,
         "parents": list(f.parents), "spaces": ["drive"], "version": str(f.version),
-        "webViewLink": _view_link(f), "iconLink": f"https://drive-thirdparty.googleusercontent.com/16/type/{f.mimeType}",
         "hasThumbnail": False, "thumbnailVersion": "0", "viewedByMe": owned,
         "createdTime": f.createdTime, "modifiedTime": f.modifiedTime,
-        "modifiedByMe": f.lastModifyingUser == actor,
-        "owners": [user_json(state, e, actor) for e in f.owners],
-        "lastModifyingUser": user_json(state, f.lastModifyingUser or (f.owners[0] if f.owners else actor), actor),
-        "shared": any(p.role != "owner" for p in f.permissions), "ownedByMe": owned,
-        "capabilities": capabilities(f, role), "viewersCanCopyContent": True,
-        "copyRequiresWriterPermission": False, "writersCanShare": True,
+        "modifiedByMe": f.lastModifyingUser == actor, "ownedByMe": owned,
+        "viewersCanCopyContent": True, "copyRequiresWriterPermission": False, "writersCanShare": True,
         "isAppAuthorized": False, "hasAugmentedPermissions": False,
-        "quotaBytesUsed": str(len(f.content)) if not f.mimeType.startswith(GOOGLE_APPS) else "0",
     }
+    if every or "webViewLink" in w:
+        out["webViewLink"] = _view_link(f)
+    if every or "iconLink" in w:
+        out["iconLink"] = f"https://drive-thirdparty.googleusercontent.com/16/type/{f.mimeType}"
+    if (every or "owners" in w) and not f.driveId:
+        out["owners"] = [user_json(state, e, actor) for e in f.owners]
+    if every or "lastModifyingUser" in w:
+        out["lastModifyingUser"] = user_json(state, f.lastModifyingUser or (f.owners[0] if f.owners else actor), actor)
+    if every or "shared" in w:
+        out["shared"] = any(p.role != "owner" for p in f.permissions)
+    if every or "capabilities" in w:
+        out["capabilities"] = capabilities(f, role)
+    out["quotaBytesUsed"] = str(len(f.content)) if not f.mimeType.startswith(GOOGLE_APPS) else "0"
     if owned:
         out["viewedByMeTime"] = f.modifiedTime
     if f.lastModifyingUser == actor:
@@ -140,26 +164,30 @@ def file_json(state: GoogleState, f: DriveFile, actor: str, role: str, base_url:
         out["sharedWithMeTime"] = f.sharedWith[actor]
         out["sharingUser"] = user_json(state, f.owners[0], actor) if f.owners else None
     if RANK[role] >= RANK["writer"]:
-        out["permissions"] = [permission_json(p) for p in f.permissions]
+        if every or "permissions" in w:
+            out["permissions"] = [permission_json(p) for p in f.permissions]
         out["permissionIds"] = [p.id for p in f.permissions]
     if f.driveId:
         out["driveId"] = out["teamDriveId"] = f.driveId
         out["ownedByMe"] = False
-        del out["owners"]
     if f.mimeType == FOLDER:
         out["folderColorRgb"] = "#8f8f8f"
     elif f.mimeType.startswith(GOOGLE_APPS):
-        kind = "document" if f.mimeType == DOC else "spreadsheets"
-        out["exportLinks"] = {m: f"https://docs.google.com/feeds/download/{kind}/Export?id={f.id}&exportFormat={m}"
-                              for m in EXPORTS.get(f.mimeType, ())}
+        if every or "exportLinks" in w:
+            kind = "document" if f.mimeType == DOC else "spreadsheets"
+            out["exportLinks"] = {m: f"https://docs.google.com/feeds/download/{kind}/Export?id={f.id}&exportFormat={m}"
+                                  for m in EXPORTS.get(f.mimeType, ())}
     else:
         full, ext = _ext(f.name)
         out.update({
             "originalFilename": f.name, "fullFileExtension": full, "fileExtension": ext,
-            "md5Checksum": hashlib.md5(f.content, usedforsecurity=False).hexdigest(),
             "size": str(len(f.content)), "headRevisionId": f.revisions[-1].id if f.revisions else "1",
             "webContentLink": f"https://drive.google.com/uc?id={f.id}&export=download",
         })
+        if every or "md5Checksum" in w:
+            out["md5Checksum"] = hashlib.md5(f.content, usedforsecurity=False).hexdigest()
+    if every:  # the whole resource is sent as is: in Drive's order
+        return {k: out[k] for k in _ORDER if k in out}
     return out
 
 

@@ -14,7 +14,7 @@ from .drive_files import fields_tree, short_file
 from .drive_json import DEFAULT_FILE_FIELDS, EXPORTS, KNOWN_FILE, file_json, user_json
 from .drive_query import QueryError, Scope, compile_query
 from .errors import DriveError, invalid_value
-from .fields import Tree, select
+from .fields import Tree, select, subtree
 from .registry import G, ops
 from .state import FOLDER, DriveFile, GoogleState, ensure_user, role_of
 
@@ -126,7 +126,8 @@ def files_list(ctx: G, p: ListFiles) -> dict[str, Any]:
         out["nextPageToken"] = encode_cursor(offset + p.pageSize, CURSOR)
     if p.fields:
         base = ctx.env.base_url
-        out["files"] = [file_json(s, f, actor, role_of(s, f, actor) or "reader", base) for f in chunk]
+        want = subtree(tree, "files")
+        out["files"] = [file_json(s, f, actor, role_of(s, f, actor) or "reader", base, want) for f in chunk]
     else:
         out["files"] = [short_file(f) for f in chunk]
     selected: dict[str, Any] = select(out, tree)

@@ -94,6 +94,15 @@ def select(value: Any, tree: Tree | None) -> Any:
     return out
 
 
+def subtree(tree: Tree | None, key: str) -> Tree | None:
+    """What `select(value, tree)` selects of `value[key]`: None for all of it, {} for none of it."""
+    if tree is None or "*" in tree:
+        return None
+    if key not in tree:
+        return {}
+    return tree[key]
+
+
 def check(tree: Tree, known: dict[str, Any], spec: str) -> None:
     """Raise FieldsError for a top-level or nested name that the resource does not have."""
     for k, sub in tree.items():
