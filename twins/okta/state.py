@@ -1,4 +1,8 @@
-"""Okta state: an org's users, groups and apps with their assignments. Knows nothing of HTTP."""
+"""Okta state: an org's users, groups and apps with their assignments. Knows nothing of HTTP.
+
+Every struct is `gc=False`: a state is a tree (decoded from a snapshot, changed in place by handlers,
+never pointing back at itself), so the cycle collector need not track it, and with a thousand worlds
+in flight it no longer walks every user, group and app of each of them."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 import msgspec
 
 
-class User(msgspec.Struct):
+class User(msgspec.Struct, gc=False):
     """A user. `profile` holds Okta's profile attributes as sent (login, email, firstName, ...)."""
 
     id: str
@@ -29,7 +33,7 @@ class User(msgspec.Struct):
     password_digest: str | None = None  # blake2b of the password when one was set through the API
 
 
-class RoleAssignment(msgspec.Struct):
+class RoleAssignment(msgspec.Struct, gc=False):
     """An admin role assigned to a user (`type` SUPER_ADMIN, ORG_ADMIN, USER_ADMIN, ...)."""
 
     id: str
@@ -40,7 +44,7 @@ class RoleAssignment(msgspec.Struct):
     status: str = "ACTIVE"
 
 
-class Factor(msgspec.Struct):
+class Factor(msgspec.Struct, gc=False):
     """An enrolled MFA factor: `factor_type` (sms, call, email, question, token:software:totp,
     push), its `provider` and `status` (PENDING_ACTIVATION until activated, then ACTIVE)."""
 
@@ -55,7 +59,7 @@ class Factor(msgspec.Struct):
     pass_code: str | None = None  # what activation expects (totp/sms/call/email); None takes any
 
 
-class UserType(msgspec.Struct):
+class UserType(msgspec.Struct, gc=False):
     id: str
     name: str
     display_name: str
@@ -67,7 +71,7 @@ class UserType(msgspec.Struct):
     last_updated_by: str = ""
 
 
-class GroupRule(msgspec.Struct):
+class GroupRule(msgspec.Struct, gc=False):
     """A group rule: users whose profile matches `expression` (Okta Expression Language) join
     `assign_groups` while the rule is ACTIVE. `added` keeps who joined which group by this rule."""
 
@@ -82,7 +86,7 @@ class GroupRule(msgspec.Struct):
     added: dict[str, list[str]] = {}  # group id -> user ids this rule added
 
 
-class Group(msgspec.Struct):
+class Group(msgspec.Struct, gc=False):
     id: str
     name: str
     created: str
@@ -93,7 +97,7 @@ class Group(msgspec.Struct):
     members: list[str] = []  # user ids, in the order they joined
 
 
-class AppUser(msgspec.Struct):
+class AppUser(msgspec.Struct, gc=False):
     """A user's assignment to an app, made directly (scope USER)."""
 
     id: str  # the user's id
@@ -105,7 +109,7 @@ class AppUser(msgspec.Struct):
     profile: dict[str, Any] = {}
 
 
-class AppGroup(msgspec.Struct):
+class AppGroup(msgspec.Struct, gc=False):
     """A group's assignment to an app; its members get the app (scope GROUP)."""
 
     id: str  # the group's id
@@ -114,7 +118,7 @@ class AppGroup(msgspec.Struct):
     profile: dict[str, Any] = {}
 
 
-class App(msgspec.Struct):
+class App(msgspec.Struct, gc=False):
     id: str
     name: str
     label: str
@@ -127,7 +131,7 @@ class App(msgspec.Struct):
     groups: dict[str, AppGroup] = {}
 
 
-class EventHook(msgspec.Struct):
+class EventHook(msgspec.Struct, gc=False):
     """An event hook (ops_hooks.py): Okta POSTs the `events` it subscribes to to `uri` once the hook
     is VERIFIED and ACTIVE (runner/deliver_hooks.py). `auth_value` is the secret Okta sends in the
     `auth_key` header; no answer and no view shows it."""
@@ -147,7 +151,7 @@ class EventHook(msgspec.Struct):
     headers: list[dict[str, str]] = []
 
 
-class RateWindow(msgspec.Struct):
+class RateWindow(msgspec.Struct, gc=False):
     """Calls made in the current rate-limit window (world time)."""
 
     start: float = 0.0
@@ -155,7 +159,7 @@ class RateWindow(msgspec.Struct):
     limit: int = 600
 
 
-class OktaState(msgspec.Struct):
+class OktaState(msgspec.Struct, gc=False):
     org: str
     me: str = ""  # the user id the default API token belongs to ("" for a service token)
     users: dict[str, User] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from typing import Any
@@ -17,10 +18,18 @@ from .state import Channel, File, Message, SlackState, User
 # -- shaping --------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _avatar(team_id: str, uid: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A user's avatar hash and image URLs: a pure function of the ids, so worlds share it."""
+    avatar = hashlib.sha1(uid.encode()).hexdigest()[:12]
+    return avatar, tuple((f"image_{size}", f"https://avatars.slack-edge.com/{team_id}/{avatar}_{size}.png")
+                         for size in (24, 32, 48, 72, 192, 512))
+
+
 def profile_json(u: User, team_id: str) -> dict[str, Any]:
     """A user's `profile` as Slack sends it (users.info, users.list, users.profile.get)."""
     first, _, last = u.real_name.partition(" ")
-    avatar = hashlib.sha1(u.id.encode()).hexdigest()[:12]
+    avatar, images = _avatar(team_id, u.id)
     profile: dict[str, Any] = {
         "title": u.title, "phone": u.phone, "skype": "", "real_name": u.real_name,
         "real_name_normalized": u.real_name, "display_name": u.display_name,
@@ -30,8 +39,7 @@ def profile_json(u: User, team_id: str) -> dict[str, Any]:
     }
     if u.email:
         profile["email"] = u.email
-    for size in (24, 32, 48, 72, 192, 512):
-        profile[f"image_{size}"] = f"https://avatars.slack-edge.com/{team_id}/{avatar}_{size}.png"
+    profile.update(images)
     if u.bot_id:
         profile["bot_id"] = u.bot_id
         profile["always_active"] = False

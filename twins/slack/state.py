@@ -1,4 +1,8 @@
-"""Slack state: a team, its users, conversations, messages and files. Knows nothing of HTTP."""
+"""Slack state: a team, its users, conversations, messages and files. Knows nothing of HTTP.
+
+Every struct is `gc=False`: a state is a tree (decoded from a snapshot, changed in place by handlers,
+never pointing back at itself), so the cycle collector need not track it, and with a thousand worlds
+in flight it no longer walks every message and user of each of them."""
 
 from __future__ import annotations
 
@@ -7,13 +11,13 @@ from typing import Any
 import msgspec
 
 
-class Reaction(msgspec.Struct):
+class Reaction(msgspec.Struct, gc=False):
     name: str
     users: list[str] = []
     count: int = 0
 
 
-class Message(msgspec.Struct):
+class Message(msgspec.Struct, gc=False):
     ts: str
     user: str
     text: str
@@ -32,13 +36,13 @@ class Message(msgspec.Struct):
     parent_user_id: str | None = None  # a thread reply: the author of its parent
 
 
-class Pin(msgspec.Struct):
+class Pin(msgspec.Struct, gc=False):
     ts: str  # the pinned message
     by: str
     at: int
 
 
-class Ephemeral(msgspec.Struct):
+class Ephemeral(msgspec.Struct, gc=False):
     """A message only `to` saw; it never enters the history."""
 
     ts: str
@@ -47,7 +51,7 @@ class Ephemeral(msgspec.Struct):
     text: str
 
 
-class Bookmark(msgspec.Struct):
+class Bookmark(msgspec.Struct, gc=False):
     id: str  # Bk…
     title: str
     link: str
@@ -59,7 +63,7 @@ class Bookmark(msgspec.Struct):
     updated_by: str = ""
 
 
-class Channel(msgspec.Struct):
+class Channel(msgspec.Struct, gc=False):
     id: str
     name: str
     created: int
@@ -86,7 +90,7 @@ class Channel(msgspec.Struct):
     bookmarks: list[Bookmark] = []
 
 
-class User(msgspec.Struct):
+class User(msgspec.Struct, gc=False):
     id: str
     name: str
     real_name: str = ""
@@ -113,7 +117,7 @@ class User(msgspec.Struct):
     dnd_end: str = "08:00"
 
 
-class File(msgspec.Struct):
+class File(msgspec.Struct, gc=False):
     id: str
     name: str
     title: str
@@ -131,7 +135,7 @@ class File(msgspec.Struct):
     shares: dict[str, list[str]] = {}  # channel id -> message ts
 
 
-class Usergroup(msgspec.Struct):
+class Usergroup(msgspec.Struct, gc=False):
     id: str  # S…
     name: str
     handle: str
@@ -146,7 +150,7 @@ class Usergroup(msgspec.Struct):
     date_delete: int = 0  # disabled at (0: enabled)
 
 
-class Reminder(msgspec.Struct):
+class Reminder(msgspec.Struct, gc=False):
     id: str  # Rm…
     creator: str
     user: str  # whom it reminds
@@ -156,7 +160,7 @@ class Reminder(msgspec.Struct):
     complete_ts: int = 0
 
 
-class Scheduled(msgspec.Struct):
+class Scheduled(msgspec.Struct, gc=False):
     """A chat.scheduleMessage message: posted into `channel` once the world clock passes post_at."""
 
     id: str  # Q…
@@ -169,7 +173,7 @@ class Scheduled(msgspec.Struct):
     blocks: list[Any] | None = None
 
 
-class SlackState(msgspec.Struct):
+class SlackState(msgspec.Struct, gc=False):
     team_id: str
     team: str
     domain: str
