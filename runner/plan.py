@@ -123,11 +123,25 @@ def world_root(world: World, needs: frozenset[str] | None = None) -> dict[str, A
     named in `needs`, when given)."""
     from .checks import calls_view, events_view, people_view
 
-    names = world.image.seeded + tuple(n for n in world.touched() if n not in world.image.seeded)
-    if needs is not None:
-        names = tuple(n for n in names if n in needs)
+    key = (world.image.seeded, world.touched(), needs)
+    names = _NAMES.get(key)
+    if names is None:
+        seeded = world.image.seeded
+        names = seeded + tuple(n for n in world.touched() if n not in seeded)
+        if needs is not None:
+            names = tuple(n for n in names if n in needs)
+        if len(_NAMES) > 4096:
+            _NAMES.clear()
+        _NAMES[key] = names
     root = world.polled_view(names)
-    for name, view in (("calls", calls_view), ("events", events_view), ("people", people_view)):
-        if needs is None or name in needs:
-            root[name] = view(world)
+    if needs is None or "calls" in needs:
+        root["calls"] = calls_view(world)
+    if needs is None or "events" in needs:
+        root["events"] = events_view(world)
+    if needs is None or "people" in needs:
+        root["people"] = people_view(world)
     return root
+
+
+# (seeded, touched, needs) -> the twins whose views a root holds: the same few per scenario
+_NAMES: dict[tuple[tuple[str, ...], tuple[str, ...], frozenset[str] | None], tuple[str, ...]] = {}
