@@ -47,7 +47,7 @@ import socket
 import sys
 import tempfile
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
@@ -330,8 +330,8 @@ class ServiceAgent:
         hub.capabilities[code] = Capability(world.id, "slack", ("oauth.v2.access",),
                                             {"_bot": bot, "_app": self.app_id})
         hub._world_caps.setdefault(world.id, []).append(code)
-        query = urlencode({"code": code, "state": secrets.token_urlsafe(12)})
-        status = await self._call("GET", f"{redirect}?{query}", None)
+        # both are URL-safe as they are: what urlencode would make of them
+        status = await self._call("GET", redirect, None, f"code={code}&state={secrets.token_urlsafe(12)}")
         if status >= 400:
             raise ServiceFailed(f"the app refused its install in {world.id}: {redirect} answered {status}")
 
@@ -365,7 +365,7 @@ class ServiceAgent:
         if status >= 400:
             raise ServiceFailed(f"the app refused its Okta settings in {world.id}: {callback} answered {status}")
 
-    async def _call(self, method: str, url: str, body: Any) -> int:
+    async def _call(self, method: str, url: str, body: Any, query: str = "") -> int:
         """An install request to the app (a JSON body, or none): its status; ServiceFailed when
         no answer came."""
         from dtu.runner.deliver_wire import WireError
@@ -373,7 +373,7 @@ class ServiceAgent:
         headers = {"Content-Type": "application/json"} if body is not None else {}
         data = json.dumps(body).encode() if body is not None else None
         try:
-            status, _, _ = await self._client.request(method, url, headers, data, INSTALL_TIMEOUT)
+            status, _, _ = await self._client.request(method, url, headers, data, INSTALL_TIMEOUT, query=query)
         except (WireError, OSError, TimeoutError) as e:
             raise ServiceFailed(f"the app did not answer {method} {url}: {e or type(e).__name__}") from None
         return status

@@ -308,7 +308,7 @@ class Deliveries:
 
     async def _request(self, feed: Feed, method: str, url: str, headers: dict[str, str], body: bytes | None,
                        timeout: float) -> Answer:
-        if not _loopback(url):
+        if not is_loopback(url):
             return Answer(0, "refused: deliveries go to http:// URLs on this machine only", "connection_failed", {})
         client = self.client
         if feed.factory is not None:  # one client per factory, shared by the worlds that name it
@@ -362,7 +362,7 @@ class Deliveries:
         self.feeds.clear()
 
 
-_loopback = functools.lru_cache(maxsize=1024)(loopback)  # a pure function of the URL; the same few URLs
+is_loopback = functools.lru_cache(maxsize=1024)(loopback)  # a pure function of the URL; the same few URLs
 
 
 def _swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:

@@ -31,11 +31,11 @@ import orjson
 
 from dtu.twins.core import Event, World
 from dtu.twins.core.env import Grant
-from dtu.twins.core.hooks import LOOPBACK_HINT, loopback
+from dtu.twins.core.hooks import LOOPBACK_HINT
 from dtu.twins.slack.events import message_of
 from dtu.twins.slack.ops_interact import LIFETIME
 
-from .deliver import Answer, Delivery, Feed, Policy, wall_time
+from .deliver import Answer, Delivery, Feed, Policy, is_loopback, wall_time
 from .hub import BASE
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def make_app(world: World, hub: Hub | None, *, request_url: str | None, interact
              events: Iterable[str], bot_user: str | None, signing_secret: str | None,
              app_id: str | None, previous: SlackApp | None = None) -> SlackApp:
     for name, url in (("request_url", request_url), ("interactivity_url", interactivity_url)):
-        if url is not None and not loopback(url):
+        if url is not None and not is_loopback(url):
             raise ValueError(f"{name} must be on this machine ({LOOPBACK_HINT}), not {url!r}")
     s: Any = world.ctx("slack").state
     bot = bot_user or s.me

@@ -270,10 +270,13 @@ class Client:
         self.closed = False
 
     async def request(self, method: str, url: str, headers: Mapping[str, str], body: bytes | None,
-                      timeout: float, limit: int = 4096) -> tuple[int, dict[str, str], bytes]:
+                      timeout: float, limit: int = 4096, query: str = "") -> tuple[int, dict[str, str], bytes]:
         """(status, headers, the body's first `limit` bytes); WireError when no complete answer
-        came, TimeoutError after `timeout` seconds, ValueError for a header with a line break."""
+        came, TimeoutError after `timeout` seconds, ValueError for a header with a line break.
+        `query` (encoded) is appended to `url`, which then stays the same from call to call."""
         t = target(url)
+        if query:
+            t = t._replace(path=f"{t.path}?{query}")
         data = encode(method, t, headers, body)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
