@@ -1,4 +1,4 @@
-"""python -m bench [engine|world|memory|serve|workers|sandbox|viewer|events|llm|service|all] — prints dtu's performance figures."""
+"""python -m bench [engine|world|memory|serve|workers|ray|sandbox|viewer|events|llm|service|all] — prints dtu's performance figures."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def families() -> dict[str, list[Loaded]]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "workers", "sandbox", "viewer", "events",
-                                                    "llm", "service", "all"])
+    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "workers", "ray", "sandbox", "viewer",
+                                                    "events", "llm", "service", "all"])
     p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
     p.add_argument("--concurrency", type=int, action="append", default=None)
     p.add_argument("--family", action="append", default=None, help="only these twin families")
@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         from .workers import bench_workers
 
         bench_workers(fams)
+    if args.what == "ray":  # not in `all`: it starts a local Ray
+        from .ray import bench_ray
+
+        bench_ray(fams)
     if args.what in ("serve", "all"):
         from .serve import bench_serve
 

@@ -7,18 +7,36 @@ stop cancels the tasks in flight (their trials are left for `dtu run --resume`).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import msgspec
+
 from .errors import DtuError
 from .interrupt import Stop
 from .parallel import Count
-from .shard import Shard, frames, tally
+from .shard import Setup, Shard, frames, tally
 
 Append = Callable[[bytes], None]
 POLL = 0.25  # seconds between looks at the stop request while tasks run
 CANCEL_GRACE = 5.0  # seconds a cancelled task gets to stop its agents before it is killed
+
+
+_SETUP: dict[bytes, Setup] = {}  # the Setup of the last run this Ray worker process ran a shard of
+
+
+def _setup(shard: Shard) -> Setup:
+    """The run's Setup, kept across the tasks of one run that land on this Ray worker: loading and
+    preparing the scenarios costs far more than a task's trials (about 2 s for the library)."""
+    from .records import ENCODER
+
+    run = hashlib.blake2b(ENCODER.encode(msgspec.structs.replace(shard, trials=[], attempt=1))).digest()
+    if run not in _SETUP:
+        _SETUP.clear()  # one run's at a time: a long-lived cluster worker serves many runs
+        _SETUP[run] = Setup(shard)
+    return _SETUP[run]
 
 
 def _run_shard_task(payload: bytes) -> bytes:
@@ -26,8 +44,9 @@ def _run_shard_task(payload: bytes) -> bytes:
     from .engine import run_async
     from .shard import SHARD, Framer, run_shard
 
+    shard = SHARD.decode(payload)
     framer = Framer()
-    run_async(run_shard(SHARD.decode(payload), framer.add))
+    run_async(run_shard(shard, framer.add, setup=_setup(shard)))
     return framer.take()
 
 

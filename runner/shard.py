@@ -134,14 +134,26 @@ def split(agents: Sequence[str], scenario_ids: Sequence[str], trials: int, n: in
     return [s for s in shards if s]
 
 
-async def run_shard(shard: Shard, emit: Callable[[int, Trajectory], None], stop: Stop | None = None) -> int:
-    """Run a shard's trials on this process's loop; emit each trajectory with its index in
-    `shard.trials`. When `stop` is requested, running trials are cancelled and no more start (see
-    `run_all`)."""
-    loaded = ([load_text(p, t) for p, t in zip(shard.scenarios, shard.texts, strict=True)] if shard.texts
-              else [load_file(p) for p in shard.scenarios])
-    prepared: dict[str, Prepared] = {p.scenario.id: p for p in prepare(loaded, shard.seed)}
-    persona.attach(prepared.values(), shard.out_dir or None)  # as `dtu run` does (runner/persona.py)
+class Setup:
+    """What a run's shards run on: its scenarios loaded and prepared (personas attached) and its
+    options. Every field of a shard but its trials and attempt is the run's, so a process that
+    runs several shards of one run (a Ray worker) can build this once."""
+
+    def __init__(self, shard: Shard) -> None:
+        loaded = ([load_text(p, t) for p, t in zip(shard.scenarios, shard.texts, strict=True)] if shard.texts
+                  else [load_file(p) for p in shard.scenarios])
+        self.prepared: dict[str, Prepared] = {p.scenario.id: p for p in prepare(loaded, shard.seed)}
+        persona.attach(self.prepared.values(), shard.out_dir or None)  # as `dtu run` does (runner/persona.py)
+        self.options = shard.options()
+
+
+async def run_shard(shard: Shard, emit: Callable[[int, Trajectory], None], stop: Stop | None = None,
+                    setup: Setup | None = None) -> int:
+    """Run a shard's trials on this process's loop (on `setup`, built from the shard if not given);
+    emit each trajectory with its index in `shard.trials`. When `stop` is requested, running
+    trials are cancelled and no more start (see `run_all`)."""
+    setup = setup or Setup(shard)
+    prepared = setup.prepared
     agents = [resolve(spec) for spec in shard.agents]
     todo = [(agents[a], prepared[sid], k) for a, sid, k in shard.trials]
     index = {(agents[a].name, sid, k): i for i, (a, sid, k) in enumerate(shard.trials)}
@@ -151,7 +163,7 @@ async def run_shard(shard: Shard, emit: Callable[[int, Trajectory], None], stop:
             t.attempt = shard.attempt
         emit(index[t.agent, t.scenario, t.trial], t)
 
-    return await run_all(agents, list(prepared.values()), shard.options(), sink, todo=todo, stop=stop)
+    return await run_all(agents, list(prepared.values()), setup.options, sink, todo=todo, stop=stop)
 
 
 def worker_main() -> int:

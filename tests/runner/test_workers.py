@@ -87,3 +87,19 @@ def test_frames_carry_lines_and_tally_and_drop_a_torn_frame() -> None:
     assert lines == b"".join(ENCODER.encode(traj(*a)) + b"\n" for a in [(3, True), (0, False, "boom"), (1, True)])
     assert [h.trials for h in heads] == [[3, 0], [1]] and tally(heads) == (3, 2, 1)
     assert data[cut:] == second[:-5]
+
+
+def test_a_ray_worker_prepares_each_run_once() -> None:
+    from dtu.runner.ray_backend import _SETUP, _setup
+    from dtu.runner.shard import Shard
+
+    path = sorted(Path(SCEN).glob("*.yaml"))[0]
+
+    def shard(trials: list[tuple[int, str, int]], seed: int) -> Shard:
+        return Shard(scenarios=[str(path)], agents=["scripted"], trials=trials, seed=seed, timeout=5,
+                     concurrency=2, texts=[path.read_text()])
+
+    first = _setup(shard([(0, "x", 0)], 1))
+    assert _setup(shard([(0, "x", 1), (0, "x", 2)], 1)) is first  # another shard of the same run
+    other = _setup(shard([(0, "x", 0)], 2))  # another run: prepared anew, the last one dropped
+    assert other is not first and list(_SETUP.values()) == [other]
