@@ -30,12 +30,16 @@ _LINK_PATHS = {
 }
 
 
+_STATUS_LINKS = {status: tuple((name, "/" + _LINK_PATHS[name]) for name in names)
+                 for status, names in _USER_LINKS.items()}
+
+
 def user_json(u: User, root: str) -> dict[str, Any]:
     href = f"{root}/api/v1/users/{u.id}"
     links: dict[str, Any] = {"self": {"href": href}}
-    for name in _USER_LINKS.get(u.status, ()):
-        links[name] = {"href": f"{href}/{_LINK_PATHS[name]}", "method": POST}
-    links["schema"] = {"href": f"{root}/api/v1/meta/schemas/user/osc1dtuschema0000000"}
+    for name, path in _STATUS_LINKS.get(u.status, ()):
+        links[name] = {"href": href + path, "method": POST}
+    links["schema"] = {"href": root + "/api/v1/meta/schemas/user/osc1dtuschema0000000"}
     links["type"] = {"href": f"{root}/api/v1/meta/types/user/{u.type_id}"}
     creds: dict[str, Any] = {"provider": {"type": u.provider, "name": u.provider}}
     if u.has_password:

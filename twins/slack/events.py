@@ -29,9 +29,9 @@ def channel_type(ch: Channel) -> str:
 
 def _message(ctx: Ctx[SlackState], ch: Channel, msg: dict[str, Any]) -> list[Event]:
     s, env = ctx.state, ctx.env
-    data = dict(msg)
-    data.update(channel=ch.id, event_ts=msg["ts"], channel_type=channel_type(ch))
-    mentioned = tuple(dict.fromkeys(MENTION.findall(msg.get("text") or "")))
+    data = {**msg, "channel": ch.id, "event_ts": msg["ts"], "channel_type": channel_type(ch)}
+    text = msg.get("text") or ""
+    mentioned = tuple(dict.fromkeys(MENTION.findall(text))) if "<@" in text else ()
     if ch.is_im or ch.is_mpim:
         to = tuple(m for m in ch.members if m != ctx.actor) or ((ch.user,) if ch.user else ())
         to = tuple(dict.fromkeys(to + mentioned))
