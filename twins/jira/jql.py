@@ -308,12 +308,17 @@ class Parser:
         raise _err(f"Expecting either a value, list or function but got '{t.shown()}'.", t.pos)
 
 
-@functools.lru_cache(maxsize=4096)
 def parse(text: str) -> Query:
     """Parse a JQL query; raise JqlError with Jira's message when it is not valid.
 
-    The same queries come back in every world (a scenario's reference, an agent's retries): each text is
-    parsed once and its Query shared, so callers only read it. A query depends on its text alone."""
+    The same queries come back in every world (a scenario's reference, an agent's retries): each text
+    (up to 2,048 characters, so an agent's huge queries cannot fill the memory) is parsed once and its
+    Query shared, so callers only read it. A query depends on its text alone."""
+    return _parse(text) if len(text) <= 2048 else Parser(text).parse()
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> Query:
     return Parser(text).parse()
 
 

@@ -32,13 +32,19 @@ ENUMS = frozenset({"project", "status", "statuscategory", "type", "priority", "r
 SPRINT_FUNCS = {"opensprints": ("active", "future"), "closedsprints": ("closed",), "futuresprints": ("future",)}
 KNOWN = TEXT | USERS | DATES | ENUMS | {"key", "id"}
 WORD = re.compile(r"[a-z0-9]+")
+CACHED_TEXT = 2048  # the longest text whose words are cached
 CATEGORY_NAMES = {"to do": "new", "new": "new", "2": "new", "in progress": "indeterminate",
                   "indeterminate": "indeterminate", "4": "indeterminate", "done": "done", "3": "done"}
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def _words(text: str) -> tuple[str, ...]:
-    # Text searches read the same seeded summaries and descriptions in every world: split each once.
+    # Text searches read the same seeded summaries and descriptions in every world: split each once
+    # (short texts only, so that an agent's huge comments cannot fill the memory through the cache).
+    return _cached_words(text) if len(text) <= CACHED_TEXT else tuple(WORD.findall(text.lower()))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _cached_words(text: str) -> tuple[str, ...]:
     return tuple(WORD.findall(text.lower()))
 
 

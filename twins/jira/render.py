@@ -290,12 +290,21 @@ def all_fields(w: View, iss: Issue, me: str, skip: frozenset[str] = frozenset())
 
 def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, frozenset[str], frozenset[str]]:
     """(all, navigable, include, exclude) from a `fields` parameter such as `*all,-comment`."""
-    return _select(spec if not isinstance(spec, list) else tuple(spec), default)
+    key = spec if not isinstance(spec, list) else tuple(spec)
+    size = len(key) if isinstance(key, str) else sum(len(str(x)) for x in key or ())
+    if size > 2048:
+        return _parse_fields(key, default)  # not cached: an agent's huge `fields` cannot fill the memory
+    return _select(key, default)
 
 
 @functools.lru_cache(maxsize=1 << 10)
 def _select(spec: str | tuple[str, ...] | None, default: str) -> tuple[bool, bool, frozenset[str], frozenset[str]]:
     # A search renders every issue it finds with the same `fields`: parse them once.
+    return _parse_fields(spec, default)
+
+
+def _parse_fields(spec: str | tuple[str, ...] | None,
+                  default: str) -> tuple[bool, bool, frozenset[str], frozenset[str]]:
     items: list[str] = []
     for part in ([spec] if isinstance(spec, str) else spec or [default]):
         items.extend(x.strip() for x in str(part).split(",") if x.strip())
