@@ -320,7 +320,8 @@ class Client:
                 return conn
             if self.open < self.limit:
                 return await self._connect(t, key)
-            oldest = min((c for s in self.idle.values() for c in s), key=lambda c: c.idle_since, default=None)
+            oldest = min((c for s in self.idle.values() for c in s if not c.dead), key=lambda c: c.idle_since,
+                         default=None)
             if oldest is not None:  # room for this endpoint: close another's idle connection
                 self.drop(oldest)
                 continue
