@@ -6,6 +6,7 @@ subset Okta supports while `search` takes the whole grammar."""
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -166,7 +167,30 @@ class _Parser:
             raise bad_search()
         want = self.take(kind)
         fold = self.fold
+        if isinstance(want, str):
+            return _string_leaf(op, parts, want, fold)
         return lambda r: _compare(op, _walk(r, parts), want, fold)
+
+
+_STRING_OPS: dict[str, Callable[[str, str], bool]] = {
+    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt,
+    "le": operator.le, "sw": str.startswith, "co": operator.contains, "ew": str.endswith,
+}
+
+
+def _string_leaf(op: str, parts: list[str], want: str, fold: bool) -> Pred:
+    """`attr op "text"`: a string attribute (the usual case) is compared here, with the folded
+    operand folded once; anything else goes through `_compare`, as before."""
+    test = _STRING_OPS[op]
+    w = want.lower() if fold else want
+
+    def leaf(r: Mapping[str, Any]) -> bool:
+        have = _walk(r, parts)
+        if type(have) is str:
+            return test(have.lower() if fold else have, w)
+        return _compare(op, have, want, fold)
+
+    return leaf
 
 
 _COMPILED: dict[tuple[str, int, bool, bool], tuple[Mapping[str, tuple[str, ...]] | None, Pred]] = {}
