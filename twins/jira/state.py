@@ -2,7 +2,11 @@
 
 Synchronous, no I/O, no HTTP. Ids are numeric strings from per-kind counters (`seq`); times are
 epoch seconds (rendered as `2024-01-01T12:00:00.000+0000` on the wire). Rich text is stored once:
-`description`/`body` hold the plain text, `*_adf` the Atlassian Document a v3 client sent (if any)."""
+`description`/`body` hold the plain text, `*_adf` the Atlassian Document a v3 client sent (if any).
+
+Every struct is `gc=False`: a state is a tree (decoded from a snapshot, changed in place by handlers, never
+pointing back at itself), so the cycle collector need not track its issues, comments and histories in each
+of the worlds in flight."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any
 import msgspec
 
 
-class User(msgspec.Struct, omit_defaults=True):
+class User(msgspec.Struct, omit_defaults=True, gc=False):
     account_id: str
     display_name: str
     email: str = ""
@@ -21,14 +25,14 @@ class User(msgspec.Struct, omit_defaults=True):
     account_type: str = "atlassian"  # atlassian | app
 
 
-class StatusDef(msgspec.Struct, omit_defaults=True):
+class StatusDef(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     name: str
     category: str  # new | indeterminate | done
     description: str = ""
 
 
-class IssueType(msgspec.Struct, omit_defaults=True):
+class IssueType(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     name: str
     description: str = ""
@@ -36,33 +40,33 @@ class IssueType(msgspec.Struct, omit_defaults=True):
     hierarchy_level: int = 0
 
 
-class Priority(msgspec.Struct, omit_defaults=True):
+class Priority(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     name: str
     rank: int = 0  # 1 is the highest
 
 
-class Transition(msgspec.Struct, omit_defaults=True):
+class Transition(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     name: str
     to: str  # status id
     sources: list[str] = []  # status ids it leaves from; empty: from any status (global)
 
 
-class Workflow(msgspec.Struct, omit_defaults=True):
+class Workflow(msgspec.Struct, omit_defaults=True, gc=False):
     name: str
     statuses: list[str]  # status ids, the first is the initial one
     transitions: list[Transition]
 
 
-class LinkType(msgspec.Struct, omit_defaults=True):
+class LinkType(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     name: str
     inward: str
     outward: str
 
 
-class Project(msgspec.Struct, omit_defaults=True):
+class Project(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     key: str
     name: str
@@ -76,7 +80,7 @@ class Project(msgspec.Struct, omit_defaults=True):
     next_num: int = 1
 
 
-class Comment(msgspec.Struct, omit_defaults=True):
+class Comment(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     author: str
     body: str
@@ -86,7 +90,7 @@ class Comment(msgspec.Struct, omit_defaults=True):
     update_author: str = ""
 
 
-class Worklog(msgspec.Struct, omit_defaults=True):
+class Worklog(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     author: str
     seconds: int
@@ -96,7 +100,7 @@ class Worklog(msgspec.Struct, omit_defaults=True):
     comment_adf: Any = None
 
 
-class Attachment(msgspec.Struct, omit_defaults=True):
+class Attachment(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     issue: str  # issue id
     filename: str
@@ -107,7 +111,7 @@ class Attachment(msgspec.Struct, omit_defaults=True):
     content: bytes = b""
 
 
-class Change(msgspec.Struct, omit_defaults=True):
+class Change(msgspec.Struct, omit_defaults=True, gc=False):
     field: str
     from_id: str | None = None
     from_string: str | None = None
@@ -115,14 +119,14 @@ class Change(msgspec.Struct, omit_defaults=True):
     to_string: str | None = None
 
 
-class History(msgspec.Struct, omit_defaults=True):
+class History(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     author: str
     created: float
     items: list[Change] = []
 
 
-class Issue(msgspec.Struct, omit_defaults=True):
+class Issue(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     key: str
     project: str  # project id
@@ -157,7 +161,7 @@ class Issue(msgspec.Struct, omit_defaults=True):
     remote_links: list[RemoteLink] = []
 
 
-class RemoteLink(msgspec.Struct, omit_defaults=True):
+class RemoteLink(msgspec.Struct, omit_defaults=True, gc=False):
     """A link from an issue to something outside Jira (a web page, a Confluence page, a PR)."""
 
     id: str
@@ -171,7 +175,7 @@ class RemoteLink(msgspec.Struct, omit_defaults=True):
     application: dict[str, Any] | None = None
 
 
-class Version(msgspec.Struct, omit_defaults=True):
+class Version(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     project: str  # project id
     name: str
@@ -182,7 +186,7 @@ class Version(msgspec.Struct, omit_defaults=True):
     start_date: str | None = None
 
 
-class Component(msgspec.Struct, omit_defaults=True):
+class Component(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     project: str  # project id
     name: str
@@ -191,7 +195,7 @@ class Component(msgspec.Struct, omit_defaults=True):
     assignee_type: str = "PROJECT_DEFAULT"
 
 
-class Board(msgspec.Struct, omit_defaults=True):
+class Board(msgspec.Struct, omit_defaults=True, gc=False):
     id: int
     name: str
     type: str  # scrum | kanban
@@ -199,7 +203,7 @@ class Board(msgspec.Struct, omit_defaults=True):
     filter: str | None = None  # filter id
 
 
-class Sprint(msgspec.Struct, omit_defaults=True):
+class Sprint(msgspec.Struct, omit_defaults=True, gc=False):
     id: int
     board: int  # origin board id
     name: str
@@ -211,7 +215,7 @@ class Sprint(msgspec.Struct, omit_defaults=True):
     goal: str = ""
 
 
-class Filter(msgspec.Struct, omit_defaults=True):
+class Filter(msgspec.Struct, omit_defaults=True, gc=False):
     id: str
     name: str
     jql: str
@@ -220,7 +224,7 @@ class Filter(msgspec.Struct, omit_defaults=True):
     favourite_of: list[str] = []  # accountIds that starred it
 
 
-class Link(msgspec.Struct, omit_defaults=True):
+class Link(msgspec.Struct, omit_defaults=True, gc=False):
     """`inward` <type.outward> `outward`: for Blocks, the inward issue blocks the outward one."""
 
     id: str
@@ -229,7 +233,7 @@ class Link(msgspec.Struct, omit_defaults=True):
     outward: str  # issue id
 
 
-class Webhook(msgspec.Struct, omit_defaults=True):
+class Webhook(msgspec.Struct, omit_defaults=True, gc=False):
     """A dynamic webhook an app registered (POST /rest/api/3/webhook): `events` for issues matching
     `jql`, POSTed to `url` until `expires` (world time)."""
 
@@ -243,7 +247,7 @@ class Webhook(msgspec.Struct, omit_defaults=True):
     property_keys: list[str] | None = None
 
 
-class JiraState(msgspec.Struct, omit_defaults=True):
+class JiraState(msgspec.Struct, omit_defaults=True, gc=False):
     site: str  # https://<site>.atlassian.net, used when the door has no base URL
     me: str  # the accountId a world's default token acts as
     users: dict[str, User] = {}
