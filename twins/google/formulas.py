@@ -34,6 +34,11 @@ class Book(Protocol):
         """(rows, columns) holding data in a sheet, or None when there is no such sheet."""
         ...
 
+    def block(self, sheet: str | None, r0: int, r1: int, c0: int, c1: int) -> list[list[Value]]:
+        """The cells of rows [r0, r1) x columns [c0, c1) of an existing sheet, as `cell` reads
+        them, formula cells evaluated in reading order."""
+        ...
+
 
 class FormulaSyntaxError(ValueError):
     pass
@@ -292,7 +297,7 @@ def _eval(n: Node, book: Book, sheet: str | None) -> Value:
             return FErr("#REF!")
         r_end = min(r1 if r1 is not None else ext[0], max(ext[0], r0))
         c_end = min(c1 if c1 is not None else ext[1], max(ext[1], c0))
-        return Rng([[book.cell(target, r, c) for c in range(c0, c_end)] for r in range(r0, r_end)])
+        return Rng(book.block(target, r0, r_end, c0, c_end))
     if kind == "fn":
         fn = FUNCTIONS.get(n[1])
         if fn is None:

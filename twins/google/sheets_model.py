@@ -246,7 +246,7 @@ def _shift_formulas(sp: Spreadsheet, target: Sheet, rows: bool, at: int, delta: 
 
 # -- recalculation --------------------------------------------------------------------------------
 
-class _Book:
+class Workbook:
     """The spreadsheet as formulas see it, evaluating formula cells on demand (cycles are #REF!)."""
 
     def __init__(self, sp: Spreadsheet) -> None:
@@ -255,6 +255,7 @@ class _Book:
         self.done: dict[tuple[int, int, int], Any] = {}
         self.busy: set[tuple[int, int, int]] = set()
         self.extents: dict[int, tuple[int, int]] = {}
+        self.cells: dict[int, list[tuple[int, int, str]]] = {}
 
     def sheet(self, title: str | None) -> Sheet | None:
         return self.by_title.get(title.lower()) if title is not None else None
@@ -280,25 +281,53 @@ class _Book:
         self.done[k] = v
         return v
 
+    def block(self, sheet: str | None, r0: int, r1: int, c0: int, c1: int) -> list[list[Any]]:
+        sh = self.sheet(sheet)
+        assert sh is not None  # a range is read after its sheet's extent
+        vals = sh.values
+        width = c1 - c0
+        out: list[list[Any]] = []
+        for r in range(r0, r1):  # slices of the value rows, padded with blanks
+            part = vals[r][c0:c1] if r < len(vals) else []
+            if len(part) < width:
+                part.extend([None] * (width - len(part)))
+            out.append(part)
+        if sh.formulas:
+            for r, c, formula in self.formula_cells(sh):  # row by row, as a reader meets them
+                if r0 <= r < r1 and c0 <= c < c1:
+                    out[r - r0][c - c0] = self.formula(sh, r, c, formula)
+        return out
+
+    def formula_cells(self, sh: Sheet) -> list[tuple[int, int, str]]:
+        got = self.cells.get(sh.sheetId)
+        if got is None:
+            got = self.cells[sh.sheetId] = sorted((*parse_key(k), f) for k, f in sh.formulas.items())
+        return got
+
     def extent(self, sheet: str | None) -> tuple[int, int] | None:
         sh = self.sheet(sheet)
         if sh is None:
             return None
         got = self.extents.get(sh.sheetId)
         if got is None:
-            rows, cols = extent(sh)
-            for key in sh.formulas:
-                r, c = parse_key(key)
-                rows, cols = max(rows, r + 1), max(cols, c + 1)
-            got = self.extents[sh.sheetId] = (rows, cols)
+            got = self.extents[sh.sheetId] = book_extent(sh)
         return got
+
+
+def book_extent(sh: Sheet) -> tuple[int, int]:
+    """(rows, columns) a formula's range reads up to: the data extent, formula cells included."""
+    rows, cols = extent(sh)
+    for key in sh.formulas:
+        r, c = parse_key(key)
+        rows, cols = max(rows, r + 1), max(cols, c + 1)
+    return rows, cols
 
 
 def recalc(sp: Spreadsheet) -> None:
     """Evaluate every formula and store its result as the cell's effective value."""
     if not any(sh.formulas for sh in sp.sheets):
         return
-    book = _Book(sp)
+    book = Workbook(sp)
     for sh in sp.sheets:
         # top to bottom, so a chain of references down a column is evaluated without deep recursion
         for (r, c), formula in sorted((parse_key(k), f) for k, f in sh.formulas.items()):
@@ -354,6 +383,6 @@ def spreadsheet_csv(sp: Spreadsheet) -> str:
     return buf.getvalue()
 
 
-__all__ = ["Sheet", "Spreadsheet", "build_spreadsheet", "clear", "delete", "extent", "first_sheet", "get",
+__all__ = ["Sheet", "Spreadsheet", "book_extent", "build_spreadsheet", "clear", "delete", "extent", "first_sheet", "get",
            "grow", "insert", "put", "recalc", "reindex", "sheet_by_id", "sheet_by_title", "spreadsheet_csv",
            "trim", "write"]

@@ -24,6 +24,7 @@ from .sheets_access import (
     resolve,
 )
 from .sheets_model import Sheet, Spreadsheet, clear, extent, grow, insert, recalc, trim, write
+from .sheets_recalc import Changes, recalc_after
 from .sheets_view import DATETIME_RENDER, RENDER, read
 
 BASE = "/v4/spreadsheets"
@@ -70,10 +71,12 @@ def values_batch_update(ctx: G, p: BatchUpdateValues) -> Body:
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
     user = input_option(p.valueInputOption)
     plans = [(resolve(sp, vr.range, write=True), _rows(vr.values, vr.majorDimension)) for vr in p.data or []]
+    changes = Changes()
     for t, rows in plans:
         _check_fit(t, rows)
+        _note(changes, t, rows)
     responses = [_write(sp, t, rows, user) for t, rows in plans]
-    recalc(sp)
+    recalc_after(sp, changes)
     changed(ctx, f)
     if p.includeValuesInResponse:
         for resp, (t, rows) in zip(responses, plans, strict=True):
@@ -100,9 +103,11 @@ def values_batch_clear(ctx: G, p: BatchClear) -> Body:
     """Clear the values (not the formatting) of several ranges."""
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
     targets = [resolve(sp, r, write=True) for r in p.ranges or []]
+    changes = Changes()
     for t in targets:
+        changes.note(t.sheet, t.r0, t.r1, t.c0, t.c1)
         clear(t.sheet, t.r0, t.r1, t.c0, t.c1)
-    recalc(sp)
+    recalc_after(sp, changes)
     changed(ctx, f)
     return {"spreadsheetId": f.id, "clearedRanges": [a1_of(_bounded(t)) for t in targets]}
 
@@ -145,8 +150,14 @@ def values_append(ctx: G, p: AppendValues) -> Body:
         insert(sp, sh, True, at_r, len(rows))
     dest = Target(sh, at_r, at_r + max(len(rows), 1), at_c, at_c + max((len(r) for r in rows), default=1),
                   True, False, False)
-    updates = _write(sp, dest, rows, user)
-    recalc(sp)
+    if how == "INSERT_ROWS":  # rows moved: every reference may have
+        updates = _write(sp, dest, rows, user)
+        recalc(sp)
+    else:
+        changes = Changes()
+        _note(changes, dest, rows)
+        updates = _write(sp, dest, rows, user)
+        recalc_after(sp, changes)
     changed(ctx, f)
     updates["spreadsheetId"] = f.id
     if p.includeValuesInResponse:
@@ -165,8 +176,10 @@ def values_clear(ctx: G, p: ClearValues) -> Body:
     """Clear the values (and formulas, not the formatting) in a range."""
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
     t = resolve(sp, p.range, write=True)
+    changes = Changes()
+    changes.note(t.sheet, t.r0, t.r1, t.c0, t.c1)
     clear(t.sheet, t.r0, t.r1, t.c0, t.c1)
-    recalc(sp)
+    recalc_after(sp, changes)
     changed(ctx, f)
     return {"spreadsheetId": f.id, "clearedRange": a1_of(_bounded(t))}
 
@@ -210,8 +223,10 @@ def values_update(ctx: G, p: UpdateValues) -> Body:
     t = resolve(sp, p.range, write=True)
     rows = _rows(p.values, p.majorDimension)
     _check_fit(t, rows)
+    changes = Changes()
+    _note(changes, t, rows)
     out = _write(sp, t, rows, user)
-    recalc(sp)
+    recalc_after(sp, changes)
     changed(ctx, f)
     out["spreadsheetId"] = f.id
     if p.includeValuesInResponse:
@@ -270,6 +285,11 @@ def _check_fit(t: Target, rows: list[list[Any]]) -> None:
     if not t.open_c and t.c0 + width > t.c1:
         raise invalid(f"Requested writing within range [{where}], but tried writing to column "
                       f"[{col_letters(t.c0 + width - 1)}]")
+
+
+def _note(changes: Changes, t: Target, rows: list[list[Any]]) -> None:
+    """Note the box `_write` writes `rows` into (before writing them)."""
+    changes.note(t.sheet, t.r0, t.r0 + len(rows), t.c0, t.c0 + max((len(r) for r in rows), default=0))
 
 
 def _write(sp: Spreadsheet, t: Target, rows: list[list[Any]], user: bool) -> Body:
