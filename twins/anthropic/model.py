@@ -59,7 +59,7 @@ def answer(state: AnthropicState, env: Env, model: str, messages: list[dict[str,
     if model in SCRIPTED:
         if not state.scripted:
             raise AnthropicError("not_found_error", f"model: {model}")
-        return play(state, env, model, messages, tools, tool_choice)
+        return play(state, env, model, messages, offered, tool_choice)
     return planless.reply(env, state.final_text, messages, tools, tool_choice)
 
 
@@ -80,40 +80,75 @@ def _save(call: PlannedCall, text: str, env: dict[str, Any]) -> None:
         env[var] = expr.search(body) if body is not None else None
 
 
-def _tool_name(name: str, tools: list[dict[str, Any]]) -> str | None:
+def _tool_name(name: str, offered: ToolBlock) -> str | None:
     """The plan's tool name, or the client's own name for the same tool; None when the client
     offers no such tool (a model calls only offered tools)."""
-    names = [t.get("name", "") for t in tools]
-    if name in names:
+    if name in offered.names:
         return name
     want = loose(name)
     op = loose(name.partition("__")[2])
-    for n in names:
+    for t in offered.custom:
+        n = t.get("name", "")
         if loose(n) in (want, op):
             return n
     return None
 
 
+class _Played:
+    """What the plan player read of a conversation: the `save`d answers of its first `upto`
+    calls (the tool_use id and tool_result text each came from) and the variables they set.
+    Kept in the world's state (its `__dict__`, never encoded), so that the next turn reads only
+    the new tool_results; a request whose history differs in any answer read is read afresh,
+    so the player stays a function of the request."""
+
+    __slots__ = ("actions", "model", "read", "saved", "upto", "vars")
+
+    def __init__(self, model: str, actions: list[tuple[int, bool]]) -> None:
+        self.model, self.actions = model, actions
+        self.upto = 0
+        self.read: list[tuple[int, str, str]] = []  # (call index j, tool_use id, tool_result text)
+        self.vars: dict[str, Any] = {}
+        self.saved: set[int] = set()
+
+    def follows(self, uses: list[Block], results: dict[str, str]) -> bool:
+        """Whether the conversation holds every answer read, where it was read."""
+        return len(uses) >= self.upto and all(str(uses[j].get("id")) == tid and results.get(tid, "") == text
+                                              for j, tid, text in self.read)
+
+
+def _played(state: AnthropicState, env: Env, model: str, uses: list[Block], results: dict[str, str]) -> _Played:
+    """The plan's actions and the variables saved from this conversation's answers so far."""
+    plan = state.plan
+    memo = state.__dict__.get("played")
+    if memo is None or memo.model != model or not memo.follows(uses, results):
+        if model.startswith("dtu-noisy"):
+            actions = schedule([bool(c.input) for c in plan], env.seed, state.noise)
+        else:
+            actions = [(i, False) for i in range(len(plan))]
+        memo = state.__dict__["played"] = _Played(model, actions)
+    for j in range(memo.upto, min(len(uses), len(memo.actions))):
+        i = memo.actions[j][0]
+        if plan[i].save and i not in memo.saved:  # a repeat replays a call; its answer is not saved
+            memo.saved.add(i)
+            tid = str(uses[j].get("id"))
+            text = results.get(tid, "")
+            memo.read.append((j, tid, text))
+            _save(plan[i], text, memo.vars)
+        memo.upto = j + 1
+    return memo
+
+
 def play(state: AnthropicState, env: Env, model: str, messages: list[dict[str, Any]],
-         tools: list[dict[str, Any]], tool_choice: dict[str, Any] | None) -> tuple[list[Block], str]:
+         offered: ToolBlock, tool_choice: dict[str, Any] | None) -> tuple[list[Block], str]:
     """The plan's next call (or, once it is played, a short text and end_turn). No tool_use is
     answered to a request that offers no tools, as the API never does."""
-    if not tools or (tool_choice is not None and tool_choice.get("type") == "none"):
+    if not offered.custom or (tool_choice is not None and tool_choice.get("type") == "none"):
         return [{"type": "text", "text": state.final_text}], "end_turn"
     plan = state.plan
-    if model.startswith("dtu-noisy"):
-        actions = schedule([bool(c.input) for c in plan], env.seed, state.noise)
-    else:
-        actions = [(i, False) for i in range(len(plan))]
     uses, results = history(messages)
     done = len(uses)
-    vars_: dict[str, Any] = {}
-    saved: set[int] = set()
-    for j in range(min(done, len(actions))):
-        i = actions[j][0]
-        if plan[i].save and i not in saved:  # a repeat replays a call; its answer is not saved
-            saved.add(i)
-            _save(plan[i], results.get(str(uses[j].get("id")), ""), vars_)
+    memo = _played(state, env, model, uses, results)
+    actions, vars_ = memo.actions, memo.vars
     if done >= len(actions):
         return [{"type": "text", "text": state.final_text}], "end_turn"
     i, bad = actions[done]
@@ -124,10 +159,10 @@ def play(state: AnthropicState, env: Env, model: str, messages: list[dict[str, A
     hidden = call.hidden()
     if hidden:  # the model cannot see the world: the oracle agent judges what needs it
         args = {**args, DTU: hidden}
-    offered = _tool_name(call.name, tools)
-    if offered is None:  # the client does not offer the planned tool: the turn ends in text
+    name = _tool_name(call.name, offered)
+    if name is None:  # the client does not offer the planned tool: the turn ends in text
         return [{"type": "text", "text": state.final_text}], "end_turn"
-    use = {"type": "tool_use", "id": env.id("toolu_01", 32, ALNUM), "name": offered, "input": args}
+    use = {"type": "tool_use", "id": env.id("toolu_01", 32, ALNUM), "name": name, "input": args}
     return [use], "tool_use"
 
 

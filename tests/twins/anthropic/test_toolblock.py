@@ -1,5 +1,6 @@
-"""The facts of a request's tool list are derived once per list a world is sent, and only reused
-for an equal list in the same world: the answers are those of a twin that derives them each time."""
+"""What the twin keeps per world between requests (the facts of a tool list, the answers the plan
+player read) is only reused for the same tools and the same history: the answers are those of a
+twin that reads every request afresh."""
 
 from __future__ import annotations
 
@@ -49,3 +50,24 @@ def test_the_memo_is_no_part_of_the_state() -> None:
     assert "tool_block" in state.__dict__
     assert b"slack__a" not in msgspec.msgpack.encode(state)
     assert "slack__a" not in str(msgspec.to_builtins(state))
+
+
+def _turn(world: World, results: list[str]) -> Any:
+    """The scripted model's answer to a conversation in which its calls got `results`."""
+    messages: list[dict[str, Any]] = [USER]
+    for k, text in enumerate(results):
+        use = {"type": "tool_use", "id": f"toolu_{k}", "name": "slack__a", "input": {}}
+        messages += [{"role": "assistant", "content": [use]},
+                     {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"toolu_{k}", "content": text}]}]
+    kw = {"model": "dtu-scripted", "max_tokens": 64, "messages": messages, "tools": _tools("slack__a", "slack__b")}
+    return world.dispatch("anthropic", "messages.create", kw).body["content"][0]
+
+
+def test_the_plan_player_reads_a_changed_history_afresh() -> None:
+    plan = [{"name": "slack__a", "save": {"x": "id"}}, {"name": "slack__b", "input": {"v": "${x}"}}]
+    world = World(SeedImage(TWINS, {"anthropic": {"plan": plan}}, 1, 0.0), 3)
+    assert _turn(world, [])["name"] == "slack__a"
+    assert _turn(world, ['{"id": "one"}'])["input"] == {"v": "one"}
+    assert _turn(world, ['{"id": "two"}'])["input"] == {"v": "two"}  # another answer, not the one read before
+    assert _turn(world, ['{"id": "one"}'])["input"] == {"v": "one"}
+    assert _turn(world, ['{"id": "one"}', "{}"]) == {"type": "text", "text": "Done."}
