@@ -1,7 +1,8 @@
 """LLM-shaped load: many concurrent anthropic-agent trajectories, each model turn taking a second.
 
 `python -m bench llm [--trials N]`: N trials (default 10,000) of the bundled `slack-launch-channel`
-scenario run at once (concurrency N) by `--agent anthropic:oracle=true`: the Claude tool loop on
+scenario run at once (concurrency N; `bench_llm(trials, concurrency=C)` keeps C in flight) by
+`--agent anthropic:oracle=true`: the Claude tool loop on
 the official anthropic SDK, against the Anthropic twin in-process, whose `dtu-scripted` model
 plays the scenario's plan. Every `messages.create` is held `LATENCY` seconds of real time before
 the twin answers (a model thinking), so the run is shaped like real agents: thousands of
@@ -14,7 +15,9 @@ Printed, measured in the one run:
   trajectory record), divided by the steps (model turns plus tool calls); the SDK's request
   building and response parsing and httpx are not dtu's. Measured by timing dtu's entry points
   (`World.dispatch`, `Catalog.call`, `Prepared.world`, `CompiledChecks.evaluate`, `World.digest`)
-  with `time.thread_time` around each call.
+  with `time.thread_time` around each call. The in-process transport (the wire: routing, JSON
+  decoding of the request, the httpx response) is dtu's too, and timed apart.
+- **GC**: the time the cyclic collector paused the process, and its longest pause;
 - **peak memory** (the process's max RSS) and its growth over the run;
 - **event-loop lag**: a probe that asks to wake every 10 ms records how late it woke; max and p99.
 """
@@ -40,6 +43,13 @@ class Meter:
     def __init__(self) -> None:
         self.cpu = 0.0
         self.depth = 0
+
+    def time(self, fn: Callable[..., Any], *args: Any) -> Any:
+        t0 = time.thread_time()
+        try:
+            return fn(*args)
+        finally:
+            self.cpu += time.thread_time() - t0
 
     def wrap_sync(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -75,6 +85,24 @@ class Meter:
         return timed
 
 
+class GcClock:
+    """The cyclic collector's pauses: their total and the longest (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.total = self.longest = 0.0
+        self.count = 0
+        self._t0 = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+            return
+        dt = time.perf_counter() - self._t0
+        self.total += dt
+        self.count += 1
+        self.longest = max(self.longest, dt)
+
+
 async def _lag(stop: asyncio.Event, lags: list[float]) -> None:
     loop = asyncio.get_running_loop()
     while not stop.is_set():
@@ -83,7 +111,7 @@ async def _lag(stop: asyncio.Event, lags: list[float]) -> None:
         lags.append(loop.time() - t0 - PROBE)
 
 
-def bench_llm(trials: int = TRIALS, latency: float = LATENCY) -> dict[str, Any]:
+def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int | None = None) -> dict[str, Any]:
     from dtu.agents import transport
     from dtu.agents.anthropic_agent import AnthropicAgent
     from dtu.runner import checks, engine, tools
@@ -98,11 +126,19 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY) -> dict[str, Any]:
     engine.Prepared.world = meter.wrap_sync(engine.Prepared.world)
     tools.Catalog.call = meter.wrap_async(tools.Catalog.call)
     handle = transport.WorldTransport.handle
+    wire = Meter()  # the transport's own time: its handle minus the (metered) dispatch inside it
 
     async def thinking(self: Any, request: Any) -> Any:
         if request.url.path.endswith("/v1/messages"):
             await asyncio.sleep(latency)  # the model thinks; the twin then answers at once
-        return await handle(self, request)
+        before = meter.cpu
+        coro = handle(self, request)
+        try:  # the transport never suspends once the model has thought: one send runs it to the end
+            wire.time(coro.send, None)
+        except StopIteration as done:
+            wire.cpu -= meter.cpu - before
+            return done.value
+        raise RuntimeError("the in-process transport suspended")
 
     transport.WorldTransport.handle = thinking
     p = engine.Prepared(load_file(BUNDLED / "slack" / "launch-channel.yaml"), 0, dict(TWINS))
@@ -110,12 +146,14 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY) -> dict[str, Any]:
     out: list[Any] = []
     lags: list[float] = []
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    conc = concurrency or trials
+    gcs = GcClock()
 
     async def main() -> float:
         stop = asyncio.Event()
         probe = asyncio.create_task(_lag(stop, lags))
         t0 = time.perf_counter()
-        opts = engine.RunOptions(trials=trials, concurrency=trials, timeout=3600)
+        opts = engine.RunOptions(trials=trials, concurrency=conc, timeout=3600)
         await engine.run_all([agent], [p], opts, out.append)
         dt = time.perf_counter() - t0
         stop.set()
@@ -123,22 +161,29 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY) -> dict[str, Any]:
         return dt
 
     gc.collect()
+    gc.callbacks.append(gcs)
     cpu0 = time.process_time()
-    wall = engine.run_async(main())
+    try:
+        wall = engine.run_async(main())
+    finally:
+        gc.callbacks.remove(gcs)
     cpu = time.process_time() - cpu0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     bad = [t for t in out if not t.satisfied]
     steps = sum(t.info.get("turns", 0) + t.info.get("tool_calls", 0) for t in out)
     lags.sort()
-    row = {"trials": len(out), "unsatisfied": len(bad), "steps": steps, "wall_s": wall, "cpu_s": cpu,
-           "dtu_us_per_step": meter.cpu / steps * 1e6, "all_us_per_step": cpu / steps * 1e6,
+    row = {"trials": len(out), "concurrency": conc, "unsatisfied": len(bad), "steps": steps, "wall_s": wall,
+           "cpu_s": cpu, "dtu_us_per_step": meter.cpu / steps * 1e6, "wire_us_per_step": wire.cpu / steps * 1e6,
+           "all_us_per_step": cpu / steps * 1e6, "gc_s": gcs.total, "gc_count": gcs.count,
+           "gc_max_ms": gcs.longest * 1000,
            "peak_rss_mb": rss / 1024, "rss_growth_mb": (rss - rss0) / 1024,
            "lag_max_ms": lags[-1] * 1000 if lags else 0.0,
            "lag_p99_ms": lags[int(len(lags) * 0.99)] * 1000 if lags else 0.0}
-    print(f"trials {row['trials']:,} ({row['unsatisfied']} unsatisfied), {row['steps']:,} steps, model latency "
-          f"{latency:g}s a turn: wall {wall:.1f}s, CPU {cpu:.1f}s")
-    print(f"dtu's own time per step {row['dtu_us_per_step']:.0f} µs (goal < 100); everything in the process "
-          f"{row['all_us_per_step']:.0f} µs per step")
+    print(f"trials {row['trials']:,} ({conc:,} in flight, {row['unsatisfied']} unsatisfied), {row['steps']:,} "
+          f"steps, model latency {latency:g}s a turn: wall {wall:.1f}s, CPU {cpu:.1f}s")
+    print(f"dtu's own time per step {row['dtu_us_per_step']:.0f} µs (goal < 100), its in-process transport "
+          f"{row['wire_us_per_step']:.0f} µs more; everything in the process {row['all_us_per_step']:.0f} µs per "
+          f"step; GC {gcs.total:.1f}s in {gcs.count:,} collections (longest {row['gc_max_ms']:.0f} ms)")
     print(f"peak RSS {row['peak_rss_mb']:,.0f} MB (+{row['rss_growth_mb']:,.0f} MB over the run); event-loop lag "
           f"max {row['lag_max_ms']:.0f} ms, p99 {row['lag_p99_ms']:.0f} ms (goal < 50)", flush=True)
     return row
