@@ -25,9 +25,9 @@ def _uuid(h: str) -> str:
 
 def user_target(u: User) -> dict[str, Any]:
     p = u.profile
-    name = " ".join(str(p.get(k) or "") for k in ("firstName", "lastName")).strip() or str(p.get("login", ""))
-    return {"id": u.id, "type": "User", "alternateId": str(p.get("login", "")), "displayName": name,
-            "detailEntry": None}
+    login = str(p.get("login", ""))
+    name = (str(p.get("firstName") or "") + " " + str(p.get("lastName") or "")).strip() or login
+    return {"id": u.id, "type": "User", "alternateId": login, "displayName": name, "detailEntry": None}
 
 
 def group_target(g: Group) -> dict[str, Any]:
@@ -61,6 +61,8 @@ _CLIENT = {"userAgent": {"rawUserAgent": "okta-sdk", "os": "Unknown", "browser":
 _DEBUG = {"debugData": {"requestUri": "", "url": ""}}
 _SECURITY = {"asNumber": None, "asOrg": None, "isp": None, "domain": None, "isProxy": None}
 _REQUEST = {"ipChain": [{"ip": "127.0.0.1", "geographicalContext": None, "version": "V4", "source": None}]}
+_SUCCESS = {"result": "SUCCESS", "reason": None}
+_NO_DETAIL: dict[str, Any] = {}
 
 
 def emit(ctx: S, event_type: str, message: str, targets: list[dict[str, Any]], *,
@@ -76,9 +78,9 @@ def emit(ctx: S, event_type: str, message: str, targets: list[dict[str, Any]], *
         "authenticationContext": {"authenticationProvider": None, "credentialProvider": None,
                                   "credentialType": None, "issuer": None, "interface": None,
                                   "authenticationStep": 0, "externalSessionId": "trs" + h[:22]},
-        "outcome": {"result": result, "reason": reason},
-        "target": [dict(t) for t in targets],
-        "transaction": {"type": "WEB", "id": "Z" + h[:26], "detail": {}},
+        "outcome": _SUCCESS if result == "SUCCESS" and reason is None else {"result": result, "reason": reason},
+        "target": targets,  # the caller's own fresh list
+        "transaction": {"type": "WEB", "id": "Z" + h[:26], "detail": _NO_DETAIL},
         "debugContext": _DEBUG,
         "securityContext": _SECURITY,
         "request": _REQUEST,
