@@ -30,6 +30,7 @@ from yarl import URL
 LIMIT = 100
 IDLE = 15.0  # seconds an idle connection is kept (aiohttp's keepalive_timeout)
 MAX_HEAD = 65536
+MAX_CHUNK_LINE = 4096  # a chunk's size line (with extensions); a longer one is refused
 FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # aiohttp's header check (RFC 9110 5.5, 9112 4)
 FRAMING = frozenset(("host", "content-length", "transfer-encoding", "connection"))
 AUTO = {"accept": "Accept: */*", "user-agent": f"User-Agent: {SERVER_SOFTWARE}",
@@ -212,6 +213,9 @@ class Conn(asyncio.Protocol):
         while True:
             line = buf.find(b"\r\n", self.pos)
             if line < 0:
+                if len(buf) - self.pos > MAX_CHUNK_LINE:  # a size line that never ends: not read on
+                    self._fail("ClientPayloadError: Response payload is not completed")
+                    return
                 break
             try:
                 size = int(bytes(buf[self.pos:line]).split(b";")[0].strip(), 16)

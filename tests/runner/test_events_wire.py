@@ -17,6 +17,7 @@ ANSWERS = {
     "/big": b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000,
     "/bigchunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n186a0\r\n" + b"y" * 100000 + b"\r\n0\r\n\r\n",
     "/garbage": b"garbage\r\n\r\n",
+    "/endless": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"f" * 100000,
 }
 CLOSES = ("/http10", "/garbage", "/big", "/bigchunk")
 
@@ -100,6 +101,8 @@ async def test_failures_say_what_aiohttp_said() -> None:
                 await client.request("POST", url + "/hangup", {}, b"", 5)
             with pytest.raises(WireError, match=r"^ClientResponseError: 400"):
                 await client.request("POST", url + "/garbage", {}, b"", 5)
+            with pytest.raises(WireError, match=r"^ClientPayloadError"):  # a chunk size that never ends
+                await client.request("POST", url + "/endless", {}, b"", 5)
             with pytest.raises(TimeoutError):
                 await client.request("POST", url + "/slow", {}, b"", 0.05)
             assert (await client.request("POST", url + "/len", {}, b"", 5))[0] == 200  # still usable
