@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
+from typing import Any
+
+import msgspec
 
 from dtu.runner.engine import run_async
 from dtu.runner.parallel import run_workers
@@ -47,7 +50,7 @@ def timed(run: str, shards: Sequence[Shard]) -> float:
     return wall
 
 
-def bench_ray(families: dict[str, list[Loaded]], trials: int = 20, counts: Sequence[int] = (2, 16, 64, 256)) -> None:
+def bench_ray(families: dict[str, list[Loaded]], trials: int = 20, tiny: int = 256) -> None:
     loaded = [ld for lds in families.values() for ld in lds]
     total = trials * len(loaded)
     os.environ.setdefault("RAY_NUM_CPUS", str(CPUS))
@@ -57,33 +60,40 @@ def bench_ray(families: dict[str, list[Loaded]], trials: int = 20, counts: Seque
     t0 = time.perf_counter()
     timed("ray", shards_of(loaded, 1, CPUS))  # Ray starts its worker processes, each prepares the library
     first = time.perf_counter() - t0
-    # Ray's own cost of a task that carries a shard's bytes and does nothing with them
-    payload = ENCODER.encode(shards_of(loaded, trials, 64)[0])
-    def size(data: bytes) -> int:  # nested, so Ray ships it by value to workers that cannot import bench
-        return len(data)
+    # Ray's own cost of a task shaped as run_ray's (the run as an object ref, the shard's trials) that does nothing
+    shard = shards_of(loaded, trials, 64)[0]
+    run, part = [ray.put(ENCODER.encode(msgspec.structs.replace(shard, trials=[])))], ENCODER.encode(shard.trials)
+
+    def size(refs: list[Any], data: bytes) -> int:  # nested, so Ray ships it by value to workers that cannot import bench
+        return len(refs) + len(data)
 
     noop = ray.remote(num_cpus=1)(size)
-    ray.get([noop.remote(payload) for _ in range(CPUS)])
+    ray.get([noop.remote(run, part) for _ in range(CPUS)])
     t0 = time.perf_counter()
-    ray.get([noop.remote(payload) for _ in range(200)])
+    ray.get([noop.remote(run, part) for _ in range(200)])
     per_task = (time.perf_counter() - t0) / 200
-    one = min(timed("process", shards_of(loaded, trials, 1)) for _ in range(2))
-    workers = min(timed("workers", shards_of(loaded, trials, CPUS)) for _ in range(2))
+    # Per shard: one small scenario's `tiny` trials as `tiny` shards of one trial, and as CPUS shards, alternately
+    small = [min(loaded, key=lambda ld: len(ld.text))]
+    few, many = [], []
+    for _ in range(3):
+        few.append(timed("ray", shards_of(small, tiny, CPUS)))
+        many.append(timed("ray", shards_of(small, tiny, tiny)))
+    per_shard = (min(many) - min(few)) * CPUS / (tiny - CPUS)
     print(f"\nray: local, {CPUS} CPUs; ray.init {started:.1f} s; first tasks (worker start, library prepared once "
-          f"per worker) {first:.1f} s; a no-op task with a shard's {len(payload) / 1000:.0f} KB: "
-          f"{per_task * 1000:.2f} ms")
-    print(f"{total:,} trajectories (whole library x {trials}): one process {one:.2f} s ({total / one:,.0f}/s, "
-          f"prepared), --workers {CPUS} {workers:.2f} s ({total / workers:,.0f}/s, process start included)")
-    print(f"{'ray shards':<12}{'seconds':>9}{'traj/s':>9}{'/ workers':>11}{'/ one process':>15}")
-    walls = []
-    for s in counts:
-        wall = min(timed("ray", shards_of(loaded, trials, s)) for _ in range(2))
-        walls.append(wall)
-        print(f"{s:<12}{wall:>9.2f}{total / wall:>9,.0f}{workers / wall:>10.2f}x{one / wall:>14.2f}x", flush=True)
-    # the slope of the wall time against the number of shards, times the CPUs that run them
-    n = len(counts)
-    mx, my = sum(counts) / n, sum(walls) / n
-    slope = sum((x - mx) * (y - my) for x, y in zip(counts, walls, strict=True)) / sum((x - mx) ** 2 for x in counts)
-    print(f"Ray's overhead per shard (slope over {', '.join(map(str, counts))} shards x {CPUS} CPUs): "
-          f"{slope * CPUS * 1000:.1f} ms")
+          f"per worker) {first:.1f} s; a no-op task: {per_task * 1000:.2f} ms")
+    print(f"{small[0].id} x {tiny}: {CPUS} shards {min(few):.2f} s, {tiny} shards of one trial {min(many):.2f} s: "
+          f"{per_shard * 1000:.1f} ms per shard ({per_shard / per_task:.1f}x a no-op task)")
+    # The library, as `dtu run --workers 2` and as `dtu run --ray local --workers 2` deal it (8 shards a worker)
+    print(f"{total:,} trajectories (whole library x {trials}; each Ray run fetches and prepares it once per worker):")
+    print(f"{'':<34}{'seconds':>9}{'traj/s':>9}{'/ --workers':>13}")
+    rows: dict[str, list[float]] = {"one process (prepared, no start)": [], f"--workers {CPUS}": [],
+                                    f"ray, {CPUS} shards": [], f"ray, {8 * CPUS} shards": []}
+    for _ in range(2):
+        for label, (how, n) in zip(rows, [("process", 1), ("workers", CPUS), ("ray", CPUS), ("ray", 8 * CPUS)],
+                                   strict=True):
+            rows[label].append(timed(how, shards_of(loaded, trials, n)))
+    base = min(rows[f"--workers {CPUS}"])
+    for label, walls in rows.items():
+        wall = min(walls)
+        print(f"{label:<34}{wall:>9.2f}{total / wall:>9,.0f}{base / wall:>12.2f}x", flush=True)
     ray.shutdown()

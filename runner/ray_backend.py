@@ -7,7 +7,6 @@ stop cancels the tasks in flight (their trials are left for `dtu run --resume`).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -24,29 +23,36 @@ POLL = 0.25  # seconds between looks at the stop request while tasks run
 CANCEL_GRACE = 5.0  # seconds a cancelled task gets to stop its agents before it is killed
 
 
-_SETUP: dict[bytes, Setup] = {}  # the Setup of the last run this Ray worker process ran a shard of
+Trials = list[tuple[int, str, int]]
+_RUN: dict[str, tuple[Shard, Setup]] = {}  # the last run this Ray worker process ran a shard of
 
 
-def _setup(shard: Shard) -> Setup:
-    """The run's Setup, kept across the tasks of one run that land on this Ray worker: loading and
-    preparing the scenarios costs far more than a task's trials (about 2 s for the library)."""
-    from .records import ENCODER
+def _run_of(ray: Any, ref: Any) -> tuple[Shard, Setup]:
+    """A run's shared shard (all but its trials) and its Setup, fetched and built once per Ray
+    worker process: the scenarios' texts are ~0.5 MB for the library, and loading and preparing
+    them costs far more than a task's trials (about 2 s)."""
+    from .shard import SHARD
 
-    run = hashlib.blake2b(ENCODER.encode(msgspec.structs.replace(shard, trials=[], attempt=1))).digest()
-    if run not in _SETUP:
-        _SETUP.clear()  # one run's at a time: a long-lived cluster worker serves many runs
-        _SETUP[run] = Setup(shard)
-    return _SETUP[run]
+    if ref.hex() not in _RUN:
+        _RUN.clear()  # one run's at a time: a long-lived cluster worker serves many runs
+        shard = SHARD.decode(ray.get(ref))
+        _RUN[ref.hex()] = shard, Setup(shard)
+    return _RUN[ref.hex()]
 
 
-def _run_shard_task(payload: bytes) -> bytes:
-    """The body of a Ray task: decode the shard, run it on a fresh loop, return its lines as one frame."""
+def _run_shard_task(run: list[Any], trials: bytes) -> bytes:
+    """The body of a Ray task: its run (`run[0]`, an object ref, left unresolved so a worker that
+    has it already does not fetch it again) and its trials; runs them on a fresh loop and returns
+    their lines as one frame."""
+    import ray
+
     from .engine import run_async
-    from .shard import SHARD, Framer, run_shard
+    from .shard import Framer, run_shard
 
-    shard = SHARD.decode(payload)
+    common, setup = _run_of(ray, run[0])
     framer = Framer()
-    run_async(run_shard(shard, framer.add, setup=_setup(shard)))
+    run_async(run_shard(msgspec.structs.replace(common, trials=msgspec.json.decode(trials, type=Trials)),
+                        framer.add, setup=setup))
     return framer.take()
 
 
@@ -87,11 +93,19 @@ def run_ray(shards: Sequence[Shard], append: Append, address: str = "auto", in_f
     ray = init(address)
     task = ray.remote(max_retries=1, num_cpus=1)(_run_shard_task)
     limit = in_flight or max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
+    runs: dict[bytes, Any] = {}  # each run's shared shard, put in the object store once
+
+    def submit(shard: Shard) -> Any:
+        common = ENCODER.encode(msgspec.structs.replace(shard, trials=[]))
+        if common not in runs:
+            runs[common] = ray.put(common)
+        return task.remote([runs[common]], ENCODER.encode(shard.trials))
+
     todo = list(shards)
     running: list[Any] = []
     while (todo or running) and not stop.requested:
         while todo and len(running) < limit:
-            running.append(task.remote(ENCODER.encode(todo.pop(0))))
+            running.append(submit(todo.pop(0)))
         done, running = ray.wait(running, num_returns=1, timeout=POLL)
         for ref in done:
             heads, lines, _ = frames(ray.get(ref))

@@ -89,17 +89,31 @@ def test_frames_carry_lines_and_tally_and_drop_a_torn_frame() -> None:
     assert data[cut:] == second[:-5]
 
 
-def test_a_ray_worker_prepares_each_run_once() -> None:
-    from dtu.runner.ray_backend import _SETUP, _setup
+def test_a_ray_worker_fetches_and_prepares_each_run_once() -> None:
+    from dtu.runner.ray_backend import _RUN, _run_of
+    from dtu.runner.records import ENCODER
     from dtu.runner.shard import Shard
 
     path = sorted(Path(SCEN).glob("*.yaml"))[0]
+    fetched: list[str] = []
 
-    def shard(trials: list[tuple[int, str, int]], seed: int) -> Shard:
-        return Shard(scenarios=[str(path)], agents=["scripted"], trials=trials, seed=seed, timeout=5,
-                     concurrency=2, texts=[path.read_text()])
+    class Ref:  # stands in for a Ray object ref
+        def __init__(self, name: str, seed: int) -> None:
+            self.name = name
+            self.data = ENCODER.encode(Shard(scenarios=[str(path)], agents=["scripted"], trials=[], seed=seed,
+                                             timeout=5, concurrency=2, texts=[path.read_text()]))
 
-    first = _setup(shard([(0, "x", 0)], 1))
-    assert _setup(shard([(0, "x", 1), (0, "x", 2)], 1)) is first  # another shard of the same run
-    other = _setup(shard([(0, "x", 0)], 2))  # another run: prepared anew, the last one dropped
-    assert other is not first and list(_SETUP.values()) == [other]
+        def hex(self) -> str:
+            return self.name
+
+    class Ray:
+        @staticmethod
+        def get(ref: Ref) -> bytes:
+            fetched.append(ref.name)
+            return ref.data
+
+    one = Ref("one", 1)
+    first = _run_of(Ray, one)
+    assert _run_of(Ray, one) is first and fetched == ["one"]  # another shard of the same run
+    other = _run_of(Ray, Ref("two", 2))  # another run: fetched and prepared anew, the last one dropped
+    assert other[1] is not first[1] and other[0].seed == 2 and list(_RUN) == ["two"]
