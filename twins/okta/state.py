@@ -183,34 +183,38 @@ def view(state: OktaState) -> Any:
     out: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(state, logs=[]))
     # log entries are plain data never changed once written (syslog.py): the view lists them, uncopied
     out["logs"] = list(state.logs)
-    out.pop("rate", None)
-    for jh in out.get("event_hooks", {}).values():
+    del out["rate"]
+    for jh in out["event_hooks"].values():
         jh.pop("auth_value", None)
-    for ju in out["users"].values():
-        ju.pop("password_digest", None)
-        for f in ju.get("factors", ()):
-            f.pop("pass_code", None)
-    login = {u.id: str(u.profile.get("login", "")) for u in state.users.values()}
-    groups_of: dict[str, list[str]] = {uid: [] for uid in state.users}
+    users = state.users
+    login = {u.id: str(u.profile.get("login", "")) for u in users.values()}
+    groups_of: dict[str, list[str]] = {uid: [] for uid in users}
+    jgroups = out["groups"]
     for g in state.groups.values():
-        for uid in g.members:
+        members = g.members
+        for uid in members:
             if uid in groups_of:
                 groups_of[uid].append(g.name)
-        out["groups"][g.id]["member_logins"] = [login[uid] for uid in g.members if uid in login]
-    apps_of: dict[str, list[str]] = {uid: [] for uid in state.users}
+        jgroups[g.id]["member_logins"] = [login[uid] for uid in members if uid in login]
+    apps_of: dict[str, list[str]] = {uid: [] for uid in users}
+    japps = out["apps"]
+    groups = state.groups
     for a in state.apps.values():
         have = set(a.users)
         for gid in a.groups:
-            assigned = state.groups.get(gid)
+            assigned = groups.get(gid)
             if assigned is not None:
                 have.update(assigned.members)
         for uid in have:
             if uid in apps_of:
                 apps_of[uid].append(a.label)
-        ja = out["apps"][a.id]
+        ja = japps[a.id]
         ja["user_logins"] = [login[uid] for uid in a.users if uid in login]
-        ja["group_names"] = [state.groups[gid].name for gid in a.groups if gid in state.groups]
+        ja["group_names"] = [groups[gid].name for gid in a.groups if gid in groups]
     for uid, ju in out["users"].items():
+        del ju["password_digest"]
+        for f in ju["factors"]:
+            del f["pass_code"]
         ju["groups"] = groups_of[uid]
         ju["apps"] = apps_of[uid]
     return out
