@@ -59,6 +59,7 @@ def cell_key(r: int, c: int) -> str:
     return f"{col_letters(c)}{r + 1}"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_key(key: str) -> tuple[int, int]:
     """The (row, column) of an A1 cell name without sheet or `$`: "B3" -> (2, 1)."""
     m = _KEY.match(key)

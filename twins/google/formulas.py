@@ -105,6 +105,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize(formula: str) -> str:
     """A formula as Sheets stores it: function names and references upper-cased."""
     out: list[str] = []

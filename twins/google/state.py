@@ -418,21 +418,37 @@ def view(state: GoogleState) -> dict[str, Any]:
 def view_delta(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any]:
     """`view(ctx.state)` from the seed's view: a file's view is rebuilt when it is new, when a
     mutating call named it (registry.py marks ("file", id) for its id parameters), when the change
-    log records it, or when a handler marked it; otherwise the seed's (a fresh copy when its path
-    moved). Users, drives, changes and channels are small and rebuilt."""
+    log records it, or when a handler marked it; otherwise the seed's. Other files' paths are
+    computed again only when a rebuilt file is some file's parent or a seeded file is gone (a path
+    runs through parents only); then an unchanged file whose path moved gets a fresh copy of its
+    view. Users, drives, changes and channels are small and rebuilt."""
     state = ctx.state
     marked = ctx.changed
     logged = {c.fileId for c in state.changes[len(seed["changes"]):]}
     old: dict[str, Any] = seed.get("files", {})
     roots: dict[str, Any] = seed["roots"]
+    views: list[dict[str, Any] | None] = []
+    rebuilt: list[str] = []
+    kept = 0
+    for fid in state.files:
+        v = old.get(fid) or roots.get(fid)
+        if v is not None:
+            kept += 1
+            if fid in logged or ("file", fid) in marked:
+                v = None
+        if v is None:
+            rebuilt.append(fid)
+        views.append(v)
+    moved = kept < len(old) + len(roots) or (
+        bool(rebuilt) and not {p for f in state.files.values() for p in f.parents}.isdisjoint(rebuilt))
     paths: dict[str, str] = {}
     files: dict[str, Any] = {}
-    for fid, f in state.files.items():
-        path = _path(fid, state.files, paths)
-        v = old.get(fid) or roots.get(fid)
-        if v is None or fid in logged or ("file", fid) in marked:
-            v = _file_view(f, path)
-        elif v["path"] != path:
-            v = {**v, "path": path}
+    for (fid, f), v in zip(state.files.items(), views, strict=True):
+        if v is None:
+            v = _file_view(f, _path(fid, state.files, paths))
+        elif moved:
+            path = _path(fid, state.files, paths)
+            if v["path"] != path:
+                v = {**v, "path": path}
         files[fid] = v
     return _assemble(state, files)
