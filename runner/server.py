@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from time import monotonic
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 import msgspec
 import orjson
@@ -106,7 +107,11 @@ async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None)
             args["_body"] = await request.read()
             args["_content_type"] = request.headers.get("Content-Type", "")
             return args
-        if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if ctype == "application/x-www-form-urlencoded":  # what request.post() does, without its MultiDict
+            text = (await request.read()).decode(request.charset or "utf-8")
+            args.update(parse_qsl(text, keep_blank_values=True))
+            return args
+        if ctype == "multipart/form-data":
             form = await request.post()
             for k, v in form.items():
                 args[k] = v if isinstance(v, str) else v.file.read()  # type: ignore[union-attr]

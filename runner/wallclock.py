@@ -103,16 +103,18 @@ async def catch_up(world: World, clock: WallClock, live: set[str]) -> None:
     await advance(world, clock, n)
 
 
-_date: tuple[int, str] = (-1, "")
+_DATES: dict[int, str] = {}  # whole seconds -> the header: every served world keeps its own time
 
 
 def http_date(t: float) -> str:
     """An HTTP `Date` (RFC 7231 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) for epoch seconds `t`."""
-    global _date
     s = math.floor(t)
-    if _date[0] != s:
-        _date = (s, formatdate(s, usegmt=True))
-    return _date[1]
+    d = _DATES.get(s)
+    if d is None:
+        if len(_DATES) >= 65_536:
+            _DATES.clear()
+        d = _DATES[s] = formatdate(s, usegmt=True)
+    return d
 
 
 class Ticker:

@@ -11,7 +11,7 @@ import msgspec
 from .api import S, method
 from .errors import SlackError
 from .ops_chat import MAX_TEXT, parse_blocks, post, resolve_channel
-from .shape import paginate, visible_channel
+from .shape import paginate, ts_value, visible_channel
 from .state import Scheduled
 
 MAX_AHEAD = 120 * 86400  # Slack: "up to 120 days in the future"
@@ -93,8 +93,8 @@ def chat_scheduled_messages_list(ctx: S, p: ListScheduled) -> dict[str, Any]:
     s = ctx.state
     if p.channel is not None and p.channel not in s.channels:
         raise SlackError("invalid_channel")
-    lo = float(p.oldest) if p.oldest else float("-inf")
-    hi = float(p.latest) if p.latest else float("inf")
+    lo = ts_value(p.oldest, "invalid_ts_oldest") if p.oldest else float("-inf")
+    hi = ts_value(p.latest, "invalid_ts_latest") if p.latest else float("inf")
     items = sorted((q for q in s.scheduled.values() if q.user == ctx.actor
                     and (p.channel is None or q.channel == p.channel) and lo <= q.post_at <= hi),
                    key=lambda q: (q.post_at, q.id))
