@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from ..core.env import derive
 from .fields import Tree
@@ -104,90 +105,125 @@ def capabilities(f: DriveFile, role: str) -> dict[str, bool]:
     }
 
 
-_ORDER = (
-    "kind", "id", "name", "mimeType", "starred", "trashed", "explicitlyTrashed", "parents", "spaces", "version",
-    "webViewLink", "iconLink", "hasThumbnail", "thumbnailVersion", "viewedByMe", "createdTime", "modifiedTime",
-    "modifiedByMe", "owners", "lastModifyingUser", "shared", "ownedByMe", "capabilities", "viewersCanCopyContent",
-    "copyRequiresWriterPermission", "writersCanShare", "isAppAuthorized", "hasAugmentedPermissions",
-    "quotaBytesUsed", "viewedByMeTime", "modifiedByMeTime", "description", "properties", "appProperties",
-    "trashedTime", "trashingUser", "sharedWithMeTime", "sharingUser", "permissions", "permissionIds", "driveId",
-    "teamDriveId", "folderColorRgb", "exportLinks", "originalFilename", "fullFileExtension", "fileExtension",
-    "md5Checksum", "size", "headRevisionId", "webContentLink",
-)
+class _File(NamedTuple):
+    """What a File field is computed from; `role` only when a field needs it (ROLE_FIELDS)."""
+
+    state: GoogleState
+    f: DriveFile
+    actor: str
+    role: str
+
+
+_ABSENT: Any = object()
+"""A getter's answer for a field the resource leaves out."""
+
+
+def _owned(x: _File) -> bool:
+    return x.actor in x.f.owners
+
+
+def _blob(f: DriveFile) -> bool:
+    return f.mimeType != FOLDER and not f.mimeType.startswith(GOOGLE_APPS)
+
+
+def _trashed_time(x: _File) -> Any:
+    return x.f.trashedTime if x.f.trashed and x.f.trashedTime else _ABSENT
+
+
+def _shared_with_me(x: _File) -> bool:
+    return x.actor in x.f.sharedWith and not _owned(x)
+
+
+def _writer(x: _File) -> bool:
+    return RANK[x.role] >= RANK["writer"]
+
+
+def _export_links(f: DriveFile) -> Any:
+    if f.mimeType == FOLDER or not f.mimeType.startswith(GOOGLE_APPS):
+        return _ABSENT
+    kind = "document" if f.mimeType == DOC else "spreadsheets"
+    return {m: f"https://docs.google.com/feeds/download/{kind}/Export?id={f.id}&exportFormat={m}"
+            for m in EXPORTS.get(f.mimeType, ())}
+
+
+_GETTERS: dict[str, Callable[[_File], Any]] = {  # in the order Drive sends them
+    "kind": lambda x: "drive#file",
+    "id": lambda x: x.f.id,
+    "name": lambda x: x.f.name,
+    "mimeType": lambda x: x.f.mimeType,
+    "starred": lambda x: x.f.starred,
+    "trashed": lambda x: x.f.trashed,
+    "explicitlyTrashed": lambda x: x.f.explicitlyTrashed,
+    "parents": lambda x: list(x.f.parents),
+    "spaces": lambda x: ["drive"],
+    "version": lambda x: str(x.f.version),
+    "webViewLink": lambda x: _view_link(x.f),
+    "iconLink": lambda x: f"https://drive-thirdparty.googleusercontent.com/16/type/{x.f.mimeType}",
+    "hasThumbnail": lambda x: False,
+    "thumbnailVersion": lambda x: "0",
+    "viewedByMe": _owned,
+    "createdTime": lambda x: x.f.createdTime,
+    "modifiedTime": lambda x: x.f.modifiedTime,
+    "modifiedByMe": lambda x: x.f.lastModifyingUser == x.actor,
+    "owners": lambda x: _ABSENT if x.f.driveId else [user_json(x.state, e, x.actor) for e in x.f.owners],
+    "lastModifyingUser": lambda x: user_json(x.state, x.f.lastModifyingUser or (x.f.owners[0] if x.f.owners
+                                                                                  else x.actor), x.actor),
+    "shared": lambda x: any(p.role != "owner" for p in x.f.permissions),
+    "ownedByMe": lambda x: False if x.f.driveId else _owned(x),
+    "capabilities": lambda x: capabilities(x.f, x.role),
+    "viewersCanCopyContent": lambda x: True,
+    "copyRequiresWriterPermission": lambda x: False,
+    "writersCanShare": lambda x: True,
+    "isAppAuthorized": lambda x: False,
+    "hasAugmentedPermissions": lambda x: False,
+    "quotaBytesUsed": lambda x: str(len(x.f.content)) if not x.f.mimeType.startswith(GOOGLE_APPS) else "0",
+    "viewedByMeTime": lambda x: x.f.modifiedTime if _owned(x) else _ABSENT,
+    "modifiedByMeTime": lambda x: x.f.modifiedTime if x.f.lastModifyingUser == x.actor else _ABSENT,
+    "description": lambda x: x.f.description or _ABSENT,
+    "properties": lambda x: dict(x.f.properties) if x.f.properties else _ABSENT,
+    "appProperties": lambda x: dict(x.f.appProperties) if x.f.appProperties else _ABSENT,
+    "trashedTime": _trashed_time,
+    "trashingUser": lambda x: user_json(x.state, x.f.owners[0], x.actor)
+    if _trashed_time(x) is not _ABSENT and _owned(x) else _ABSENT,
+    "sharedWithMeTime": lambda x: x.f.sharedWith[x.actor] if _shared_with_me(x) else _ABSENT,
+    "sharingUser": lambda x: (user_json(x.state, x.f.owners[0], x.actor) if x.f.owners else None)
+    if _shared_with_me(x) else _ABSENT,
+    "permissions": lambda x: [permission_json(p) for p in x.f.permissions] if _writer(x) else _ABSENT,
+    "permissionIds": lambda x: [p.id for p in x.f.permissions] if _writer(x) else _ABSENT,
+    "driveId": lambda x: x.f.driveId or _ABSENT,
+    "teamDriveId": lambda x: x.f.driveId or _ABSENT,
+    "folderColorRgb": lambda x: "#8f8f8f" if x.f.mimeType == FOLDER else _ABSENT,
+    "exportLinks": lambda x: _export_links(x.f),
+    "originalFilename": lambda x: x.f.name if _blob(x.f) else _ABSENT,
+    "fullFileExtension": lambda x: _ext(x.f.name)[0] if _blob(x.f) else _ABSENT,
+    "fileExtension": lambda x: _ext(x.f.name)[1] if _blob(x.f) else _ABSENT,
+    "md5Checksum": lambda x: hashlib.md5(x.f.content, usedforsecurity=False).hexdigest() if _blob(x.f) else _ABSENT,
+    "size": lambda x: str(len(x.f.content)) if _blob(x.f) else _ABSENT,
+    "headRevisionId": lambda x: (x.f.revisions[-1].id if x.f.revisions else "1") if _blob(x.f) else _ABSENT,
+    "webContentLink": lambda x: f"https://drive.google.com/uc?id={x.f.id}&export=download" if _blob(x.f) else _ABSENT,
+}
+ROLE_FIELDS = frozenset({"capabilities", "permissions", "permissionIds"})
+"""The fields that depend on the reader's role (the only ones `role` is computed for)."""
+
+
+def needs_role(want: Tree | None) -> bool:
+    """Whether file_json with this `fields` subtree reads the role."""
+    return want is None or "*" in want or not ROLE_FIELDS.isdisjoint(want)
 
 
 def file_json(state: GoogleState, f: DriveFile, actor: str, role: str, base_url: str = "",
               want: Tree | None = None) -> dict[str, Any]:
     """The File resource as `actor` (holding `role`) sees it: every field, or (given `want`, a
-    `fields` subtree) at least the fields it names; the costly ones only when named."""
-    every = want is None or "*" in want
-    w: Tree = want or {}
-    owned = actor in f.owners
-    out: dict[str, Any] = {
-        "kind": "drive#file", "id": f.id, "name": f.name, "mimeType": f.mimeType,
-        "starred": f.starred, "trashed": f.trashed, "explicitlyTrashed": f.explicitlyTrashed,
-        "parents": list(f.parents), "spaces": ["drive"], "version": str(f.version),
-        "hasThumbnail": False, "thumbnailVersion": "0", "viewedByMe": owned,
-        "createdTime": f.createdTime, "modifiedTime": f.modifiedTime,
-        "modifiedByMe": f.lastModifyingUser == actor, "ownedByMe": owned,
-        "viewersCanCopyContent": True, "copyRequiresWriterPermission": False, "writersCanShare": True,
-        "isAppAuthorized": False, "hasAugmentedPermissions": False,
-    }
-    if every or "webViewLink" in w:
-        out["webViewLink"] = _view_link(f)
-    if every or "iconLink" in w:
-        out["iconLink"] = f"https://drive-thirdparty.googleusercontent.com/16/type/{f.mimeType}"
-    if (every or "owners" in w) and not f.driveId:
-        out["owners"] = [user_json(state, e, actor) for e in f.owners]
-    if every or "lastModifyingUser" in w:
-        out["lastModifyingUser"] = user_json(state, f.lastModifyingUser or (f.owners[0] if f.owners else actor), actor)
-    if every or "shared" in w:
-        out["shared"] = any(p.role != "owner" for p in f.permissions)
-    if every or "capabilities" in w:
-        out["capabilities"] = capabilities(f, role)
-    out["quotaBytesUsed"] = str(len(f.content)) if not f.mimeType.startswith(GOOGLE_APPS) else "0"
-    if owned:
-        out["viewedByMeTime"] = f.modifiedTime
-    if f.lastModifyingUser == actor:
-        out["modifiedByMeTime"] = f.modifiedTime
-    if f.description:
-        out["description"] = f.description
-    if f.properties:
-        out["properties"] = dict(f.properties)
-    if f.appProperties:
-        out["appProperties"] = dict(f.appProperties)
-    if f.trashed and f.trashedTime:
-        out["trashedTime"] = f.trashedTime
-        if owned:
-            out["trashingUser"] = user_json(state, f.owners[0], actor)
-    if actor in f.sharedWith and not owned:
-        out["sharedWithMeTime"] = f.sharedWith[actor]
-        out["sharingUser"] = user_json(state, f.owners[0], actor) if f.owners else None
-    if RANK[role] >= RANK["writer"]:
-        if every or "permissions" in w:
-            out["permissions"] = [permission_json(p) for p in f.permissions]
-        out["permissionIds"] = [p.id for p in f.permissions]
-    if f.driveId:
-        out["driveId"] = out["teamDriveId"] = f.driveId
-        out["ownedByMe"] = False
-    if f.mimeType == FOLDER:
-        out["folderColorRgb"] = "#8f8f8f"
-    elif f.mimeType.startswith(GOOGLE_APPS):
-        if every or "exportLinks" in w:
-            kind = "document" if f.mimeType == DOC else "spreadsheets"
-            out["exportLinks"] = {m: f"https://docs.google.com/feeds/download/{kind}/Export?id={f.id}&exportFormat={m}"
-                                  for m in EXPORTS.get(f.mimeType, ())}
-    else:
-        full, ext = _ext(f.name)
-        out.update({
-            "originalFilename": f.name, "fullFileExtension": full, "fileExtension": ext,
-            "size": str(len(f.content)), "headRevisionId": f.revisions[-1].id if f.revisions else "1",
-            "webContentLink": f"https://drive.google.com/uc?id={f.id}&export=download",
-        })
-        if every or "md5Checksum" in w:
-            out["md5Checksum"] = hashlib.md5(f.content, usedforsecurity=False).hexdigest()
-    if every:  # the whole resource is sent as is: in Drive's order
-        return {k: out[k] for k in _ORDER if k in out}
+    `fields` subtree) only the fields it names; `role` is read only when `needs_role(want)`."""
+    x = _File(state, f, actor, role)
+    names = _GETTERS if want is None or "*" in want else want
+    out: dict[str, Any] = {}
+    for k in names:
+        get = _GETTERS.get(k)
+        if get is not None:
+            v = get(x)
+            if v is not _ABSENT:
+                out[k] = v
     return out
 
 

@@ -11,7 +11,7 @@ from ..core.env import parse_time
 from ..core.paging import encode_cursor, offset_of
 from .drive_access import listable
 from .drive_files import fields_tree, short_file
-from .drive_json import DEFAULT_FILE_FIELDS, EXPORTS, KNOWN_FILE, file_json, user_json
+from .drive_json import DEFAULT_FILE_FIELDS, EXPORTS, KNOWN_FILE, file_json, needs_role, user_json
 from .drive_query import QueryError, Scope, compile_query
 from .errors import DriveError, invalid_value
 from .fields import Tree, select, subtree
@@ -127,7 +127,9 @@ def files_list(ctx: G, p: ListFiles) -> dict[str, Any]:
     if p.fields:
         base = ctx.env.base_url
         want = subtree(tree, "files")
-        out["files"] = [file_json(s, f, actor, role_of(s, f, actor) or "reader", base, want) for f in chunk]
+        role = needs_role(want)
+        out["files"] = [file_json(s, f, actor, (role_of(s, f, actor) or "reader") if role else "", base, want)
+                        for f in chunk]
     else:
         out["files"] = [short_file(f) for f in chunk]
     selected: dict[str, Any] = select(out, tree)
