@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from email.utils import formatdate
+from datetime import UTC, datetime
 from typing import Any
 
 from ..core import Env, Reply
@@ -29,6 +29,18 @@ def env_vars(base_url: str, token: str) -> dict[str, str]:
     return out
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def http_date(t: float) -> str:
+    """`email.utils.formatdate(t, usegmt=True)` (the same datetime, the same format) without its
+    layers: every Okta answer over HTTP carries one."""
+    d = datetime.fromtimestamp(t, UTC)
+    return (f"{_DAYS[d.weekday()]}, {d.day:02d} {_MONTHS[d.month - 1]} {d.year:04d} "
+            f"{d.hour:02d}:{d.minute:02d}:{d.second:02d} GMT")
+
+
 def headers(state: OktaState, env: Env, reply: Reply) -> dict[str, str]:
     """X-Rate-Limit-Limit, -Remaining and -Reset (epoch seconds, world time) on every response, and
     a `Date` in world time too: the okta SDK waits `Reset - Date + 1` seconds after a 429, so both
@@ -39,7 +51,7 @@ def headers(state: OktaState, env: Env, reply: Reply) -> dict[str, str]:
     reset = int(start) + 60
     remaining = 0 if reply.status == 429 else max(0, rate.limit - rate.used)
     out = {"X-Rate-Limit-Limit": str(rate.limit), "X-Rate-Limit-Remaining": str(remaining),
-           "X-Rate-Limit-Reset": str(reset), "Date": formatdate(env.now, usegmt=True)}
+           "X-Rate-Limit-Reset": str(reset), "Date": http_date(env.now)}
     if reply.headers:
         out.update(reply.headers)
     return out

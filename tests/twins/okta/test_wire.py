@@ -12,12 +12,14 @@ import textwrap
 import urllib.error
 import urllib.parse
 import urllib.request
+from email.utils import formatdate
 from typing import Any
 
 from okta.errors.okta_api_error import OktaAPIError
 
 from dtu.runner.hub import Hub
 from dtu.twins.core import World
+from dtu.twins.okta.wire import http_date
 from dtu.twins.registry import TWINS
 
 from ...conftest import Server, start_server
@@ -71,6 +73,15 @@ def test_rate_limit_headers_in_world_time(okta_world: dict[str, Any]) -> None:
     assert int(h1["X-Rate-Limit-Reset"]) < 1_735_689_600  # the seed's clock (2024), not the wall clock
     status, h3, body = http(okta_world, "GET", "/api/v1/users/nobody")
     assert status == 404 and body["errorCode"] == "E0000007" and "X-Rate-Limit-Remaining" in h3
+
+
+def test_date_header_is_formatdate() -> None:
+    """The `Date` every answer carries is `email.utils.formatdate(now, usegmt=True)`, to the second
+    (microseconds round as datetime rounds them, so 59.9999999 is the next minute)."""
+    times = [0.0, 59.9999999, 951782400.0, 1709294400.5, 4102444799.999, -1.5] + [
+        1_000_000_007.0 * k % 4_000_000_000 + k / 7 for k in range(2000)]
+    for t in times:
+        assert http_date(t) == formatdate(t, usegmt=True), t
 
 
 async def test_rate_limit_exceeded_is_e0000047(make_world: Any) -> None:
