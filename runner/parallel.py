@@ -17,7 +17,7 @@ from .shard import Shard, frames, tally
 Append = Callable[[bytes], None]  # takes one or more complete trajectory lines
 Count = Callable[[int, int, int], None]  # (trajectories, satisfied, errored) just recorded
 LINE_LIMIT = 1 << 28
-WORKER = (sys.executable, "-m", "dtu.runner.shard")  # the worker program: a Shard on stdin, lines on stdout
+WORKER = (sys.executable, "-m", "dtu.runner.shard")  # the worker program: a Shard on stdin, frames on stdout
 
 
 def lost(shard: Shard, got: set[int]) -> list[tuple[int, str, int]]:
@@ -99,7 +99,8 @@ async def run_workers(shards: Sequence[Shard], names: Sequence[str], append: App
     """Run every shard in its own process at once. A shard whose process dies has its unreported
     trials retried once in a fresh process (attempt 2); a second death records them as errored.
     When `stop` is requested, every worker gets SIGTERM, and their unfinished trials are neither
-    retried nor recorded (a resume runs them)."""
+    retried nor recorded (a resume runs them). `command` starts a worker (bench/synthetic.py is
+    another program that speaks the same protocol)."""
     stop = stop or Stop()
     workers = Workers()
 
