@@ -18,7 +18,8 @@ Printed, measured in the one run:
   with `time.thread_time` around each call. The in-process transport (the wire: routing, JSON
   decoding of the request, the httpx response) is dtu's too, and timed apart.
 - **GC**: the time the cyclic collector paused the process, and its longest pause;
-- **peak memory** (the process's max RSS) and its growth over the run;
+- **peak memory** (the process's max RSS) and its growth over the run; a finished trial's
+  trajectory is dropped (as `dtu run` writes it out), so this is the trials in flight;
 - **event-loop lag**: a probe that asks to wake every 10 ms records how late it woke; max and p99.
 """
 
@@ -143,7 +144,10 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int |
     transport.WorldTransport.handle = thinking
     p = engine.Prepared(load_file(BUNDLED / "slack" / "launch-channel.yaml"), 0, dict(TWINS))
     agent = AnthropicAgent("oracle=true,max_turns=30")
-    out: list[Any] = []
+    out: list[tuple[bool, int]] = []  # (satisfied, steps) a trial: a run writes its trajectories out, not keeps them
+
+    def sink(t: Any) -> None:
+        out.append((t.satisfied, t.info.get("turns", 0) + t.info.get("tool_calls", 0)))
     lags: list[float] = []
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     conc = concurrency or trials
@@ -154,7 +158,7 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int |
         probe = asyncio.create_task(_lag(stop, lags))
         t0 = time.perf_counter()
         opts = engine.RunOptions(trials=trials, concurrency=conc, timeout=3600)
-        await engine.run_all([agent], [p], opts, out.append)
+        await engine.run_all([agent], [p], opts, sink)
         dt = time.perf_counter() - t0
         stop.set()
         await probe
@@ -169,8 +173,8 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int |
         gc.callbacks.remove(gcs)
     cpu = time.process_time() - cpu0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    bad = [t for t in out if not t.satisfied]
-    steps = sum(t.info.get("turns", 0) + t.info.get("tool_calls", 0) for t in out)
+    bad = [ok for ok, _ in out if not ok]
+    steps = sum(n for _, n in out)
     lags.sort()
     row = {"trials": len(out), "concurrency": conc, "unsatisfied": len(bad), "steps": steps, "wall_s": wall,
            "cpu_s": cpu, "dtu_us_per_step": meter.cpu / steps * 1e6, "wire_us_per_step": wire.cpu / steps * 1e6,
