@@ -47,7 +47,8 @@ class FormulaSyntaxError(ValueError):
 # -- user-entered input ---------------------------------------------------------------------------
 
 def parse_input(v: Any, user_entered: bool) -> tuple[Value, str | None, dict[str, str] | None]:
-    """(effective value or None for blank, formula or None, implied number format or None)."""
+    """(effective value or None for blank, formula or None, implied number format or None: shared,
+    callers copy it)."""
     if v is None or isinstance(v, bool):
         return v, None, None
     if isinstance(v, int | float):
@@ -57,6 +58,12 @@ def parse_input(v: Any, user_entered: bool) -> tuple[Value, str | None, dict[str
         return None, None, None
     if not user_entered:
         return s, None, None
+    return _typed(s)
+
+
+@functools.lru_cache(maxsize=4096)
+def _typed(s: str) -> tuple[Value, str | None, dict[str, str] | None]:
+    """A non-empty text as USER_ENTERED reads it (a pure function of the text, so remembered)."""
     if s[0] == "'":
         return s[1:], None, None
     if s[0] == "=" and len(s) > 1:

@@ -19,11 +19,13 @@ def _numbers(args: list[Value]) -> list[float | int] | FErr:
     out: list[float | int] = []
     for a in args:
         if isinstance(a, Rng):
-            for v in a.flat():
-                if isinstance(v, FErr):
-                    return v
-                if isinstance(v, int | float) and not isinstance(v, bool):
-                    out.append(v)
+            for row in a.rows:
+                for v in row:  # cells hold exactly these types (no subclasses): type() is enough
+                    t = type(v)
+                    if t is int or t is float:
+                        out.append(v)
+                    elif t is FErr:
+                        return v
         else:
             x = number(a)
             if isinstance(x, FErr):

@@ -85,7 +85,7 @@ def first_sheet(sp: Spreadsheet) -> Sheet:
 
 def extent(sh: Sheet) -> tuple[int, int]:
     """(rows, columns) that hold data."""
-    return len(sh.values), max((len(r) for r in sh.values), default=0)
+    return len(sh.values), max(map(len, sh.values), default=0)
 
 
 def get(sh: Sheet, r: int, c: int) -> Any:
@@ -319,7 +319,10 @@ def book_extent(sh: Sheet) -> tuple[int, int]:
     rows, cols = extent(sh)
     for key in sh.formulas:
         r, c = parse_key(key)
-        rows, cols = max(rows, r + 1), max(cols, c + 1)
+        if r >= rows:
+            rows = r + 1
+        if c >= cols:
+            cols = c + 1
     return rows, cols
 
 
