@@ -283,17 +283,25 @@ class AnthropicAgent:
     async def _create(self, client: Any, system: str, tools: list[dict[str, Any]],
                       messages: list[dict[str, Any]]) -> tuple[Any, str | None]:
         if self.stream:
-            kw: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "system": system,
-                                  "messages": messages}
-            if self.temperature is not None:  # SDKs that dropped the argument still pass it on
-                kw["extra_body"] = {"temperature": self.temperature}
-            if tools:
-                kw["tools"] = tools
-            async with client.messages.stream(**kw) as s:
+            async with client.messages.stream(**self._params(system, tools, messages)) as s:
                 msg = await s.get_final_message()
                 return msg, s.response.headers.get("x-dtu-model-kind")
-        raw = await client.post("/v1/messages", cast_to=self._cast, content=self._body(system, tools, messages))
+        try:
+            body = self._body(system, tools, messages)
+        except orjson.JSONEncodeError:  # what orjson refuses (an integer past 64 bits in a model's input)
+            raw = await client.messages.with_raw_response.create(**self._params(system, tools, messages))
+        else:
+            raw = await client.post("/v1/messages", cast_to=self._cast, content=body)
         return await raw.parse(), raw.headers.get("x-dtu-model-kind")
+
+    def _params(self, system: str, tools: list[dict[str, Any]], messages: list[dict[str, Any]]) -> dict[str, Any]:
+        kw: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens, "system": system,
+                              "messages": messages}
+        if self.temperature is not None:  # SDKs that dropped the argument still pass it on
+            kw["extra_body"] = {"temperature": self.temperature}
+        if tools:
+            kw["tools"] = tools
+        return kw
 
     def _body(self, system: str, tools: list[dict[str, Any]], messages: list[dict[str, Any]]) -> bytes:
         """The body `messages.create` would send (the same keys in the same order), encoded here.
@@ -316,7 +324,8 @@ _ENCODED_MAX = 64  # tool lists kept encoded: one per catalog; an MCP session's 
 
 
 def _encoded(tools: list[dict[str, Any]]) -> bytes:
-    """A tool list's JSON, encoded once while the list lives (keyed by identity, checked)."""
+    """A tool list's JSON, encoded once while the list lives (keyed by identity, checked; a
+    catalog's or an MCP session's list is never changed once built)."""
     hit = _ENCODED.get(id(tools))
     if hit is None or hit[0] is not tools:
         if len(_ENCODED) >= _ENCODED_MAX:
