@@ -29,9 +29,8 @@ def run(ctx: S, jql: str) -> tuple[Search, list[Issue]]:
 
 
 def _only_ids(fields: str | list[str] | None) -> bool:
-    _, _, include, _ = render.select(fields, "id")
-    every, nav, _, _ = render.select(fields, "id")
-    return not every and not nav and include <= {"id", "key"}
+    every, nav, include, _ = render.select(fields, "id")
+    return not every and not nav and {"id", "key"}.issuperset(include)
 
 
 class JqlSearch(V, kw_only=True):

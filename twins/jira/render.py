@@ -271,6 +271,9 @@ FIELDS: dict[str, FieldFn] = {
 (`parent`, last, only when the issue has one)."""
 
 
+_ORDER = {name: i for i, name in enumerate(FIELDS)}
+
+
 def _has(w: View, iss: Issue, name: str) -> bool:
     return name in FIELDS or (name == "parent" and iss.parent is not None and iss.parent in w.s.issues)
 
@@ -288,7 +291,7 @@ def all_fields(w: View, iss: Issue, me: str, skip: frozenset[str] = frozenset())
     return out
 
 
-def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, frozenset[str], frozenset[str]]:
+def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, tuple[str, ...], frozenset[str]]:
     """(all, navigable, include, exclude) from a `fields` parameter such as `*all,-comment`."""
     key = spec if not isinstance(spec, list) else tuple(spec)
     size = len(key) if isinstance(key, str) else sum(len(str(x)) for x in key or ())
@@ -298,13 +301,13 @@ def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, froz
 
 
 @functools.lru_cache(maxsize=1 << 10)
-def _select(spec: str | tuple[str, ...] | None, default: str) -> tuple[bool, bool, frozenset[str], frozenset[str]]:
+def _select(spec: str | tuple[str, ...] | None, default: str) -> tuple[bool, bool, tuple[str, ...], frozenset[str]]:
     # A search renders every issue it finds with the same `fields`: parse them once.
     return _parse_fields(spec, default)
 
 
 def _parse_fields(spec: str | tuple[str, ...] | None,
-                  default: str) -> tuple[bool, bool, frozenset[str], frozenset[str]]:
+                  default: str) -> tuple[bool, bool, tuple[str, ...], frozenset[str]]:
     items: list[str] = []
     for part in ([spec] if isinstance(spec, str) else spec or [default]):
         items.extend(x.strip() for x in str(part).split(",") if x.strip())
@@ -312,7 +315,10 @@ def _parse_fields(spec: str | tuple[str, ...] | None,
         items = [default]
     every = "*all" in items
     nav = "*navigable" in items
-    include = frozenset(x for x in items if not x.startswith(("*", "-")))
+    # In Jira's listing order (then as asked): a set's order would change with the hash seed, and
+    # with it the bytes of every answer that names its fields (a replay in another process differed)
+    named = dict.fromkeys(x for x in items if not x.startswith(("*", "-")))
+    include = tuple(sorted(named, key=lambda k: _ORDER.get(k, len(_ORDER))))
     exclude = frozenset(x[1:] for x in items if x.startswith("-"))
     return every, nav, include, exclude
 
@@ -321,7 +327,7 @@ def issue(w: View, iss: Issue, me: str, fields: str | list[str] | None = None, e
           default: str = "*all", transitions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     every, nav, include, exclude = select(fields, default)
     out: dict[str, Any] = {"expand": ISSUE_EXPAND, "id": iss.id, "self": f"{w.api}/issue/{iss.id}", "key": iss.key}
-    if every or nav or not include <= ID_KEY:
+    if every or nav or not ID_KEY.issuperset(include):
         if every:
             chosen = all_fields(w, iss, me, exclude)
         elif nav:
