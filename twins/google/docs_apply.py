@@ -222,5 +222,8 @@ APPLY: dict[str, Apply] = {
     "replaceNamedRangeContent": replace_named_range_content,
 }
 assert set(APPLY) == set(rq.KINDS)
+RUNS_KEPT = frozenset({"updateParagraphStyle", "deleteParagraphBullets", "createNamedRange", "deleteNamedRange"})
+"""Requests that change no run, paragraph boundary or named range span: a normal document stays
+normal (every stored document is), so nothing is normalized after them."""
 
-__all__ = ["APPLY"]
+__all__ = ["APPLY", "RUNS_KEPT"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from .docs_apply import APPLY
+from .docs_apply import APPLY, RUNS_KEPT
 from .docs_edit import DocsInvalid, drop_empty_named
 from .docs_model import Document, copy_document, normalize
 from .docs_render import document_json, revision_id
@@ -96,8 +96,9 @@ def documents_batch_update(ctx: G, p: BatchUpdate) -> dict[str, Any]:
             replies.append(APPLY[kind](ctx, work, body))
         except DocsInvalid as e:
             raise GoogleError("INVALID_ARGUMENT", f"Invalid requests[{i}].{kind}: {e.message}") from None
-        drop_empty_named(work)
-        normalize(work)
+        if kind not in RUNS_KEPT:  # a stored document is normal; these requests keep it so
+            drop_empty_named(work)
+            normalize(work)
     if work != doc:
         work.revision = doc.revision + 1
         f.doc = work

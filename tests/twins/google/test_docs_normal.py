@@ -1,0 +1,68 @@
+"""Every stored document is normal (runs merged, one paragraph per line, derived texts fresh):
+batchUpdate relies on it to skip normalizing after requests that keep runs (docs_apply.RUNS_KEPT).
+Checked after every call of a random sweep of batches mixing every request kind."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+from dtu.twins.core import SeedImage, World
+from dtu.twins.google.docs_model import copy_document, normalize
+from dtu.twins.registry import TWINS
+
+ME = "dana@acme.test"
+DID = "1DocSweep000000000000000000000000"
+WORDS = ["alpha", "beta", "Gamma", "\t", "x\ny", "\n", "😀", "done.", "a\n\nb", "\f", ""]
+
+
+def _text(rng: random.Random) -> str:
+    return "".join(rng.choice(WORDS) + rng.choice([" ", "", "\n"]) for _ in range(rng.randrange(1, 5)))
+
+
+def _range(rng: random.Random, n: int) -> dict[str, int]:
+    s = rng.randrange(0, n + 2)
+    return {"startIndex": s, "endIndex": s + rng.randrange(-1, 8)}
+
+
+def _request(rng: random.Random, n: int) -> dict[str, Any]:
+    where: dict[str, Any] = ({"location": {"index": rng.randrange(0, n + 2)}} if rng.random() < .8
+                             else {"endOfSegmentLocation": {}})
+    name = rng.choice(["n1", "n2"])
+    return rng.choice([
+        {"insertText": {"text": _text(rng), **where}},
+        {"insertText": {"text": _text(rng), **where}},
+        {"deleteContentRange": {"range": _range(rng, n)}},
+        {"replaceAllText": {"containsText": {"text": rng.choice(["a", "beta", "x", "Gam"]),
+                                             "matchCase": rng.random() < .5}, "replaceText": _text(rng)}},
+        {"updateTextStyle": {"range": _range(rng, n), "textStyle": {"bold": rng.random() < .5, "italic": True},
+                             "fields": rng.choice(["bold", "italic", "bold,italic", "*"])}},
+        {"updateParagraphStyle": {"range": _range(rng, n), "fields": "namedStyleType",
+                                  "paragraphStyle": {"namedStyleType": rng.choice(["HEADING_1", "NORMAL_TEXT"])}}},
+        {"createParagraphBullets": {"range": _range(rng, n),
+                                    "bulletPreset": rng.choice(["BULLET_DISC_CIRCLE_SQUARE", "NUMBERED_DECIMAL_NESTED"])}},
+        {"deleteParagraphBullets": {"range": _range(rng, n)}},
+        {"insertTable": {"rows": rng.randrange(1, 3), "columns": rng.randrange(1, 3), **where}},
+        {"insertPageBreak": where},
+        {"createNamedRange": {"name": name, "range": _range(rng, n)}},
+        {"deleteNamedRange": {"name": name}},
+        {"replaceNamedRangeContent": {"namedRangeName": name, "text": _text(rng)}},
+    ])
+
+
+def test_stored_documents_stay_normal() -> None:
+    for seed in range(80):
+        rng = random.Random(seed)
+        files = [{"id": DID, "name": "Sweep", "kind": "doc", "text": _text(rng)}]
+        w = World(SeedImage(TWINS, {"google": {"me": ME, "users": [{"email": ME}], "files": files}}, 7, 1.7e9), 7)
+        for step in range(12):
+            doc = w.ctx("google").state.files[DID].doc
+            assert doc is not None
+            reqs = [_request(rng, len(doc.text) + 2) for _ in range(rng.randrange(1, 4))]
+            asyncio.run(w.call("google", "docs.documents.batchUpdate", {"documentId": DID, "requests": reqs}))
+            doc = w.ctx("google").state.files[DID].doc
+            assert doc is not None
+            again = copy_document(doc)
+            normalize(again)
+            assert again == doc, f"seed {seed}, step {step}: {reqs}"
