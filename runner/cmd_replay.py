@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
     worlds = RunWorlds(rd.manifest())
     p = worlds.prepared(t.scenario)
     world = worlds.replay(t)
-    digest = world.digest()
+    digest = world.digest(like=t.digest)
     console = Console()
     if args.show:
         import msgspec

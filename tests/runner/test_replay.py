@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,11 @@ import msgspec
 import pytest
 
 from dtu.runner import cli
+from dtu.runner.engine import Prepared
 from dtu.runner.records import Trajectory
 from dtu.runner.results import COMPRESSED, TRAJECTORIES, RunDir
+from dtu.runner.scenario import load_file
+from dtu.twins.registry import TWINS
 
 from .test_stats import traj
 
@@ -68,6 +72,45 @@ def test_replay_matches_a_recorded_trajectory(tmp_path: Path, capsys: pytest.Cap
     assert cli.main(["replay", str(path), "--scenario", "slack-launch-channel", "--trial", "2"]) == 0
     assert "replay matches" in capsys.readouterr().out
     assert cli.main(["replay", str(path), "--scenario", "slack-launch-channel", "--trial", "9"]) == 2
+
+
+def legacy_digest(world: Any) -> str:
+    """The digest as runs recorded it before the `x3:` digests: blake2b-128 of names and snapshots."""
+    h = hashlib.blake2b(digest_size=16)
+    for name in sorted(set(world.image.seeded) | set(world.touched())):
+        h.update(name.encode())
+        h.update(world.twins[name].snapshot(world.ctx(name).state))
+    return h.hexdigest()
+
+
+def test_a_run_recorded_with_the_older_digests_still_replays(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    path = run(tmp_path)
+    rd = RunDir(path)
+    ts = list(rd.trajectories())
+    assert all(t.digest.startswith("x3:") and len(t.digest) == 35 for t in ts)
+    t = ts[2]
+    world = replayed(t)
+    assert world.digest() == t.digest
+    old = legacy_digest(world)
+    assert world.digest(like=old) == old
+    rd.rewrite([msgspec.structs.replace(x, digest=legacy_digest_of(x)) for x in ts])
+    capsys.readouterr()
+    assert cli.main(["replay", str(path), "--scenario", "slack-launch-channel", "--trial", str(t.trial)]) == 0
+    assert "replay matches" in capsys.readouterr().out
+    rd.rewrite([msgspec.structs.replace(x, digest="0" * 32) for x in ts])  # an older digest that is wrong
+    assert cli.main(["replay", str(path), "--scenario", "slack-launch-channel", "--trial", str(t.trial)]) == 1
+
+
+def replayed(t: Trajectory) -> Any:
+    world = Prepared(load_file(BUNDLED), 0, TWINS).world(t.seed)
+    for c in t.calls:
+        world.dispatch(c.twin, c.op, c.args)
+    return world
+
+
+def legacy_digest_of(t: Trajectory) -> str:
+    return legacy_digest(replayed(t))
 
 
 def test_replay_of_a_tampered_record_says_where_it_diverged(tmp_path: Path,
