@@ -11,7 +11,7 @@ import msgspec
 
 from dtu.twins.core import World
 
-from .jmes import compile_query
+from .jmes import Shared
 from .scenario import Check, Scenario
 
 
@@ -98,12 +98,13 @@ def call_ok(status: int, body: Any) -> bool:
 class CompiledChecks:
     """A scenario's checks, with queries compiled once."""
 
-    __slots__ = ("_queries", "_wanted", "items", "needs_calls", "needs_events", "needs_people")
+    __slots__ = ("_queries", "_shared", "_wanted", "items", "needs_calls", "needs_events", "needs_people")
 
     def __init__(self, scenario: Scenario) -> None:
-        self.items = [(c.id, compile_query(c.query), _matcher(c), compile_query(c.when) if c.when else None)
-                      for c in scenario.checks]
         self._queries = [c.query for c in scenario.checks] + [c.when for c in scenario.checks if c.when]
+        self._shared = Shared(self._queries)  # what several checks read alike is read once per world
+        q = self._shared.compile
+        self.items = [(c.id, q(c.query), _matcher(c), q(c.when) if c.when else None) for c in scenario.checks]
         self.needs_calls = any(_mentions(q, "calls") for q in self._queries)
         self.needs_events = any(_mentions(q, "events") for q in self._queries)
         self.needs_people = any(_mentions(q, "people") for q in self._queries)
@@ -131,6 +132,12 @@ class CompiledChecks:
 
     def evaluate(self, world: World) -> list[CheckResult]:
         root = self.root(world)
+        try:
+            return self._evaluate(root)
+        finally:
+            self._shared.clear()
+
+    def _evaluate(self, root: dict[str, Any]) -> list[CheckResult]:
         out = []
         for cid, query, ok, when in self.items:
             try:

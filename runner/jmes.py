@@ -49,6 +49,66 @@ def compile_query(query: str) -> Fn:
     return _compile(parsed)
 
 
+class Shared:
+    """Queries evaluated together over one document (a scenario's checks over one world) that
+    start alike: `slack.channels.* | [?name=='x']` then `| [0].topic`, `| [0].members`, ... Each
+    such start, read from the document itself, is computed once per document.
+
+        shared = Shared(queries)
+        fns = [shared.compile(q) for q in queries]
+        ... evaluate fns over doc ...
+        shared.clear()   # before the next document: holds no document afterwards"""
+
+    __slots__ = ("_counts", "_slots")
+
+    def __init__(self, queries: list[str]) -> None:
+        self._counts: dict[str, int] = {}
+        for q in queries:
+            for key in _starts(jmespath.compile(q).parsed):
+                self._counts[key] = self._counts.get(key, 0) + 1
+        self._slots: list[list[Any]] = []
+
+    def compile(self, query: str) -> Fn:
+        return self._compile(jmespath.compile(query).parsed)
+
+    def _compile(self, node: dict[str, Any]) -> Fn:
+        if node["type"] == "pipe":
+            left, right = node["children"]
+            fn = _chain([self._compile(left), _compile(right)])
+        else:
+            fn = _compile(node)
+        if self._counts.get(_key(node), 0) < 2:
+            return fn
+        slot: list[Any] = [None, None]  # [document, value]
+        self._slots.append(slot)
+
+        def once(v: Any) -> Any:
+            if slot[0] is v:
+                return slot[1]
+            r = fn(v)
+            slot[0], slot[1] = v, r
+            return r
+
+        return once
+
+    def clear(self) -> None:
+        for slot in self._slots:
+            slot[0] = slot[1] = None
+
+
+def _key(node: dict[str, Any]) -> str:
+    return repr(node)
+
+
+def _starts(node: dict[str, Any]) -> list[str]:
+    """The parts of a query evaluated over the document itself: the query, the left sides of its pipes."""
+    out = [_key(node)]
+    while node["type"] == "pipe":
+        node = node["children"][0]
+        out.append(_key(node))
+    return out
+
+
 def _fallback(node: dict[str, Any]) -> Fn:
     visit: Any = _INTERP.visit
     return lambda v: visit(node, v)

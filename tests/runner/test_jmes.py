@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dtu.runner.jmes import compile_query
+from dtu.runner.jmes import Shared, compile_query
 
 QUERIES = [
     "a[].b", "a[*].c", "a[?b > `0`].c", "a[?b == `1`] | [0].d", "m.* | [?name=='g' && !p] | length(@)",
@@ -43,3 +43,19 @@ def answer(f: Any, doc: Any) -> Any:
 def test_same_answers_as_jmespath(query: str, doc: dict[str, Any]) -> None:
     expr = jmespath.compile(query)
     assert answer(compile_query(query), doc) == answer(expr.search, doc)
+
+
+SHARED = QUERIES + ["m.* | [?name=='g'] | [0].p", "m.* | [?name=='g'] | [0].n", "m.* | [?name=='g']",
+                    "a[?b == `1`] | [0].c", "a[?b == `1`] | length(@)"]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(docs=st.lists(DOC, min_size=2, max_size=3))
+def test_queries_compiled_together_answer_as_each_alone(docs: list[dict[str, Any]]) -> None:
+    """Starts several queries share are computed once per document, never carried to the next."""
+    shared = Shared(SHARED)
+    fns = [shared.compile(q) for q in SHARED]
+    for doc in docs:
+        assert [answer(f, doc) for f in fns] == [answer(jmespath.compile(q).search, doc) for q in SHARED]
+        shared.clear()
+    assert all(slot == [None, None] for slot in shared._slots) and len(shared._slots) >= 3
