@@ -6,10 +6,11 @@ other formulas, and leaves every other formula's stored value as it is: the same
 recalculation stores, because a formula's value depends only on the cells it references.
 
 That holds while evaluation order cannot matter. It does matter with a reference cycle (the cell
-entered first reads `#REF!`) and with chains deep enough for Python's recursion limit, so a
-spreadsheet whose formulas could form a cycle, or holds more than `MAX_FORMULAS`, is recalculated
-in full. A range reads up to its sheet's data extent, so when a call moves a sheet's extent every
-formula with a range on that sheet is re-evaluated too."""
+entered first reads `#REF!`) and when evaluation nears Python's recursion limit (the formula that
+reaches it reads `#REF!`), so a spreadsheet whose formulas could form a cycle, or whose formulas
+could nest that deep (more than `MAX_FORMULAS`, or more than `MAX_TEXT` characters of them), is
+recalculated in full. A range reads up to its sheet's data extent, so when a call moves a sheet's
+extent every formula with a range on that sheet is re-evaluated too."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ from .a1 import parse_key
 from .formulas import FErr, references
 from .sheets_model import Sheet, Spreadsheet, Workbook, book_extent, put, recalc
 
-MAX_FORMULAS = 64  # a chain this long stays far from the recursion limit in any evaluation order
+# A chain of formulas costs at most ~8 frames a link, a formula's own nesting ~2 frames per 3
+# characters: 48 * 8 + 512 * 2 / 3 stays well under the default limit of 1,000 in any order.
+MAX_FORMULAS = 48
+MAX_TEXT = 512
 _END = 1 << 62  # an open range's end
 
 
@@ -48,6 +52,7 @@ class _Graph(NamedTuple):
     formulas: tuple[Formula, ...]
     dependents: tuple[tuple[int, ...], ...]  # formulas[i] is referenced by formulas[j] for j in dependents[i]
     acyclic: bool
+    text: int  # the formulas' total length
 
 
 class Changes:
@@ -114,7 +119,8 @@ def _graph_of(sp: Spreadsheet) -> _Graph:
             for i, g in enumerate(formulas):
                 if _meets(ref.rect, g.cell):
                     dependents[i].append(j)
-    return _Graph(tuple(formulas), tuple(tuple(d) for d in dependents), _acyclic(dependents))
+    return _Graph(tuple(formulas), tuple(tuple(d) for d in dependents), _acyclic(dependents),
+                  sum(len(f.text) for f in formulas))
 
 
 def _acyclic(dependents: list[list[int]]) -> bool:
@@ -149,7 +155,7 @@ def recalc_after(sp: Spreadsheet, changes: Changes) -> None:
         recalc(sp)
         return
     g = _graph(sp)
-    if not g.acyclic:
+    if not g.acyclic or g.text > MAX_TEXT:
         recalc(sp)
         return
     moved = {sid for sid, (sh, before) in changes.extents.items() if book_extent(sh) != before}
