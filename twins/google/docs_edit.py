@@ -127,6 +127,8 @@ def _map(x: int, a: int, b: int, n: int, delta: int) -> int:
 
 
 def drop_empty_named(doc: Document) -> None:
+    if not doc.namedRanges:
+        return
     for rid in [k for k, nr in doc.namedRanges.items()
                 if not any(sp.endIndex > sp.startIndex for sp in nr.ranges)]:
         del doc.namedRanges[rid]

@@ -144,7 +144,7 @@ class BatchUpdateParams(msgspec.Struct):
 
 def request_kind(req: Request, i: int) -> tuple[str, Any]:
     """The one kind a request holds and its body, or Docs' 400 when it holds none or several."""
-    set_kinds = [k for k in KINDS if getattr(req, k) is not None]
+    set_kinds = [k for k, v in zip(KINDS, msgspec.structs.astuple(req), strict=True) if v is not None]
     if len(set_kinds) != 1:
         what = "no" if not set_kinds else "more than one"
         raise GoogleError("INVALID_ARGUMENT",
