@@ -6,6 +6,7 @@ the twins' own. JSON and form-encoded bodies are understood (the bodies SDKs on 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -46,6 +47,34 @@ def _compile(path: str) -> re.Pattern[str]:
     return re.compile("".join(out) + "$")
 
 
+class SharedTools:
+    """One parsed copy of each tool list agents send over and over (a model turn carries the whole
+    list: 70 Slack operations' schemas, ~150 KB parsed, kept in every world's call log). A list
+    is shared only when the request holds its exact encoding, so an equal but differently written
+    list (`1` and `1.0`) is kept as sent. Shared lists are read, never changed: the call log and
+    the model twin only read a request's tools."""
+
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self._lists: dict[tuple[int, str, str], tuple[bytes, list[Any]]] = {}
+
+    def same(self, tools: list[Any], data: bytes) -> list[Any]:
+        key = (len(tools), _name(tools[0]), _name(tools[-1]))
+        hit = self._lists.get(key)
+        if hit is not None and hit[0] in data:  # `"tools":` and the list, byte for byte
+            return hit[1]
+        if len(self._lists) >= self.LIMIT:
+            self._lists.clear()
+        with contextlib.suppress(orjson.JSONEncodeError):  # not encodable as sent (an integer past 64 bits)
+            self._lists[key] = (b'"tools":' + orjson.dumps(tools), tools)
+        return tools
+
+
+def _name(tool: Any) -> str:
+    return str(tool.get("name", "")) if type(tool) is dict else ""
+
+
 class WorldTransport:
     """Serves worlds by token to an httpx(2) client: `client = transport.client()`."""
 
@@ -62,6 +91,7 @@ class WorldTransport:
         ]
         self.http = http_module()
         self._n = 0
+        self.tools = SharedTools()
 
     def add(self, world: World) -> str:
         """Serve a world; returns the token that picks it."""
@@ -121,6 +151,8 @@ class WorldTransport:
                 if op.body_key:
                     args[op.body_key] = obj
                 elif isinstance(obj, dict):
+                    if type(obj.get("tools")) is list and obj["tools"]:
+                        obj["tools"] = self.tools.same(obj["tools"], data)
                     args.update(obj)
                 else:
                     err = twin.errors.malformed("the body must be a JSON object")

@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "llm":  # not in `all`: it replaces dtu's entry points with timed ones
         from .llm import bench_llm
 
-        bench_llm(args.trials if args.trials != 20000 else 10_000)
+        bench_llm(args.trials if args.trials != 20000 else 10_000,
+                  concurrency=args.concurrency[0] if args.concurrency else None)
     return 0
 
 

@@ -9,6 +9,7 @@ import urllib.request
 from typing import Any
 
 import anthropic
+import orjson
 import pytest
 
 from dtu.agents.transport import WorldTransport
@@ -183,3 +184,28 @@ def test_both_doors_answer_alike() -> None:
 
     one, two = asyncio.run(go())
     assert one == two
+
+
+def test_a_tool_list_sent_again_is_kept_once_and_only_when_sent_byte_for_byte() -> None:
+    """The in-process door keeps one parsed copy of a tool list many requests carry (the call logs
+    hold every request); a list written otherwise (`1.0` for `1`) is kept as it was sent."""
+    tools = [{"name": "a", "input_schema": {"type": "object", "maxItems": 1}}, {"name": "b", "input_schema": {}}]
+    other = [{"name": "a", "input_schema": {"type": "object", "maxItems": 1.0}}, {"name": "b", "input_schema": {}}]
+
+    async def send(transport: WorldTransport, world: World, body: bytes) -> None:
+        http = transport.client()
+        await http.post("http://x.invalid/v1/messages", content=body,
+                        headers={"x-api-key": transport.add(world), "content-type": "application/json"})
+
+    async def go() -> list[World]:
+        image = SeedImage(TWINS, {"anthropic": {}}, 7, 0.0)
+        worlds = [World(image, 11 + i) for i in range(3)]
+        transport = WorldTransport()
+        for world, t in zip(worlds, (tools, tools, other), strict=True):
+            body = {"model": "dtu-twin", "max_tokens": 8, "messages": [USER], "tools": t}
+            await send(transport, world, orjson.dumps(body))
+        return worlds
+
+    a, b, c = (w.calls[0].args["tools"] for w in asyncio.run(go()))
+    assert a is b and a == tools
+    assert c is not a and c == other and c[0]["input_schema"]["maxItems"] == 1.0
