@@ -56,14 +56,24 @@ class _Graph(NamedTuple):
 
 
 class Changes:
-    """The rectangles a values call writes, and their sheets' data extents before it wrote."""
+    """The rectangles a values call writes, and their sheets' data extents before it wrote. Nothing
+    is noted for a spreadsheet without formulas: every formula after the call is then a new one."""
 
-    def __init__(self) -> None:
+    __slots__ = ("extents", "formulas", "rects")
+
+    def __init__(self, sp: Spreadsheet) -> None:
+        self.formulas = False
+        for sh in sp.sheets:
+            if sh.formulas:
+                self.formulas = True
+                break
         self.rects: list[Rect] = []
         self.extents: dict[int, tuple[Sheet, tuple[int, int]]] = {}
 
     def note(self, sh: Sheet, r0: int, r1: int, c0: int, c1: int) -> None:
         """Call before writing rows [r0, r1) x columns [c0, c1) of `sh`."""
+        if not self.formulas:
+            return
         if sh.sheetId not in self.extents:
             self.extents[sh.sheetId] = (sh, book_extent(sh))
         self.rects.append(Rect(sh.sheetId, r0, r1, c0, c1))
@@ -148,6 +158,9 @@ def _acyclic(dependents: list[list[int]]) -> bool:
 
 def recalc_after(sp: Spreadsheet, changes: Changes) -> None:
     """Recalculate after the noted writes: the formulas they reach, or all of them when needed."""
+    if not changes.formulas:  # every formula is new (recalc returns at once when there is none)
+        recalc(sp)
+        return
     count = sum(len(sh.formulas) for sh in sp.sheets)
     if not count:
         return

@@ -71,7 +71,7 @@ def values_batch_update(ctx: G, p: BatchUpdateValues) -> Body:
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
     user = input_option(p.valueInputOption)
     plans = [(resolve(sp, vr.range, write=True), _rows(vr.values, vr.majorDimension)) for vr in p.data or []]
-    changes = Changes()
+    changes = Changes(sp)
     for t, rows in plans:
         _check_fit(t, rows)
         _note(changes, t, rows)
@@ -103,7 +103,7 @@ def values_batch_clear(ctx: G, p: BatchClear) -> Body:
     """Clear the values (not the formatting) of several ranges."""
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
     targets = [resolve(sp, r, write=True) for r in p.ranges or []]
-    changes = Changes()
+    changes = Changes(sp)
     for t in targets:
         changes.note(t.sheet, t.r0, t.r1, t.c0, t.c1)
         clear(t.sheet, t.r0, t.r1, t.c0, t.c1)
@@ -154,7 +154,7 @@ def values_append(ctx: G, p: AppendValues) -> Body:
         updates = _write(sp, dest, rows, user)
         recalc(sp)
     else:
-        changes = Changes()
+        changes = Changes(sp)
         _note(changes, dest, rows)
         updates = _write(sp, dest, rows, user)
         recalc_after(sp, changes)
@@ -176,7 +176,7 @@ def values_clear(ctx: G, p: ClearValues) -> Body:
     """Clear the values (and formulas, not the formatting) in a range."""
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
     t = resolve(sp, p.range, write=True)
-    changes = Changes()
+    changes = Changes(sp)
     changes.note(t.sheet, t.r0, t.r1, t.c0, t.c1)
     clear(t.sheet, t.r0, t.r1, t.c0, t.c1)
     recalc_after(sp, changes)
@@ -223,7 +223,7 @@ def values_update(ctx: G, p: UpdateValues) -> Body:
     t = resolve(sp, p.range, write=True)
     rows = _rows(p.values, p.majorDimension)
     _check_fit(t, rows)
-    changes = Changes()
+    changes = Changes(sp)
     _note(changes, t, rows)
     out = _write(sp, t, rows, user)
     recalc_after(sp, changes)
@@ -289,7 +289,8 @@ def _check_fit(t: Target, rows: list[list[Any]]) -> None:
 
 def _note(changes: Changes, t: Target, rows: list[list[Any]]) -> None:
     """Note the box `_write` writes `rows` into (before writing them)."""
-    changes.note(t.sheet, t.r0, t.r0 + len(rows), t.c0, t.c0 + max((len(r) for r in rows), default=0))
+    if changes.formulas:
+        changes.note(t.sheet, t.r0, t.r0 + len(rows), t.c0, t.c0 + max(map(len, rows), default=0))
 
 
 def _write(sp: Spreadsheet, t: Target, rows: list[list[Any]], user: bool) -> Body:
