@@ -64,12 +64,12 @@ class Shared:
     def __init__(self, queries: list[str]) -> None:
         self._counts: dict[str, int] = {}
         for q in queries:
-            for key in _starts(jmespath.compile(q).parsed):
+            for key in _starts(_parse(q)):
                 self._counts[key] = self._counts.get(key, 0) + 1
         self._slots: list[list[Any]] = []
 
     def compile(self, query: str) -> Fn:
-        return self._compile(jmespath.compile(query).parsed)
+        return self._compile(_parse(query))
 
     def _compile(self, node: dict[str, Any]) -> Fn:
         if node["type"] == "pipe":
@@ -94,6 +94,11 @@ class Shared:
     def clear(self) -> None:
         for slot in self._slots:
             slot[0] = slot[1] = None
+
+
+def _parse(query: str) -> dict[str, Any]:
+    parsed: Any = jmespath.compile(query).parsed
+    return dict(parsed)
 
 
 def _key(node: dict[str, Any]) -> str:

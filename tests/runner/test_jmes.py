@@ -45,8 +45,8 @@ def test_same_answers_as_jmespath(query: str, doc: dict[str, Any]) -> None:
     assert answer(compile_query(query), doc) == answer(expr.search, doc)
 
 
-SHARED = QUERIES + ["m.* | [?name=='g'] | [0].p", "m.* | [?name=='g'] | [0].n", "m.* | [?name=='g']",
-                    "a[?b == `1`] | [0].c", "a[?b == `1`] | length(@)"]
+SHARED = [*QUERIES, "m.* | [?name=='g'] | [0].p", "m.* | [?name=='g'] | [0].n", "m.* | [?name=='g']",
+          "a[?b == `1`] | [0].c", "a[?b == `1`] | length(@)"]
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)
