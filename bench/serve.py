@@ -14,7 +14,11 @@ HTTP asks for, the protocol version the official client negotiates), and the off
 `ClientSession.call_tool` (`bench/mcp_client.py`). The first raw call must be a tool result without
 `isError`, and afterwards the world must have logged one twin call per answer counted; the client
 probe stops on any `isError` or failed call. `dtu µs/call` is the server process's CPU time while a
-probe ran (the client's session set-up left out) divided by the calls it measured (Linux /proc)."""
+probe ran (the client's session set-up left out) divided by the calls it measured (Linux /proc).
+
+Every door probe also prints `dtu µs/req`, the server's CPU per answered request, and the CPU
+ratio: the minimal handler's CPU per request over dtu's. On a busy machine the wall-clock ratio
+moves with whatever else runs; the CPU ratio much less."""
 
 from __future__ import annotations
 
@@ -239,7 +243,9 @@ def bench_serve(seconds: float = 3.0, services: list[str] | None = None) -> None
     try:
         time.sleep(0.3)
         base = f"http://127.0.0.1:{port}"
-        floor, _ = load(base, "POST", "/api/auth.test", "", [("Authorization", "Bearer x")], seconds=seconds)
+        c0 = cpu_seconds(minimal.pid)
+        floor, answered = load(base, "POST", "/api/auth.test", "", [("Authorization", "Bearer x")], seconds=seconds)
+        floor_us = (cpu_seconds(minimal.pid) - c0) / sum(answered.values()) * 1e6
         assert dtu.stdout is not None
         url = ""
         # the first line was DTU_URL=...; ask the admin door through the port printed next
@@ -250,22 +256,25 @@ def bench_serve(seconds: float = 3.0, services: list[str] | None = None) -> None
         token = new_world(url)
         for probe in probes:
             check(url, probe, headers_for(probe.twin, token))
-        print(f"\n{'dtu serve':<66}{'req/s':>9}{'minimal':>10}{'ratio':>7}")
+        print(f"\n{'dtu serve':<66}{'req/s':>9}{'minimal':>10}{'ratio':>7}{'dtu µs/req':>11}"
+              f"{f'CPU ratio (minimal {floor_us:.0f} µs/req)':>34}")
         door = door_us = 0.0
         for probe in probes:
             world = create_world(url)  # each probe on a fresh world: earlier writes do not weigh on it
             cpu = cpu_seconds(dtu.pid)
             rate, statuses = load(url, probe.method, probe.path, probe.body, headers_for(probe.twin, world["token"]),
                                   seconds=seconds)
+            used_us = (cpu_seconds(dtu.pid) - cpu) / sum(statuses.values()) * 1e6
             if probe is MCP_DOOR:
-                door, door_us = rate, (cpu_seconds(dtu.pid) - cpu) / sum(statuses.values()) * 1e6
+                door, door_us = rate, used_us
             drop_world(url, world["id"])
             bad = {s: n for s, n in statuses.items() if not s.startswith("2")}
             if bad:
                 raise SystemExit(f"bench serve: probe {probe.service} {probe.method} {probe.path} answered "
                                  f"non-2xx under load: {statuses}")
             label = f"{probe.service} {probe.method} {probe.path}"
-            print(f"{label:<66.66}{rate:>9,.0f}{floor:>10,.0f}{rate / floor:>7.2f}", flush=True)
+            print(f"{label:<66.66}{rate:>9,.0f}{floor:>10,.0f}{rate / floor:>7.2f}{used_us:>11,.0f}"
+                  f"{floor_us / used_us:>34.2f}", flush=True)
         if not services:
             bench_mcp(url, dtu.pid, door, door_us, floor, seconds)
     finally:

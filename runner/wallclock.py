@@ -18,10 +18,10 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable, Mapping
-from email.utils import formatdate
 from time import monotonic
 
 from dtu.twins.core import World
+from dtu.twins.core.env import http_date as core_http_date
 
 log = logging.getLogger("dtu.serve")
 
@@ -103,18 +103,9 @@ async def catch_up(world: World, clock: WallClock, live: set[str]) -> None:
     await advance(world, clock, n)
 
 
-_DATES: dict[int, str] = {}  # whole seconds -> the header: every served world keeps its own time
-
-
 def http_date(t: float) -> str:
-    """An HTTP `Date` (RFC 7231 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) for epoch seconds `t`."""
-    s = math.floor(t)
-    d = _DATES.get(s)
-    if d is None:
-        if len(_DATES) >= 65_536:
-            _DATES.clear()
-        d = _DATES[s] = formatdate(s, usegmt=True)
-    return d
+    """An HTTP `Date` for epoch seconds `t`, to the whole second below."""
+    return core_http_date(math.floor(t))
 
 
 class Ticker:

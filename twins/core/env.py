@@ -145,3 +145,16 @@ def parse_time(value: str | float | int | _dt.datetime | None, default: float) -
     if d.tzinfo is None:
         d = d.replace(tzinfo=_dt.UTC)
     return d.timestamp()
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def http_date(t: float) -> str:
+    """An HTTP `Date` (RFC 7231 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`):
+    `email.utils.formatdate(t, usegmt=True)` (the same datetime, the same format) without its
+    layers, since a served world's clock moves a second a call and every answer needs a new one."""
+    d = _dt.datetime.fromtimestamp(t, _dt.UTC)
+    return (f"{_DAYS[d.weekday()]}, {d.day:02d} {_MONTHS[d.month - 1]} {d.year:04d} "
+            f"{d.hour:02d}:{d.minute:02d}:{d.second:02d} GMT")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from ..core import Env, Reply
+from ..core.env import http_date
 from .state import OktaState
 
 
@@ -27,18 +27,6 @@ def env_vars(base_url: str, token: str) -> dict[str, str]:
     if base_url.startswith("http://"):
         out["OKTA_TESTING_TESTINGDISABLEHTTPSCHECK"] = "true"
     return out
-
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def http_date(t: float) -> str:
-    """`email.utils.formatdate(t, usegmt=True)` (the same datetime, the same format) without its
-    layers: every Okta answer over HTTP carries one."""
-    d = datetime.fromtimestamp(t, UTC)
-    return (f"{_DAYS[d.weekday()]}, {d.day:02d} {_MONTHS[d.month - 1]} {d.year:04d} "
-            f"{d.hour:02d}:{d.minute:02d}:{d.second:02d} GMT")
 
 
 def headers(state: OktaState, env: Env, reply: Reply) -> dict[str, str]:

@@ -19,7 +19,7 @@ from okta.errors.okta_api_error import OktaAPIError
 
 from dtu.runner.hub import Hub
 from dtu.twins.core import World
-from dtu.twins.okta.wire import http_date
+from dtu.twins.core.env import http_date
 from dtu.twins.registry import TWINS
 
 from ...conftest import Server, start_server
