@@ -41,3 +41,8 @@ def test_incremental_view_equals_full_view(ld: object) -> None:
         assert msgspec.json.encode(delta) == msgspec.json.encode(full_views(world)), f"trial {trial}"
     for name, before in seeds.items():  # worlds share the image's view: none may have changed it
         assert msgspec.json.encode(p.image.view(name)) == before, f"{name}: a world mutated the seed's view"
+
+
+def test_the_incremental_views_are_in_use() -> None:
+    """The test above compares something: Jira and Google build their views incrementally."""
+    assert {name for name, twin in TWINS.items() if twin.view_delta is not None} >= {"jira", "google"}
