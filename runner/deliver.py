@@ -42,7 +42,7 @@ from dtu.twins.core import Call, Event, World
 from dtu.twins.core.hooks import loopback
 
 from .deliver_wire import Client, SocketFactory, WireError
-from .hub import BASE
+from .hub import BASE, swap, swap_text
 
 if TYPE_CHECKING:
     from .deliver_slack import SlackApp
@@ -291,12 +291,12 @@ class Deliveries:
         swaps = list(d.swaps)
         if self.hub is not None and self.hub.base_url:
             swaps.append((BASE, self.hub.base_url))
-        body = _swap(d.body, swaps)
+        body = swap(d.body, swaps)
         if d.form_key is not None:
             from urllib.parse import urlencode
 
             body = urlencode({d.form_key: body.decode()}).encode()
-        headers = {k: _swap_text(v, swaps) for k, v in d.headers.items()}
+        headers = {k: swap_text(v, swaps) for k, v in d.headers.items()}
         if d.sign is not None:
             d.sign(body, headers)
         answer = await self._request(feed, d.method, d.url, headers, body if d.method != "GET" else None,
@@ -365,19 +365,6 @@ class Deliveries:
 is_loopback = functools.lru_cache(maxsize=1024)(loopback)  # a pure function of the URL; the same few URLs
 
 
-def _swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:
-    for old, new in swaps:
-        b = old.encode()
-        if b in data:
-            data = data.replace(b, new.encode())
-    return data
-
-
-def _swap_text(value: str, swaps: Iterable[tuple[str, str]]) -> str:
-    for old, new in swaps:
-        if old in value:
-            value = value.replace(old, new)
-    return value
 
 
 def wall_time() -> int:

@@ -12,7 +12,7 @@ which makes its times (and so its state) the same on every run too."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from time import monotonic
 from typing import Any
 
@@ -27,6 +27,24 @@ from .wallclock import Ticker, WallClock, catch_up, check_speed
 
 BASE = "http://dtu-base.invalid"
 """The base URL a served world builds its links with; the door answers with the real one."""
+
+
+def swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:
+    """`data` with each placeholder replaced (the base URL, capability secrets): an answer's body
+    or a delivery's, on its way out of a world."""
+    for old, new in swaps:
+        b = old.encode()
+        if b in data:
+            data = data.replace(b, new.encode())
+    return data
+
+
+def swap_text(value: str, swaps: Iterable[tuple[str, str]]) -> str:
+    """The same for a header's value."""
+    for old, new in swaps:
+        if old in value:
+            value = value.replace(old, new)
+    return value
 
 
 class Capability(msgspec.Struct, frozen=True, gc=False):

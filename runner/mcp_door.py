@@ -27,7 +27,7 @@ from mcp.server.lowlevel import Server
 from dtu.twins.core import Raw, Reply, World
 
 from . import __version__, wait
-from .server import swap
+from .hub import swap
 from .tools import Catalog, catalog, is_error
 
 # The world, acting users and offered tools (None: all) a request is for; None when it has none.

@@ -23,7 +23,7 @@ from dtu.twins.core import Operation, Raw, Reply, Twin, TwinError
 from dtu.twins.core.faults import parse_plan
 
 from .errors import DtuError
-from .hub import BASE, Hub
+from .hub import BASE, Hub, swap, swap_text
 from .wallclock import MAX_SPEED, catch_up, http_date
 
 MAX_BODY = 16 * 1024 * 1024
@@ -64,22 +64,10 @@ def encode(reply: Reply, extra: dict[str, str] | None = None,
     return web.Response(status=reply.status, body=swap(data, swaps), headers=headers)
 
 
-def swap(data: bytes, swaps: Iterable[tuple[str, str]]) -> bytes:
-    for old, new in swaps:
-        b = old.encode()
-        if b in data:
-            data = data.replace(b, new.encode())
-    return data
-
-
 def _swap_header(value: Any, swaps: Iterable[tuple[str, str]]) -> Any:
     if type(value) is list:
         return [_swap_header(v, swaps) for v in value]
-    if type(value) is str:
-        for old, new in swaps:
-            if old in value:
-                value = value.replace(old, new)
-    return value
+    return swap_text(value, swaps) if type(value) is str else value
 
 
 # Request headers a raw operation never sees: credentials, and what differs per connection or
