@@ -49,19 +49,25 @@ OKTA = {"okta": {"org": "acme", "users": [{"id": "00uadmin000000000001", "login"
                                            "firstName": "Ada", "lastName": "Admin", "admin": True}]}}
 
 
+def okta_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The okta SDK's backoffs, recorded as it takes them."""
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await real_sleep(seconds)
+
+    monkeypatch.setattr("okta.request_executor.asyncio.sleep", sleep)
+    return waits
+
+
 async def test_okta_waits_for_rate_limit_reset(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OKTA_TESTING_TESTINGDISABLEHTTPSCHECK", "true")
     w = server.world(OKTA, faults=[{"twin": "okta", "op": "add_group", "outage": [1, 1], "error": "rate_limited",
                                     "retry_after": 1},
                                    {"twin": "okta", "op": "add_group", "outage": [1, 1], "error": "unavailable"}])
-    waits: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(seconds: float) -> None:  # record the SDK's backoff, then take it
-        waits.append(seconds)
-        await real_sleep(seconds)
-
-    monkeypatch.setattr("okta.request_executor.asyncio.sleep", sleep)
+    waits = okta_sleeps(monkeypatch)
     async with OktaClient({"orgUrl": w["base_url"], "token": w["token"]}) as client:
         group, _, err = await client.add_group(AddGroupRequest(profile=OktaUserGroupProfile(name="Contractors")))
     assert err is None and group.profile.actual_instance.name == "Contractors"

@@ -31,6 +31,7 @@ from dtu.twins.registry import TWINS
 from tests.schemas import NODE_DIR, node_or_skip
 
 from ..conftest import Server, start_server
+from .test_sdk_retries import okta_sleeps
 
 SLACK = {"slack": {"users": [{"id": "U0DANA0001", "name": "dana"}],
                    "channels": [{"id": "C0GENERAL1", "name": "general", "members": ["dana"]}]}}
@@ -70,14 +71,7 @@ def check_waited_out(server: Server, world: dict[str, Any], waited: float) -> No
 async def test_okta_python_sdk_waits_out_the_rate_limit(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OKTA_TESTING_TESTINGDISABLEHTTPSCHECK", "true")
     w = okta_world(server)
-    waits: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(seconds: float) -> None:  # record the SDK's backoff, then take it
-        waits.append(seconds)
-        await real_sleep(seconds)
-
-    monkeypatch.setattr("okta.request_executor.asyncio.sleep", sleep)
+    waits = okta_sleeps(monkeypatch)
     async with OktaClient({"orgUrl": w["base_url"], "token": w["token"]}) as client:  # unmodified, default retries
         assert (await client.list_groups())[2] is None
         assert (await client.list_users())[2] is None
