@@ -173,22 +173,6 @@ class GoogleState(msgspec.Struct, omit_defaults=True):
     channels: dict[str, WatchChannel] = {}  # watch channels by resource_id + "/" + id
 
 
-# -- time -----------------------------------------------------------------------------------------
-
-_LAST: tuple[float, str] = (float("nan"), "")  # one edit stamps a file, a revision and a change
-
-
-def now_iso(env: Env) -> str:
-    """`env.iso()`, remembered for the last instant asked (a pure function of the clock's value;
-    replaced as one tuple, so a reader never pairs an instant with another's string)."""
-    global _LAST
-    last = _LAST
-    if last[0] == env.now:
-        return last[1]
-    last = _LAST = (env.now, env.iso())
-    return last[1]
-
-
 # -- users ----------------------------------------------------------------------------------------
 
 def ensure_user(state: GoogleState, env: Env, email: str, name: str = "") -> GoogleUser:
@@ -200,7 +184,7 @@ def ensure_user(state: GoogleState, env: Env, email: str, name: str = "") -> Goo
     if not u.rootId:
         root = env.id("0A", 19, _ID)
         u.rootId = root
-        t = now_iso(env)
+        t = env.iso()
         state.files[root] = DriveFile(id=root, name="My Drive", mimeType=FOLDER, createdTime=t,
                                       modifiedTime=t, owners=[email], permissions=[
                                           Permission(id=u.permissionId, type="user", role="owner",
@@ -297,7 +281,7 @@ def new_file(state: GoogleState, env: Env, actor: str, name: str, mime: str,
     """A new file owned by `actor` in `parents` (their My Drive when none), stored and returned."""
     owner = ensure_user(state, env, actor)
     fid = new_id(env)
-    t = now_iso(env)
+    t = env.iso()
     f = DriveFile(id=fid, name=name, mimeType=mime, createdTime=t, modifiedTime=t, owners=[actor],
                   parents=list(parents) if parents else [owner.rootId], lastModifyingUser=actor,
                   permissions=[Permission(id=owner.permissionId, type="user", role="owner",
@@ -312,7 +296,7 @@ def touch(f: DriveFile, env: Env, actor: str, state: GoogleState | None = None) 
     `state`, a new revision and a change are recorded too."""
     if state is not None:
         first_revision(f)  # the version before this edit
-    f.modifiedTime = now_iso(env)
+    f.modifiedTime = env.iso()
     f.version += 1
     f.lastModifyingUser = actor
     if state is not None:
@@ -325,12 +309,12 @@ def note_change(state: GoogleState, env: Env, f: DriveFile, removed: bool = Fals
     seen: list[str] = []
     if removed:
         seen = sorted(e for e in state.users if role_of(state, f, e) is not None)
-    state.changes.append(Change(seq=len(state.changes) + 1, fileId=f.id, time=now_iso(env),
+    state.changes.append(Change(seq=len(state.changes) + 1, fileId=f.id, time=env.iso(),
                                 removed=removed, driveId=f.driveId, seenBy=seen))
 
 
 def note_drive_change(state: GoogleState, env: Env, drive_id: str, removed: bool = False) -> None:
-    state.changes.append(Change(seq=len(state.changes) + 1, fileId="", time=now_iso(env), changeType="drive",
+    state.changes.append(Change(seq=len(state.changes) + 1, fileId="", time=env.iso(), changeType="drive",
                                 removed=removed, driveId=drive_id))
 
 
@@ -351,9 +335,9 @@ def new_revision(f: DriveFile, env: Env, actor: str) -> None:
     last = f.revisions[-1]
     if f.mimeType.startswith(GOOGLE_APPS) and last.lastModifyingUser == actor and not last.keepForever \
             and len(f.revisions) > 1:
-        f.revisions[-1] = _revision(last.id, f, now_iso(env), actor)  # Docs merge one editor's edits
+        f.revisions[-1] = _revision(last.id, f, env.iso(), actor)  # Docs merge one editor's edits
         return
-    f.revisions.append(_revision(str(int(last.id) + 1), f, now_iso(env), actor))
+    f.revisions.append(_revision(str(int(last.id) + 1), f, env.iso(), actor))
 
 
 def _revision(rid: str, f: DriveFile, t: str, actor: str) -> Revision:

@@ -36,24 +36,6 @@ def admin(ctx: S) -> OktaState:
     return s
 
 
-_ISO: dict[float, str] = {}
-"""World times already formatted: every world of a scenario starts at its seed's `now` and ticks
-one second a call, so the same few times recur in every world. Keyed on the time alone, so no
-world sees anything of another's."""
-_MAX_ISO = 1 << 16
-
-
-def now_iso(ctx: S) -> str:
-    """`ctx.env.iso()`, memoised (strftime was a tenth of an Okta call)."""
-    now = ctx.env.now
-    text = _ISO.get(now)
-    if text is None:
-        if len(_ISO) >= _MAX_ISO:
-            _ISO.clear()
-        text = _ISO[now] = ctx.env.iso()
-    return text
-
-
 def base(ctx: S) -> str:
     """The org URL links point at: the door's base URL, or the org's Okta domain in process."""
     return ctx.env.base_url or f"https://{ctx.state.org}.okta.com"

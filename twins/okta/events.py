@@ -16,7 +16,6 @@ import msgspec
 from ..core.events import Event
 from ..core.hooks import added
 from ..core.ops import Ctx, Reply
-from .common import now_iso
 from .state import OktaState
 
 ELIGIBLE = frozenset((
@@ -54,7 +53,7 @@ def hook_event(log: dict[str, Any]) -> dict[str, Any]:
 
 def events(ctx: Ctx[OktaState], op: str, args: Mapping[str, Any], reply: Reply) -> list[Event]:
     out = []
-    for log in added(ctx, ctx.state.logs, now_iso(ctx), lambda e: e.get("published"), lambda e: e.get("uuid")):
+    for log in added(ctx, ctx.state.logs, ctx.env.iso(), lambda e: e.get("published"), lambda e: e.get("uuid")):
         kind = str(log.get("eventType", ""))
         if kind not in ELIGIBLE:
             continue

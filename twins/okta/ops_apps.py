@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from ..core import Reply
-from .common import S, admin, base, get_app, get_group, get_user, new_id, now_iso, ops, page_after, paged
+from .common import S, admin, base, get_app, get_group, get_user, new_id, ops, page_after, paged
 from .errors import OktaError, found, not_found, validation
 from .query import compile_expr
 from .shape import app_json, app_user_json, group_assignment_json
@@ -112,7 +112,7 @@ def create_application(ctx: S, p: CreateApp) -> Any:
         while f"{s.org}_{slug}_{n}" in taken:
             n += 1
         name = f"{s.org}_{slug}_{n}"
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     active = str(p.activate).lower() != "false"
     a = App(id=new_id(ctx, "0oa"), name=name, label=p.label.strip(), created=now, last_updated=now,
             status="ACTIVE" if active else "INACTIVE", sign_on_mode=p.sign_on_mode, url=url)
@@ -144,7 +144,7 @@ def activate_application(ctx: S, p: AppRef) -> Any:
     s = admin(ctx)
     a = get_app(s, p.app_id)
     a.status = "ACTIVE"
-    a.last_updated = now_iso(ctx)
+    a.last_updated = ctx.env.iso()
     emit(ctx, "application.lifecycle.activate", "Activate application", [app_target(a)])
     return Reply(200, None)  # Okta's spec and docs: 200, no content
 
@@ -155,7 +155,7 @@ def deactivate_application(ctx: S, p: AppRef) -> Any:
     s = admin(ctx)
     a = get_app(s, p.app_id)
     a.status = "INACTIVE"
-    a.last_updated = now_iso(ctx)
+    a.last_updated = ctx.env.iso()
     emit(ctx, "application.lifecycle.deactivate", "Deactivate application", [app_target(a)])
     return Reply(200, None)  # Okta's spec and docs: 200, no content
 
@@ -217,7 +217,7 @@ def assign_user_to_application(ctx: S, p: AssignUser) -> Any:
     u = get_user(ctx, p.id)
     if u.status == "DEPROVISIONED":
         raise validation("Cannot assign an app to a deactivated user", field="id")
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     au = a.users.get(u.id)
     user_name = (p.credentials or {}).get("userName") or str(u.profile.get("login", ""))
     if au is None:
@@ -262,7 +262,7 @@ def update_application_user(ctx: S, p: AppUserRef) -> Any:
         au.user_name = str(p.credentials["userName"])
     if p.profile:
         au.profile = {**au.profile, **p.profile}
-    au.last_updated = now_iso(ctx)
+    au.last_updated = ctx.env.iso()
     u = s.users.get(au.id)
     if u is not None:
         emit(ctx, "application.user_membership.update", "Update user's application membership",
@@ -329,7 +329,7 @@ def assign_group_to_application(ctx: S, p: AppGroupRef) -> Any:
     s = admin(ctx)
     a = get_app(s, p.app_id)
     g = get_group(s, p.group_id)
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     ag = a.groups.get(g.id)
     if ag is None:
         ag = a.groups[g.id] = AppGroup(id=g.id, last_updated=now, priority=len(a.groups))

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from .common import S, admin, base, get_user, new_id, now_iso, ops
+from .common import S, admin, base, get_user, new_id, ops
 from .errors import OktaError, not_found, validation
 from .state import Factor, User
 from .syslog import emit, user_target
@@ -176,7 +176,7 @@ def enroll_factor(ctx: S, p: Enroll) -> Any:
                                         "A factor of this type is already set up."])
             u.factors.remove(f)
             break
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     f = Factor(id=new_id(ctx, prefix), factor_type=p.factor_type, provider=provider, vendor_name=vendor,
                status="ACTIVE" if active or (p.factor_type == "email" and _yes(p.activate)) else "PENDING_ACTIVATION",
                created=now, last_updated=now, profile=profile)
@@ -216,7 +216,7 @@ def activate_factor(ctx: S, p: FactorRef) -> Any:
         raise OktaError("E0000068", "Invalid Passcode/Answer", status=403,
                         causes=["Your passcode doesn't match our records. Please try again."])
     f.status = "ACTIVE"
-    f.last_updated = now_iso(ctx)
+    f.last_updated = ctx.env.iso()
     emit(ctx, "user.mfa.factor.activate", "Activate factor for user", [user_target(u)])
     return factor_json(u, f, base(ctx))
 

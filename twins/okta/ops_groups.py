@@ -7,7 +7,7 @@ from typing import Any
 import msgspec
 
 from . import ops_rules  # noqa: F401  (registers /groups/rules before /groups/{groupId})
-from .common import S, admin, base, get_group, get_user, new_id, now_iso, ops, page_after, paged
+from .common import S, admin, base, get_group, get_user, new_id, ops, page_after, paged
 from .errors import forbidden, validation
 from .query import compile_expr
 from .shape import app_json, group_json, user_json
@@ -87,7 +87,7 @@ def add_group(ctx: S, p: GroupBody) -> Any:
     s = admin(ctx)
     profile = p.profile or {}
     name = check_name(s, profile.get("name"), None)
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     g = Group(id=new_id(ctx, "00g"), name=name, description=str(profile.get("description") or ""),
               created=now, last_updated=now, last_membership_updated=now)
     s.groups[g.id] = g
@@ -121,7 +121,7 @@ def replace_group(ctx: S, p: ReplaceGroup) -> Any:
     profile = p.profile or {}
     g.name = check_name(s, profile.get("name"), g.id)
     g.description = str(profile.get("description") or "")
-    g.last_updated = now_iso(ctx)
+    g.last_updated = ctx.env.iso()
     emit(ctx, "group.profile.update", "Update group profile", [group_target(g)])
     return group_json(g, base(ctx))
 
@@ -163,7 +163,7 @@ def assign_user_to_group(ctx: S, p: Membership) -> None:
     u = get_user(ctx, p.user_id)
     if u.id not in g.members:
         g.members.append(u.id)
-        g.last_membership_updated = now_iso(ctx)
+        g.last_membership_updated = ctx.env.iso()
         emit(ctx, "group.user_membership.add", "Add user to group membership", [user_target(u), group_target(g)])
     return None
 
@@ -176,7 +176,7 @@ def unassign_user_from_group(ctx: S, p: Membership) -> None:
     u = get_user(ctx, p.user_id)
     if u.id in g.members:
         g.members.remove(u.id)
-        g.last_membership_updated = now_iso(ctx)
+        g.last_membership_updated = ctx.env.iso()
         emit(ctx, "group.user_membership.remove", "Remove user from group membership",
              [user_target(u), group_target(g)])
     return None

@@ -14,7 +14,7 @@ import msgspec
 
 from ..core import NoParams
 from ..core.hooks import LOOPBACK_HINT, loopback
-from .common import S, admin, base, new_id, now_iso, ops
+from .common import S, admin, base, new_id, ops
 from .errors import OktaError, found, validation
 from .events import ELIGIBLE
 from .state import EventHook, OktaState
@@ -114,7 +114,7 @@ def create_event_hook(ctx: S, p: HookBody) -> Any:
     value}, headers?}}`. It starts ACTIVE and UNVERIFIED: verify it before it receives events."""
     s = admin(ctx)
     name, items, uri, key, value, headers = _parse(s, p)
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     h = EventHook(id=new_id(ctx, "who"), name=name, uri=uri, events=items, created=now, last_updated=now,
                   created_by=ctx.actor or "00tdtuapitoken000000", auth_key=key, auth_value=value, headers=headers,
                   description=p.description if isinstance(p.description, str) else None)
@@ -150,7 +150,7 @@ def replace_event_hook(ctx: S, p: ReplaceHook) -> Any:
     if key is not None:
         h.auth_key, h.auth_value = key, value
     h.description = p.description if isinstance(p.description, str) else None
-    h.last_updated = now_iso(ctx)
+    h.last_updated = ctx.env.iso()
     emit(ctx, "event_hook.updated", "Event hook updated", [_target(h)])
     return hook_json(h, base(ctx))
 
@@ -177,7 +177,7 @@ def _set_status(ctx: S, p: HookRef, status: str) -> Any:
                          field="eventHook")
     if h.status != status:
         h.status = status
-        h.last_updated = now_iso(ctx)
+        h.last_updated = ctx.env.iso()
         emit(ctx, f"event_hook.{'activated' if status == 'ACTIVE' else 'deactivated'}",
              f"Event hook {'activated' if status == 'ACTIVE' else 'deactivated'}", [_target(h)])
     return hook_json(h, base(ctx))
@@ -211,6 +211,6 @@ def verify_event_hook(ctx: S, p: Verify) -> Any:
         why = p.verification or "the verification request was not made (no delivery service)"
         raise validation(f"Verification failed: {why}", field="eventHook")
     h.verification = "VERIFIED"
-    h.last_updated = now_iso(ctx)
+    h.last_updated = ctx.env.iso()
     emit(ctx, "event_hook.verified", "Event hook verified", [_target(h)])
     return hook_json(h, base(ctx))

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from ..core import Reply
-from .common import S, admin, base, get_user, now_iso, ops
+from .common import S, admin, base, get_user, ops
 from .errors import OktaError, not_allowed_status, validation
 from .ops_users import digest, touch, truthy
 from .shape import user_json
@@ -52,7 +52,7 @@ def activate_user(ctx: S, p: Lifecycle) -> Any:
     if u.status == "DEPROVISIONED":
         u.has_password = False
     touch(ctx, u, "ACTIVE" if u.has_password else "PROVISIONED")
-    u.activated = now_iso(ctx)
+    u.activated = ctx.env.iso()
     emit(ctx, "user.lifecycle.activate", "Activate Okta user", [user_target(u)])
     return _activation(ctx, u.id, truthy(p.send_email, True))
 
@@ -178,7 +178,7 @@ def change_password(ctx: S, p: ChangePassword) -> Any:
                         causes=["password: Password requirements were not met. Password requirements: "
                                 "at least 8 characters. Your password cannot be any of your last 4 passwords."])
     u.password_digest = digest(new)
-    u.password_changed = now_iso(ctx)
+    u.password_changed = ctx.env.iso()
     touch(ctx, u, "ACTIVE" if u.status == "PASSWORD_EXPIRED" else None)
     emit(ctx, "user.account.update_password", "Update password for user", [user_target(u)])
     creds: dict[str, Any] = {"password": {}}

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from ..core import Reply
-from .common import S, admin, base, get_user, new_id, now_iso, ops
+from .common import S, admin, base, get_user, new_id, ops
 from .errors import OktaError, not_found, validation
 from .state import RoleAssignment, User
 from .syslog import emit, user_target
@@ -75,7 +75,7 @@ def assign_role_to_user(ctx: S, p: RoleRef) -> Any:
     roles = roles_of(ctx, u)
     if any(r.type == p.type for r in roles):
         raise OktaError("E0000090", "The role specified is already assigned to the user.", status=409)
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     r = RoleAssignment(id=new_id(ctx, "ra1"), type=p.type, label=LABELS[p.type], created=now, last_updated=now)
     roles.append(r)
     u.admin = True

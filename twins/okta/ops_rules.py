@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from ..core import Reply
-from .common import S, admin, new_id, now_iso, ops, page_after, paged
+from .common import S, admin, new_id, ops, page_after, paged
 from .errors import OktaError, found, validation
 from .rules import apply_rule, compile_rule, remove_added
 from .state import GroupRule, OktaState
@@ -88,7 +88,7 @@ def create_group_rule(ctx: S, p: RuleBody) -> Any:
     is INACTIVE: activate it to apply it."""
     s = admin(ctx)
     name, expr, gids, excluded = _parse(s, p)
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     r = GroupRule(id=new_id(ctx, "0pr"), name=name, status="INACTIVE", expression=expr,
                   assign_groups=gids, exclude_users=excluded, created=now, last_updated=now)
     s.group_rules[r.id] = r
@@ -135,7 +135,7 @@ def replace_group_rule(ctx: S, p: RuleBody) -> Any:
     if r.status == "ACTIVE":
         raise validation("status: Cannot update rule in ACTIVE status; deactivate it first", field="status")
     r.name, r.expression, r.assign_groups, r.exclude_users = _parse(s, p)
-    r.last_updated = now_iso(ctx)
+    r.last_updated = ctx.env.iso()
     emit(ctx, "group.rule.update", "Update group rule", [_target(r)])
     return rule_json(r)
 
@@ -147,7 +147,7 @@ def activate_group_rule(ctx: S, p: RuleRef) -> None:
     r = get_rule(s, p.group_rule_id)
     if r.status != "ACTIVE":
         r.status = "ACTIVE"
-        r.last_updated = now_iso(ctx)
+        r.last_updated = ctx.env.iso()
         emit(ctx, "group.rule.activate", "Activate group rule", [_target(r)])
         for u in list(s.users.values()):
             apply_rule(ctx, r, u)
@@ -161,7 +161,7 @@ def deactivate_group_rule(ctx: S, p: RuleRef) -> None:
     r = get_rule(s, p.group_rule_id)
     if r.status == "ACTIVE":
         r.status = "INACTIVE"
-        r.last_updated = now_iso(ctx)
+        r.last_updated = ctx.env.iso()
         emit(ctx, "group.rule.deactivate", "Deactivate group rule", [_target(r)])
     return None
 

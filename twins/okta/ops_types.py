@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from .common import S, admin, base, new_id, now_iso, ops
+from .common import S, admin, base, new_id, ops
 from .errors import OktaError, found, validation
 from .state import OktaState, UserType
 from .syslog import emit, target
@@ -52,7 +52,7 @@ class TypeBody(msgspec.Struct, rename="camel"):
 def list_user_types(ctx: S, p: TypeBody) -> Any:
     """The org's user types, the default one ("user") first."""
     s = admin(ctx)
-    ensure_default(s, now_iso(ctx))
+    ensure_default(s, ctx.env.iso())
     root = base(ctx)
     return [type_json(t, root) for t in s.user_types.values()]
 
@@ -61,7 +61,7 @@ def list_user_types(ctx: S, p: TypeBody) -> Any:
 def get_user_type(ctx: S, p: TypeBody) -> Any:
     """One user type by id (`default` is the org's default type)."""
     s = admin(ctx)
-    ensure_default(s, now_iso(ctx))
+    ensure_default(s, ctx.env.iso())
     if p.type_id == "default":
         t = next(t for t in s.user_types.values() if t.default)
     else:
@@ -74,7 +74,7 @@ def create_user_type(ctx: S, p: TypeBody) -> Any:
     """Create a user type: `name` (unique, letters, digits, underscores; cannot change later),
     `displayName` (required) and `description`."""
     s = admin(ctx)
-    ensure_default(s, now_iso(ctx))
+    ensure_default(s, ctx.env.iso())
     causes = []
     if not p.name:
         causes.append("name: The field cannot be left blank")
@@ -86,7 +86,7 @@ def create_user_type(ctx: S, p: TypeBody) -> Any:
         causes.append("displayName: The field cannot be left blank")
     if causes:
         raise validation(*causes, field=causes[0].split(":")[0])
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     t = UserType(id=new_id(ctx, "oty"), name=str(p.name), display_name=str(p.display_name),
                  description=p.description or "", created=now, last_updated=now,
                  created_by=ctx.actor, last_updated_by=ctx.actor)
@@ -97,7 +97,7 @@ def create_user_type(ctx: S, p: TypeBody) -> Any:
 
 def _update(ctx: S, p: TypeBody, whole: bool) -> Any:
     s = admin(ctx)
-    ensure_default(s, now_iso(ctx))
+    ensure_default(s, ctx.env.iso())
     t = get_type(s, p.type_id)
     if p.name is not None and p.name != t.name:
         raise validation("name: The name of a user type cannot be changed", field="name")
@@ -109,7 +109,7 @@ def _update(ctx: S, p: TypeBody, whole: bool) -> Any:
         t.display_name = p.display_name
     if p.description is not None or whole:
         t.description = p.description or ""
-    t.last_updated = now_iso(ctx)
+    t.last_updated = ctx.env.iso()
     t.last_updated_by = ctx.actor
     emit(ctx, "system.user_type.update", "Update user type", [target(t.id, "UserType", t.display_name, t.name)])
     return type_json(t, base(ctx))
@@ -131,7 +131,7 @@ def replace_user_type(ctx: S, p: TypeBody) -> Any:
 def delete_user_type(ctx: S, p: TypeBody) -> None:
     """Delete a user type that is not the default and that no user has."""
     s = admin(ctx)
-    ensure_default(s, now_iso(ctx))
+    ensure_default(s, ctx.env.iso())
     t = get_type(s, p.type_id)
     if t.default:
         raise OktaError("E0000001", "Api validation failed: default", status=400,

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from .common import S, admin, base, find_user, get_user, new_id, now_iso, ops, page_after, paged
+from .common import S, admin, base, find_user, get_user, new_id, ops, page_after, paged
 from .errors import validation
 from .query import compile_expr, lookup
 from .rules import apply_rules
@@ -60,7 +60,7 @@ def changed(ctx: S, u: User, profile: dict[str, Any] | None, creds: dict[str, An
 
 
 def touch(ctx: S, u: User, status: str | None = None) -> None:
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     u.last_updated = now
     if status is not None and status != u.status:
         u.status = status
@@ -95,7 +95,7 @@ def apply_credentials(ctx: S, u: User, creds: dict[str, Any] | None) -> None:
             raise validation("password: Password requirements were not met. Password requirements: "
                              "at least 8 characters.", field="password")
         u.has_password = True
-        u.password_changed = now_iso(ctx)
+        u.password_changed = ctx.env.iso()
         u.password_digest = digest(value)
     rq = creds.get("recovery_question")
     if isinstance(rq, dict) and rq.get("question"):
@@ -174,7 +174,7 @@ def create_user(ctx: S, p: CreateUser) -> Any:
             raise validation(f"groupIds: Group {gid} not found", field="groupIds")
         if g.type != "OKTA_GROUP":
             raise validation(f"groupIds: Group {gid} is not an OKTA_GROUP", field="groupIds")
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     profile.setdefault("mobilePhone", None)
     profile.setdefault("secondEmail", None)
     u = User(id=new_id(ctx, "00u"), status="STAGED", created=now, last_updated=now, profile=profile)
@@ -265,7 +265,7 @@ def delete_user(ctx: S, p: DeleteUser) -> None:
         return None
     emit(ctx, "user.lifecycle.delete.initiated", "Delete Okta user", [user_target(u)])
     del s.users[u.id]
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     for g in s.groups.values():
         if u.id in g.members:
             g.members.remove(u.id)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .common import S, now_iso
+from .common import S
 from .errors import validation
 from .state import GroupRule, OktaState, User
 from .syslog import emit, group_target, user_target
@@ -211,7 +211,7 @@ def apply_rule(ctx: S, rule: GroupRule, u: User) -> None:
     """Bring `u`'s memberships in line with one ACTIVE rule."""
     s = ctx.state
     hit = matches(s, rule, u)
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     for gid in rule.assign_groups:
         g = s.groups.get(gid)
         if g is None:
@@ -241,7 +241,7 @@ def apply_rules(ctx: S, u: User) -> None:
 def remove_added(ctx: S, rule: GroupRule) -> None:
     """Take out of the rule's groups the users it put there (delete with `removeUsers=true`)."""
     s = ctx.state
-    now = now_iso(ctx)
+    now = ctx.env.iso()
     for gid, uids in rule.added.items():
         g = s.groups.get(gid)
         if g is None:

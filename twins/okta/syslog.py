@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .common import S, now_iso
+from .common import S
 from .state import App, Group, OktaState, User
 
 
@@ -71,7 +71,7 @@ def emit(ctx: S, event_type: str, message: str, targets: list[dict[str, Any]], *
     s = ctx.state
     h = _digest(len(s.logs), ctx.env.now, event_type, *(t["id"] for t in targets))
     s.logs.append({
-        "uuid": _uuid(h), "published": now_iso(ctx), "eventType": event_type, "version": "0",
+        "uuid": _uuid(h), "published": ctx.env.iso(), "eventType": event_type, "version": "0",
         "severity": "INFO", "legacyEventType": legacy, "displayMessage": message,
         "actor": _actor(s, ctx.actor),
         "client": _CLIENT,
