@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from ..core.env import parse_time
+from ..core.memo import text_cache
 from .docs_model import document_text
 from .sheets_model import spreadsheet_csv
 from .state import DriveFile, GoogleState, direct_role
@@ -315,19 +316,12 @@ def _has(field: str, key: str, value: str) -> Pred:
     return lambda s, f: f.appProperties.get(key) == value
 
 
-_COMPILED: dict[str, Pred] = {}
-
-
+@text_cache(4096)
 def compile_query(q: str) -> Pred:
     """The predicate of a `q` string, memoised (a predicate is a pure function of the query: it
     reads the state and actor from its `Scope`, so worlds can share it); raises QueryError when
     it does not parse."""
-    pred = _COMPILED.get(q)
-    if pred is None:
-        pred = _compile(q)
-        if len(_COMPILED) < 4096:  # bounded: an agent can send any number of distinct queries
-            _COMPILED[q] = pred
-    return pred
+    return _compile(q)
 
 
 def _compile(q: str) -> Pred:

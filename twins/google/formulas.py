@@ -7,11 +7,11 @@ and the functions in `FUNCTIONS`). Errors are `FErr` values (`#DIV/0!`, `#REF!`,
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ..core.memo import text_cache
 from .a1 import A1Error, parse_cells
 from .sheets_coerce import FErr, Rng, Value, binary, number, scalar
 from .sheets_format import ERRORS, num, parse_date, parse_number
@@ -61,7 +61,7 @@ def parse_input(v: Any, user_entered: bool) -> tuple[Value, str | None, dict[str
     return _typed(s)
 
 
-@functools.lru_cache(maxsize=4096)
+@text_cache(4096)
 def _typed(s: str) -> tuple[Value, str | None, dict[str, str] | None]:
     """A non-empty text as USER_ENTERED reads it (a pure function of the text, so remembered)."""
     if s[0] == "'":
@@ -112,7 +112,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
-@functools.lru_cache(maxsize=4096)
+@text_cache(4096)
 def normalize(formula: str) -> str:
     """A formula as Sheets stores it: function names and references upper-cased."""
     out: list[str] = []
@@ -234,7 +234,7 @@ def _ref(text: str) -> Node:
     return ("ref", sheet, r0, r1, c0, c1, ":" in cells)
 
 
-@functools.lru_cache(maxsize=4096)
+@text_cache(4096)
 def parse(formula: str) -> Node:
     """The syntax tree of a formula (`=...`); raises FormulaSyntaxError."""
     p = _Parser(tokens(formula[1:] if formula.startswith("=") else formula))

@@ -14,9 +14,9 @@ extent every formula with a range on that sheet is re-evaluated too."""
 
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
+from ..core.memo import text_cache
 from .a1 import parse_key
 from .formulas import FErr, references
 from .sheets_model import Sheet, Spreadsheet, Workbook, book_extent, put, recalc
@@ -83,7 +83,7 @@ def _meets(a: Rect, b: Rect) -> bool:
     return a.sheet == b.sheet and a.r0 < b.r1 and b.r0 < a.r1 and a.c0 < b.c1 and b.c0 < a.c1
 
 
-@functools.lru_cache(maxsize=4096)
+@text_cache(4096)
 def _refs(text: str) -> tuple[tuple[str | None, int, int, int, int, bool], ...]:
     """A formula's references: (sheet title or None, r0, r1, c0, c1, is_range), open ends at _END."""
     out = []

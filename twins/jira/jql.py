@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
+
+from ..core.memo import text_cache
 
 OPERATORS = ("=", "!=", "~", "!~", ">", ">=", "<", "<=", "IN", "NOT IN", "IS", "IS NOT")
 VALID_OPS = ("'=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS', 'IS NOT', "
@@ -314,10 +315,10 @@ def parse(text: str) -> Query:
     The same queries come back in every world (a scenario's reference, an agent's retries): each text
     (up to 2,048 characters, so an agent's huge queries cannot fill the memory) is parsed once and its
     Query shared, so callers only read it. A query depends on its text alone."""
-    return _parse(text) if len(text) <= 2048 else Parser(text).parse()
+    return _parse(text)
 
 
-@functools.lru_cache(maxsize=4096)
+@text_cache(4096)
 def _parse(text: str) -> Query:
     return Parser(text).parse()
 

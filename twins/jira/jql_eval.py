@@ -6,11 +6,11 @@ Unknown fields, values and operators raise JqlError with Jira's wording."""
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..core.memo import text_cache
 from .jql import And, Clause, Empty, Func, JqlError, Node, Not, Or, Query, Value, parse
 from .state import Issue, JiraState
 
@@ -37,14 +37,9 @@ CATEGORY_NAMES = {"to do": "new", "new": "new", "2": "new", "in progress": "inde
                   "indeterminate": "indeterminate", "4": "indeterminate", "done": "done", "3": "done"}
 
 
+@text_cache(1 << 14)
 def _words(text: str) -> tuple[str, ...]:
-    # Text searches read the same seeded summaries and descriptions in every world: split each once
-    # (short texts only, so that an agent's huge comments cannot fill the memory through the cache).
-    return _cached_words(text) if len(text) <= CACHED_TEXT else tuple(WORD.findall(text.lower()))
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _cached_words(text: str) -> tuple[str, ...]:
+    # Text searches read the same seeded summaries and descriptions in every world: split each once.
     return tuple(WORD.findall(text.lower()))
 
 

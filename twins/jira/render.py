@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core import Ctx
+from ..core.memo import text_cache
 from . import adf
 from .seed import RESOLUTIONS
 from .state import (
@@ -293,14 +294,10 @@ def all_fields(w: View, iss: Issue, me: str, skip: frozenset[str] = frozenset())
 
 def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, tuple[str, ...], frozenset[str]]:
     """(all, navigable, include, exclude) from a `fields` parameter such as `*all,-comment`."""
-    key = spec if not isinstance(spec, list) else tuple(spec)
-    size = len(key) if isinstance(key, str) else sum(len(str(x)) for x in key or ())
-    if size > 2048:
-        return _parse_fields(key, default)  # not cached: an agent's huge `fields` cannot fill the memory
-    return _select(key, default)
+    return _select(spec if not isinstance(spec, list) else tuple(spec), default)
 
 
-@functools.lru_cache(maxsize=1 << 10)
+@text_cache(1 << 10)
 def _select(spec: str | tuple[str, ...] | None, default: str) -> tuple[bool, bool, tuple[str, ...], frozenset[str]]:
     # A search renders every issue it finds with the same `fields`: parse them once.
     return _parse_fields(spec, default)

@@ -1,0 +1,28 @@
+"""twins/core/memo.text_cache: a short text's result is computed once and shared; a long one (an
+agent's huge query or formula) is computed every time and never kept."""
+
+from __future__ import annotations
+
+from dtu.twins.core.memo import text_cache
+
+
+def test_short_texts_are_kept_and_long_ones_are_not() -> None:
+    calls: list[object] = []
+
+    @text_cache(maxsize=8, longest=10)
+    def parse(text: object, flag: bool = False) -> list[object]:
+        calls.append(text)
+        return [text, flag]
+
+    assert parse("a = 1") is parse("a = 1") and calls == ["a = 1"]
+    assert parse("a = 1", True) == ["a = 1", True] and len(calls) == 2  # other arguments, other entry
+    long = "x" * 11
+    assert parse(long) == [long, False] and parse(long) is not parse(long) and calls.count(long) == 3
+    parts = ("abcdef", "ghijk")  # a tuple of texts is measured whole
+    assert parse(parts) is not parse(parts)
+    assert parse(("abc", "def")) is parse(("abc", "def"))
+    for i in range(20):  # at most maxsize entries: the first is gone
+        parse(f"q{i}")
+    before = len(calls)
+    parse("a = 1")
+    assert len(calls) == before + 1
