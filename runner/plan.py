@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import jmespath.exceptions
+
 from dtu.twins.core import World
 from dtu.twins.core.template import VAR
 
@@ -14,6 +16,20 @@ from .loadcheck import roots
 from .scenario import Step
 
 DEFAULT_WAIT = 86_400.0  # how long a `wait_for` step waits without a `timeout` or a deadline
+
+
+def _lenient(query: str) -> Callable[[Any], Any]:
+    """A plan's query; one that cannot be evaluated over what it reads (a function given the wrong
+    type, in a world a noisy agent's corrupted calls left) finds nothing, as a check's query fails."""
+    q = compile_query(query)
+
+    def ask(doc: Any) -> Any:
+        try:
+            return q(doc)
+        except (TypeError, jmespath.exceptions.JMESPathError):
+            return None
+
+    return ask
 
 
 class Compiled:
@@ -29,11 +45,11 @@ class Compiled:
         self.args = step.args
         self.templated = _has_var(step.args)
         self.build = _builder(step.args)
-        self.saves = [(name, compile_query(q)) for name, q in step.save.items()]
+        self.saves = [(name, _lenient(q)) for name, q in step.save.items()]
         self.wait = seconds(step.wait) if step.wait is not None else None
-        self.wait_for = compile_query(step.wait_for) if step.wait_for else None
+        self.wait_for = _lenient(step.wait_for) if step.wait_for else None
         self.timeout = seconds(step.timeout) if step.timeout is not None else None
-        self.when = compile_query(step.when) if step.when else None
+        self.when = _lenient(step.when) if step.when else None
         # the parts of the world those queries read: only they are built while the step waits
         self.when_needs = frozenset(roots(step.when)) if step.when else frozenset()
         self.wait_needs = frozenset(roots(step.wait_for)).union(*(roots(q) for q in step.save.values())) \
