@@ -18,6 +18,7 @@ from .state import (
     Issue,
     IssueType,
     JiraState,
+    Link,
     LinkType,
     Priority,
     Project,
@@ -34,9 +35,10 @@ ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versio
 
 
 class View:
-    """What one request renders with: the state, its base URL and REST version."""
+    """What one request renders with: the state, its base URL and REST version, and indexes of the
+    state built on first use (a search renders many issues with one view)."""
 
-    __slots__ = ("api", "base", "now", "s", "v3")
+    __slots__ = ("_children", "_links", "api", "base", "now", "s", "v3")
 
     def __init__(self, ctx: Ctx[JiraState], v: str) -> None:
         self.s = ctx.state
@@ -44,6 +46,29 @@ class View:
         self.base = ctx.env.base_url or ctx.state.site
         self.v3 = v == "3"
         self.api = f"{self.base}/rest/api/{v}"
+        self._children: dict[str, list[Issue]] | None = None
+        self._links: dict[str, list[Link]] | None = None
+
+    def children(self, iid: str) -> list[Issue]:
+        """The issues whose parent is `iid`, in the state's order."""
+        index = self._children
+        if index is None:
+            index = self._children = {}
+            for x in self.s.issues.values():
+                if x.parent is not None:
+                    index.setdefault(x.parent, []).append(x)
+        return index.get(iid, [])
+
+    def links(self, iid: str) -> list[Link]:
+        """The links with `iid` on either side, in the state's order."""
+        index = self._links
+        if index is None:
+            index = self._links = {}
+            for link in self.s.links.values():
+                index.setdefault(link.inward, []).append(link)
+                if link.outward != link.inward:
+                    index.setdefault(link.outward, []).append(link)
+        return index.get(iid, [])
 
 
 def ts(t: float | None) -> str | None:
@@ -70,48 +95,124 @@ def _avatars(kind: str, ident: str) -> tuple[tuple[str, str], ...]:
     return tuple((f"{n}x{n}", f"{url}/{n}") for n in (48, 24, 16, 32))
 
 
+# Catalog shapes (users, statuses, issue types, priorities, projects, link types) are pure functions of a
+# few short texts that every world of a scenario shares: each is built once and the same dict is handed to
+# every answer that embeds it. They are SHARED: nothing may change them (a caller that adds to a user or a
+# project gets a copy: `user`, `project`). Each cache is bounded; a text longer than SHORT is not kept.
+SHORT = 256
+_shared = functools.lru_cache(maxsize=1 << 10)
+
+
 def user(w: View, aid: str | None) -> dict[str, Any] | None:
+    """A user, as a fresh dict the caller may change (`user_ref` inside larger shapes)."""
+    u = user_ref(w, aid)
+    return dict(u) if u is not None else None
+
+
+def user_ref(w: View, aid: str | None) -> dict[str, Any] | None:
+    """A user inside a larger shape: shared, never to be changed."""
     if aid is None:
         return None
     u = w.s.users.get(aid)
     if u is None:
         return {"accountId": aid, "active": False, "displayName": "Former user", "accountType": "unknown"}
-    return {"self": f"{w.api}/user?accountId={u.account_id}", "accountId": u.account_id,
-            "emailAddress": u.email, "avatarUrls": avatars("user", u.account_id), "displayName": u.display_name,
-            "active": u.active, "timeZone": u.time_zone, "accountType": u.account_type}
+    if len(u.display_name) + len(u.email) > SHORT:
+        return _user(w.api, u.account_id, u.email, u.display_name, u.active, u.time_zone, u.account_type)
+    return _user_shared(w.api, u.account_id, u.email, u.display_name, u.active, u.time_zone, u.account_type)
+
+
+def _user(api: str, aid: str, email: str, name: str, active: bool, tz: str, kind: str) -> dict[str, Any]:
+    return {"self": f"{api}/user?accountId={aid}", "accountId": aid, "emailAddress": email,
+            "avatarUrls": avatars("user", aid), "displayName": name, "active": active, "timeZone": tz,
+            "accountType": kind}
+
+
+_user_shared = _shared(_user)
 
 
 def category(w: View, key: str) -> dict[str, Any]:
+    """Shared, never to be changed."""
+    return _category(w.api, key)
+
+
+def _category(api: str, key: str) -> dict[str, Any]:
+    return _category_shared(api, key) if len(key) <= SHORT else _category_new(api, key)
+
+
+def _category_new(api: str, key: str) -> dict[str, Any]:
     cid, name, color = CATEGORIES.get(key, CATEGORIES["undefined"])
-    return {"self": f"{w.api}/statuscategory/{cid}", "id": int(cid), "key": key, "colorName": color, "name": name}
+    return {"self": f"{api}/statuscategory/{cid}", "id": int(cid), "key": key, "colorName": color, "name": name}
+
+
+_category_shared = _shared(_category_new)
 
 
 def status(w: View, st: StatusDef) -> dict[str, Any]:
-    return {"self": f"{w.api}/status/{st.id}", "description": st.description,
-            "iconUrl": f"{w.base}/images/icons/statuses/generic.png", "name": st.name, "id": st.id,
-            "statusCategory": category(w, st.category)}
+    """Shared, never to be changed."""
+    args = (w.api, w.base, st.id, st.description, st.name, st.category)
+    return _status(*args) if len(st.description) + len(st.name) > SHORT else _status_shared(*args)
+
+
+def _status(api: str, base: str, sid: str, description: str, name: str, cat: str) -> dict[str, Any]:
+    return {"self": f"{api}/status/{sid}", "description": description,
+            "iconUrl": f"{base}/images/icons/statuses/generic.png", "name": name, "id": sid,
+            "statusCategory": _category(api, cat)}
+
+
+_status_shared = _shared(_status)
 
 
 def issuetype(w: View, it: IssueType) -> dict[str, Any]:
-    return {"self": f"{w.api}/issuetype/{it.id}", "id": it.id, "description": it.description,
-            "iconUrl": f"{w.base}/rest/api/2/universal_avatar/view/type/issuetype/avatar/{it.id}",
-            "name": it.name, "subtask": it.subtask, "avatarId": 10300 + int(it.id) % 100,
-            "hierarchyLevel": it.hierarchy_level}
+    """Shared, never to be changed."""
+    args = (w.api, w.base, it.id, it.description, it.name, it.subtask, it.hierarchy_level)
+    return _issuetype(*args) if len(it.description) + len(it.name) > SHORT else _issuetype_shared(*args)
+
+
+def _issuetype(api: str, base: str, tid: str, description: str, name: str, subtask: bool,
+               level: int) -> dict[str, Any]:
+    return {"self": f"{api}/issuetype/{tid}", "id": tid, "description": description,
+            "iconUrl": f"{base}/rest/api/2/universal_avatar/view/type/issuetype/avatar/{tid}",
+            "name": name, "subtask": subtask, "avatarId": 10300 + int(tid) % 100, "hierarchyLevel": level}
+
+
+_issuetype_shared = _shared(_issuetype)
 
 
 def priority(w: View, p: Priority) -> dict[str, Any]:
-    return {"self": f"{w.api}/priority/{p.id}", "iconUrl": f"{w.base}/images/icons/priorities/{p.name.lower()}.svg",
-            "name": p.name, "id": p.id}
+    """Shared, never to be changed."""
+    args = (w.api, w.base, p.id, p.name)
+    return _priority(*args) if len(p.name) > SHORT else _priority_shared(*args)
+
+
+def _priority(api: str, base: str, pid: str, name: str) -> dict[str, Any]:
+    return {"self": f"{api}/priority/{pid}", "iconUrl": f"{base}/images/icons/priorities/{name.lower()}.svg",
+            "name": name, "id": pid}
+
+
+_priority_shared = _shared(_priority)
+
+
+def project_ref(w: View, p: Project) -> dict[str, Any]:
+    """A project inside an issue: shared, never to be changed."""
+    args = (w.api, p.id, p.key, p.name, p.project_type)
+    return _project(*args) if len(p.name) + len(p.key) > SHORT else _project_shared(*args)
+
+
+def _project(api: str, pid: str, key: str, name: str, kind: str) -> dict[str, Any]:
+    return {"self": f"{api}/project/{pid}", "id": pid, "key": key, "name": name, "projectTypeKey": kind,
+            "simplified": False, "avatarUrls": avatars("project", pid)}
+
+
+_project_shared = _shared(_project)
 
 
 def project(w: View, p: Project, full: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {"self": f"{w.api}/project/{p.id}", "id": p.id, "key": p.key, "name": p.name,
-                           "projectTypeKey": p.project_type, "simplified": False,
-                           "avatarUrls": avatars("project", p.id)}
+    """A project, as a fresh dict the caller may change."""
+    out = dict(project_ref(w, p))
     if full:
         out.update({
             "expand": "description,lead,issueTypes,url,projectKeys,permissions,insight",
-            "description": p.description, "lead": user(w, p.lead), "components": [], "versions": [],
+            "description": p.description, "lead": user_ref(w, p.lead), "components": [], "versions": [],
             "issueTypes": [issuetype(w, w.s.issue_types[t]) for t in p.issue_types],
             "assigneeType": "UNASSIGNED", "roles": {}, "archived": p.archived, "style": "classic",
             "isPrivate": bool(p.members), "properties": {},
@@ -132,8 +233,8 @@ def resolution(w: View, name: str | None) -> dict[str, Any] | None:
 
 
 def comment(w: View, iss: Issue, c: Comment) -> dict[str, Any]:
-    return {"self": f"{w.api}/issue/{iss.id}/comment/{c.id}", "id": c.id, "author": user(w, c.author),
-            "body": adf.render(c.body, c.body_adf, w.v3), "updateAuthor": user(w, c.update_author or c.author),
+    return {"self": f"{w.api}/issue/{iss.id}/comment/{c.id}", "id": c.id, "author": user_ref(w, c.author),
+            "body": adf.render(c.body, c.body_adf, w.v3), "updateAuthor": user_ref(w, c.update_author or c.author),
             "created": ts(c.created), "updated": ts(c.updated), "jsdPublic": True}
 
 
@@ -155,8 +256,8 @@ def duration(seconds: int) -> str:
 
 def worklog(w: View, iss: Issue, wl: Worklog) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "self": f"{w.api}/issue/{iss.id}/worklog/{wl.id}", "author": user(w, wl.author),
-        "updateAuthor": user(w, wl.author), "created": ts(wl.created), "updated": ts(wl.created),
+        "self": f"{w.api}/issue/{iss.id}/worklog/{wl.id}", "author": (author := user_ref(w, wl.author)),
+        "updateAuthor": author, "created": ts(wl.created), "updated": ts(wl.created),
         "started": ts(wl.started), "timeSpent": duration(wl.seconds), "timeSpentSeconds": wl.seconds,
         "id": wl.id, "issueId": iss.id}
     if wl.comment or wl.comment_adf is not None:
@@ -170,14 +271,14 @@ def worklogs_page(w: View, iss: Issue) -> dict[str, Any]:
 
 
 def attachment(w: View, a: Attachment) -> dict[str, Any]:
-    return {"self": f"{w.api}/attachment/{a.id}", "id": a.id, "filename": a.filename, "author": user(w, a.author),
+    return {"self": f"{w.api}/attachment/{a.id}", "id": a.id, "filename": a.filename, "author": user_ref(w, a.author),
             "created": ts(a.created), "size": a.size, "mimeType": a.mime_type,
             "content": f"{w.api}/attachment/content/{a.id}"}
 
 
 def watchers(w: View, iss: Issue, me: str) -> dict[str, Any]:
     return {"self": f"{w.api}/issue/{iss.key}/watchers", "isWatching": me in iss.watchers,
-            "watchCount": len(iss.watchers), "watchers": [user(w, a) for a in iss.watchers]}
+            "watchCount": len(iss.watchers), "watchers": [user_ref(w, a) for a in iss.watchers]}
 
 
 def issue_ref(w: View, iss: Issue) -> dict[str, Any]:
@@ -192,9 +293,7 @@ def issue_ref(w: View, iss: Issue) -> dict[str, Any]:
 def issue_links(w: View, iss: Issue) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     s = w.s
-    for link in s.links.values():
-        if iss.id not in (link.inward, link.outward):
-            continue
+    for link in w.links(iss.id):
         lt = s.link_types[link.type]
         entry: dict[str, Any] = {"id": link.id, "self": f"{w.api}/issueLink/{link.id}", "type": link_type(w, lt)}
         if link.inward == iss.id and link.outward in s.issues:
@@ -208,22 +307,37 @@ def issue_links(w: View, iss: Issue) -> list[dict[str, Any]]:
 
 
 def _spent(iss: Issue) -> int | None:
-    return sum(wl.seconds for wl in iss.worklogs) or None
+    return sum([wl.seconds for wl in iss.worklogs]) or None if iss.worklogs else None
 
 
 def _sprints(w: View, iss: Issue) -> list[dict[str, Any]] | None:
+    if iss.sprint is None and not iss.closed_sprints:
+        return None
     return [render_more.sprint(w, w.s.sprints[x]) for x in [*iss.closed_sprints, iss.sprint] if x in w.s.sprints] or None
 
 
-def _refs(kind: str) -> Callable[[View, Issue, str], list[dict[str, Any]]]:
-    def refs(w: View, iss: Issue, me: str) -> list[dict[str, Any]]:
-        s = w.s
-        if kind == "components":
-            return [render_more.component_ref(w, s.components[c]) for c in iss.components if c in s.components]
-        ids = iss.fix_versions if kind == "fixVersions" else iss.versions
-        return [render_more.version_ref(w, s.versions[v]) for v in ids if v in s.versions]
+def _components(w: View, iss: Issue, me: str) -> list[dict[str, Any]]:
+    if not iss.components:
+        return []
+    s = w.s
+    return [render_more.component_ref(w, s.components[c]) for c in iss.components if c in s.components]
 
-    return refs
+
+def _version_refs(w: View, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    s = w.s
+    return [render_more.version_ref(w, s.versions[v]) for v in ids if v in s.versions]
+
+
+def _timetracking(w: View, iss: Issue, me: str) -> dict[str, Any]:
+    x = _spent(iss)
+    return {"timeSpent": duration(x), "timeSpentSeconds": x} if x else {}
+
+
+def _progress(w: View, iss: Issue, me: str) -> dict[str, Any]:
+    x = _spent(iss) or 0
+    return {"progress": x, "total": x}
 
 
 FieldFn = Callable[[View, Issue, str], Any]
@@ -231,13 +345,13 @@ FIELDS: dict[str, FieldFn] = {
     "summary": lambda w, iss, me: iss.summary,
     "description": lambda w, iss, me: adf.render(iss.description, iss.description_adf, w.v3),
     "issuetype": lambda w, iss, me: issuetype(w, w.s.issue_types[iss.issuetype]),
-    "project": lambda w, iss, me: project(w, w.s.projects[iss.project]),
+    "project": lambda w, iss, me: project_ref(w, w.s.projects[iss.project]),
     "status": lambda w, iss, me: status(w, w.s.statuses[iss.status]),
     "statuscategorychangedate": lambda w, iss, me: ts(iss.status_changed or iss.created),
     "priority": lambda w, iss, me: priority(w, w.s.priorities[iss.priority]),
-    "assignee": lambda w, iss, me: user(w, iss.assignee),
-    "reporter": lambda w, iss, me: user(w, iss.reporter),
-    "creator": lambda w, iss, me: user(w, iss.creator),
+    "assignee": lambda w, iss, me: user_ref(w, iss.assignee),
+    "reporter": lambda w, iss, me: user_ref(w, iss.reporter),
+    "creator": lambda w, iss, me: user_ref(w, iss.creator),
     "labels": lambda w, iss, me: list(iss.labels),
     "created": lambda w, iss, me: ts(iss.created),
     "updated": lambda w, iss, me: ts(iss.updated),
@@ -245,7 +359,7 @@ FIELDS: dict[str, FieldFn] = {
     "resolutiondate": lambda w, iss, me: ts(iss.resolved),
     "duedate": lambda w, iss, me: iss.duedate,
     "issuelinks": lambda w, iss, me: issue_links(w, iss),
-    "subtasks": lambda w, iss, me: [issue_ref(w, x) for x in w.s.issues.values() if x.parent == iss.id],
+    "subtasks": lambda w, iss, me: [issue_ref(w, x) for x in w.children(iss.id)],
     "attachment": lambda w, iss, me: [attachment(w, w.s.attachments[a]) for a in iss.attachments
                                       if a in w.s.attachments],
     "comment": lambda w, iss, me: comments_page(w, iss),
@@ -254,19 +368,19 @@ FIELDS: dict[str, FieldFn] = {
                                    "isWatching": me in iss.watchers},
     "votes": lambda w, iss, me: {"self": f"{w.api}/issue/{iss.key}/votes", "votes": len(iss.votes),
                                  "hasVoted": me in iss.votes},
-    "components": _refs("components"),
-    "fixVersions": _refs("fixVersions"),
-    "versions": _refs("versions"),
+    "components": _components,
+    "fixVersions": lambda w, iss, me: _version_refs(w, iss.fix_versions),
+    "versions": lambda w, iss, me: _version_refs(w, iss.versions),
     SPRINT_FIELD: lambda w, iss, me: _sprints(w, iss),
     "environment": lambda w, iss, me: None,
     "security": lambda w, iss, me: None,
-    "timetracking": lambda w, iss, me: {"timeSpent": duration(x), "timeSpentSeconds": x} if (x := _spent(iss)) else {},
+    "timetracking": _timetracking,
     "timespent": lambda w, iss, me: _spent(iss),
     "aggregatetimespent": lambda w, iss, me: _spent(iss),
     "timeestimate": lambda w, iss, me: None,
     "timeoriginalestimate": lambda w, iss, me: None,
     "lastViewed": lambda w, iss, me: None,
-    "progress": lambda w, iss, me: {"progress": _spent(iss) or 0, "total": _spent(iss) or 0},
+    "progress": _progress,
 }
 """Every field of an issue, in the order Jira lists them, each rendered only when a request asks for it
 (`parent`, last, only when the issue has one)."""
@@ -286,7 +400,10 @@ def _field(w: View, iss: Issue, me: str, name: str) -> Any:
 
 
 def all_fields(w: View, iss: Issue, me: str, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
-    out = {name: fn(w, iss, me) for name, fn in FIELDS.items() if name not in skip}
+    if skip:
+        out = {name: fn(w, iss, me) for name, fn in FIELDS.items() if name not in skip}
+    else:
+        out = {name: fn(w, iss, me) for name, fn in FIELDS.items()}
     if _has(w, iss, "parent") and "parent" not in skip:
         out["parent"] = _field(w, iss, me, "parent")
     return out
@@ -358,7 +475,7 @@ def change_item(c: Change) -> dict[str, Any]:
 
 
 def changelog(w: View, iss: Issue) -> dict[str, Any]:
-    hist = [{"id": h.id, "author": user(w, h.author), "created": ts(h.created),
+    hist = [{"id": h.id, "author": user_ref(w, h.author), "created": ts(h.created),
              "items": [change_item(c) for c in h.items]}
             for h in iss.changelog]
     return {"startAt": 0, "maxResults": len(hist), "total": len(hist), "histories": hist}
