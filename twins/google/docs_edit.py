@@ -1,7 +1,8 @@
 """Edits on a Docs body: insert, delete, replace, style. Pure functions over a working copy.
 
 Each edit raises `DocsInvalid(message)` for a request Docs would refuse with a 400; the caller
-names the request (`Invalid requests[2].insertText: ...`). Named ranges move with the text."""
+names the request (`Invalid requests[2].insertText: ...`). Named ranges move with the text. An
+edit that changes a paragraph's runs clears its derived `text`: `normalize` redoes only those."""
 
 from __future__ import annotations
 
@@ -199,6 +200,7 @@ def insert_text(doc: Document, index: int, text: str, *, raw: bool = False) -> i
     cp = _cp(p, loc.start, index)
     left, right = split_runs(p.runs, cp)
     p.runs = [*left, Run(text, style_at(p.runs, cp)), *right]
+    p.text = ""  # to be normalized
     n = u16len(text)
     shift_named(doc, index, index, n)
     return n
@@ -310,6 +312,7 @@ def replace_all(doc: Document, find_text: str, repl: str, match_case: bool, rege
             left, rest = split_runs(p.runs, a)
             _, right = split_runs(rest, b - a)
             p.runs = [*left, Run(repl, rest[0].style if rest else style_at(p.runs, a)), *right]
+            p.text = ""
             ua = start + u16len(text[:a])
             shift_named(doc, ua, ua + u16len(text[a:b]), n)
         count += len(hits)
@@ -340,6 +343,7 @@ def style_text(doc: Document, s: int, e: int, fn: Callable[[dict[str, Any]], dic
                 got = memo[id(r.style)] = (r.style, fn(r.style))
             out.append(Run(r.text, got[1]))
         p.runs = left + out + right
+        p.text = ""
 
 
 def style_paragraphs(doc: Document, s: int, e: int, fn: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
@@ -372,6 +376,7 @@ def create_bullets(doc: Document, s: int, e: int, preset: str, new_id: Callable[
         if tabs:
             _, right = split_runs(p.runs, tabs)
             p.runs = right
+            p.text = ""
             shift_named(doc, ps, ps + tabs, 0)
         p.bullet = Bullet(listId=list_id, nestingLevel=min(tabs, 8))
 

@@ -34,7 +34,7 @@ class Paragraph(msgspec.Struct, tag="paragraph", omit_defaults=True):
     """A paragraph: its runs (ending with the newline), paragraph style and list membership."""
 
     runs: list[Run]
-    text: str = ""  # derived: the runs' text joined (set by normalize)
+    text: str = ""  # derived: the runs' text joined (set by normalize; "" until then: edits clear it)
     style: dict[str, Any] = {}  # ParagraphStyle fields that differ from NORMAL_TEXT defaults
     bullet: Bullet | None = None
 
@@ -115,6 +115,9 @@ def cp_offset(s: str, units: int) -> int | None:
 # Plain loops, not sum() over generators: every edit locates its index by walking the body.
 
 def par_len(p: Paragraph) -> int:
+    t = p.text
+    if t:  # a normal paragraph's text (an edit clears it): str.isascii is a flag, len is stored
+        return len(t) if t.isascii() else u16len(t)
     n = 0
     for r in p.runs:
         t = r.text
@@ -245,6 +248,11 @@ def _normalize_content(content: list[Block], out: list[str]) -> list[Block]:
     blocks: list[Block] = []
     for b in content:
         if type(b) is Paragraph:
+            t = b.text
+            if t:  # normal already: every edit that changes a paragraph's runs clears its text
+                out.append(t)
+                blocks.append(b)
+                continue
             runs = b.runs
             if len(runs) == 1:  # the common case, already normal: one run ending with its only newline
                 t = runs[0].text

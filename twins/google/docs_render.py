@@ -150,10 +150,12 @@ def _level(preset: str, level: int) -> dict[str, Any]:
 
 _ENC = msgspec.msgpack.Encoder()
 _RENDERED: dict[tuple[bytes, str, str, bool], bytes] = {}
-"""Rendered documents as JSON, by the document's own encoding: worlds at the same point of a
-scenario read the same document, and decoding the JSON is several times cheaper than rendering.
-Keyed on the content itself, so no world can see another's state; each caller gets fresh objects."""
+"""Rendered documents as MessagePack, by the document's own encoding: worlds at the same point of a
+scenario read the same document, and decoding is several times cheaper than rendering (MessagePack
+keeps ints and floats apart as JSON does, and decodes faster). Keyed on the content itself, so no
+world can see another's state; each caller gets fresh objects."""
 _RENDERED_MAX = 512
+_DEC = msgspec.msgpack.Decoder()
 
 
 def document_json(doc: Document, doc_id: str, title: str, tabs: bool = False) -> dict[str, Any]:
@@ -163,8 +165,8 @@ def document_json(doc: Document, doc_id: str, title: str, tabs: bool = False) ->
     if got is None:
         if len(_RENDERED) >= _RENDERED_MAX:
             _RENDERED.clear()
-        got = _RENDERED[key] = msgspec.json.encode(_render(doc, doc_id, title, tabs))
-    out: dict[str, Any] = msgspec.json.decode(got)
+        got = _RENDERED[key] = _ENC.encode(_render(doc, doc_id, title, tabs))
+    out: dict[str, Any] = _DEC.decode(got)
     return out
 
 
