@@ -60,6 +60,7 @@ def conversations_create(ctx: S, p: Create) -> dict[str, Any]:
     ch = Channel(id=cid, name=name, created=int(ctx.env.now), creator=ctx.actor,
                  is_private=p.is_private, members=[ctx.actor])
     s.channels[cid] = ch
+    ctx.mark(("channel", cid))
     system_message(ctx.env, ch, ctx.actor, "channel_join", f"<@{ctx.actor}> has joined the channel")
     return {"ok": True, "channel": channel_json(ch, ctx.actor)}
 
@@ -297,6 +298,7 @@ def conversations_open(ctx: S, p: Open) -> dict[str, Any]:
     ch = Channel(id=cid, name=name, created=int(ctx.env.now), creator=ctx.actor, is_private=True,
                  is_mpim=True, members=members)
     s.channels[cid] = ch
+    ctx.mark(("channel", cid))
     return {"ok": True, "channel": channel_json(ch, ctx.actor)}
 
 

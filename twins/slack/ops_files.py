@@ -242,6 +242,7 @@ def files_delete(ctx: S, p: FileOnly) -> dict[str, Any]:
         ch = s.channels.get(cid)
         if ch is None:
             continue
+        ctx.mark(("channel", cid))
         for m in list(ch.messages):
             if f.id in m.files:
                 m.files.remove(f.id)

@@ -57,6 +57,7 @@ def actions_respond(ctx: S, p: Respond) -> Reply:
     ch = s.channels.get(p.channel)
     if ch is None or p.bot not in s.users or (p.expires and ctx.env.now > p.expires):
         return _fail(404, "expired_url")
+    ctx.mark(("channel", ch.id))
     try:
         blocks = parse_blocks(p.blocks)
     except SlackError as e:

@@ -65,6 +65,7 @@ def users_profile_set(ctx: S, p: ProfileSet) -> dict[str, Any]:
     target = get_user(s, p.user) if p.user else s.users[ctx.actor]
     if target.id != ctx.actor and not (s.users[ctx.actor].is_admin or s.users[ctx.actor].is_owner):
         raise SlackError("cannot_update_admin_user" if target.is_admin else "not_admin")
+    ctx.mark(("user", target.id))  # before any change: a bad status_expiration fails half-way
     unknown = [k for k in fields if k not in PROFILE_FIELDS]
     if unknown:
         raise SlackError("invalid_profile")
@@ -117,6 +118,7 @@ def users_set_presence(ctx: S, p: SetPresence) -> dict[str, Any]:
     if p.presence not in ("auto", "away"):
         raise SlackError("invalid_presence")
     ctx.state.users[ctx.actor].presence = "active" if p.presence == "auto" else "away"
+    ctx.mark(("user", ctx.actor))
     return {"ok": True}
 
 
@@ -231,6 +233,7 @@ def scim_users_delete(ctx: S, p: SCIMUser) -> Reply:
         raise SCIMError("permission_denied", "permission_denied", status=403)
     u.deleted = True
     u.updated = int(ctx.env.now)
+    ctx.mark(("user", u.id))
     for g in s.usergroups.values():  # Slack drops deactivated people from user groups
         if u.id in g.users:
             g.users.remove(u.id)

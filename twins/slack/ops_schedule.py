@@ -28,6 +28,7 @@ def deliver_due(ctx: S) -> None:
         del s.scheduled[q.id]
         if ch is None or ch.is_archived or q.user not in ch.members:
             continue  # Slack drops a scheduled message it can no longer post
+        ctx.mark(("channel", ch.id))
         actor = ctx.actor
         ctx.actor = q.user
         try:

@@ -144,16 +144,12 @@ def permalink(s: SlackState, ch: Channel, m: Message) -> str:
 # -- lookups --------------------------------------------------------------------------------------
 
 
-def get_channel(s: SlackState, cid: str) -> Channel:
-    ch = s.channels.get(cid)
-    if ch is None:
-        raise SlackError("channel_not_found")
-    return ch
-
-
 def visible_channel(ctx: Any, cid: str) -> Channel:
-    """A channel the actor may see: public ones, and private ones (and DMs) they belong to."""
+    """A channel the actor may see: public ones, and private ones (and DMs) they belong to. Marked,
+    as every channel a handler looks up is (view.py: the handler may change it)."""
     ch = ctx.state.channels.get(cid)
+    if ch is not None:
+        ctx.mark(("channel", cid))
     if ch is None or ((ch.is_private or ch.is_im) and ctx.actor not in ch.members):
         raise SlackError("channel_not_found")
     return ch
@@ -233,9 +229,11 @@ def open_im(ctx: Any, other: str) -> tuple[Channel, bool]:
     for c in ctx.state.channels.values():
         if c.is_im and me in c.members and other in c.members and (
                 len(c.members) == 2 or (other == me and len(c.members) == 1)):
+            ctx.mark(("channel", c.id))
             return c, True
     cid = ctx.env.id("D", 11)
     ch = Channel(id=cid, name=other, created=int(ctx.env.now), creator=me, is_private=True,
                  is_im=True, user=other, members=[me] if other == me else [me, other])
     ctx.state.channels[cid] = ch
+    ctx.mark(("channel", cid))
     return ch, False

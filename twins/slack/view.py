@@ -1,0 +1,53 @@
+"""The Slack state as plain data (checks, the admin door), built incrementally from the seed's.
+
+A world's view is `msgspec.to_builtins(state)`. Most calls change one or two channels, and a
+trajectory rarely changes a user, so `view_delta` reuses the seed image's view of every channel and
+user that was neither marked nor added, and rebuilds the rest. Marks (`ctx.mark`): every channel a
+handler looks up (shape.visible_channel, writable_channel, open_im, and the few handlers that take
+one from `state.channels` to change it) is marked ("channel", id), reads included; a user is marked
+("user", id) where a handler changes one (ops_people). The small collections (files, user groups,
+reminders, scheduled messages) are rebuilt whole."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from ..core import Ctx
+from .state import SlackState
+
+_to_builtins = msgspec.to_builtins
+
+
+def view_delta(ctx: Ctx[SlackState], seed: dict[str, Any]) -> dict[str, Any]:
+    """`to_builtins(ctx.state)` from the seed's view (shared by every world: never changed here)."""
+    s = ctx.state
+    users: set[str] = set()
+    channels: set[str] = set()
+    for kind, key in ctx.changed:
+        (users if kind == "user" else channels).add(key)
+    return {
+        "team_id": s.team_id, "team": s.team, "domain": s.domain, "me": s.me,
+        "users": _merge(s.users, seed["users"], users),
+        "channels": _merge(s.channels, seed["channels"], channels),
+        "files": _to_builtins(s.files) if s.files else {},
+        "usergroups": _to_builtins(s.usergroups) if s.usergroups else {},
+        "reminders": _to_builtins(s.reminders) if s.reminders else {},
+        "scheduled": _to_builtins(s.scheduled) if s.scheduled else {},
+        "emoji": dict(s.emoji),
+    }
+
+
+def _merge(items: Mapping[str, Any], seed: dict[str, Any], marked: set[str]) -> dict[str, Any]:
+    """Each entity's seed view when it is unmarked and was seeded, else its view built afresh (in
+    the state's order, which is the seed's for the seeded ones): the seed's dict itself when none
+    was marked, added or removed."""
+    if not marked and items.keys() == seed.keys():
+        return seed
+    out: dict[str, Any] = {}
+    for key, item in items.items():
+        old = seed.get(key)
+        out[key] = old if old is not None and key not in marked else _to_builtins(item)
+    return out
