@@ -43,6 +43,10 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(WORD.findall(text.lower()))
 
 
+def _first(pair: tuple[Any, Issue]) -> Any:
+    return pair[0]
+
+
 class Search:
     """A compiled query: `match(issue)` and `order(issues)`."""
 
@@ -53,10 +57,10 @@ class Search:
     def order(self, issues: Iterable[Issue]) -> list[Issue]:
         out = sorted(issues, key=lambda i: int(i.id), reverse=True)
         for key, desc in reversed(self.keys):
-            present = [i for i in out if key(i) is not None]
-            missing = [i for i in out if key(i) is None]
-            present.sort(key=key, reverse=desc)
-            out = present + missing
+            keyed = [(key(i), i) for i in out]  # each issue's key computed once
+            present = [pair for pair in keyed if pair[0] is not None]
+            present.sort(key=_first, reverse=desc)
+            out = [i for _, i in present] + [i for k, i in keyed if k is None]
         return out
 
 
@@ -189,17 +193,9 @@ class Compiler:
     # -- clauses ------------------------------------------------------------------------------------
     def node(self, n: Node) -> Pred:
         if isinstance(n, And):
-            preds = [self.node(p) for p in n.parts]
-            if len(preds) == 2:  # the common case, without a generator per issue
-                a, b = preds
-                return lambda i: a(i) and b(i)
-            return lambda i: all(p(i) for p in preds)
+            return _all([self.node(p) for p in n.parts])
         if isinstance(n, Or):
-            preds = [self.node(p) for p in n.parts]
-            if len(preds) == 2:
-                a, b = preds
-                return lambda i: a(i) or b(i)
-            return lambda i: any(p(i) for p in preds)
+            return _any([self.node(p) for p in n.parts])
         if isinstance(n, Not):
             inner = self.node(n.part)
             return lambda i: not inner(i)
@@ -272,6 +268,16 @@ class Compiler:
     def member(op: str, wanted: set[str | None], getter: Callable[[Issue], Any]) -> Pred:
         negate = op in ("!=", "NOT IN")
         want_empty = None in wanted
+        if getter not in LISTS:  # one value (or none) per issue: no list to build and scan
+            empty = want_empty != negate if want_empty else False
+
+            def one(i: Issue) -> bool:
+                got = getter(i)
+                if not got:
+                    return empty
+                return (got in wanted) != negate
+
+            return one
 
         def pred(i: Issue) -> bool:
             got = getter(i)
@@ -284,24 +290,10 @@ class Compiler:
         return pred
 
     def getter(self, fname: str) -> Callable[[Issue], Any]:
-        s = self.s
-        table: dict[str, Callable[[Issue], Any]] = {
-            "project": lambda i: i.project, "status": lambda i: i.status,
-            "statuscategory": lambda i: s.statuses[i.status].category, "type": lambda i: i.issuetype,
-            "priority": lambda i: i.priority, "labels": lambda i: [x.lower() for x in i.labels],
-            "resolution": lambda i: i.resolution.lower() if i.resolution else None, "parent": lambda i: i.parent,
-            "assignee": lambda i: i.assignee, "reporter": lambda i: i.reporter, "creator": lambda i: i.creator,
-            "watcher": lambda i: list(i.watchers), "summary": lambda i: i.summary,
-            "description": lambda i: i.description, "comment": lambda i: [c.body for c in i.comments],
-            "text": lambda i: " ".join([i.summary, i.description or "", *(c.body for c in i.comments)]),
-            "created": lambda i: i.created, "updated": lambda i: i.updated, "resolved": lambda i: i.resolved,
-            "due": lambda i: _due(i.duedate), "statuscategorychangeddate": lambda i: i.status_changed,
-            "key": lambda i: i.key, "id": lambda i: i.id,
-            "fixversion": lambda i: list(i.fix_versions), "affectedversion": lambda i: list(i.versions),
-            "component": lambda i: list(i.components),
-            "sprint": lambda i: [str(x) for x in [*i.closed_sprints, i.sprint] if x is not None],
-        }
-        return table[fname]
+        if fname == "statuscategory":
+            statuses = self.s.statuses
+            return lambda i: statuses[i.status].category
+        return GETTERS[fname]
 
     def text_clause(self, c: Clause, fname: str) -> Pred:
         if c.op not in ("~", "!~"):
@@ -399,6 +391,43 @@ class Compiler:
             get = self.getter(fname)
             return get
         raise JqlError(f"Field '{name}' does not exist or you do not have permission to view it.")
+
+
+GETTERS: dict[str, Callable[[Issue], Any]] = {
+    "project": lambda i: i.project, "status": lambda i: i.status, "type": lambda i: i.issuetype,
+    "priority": lambda i: i.priority, "labels": lambda i: [x.lower() for x in i.labels],
+    "resolution": lambda i: i.resolution.lower() if i.resolution else None, "parent": lambda i: i.parent,
+    "assignee": lambda i: i.assignee, "reporter": lambda i: i.reporter, "creator": lambda i: i.creator,
+    "watcher": lambda i: list(i.watchers), "summary": lambda i: i.summary,
+    "description": lambda i: i.description, "comment": lambda i: [c.body for c in i.comments],
+    "text": lambda i: " ".join([i.summary, i.description or "", *(c.body for c in i.comments)]),
+    "created": lambda i: i.created, "updated": lambda i: i.updated, "resolved": lambda i: i.resolved,
+    "due": lambda i: _due(i.duedate), "statuscategorychangeddate": lambda i: i.status_changed,
+    "key": lambda i: i.key, "id": lambda i: i.id,
+    "fixversion": lambda i: list(i.fix_versions), "affectedversion": lambda i: list(i.versions),
+    "component": lambda i: list(i.components),
+    "sprint": lambda i: [str(x) for x in [*i.closed_sprints, i.sprint] if x is not None],
+}
+"""How a field's value is read from an issue (`statuscategory` reads the state too: `Compiler.getter`)."""
+LISTS = frozenset(GETTERS[f] for f in ("labels", "watcher", "comment", "fixversion", "affectedversion",
+                                       "component", "sprint"))
+"""The getters that answer a list of values."""
+
+
+def _all(preds: list[Pred]) -> Pred:
+    """Every predicate, in order, stopping at the first that fails (pairs of closures: no generator per issue)."""
+    if len(preds) <= 1:
+        return preds[0] if preds else (lambda i: True)
+    a, b = preds[0], _all(preds[1:])
+    return lambda i: a(i) and b(i)
+
+
+def _any(preds: list[Pred]) -> Pred:
+    """Any predicate, in order, stopping at the first that holds."""
+    if len(preds) <= 1:
+        return preds[0] if preds else (lambda i: False)
+    a, b = preds[0], _any(preds[1:])
+    return lambda i: a(i) or b(i)
 
 
 def _num(key: str) -> int:

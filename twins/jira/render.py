@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core import Ctx
 from ..core.memo import text_cache
@@ -38,7 +38,7 @@ class View:
     """What one request renders with: the state, its base URL and REST version, and indexes of the
     state built on first use (a search renders many issues with one view)."""
 
-    __slots__ = ("_children", "_links", "api", "base", "now", "s", "v3")
+    __slots__ = ("_children", "_links", "_plan", "_spec", "api", "base", "now", "s", "v3")
 
     def __init__(self, ctx: Ctx[JiraState], v: str) -> None:
         self.s = ctx.state
@@ -48,6 +48,17 @@ class View:
         self.api = f"{self.base}/rest/api/{v}"
         self._children: dict[str, list[Issue]] | None = None
         self._links: dict[str, list[Link]] | None = None
+        self._spec: tuple[Any, str] | None = None
+        self._plan: Plan | None = None
+
+    def plan(self, spec: str | list[str] | None, default: str) -> Plan:
+        """`plan(spec, default)`, remembered for the next issue this request renders with the same `fields`."""
+        last = self._spec
+        if last is not None and last[0] is spec and last[1] == default and self._plan is not None:
+            return self._plan
+        out = self._plan = plan(spec, default)
+        self._spec = (spec, default)
+        return out
 
     def children(self, iid: str) -> list[Issue]:
         """The issues whose parent is `iid`, in the state's order."""
@@ -389,35 +400,41 @@ FIELDS: dict[str, FieldFn] = {
 _ORDER = {name: i for i, name in enumerate(FIELDS)}
 
 
-def _has(w: View, iss: Issue, name: str) -> bool:
-    return name in FIELDS or (name == "parent" and iss.parent is not None and iss.parent in w.s.issues)
-
-
-def _field(w: View, iss: Issue, me: str, name: str) -> Any:
-    if name == "parent":
-        return issue_ref(w, w.s.issues[iss.parent])  # type: ignore[index]
-    return FIELDS[name](w, iss, me)
-
-
 def all_fields(w: View, iss: Issue, me: str, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     if skip:
         out = {name: fn(w, iss, me) for name, fn in FIELDS.items() if name not in skip}
     else:
         out = {name: fn(w, iss, me) for name, fn in FIELDS.items()}
-    if _has(w, iss, "parent") and "parent" not in skip:
-        out["parent"] = _field(w, iss, me, "parent")
+    if iss.parent is not None and iss.parent in w.s.issues and "parent" not in skip:
+        out["parent"] = issue_ref(w, w.s.issues[iss.parent])
     return out
 
 
 def select(spec: str | list[str] | None, default: str) -> tuple[bool, bool, tuple[str, ...], frozenset[str]]:
     """(all, navigable, include, exclude) from a `fields` parameter such as `*all,-comment`."""
-    return _select(spec if not isinstance(spec, list) else tuple(spec), default)
+    return plan(spec, default).selection
+
+
+class Plan(NamedTuple):
+    """How to render an issue's fields for one `fields` parameter."""
+
+    selection: tuple[bool, bool, tuple[str, ...], frozenset[str]]
+    bare: bool
+    """No field at all (only ids and keys were asked for)."""
+    picked: tuple[tuple[str, FieldFn | None], ...]
+    """The named fields an issue can have, in `include` order, with their renderers (None: `parent`)."""
+
+
+def plan(spec: str | list[str] | None, default: str) -> Plan:
+    return _plan(spec if not isinstance(spec, list) else tuple(spec), default)
 
 
 @text_cache(1 << 10)
-def _select(spec: str | tuple[str, ...] | None, default: str) -> tuple[bool, bool, tuple[str, ...], frozenset[str]]:
+def _plan(spec: str | tuple[str, ...] | None, default: str) -> Plan:
     # A search renders every issue it finds with the same `fields`: parse them once.
-    return _parse_fields(spec, default)
+    every, nav, include, _ = sel = _parse_fields(spec, default)
+    picked = tuple((k, FIELDS.get(k)) for k in include if k in FIELDS or k == "parent")
+    return Plan(sel, not every and not nav and ID_KEY.issuperset(include), picked)
 
 
 def _parse_fields(spec: str | tuple[str, ...] | None,
@@ -439,19 +456,20 @@ def _parse_fields(spec: str | tuple[str, ...] | None,
 
 def issue(w: View, iss: Issue, me: str, fields: str | list[str] | None = None, expand: str = "",
           default: str = "*all", transitions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    every, nav, include, exclude = select(fields, default)
+    pl = w.plan(fields, default)
+    every, nav, _, exclude = pl.selection
     out: dict[str, Any] = {"expand": ISSUE_EXPAND, "id": iss.id, "self": f"{w.api}/issue/{iss.id}", "key": iss.key}
-    if every or nav or not ID_KEY.issuperset(include):
+    if pl.bare:
+        out["fields"] = {}
+    else:
         if every:
             chosen = all_fields(w, iss, me, exclude)
         elif nav:
             chosen = all_fields(w, iss, me, NOT_NAVIGABLE | exclude)
-            chosen.update((k, _field(w, iss, me, k)) for k in include if k not in chosen and _has(w, iss, k))
+            _pick(w, iss, me, pl.picked, chosen)
         else:
-            chosen = {k: _field(w, iss, me, k) for k in include if _has(w, iss, k)}
+            chosen = _pick(w, iss, me, pl.picked, {})
         out["fields"] = {k: v for k, v in chosen.items() if k not in exclude} if exclude else chosen
-    else:
-        out["fields"] = {}
     if not expand:
         return out
     wants = {x.strip() for x in expand.split(",") if x.strip()}
@@ -464,6 +482,19 @@ def issue(w: View, iss: Issue, me: str, fields: str | list[str] | None = None, e
         out["changelog"] = changelog(w, iss)
     if "transitions" in wants and transitions is not None:
         out["transitions"] = transitions
+    return out
+
+
+def _pick(w: View, iss: Issue, me: str, picked: tuple[tuple[str, FieldFn | None], ...],
+          out: dict[str, Any]) -> dict[str, Any]:
+    """`out` with the picked fields it lacks (`parent` only when the issue has one)."""
+    for k, fn in picked:
+        if k in out:
+            continue
+        if fn is not None:
+            out[k] = fn(w, iss, me)
+        elif iss.parent is not None and iss.parent in w.s.issues:
+            out[k] = issue_ref(w, w.s.issues[iss.parent])
     return out
 
 

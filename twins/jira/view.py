@@ -30,6 +30,7 @@ before it is made precise."""
 
 def _issue(s: JiraState, i: Issue, links: list[dict[str, str]], children: list[str]) -> dict[str, Any]:
     st = s.statuses[i.status]
+    # Most lists of an issue are empty: each comprehension below runs only when there is something to list.
     return {
         "id": i.id, "key": i.key, "project": s.projects[i.project].key, "type": s.issue_types[i.issuetype].name,
         "summary": i.summary, "description": i.description, "status": st.name, "status_category": st.category,
@@ -38,21 +39,26 @@ def _issue(s: JiraState, i: Issue, links: list[dict[str, str]], children: list[s
         "parent": s.issues[i.parent].key if i.parent in s.issues else None,
         "children": children,
         "resolution": i.resolution, "created": ts(i.created), "updated": ts(i.updated),
-        "comments": [{"id": c.id, "author": c.author, "body": c.body, "created": ts(c.created)} for c in i.comments],
-        "worklogs": [{"author": w.author, "seconds": w.seconds, "comment": w.comment} for w in i.worklogs],
+        "comments": [{"id": c.id, "author": c.author, "body": c.body, "created": ts(c.created)}
+                     for c in i.comments] if i.comments else [],
+        "worklogs": [{"author": w.author, "seconds": w.seconds, "comment": w.comment}
+                     for w in i.worklogs] if i.worklogs else [],
         "watchers": list(i.watchers),
-        "attachments": [s.attachments[a].filename for a in i.attachments if a in s.attachments],
+        "attachments": [s.attachments[a].filename for a in i.attachments
+                        if a in s.attachments] if i.attachments else [],
         "links": links,
         "history": [{"author": h.author, "field": c.field, "from": c.from_string, "to": c.to_string}
-                    for h in i.changelog for c in h.items],
-        "fix_versions": [s.versions[v].name for v in i.fix_versions if v in s.versions],
-        "versions": [s.versions[v].name for v in i.versions if v in s.versions],
-        "components": [s.components[c].name for c in i.components if c in s.components],
+                    for h in i.changelog for c in h.items] if i.changelog else [],
+        "fix_versions": [s.versions[v].name for v in i.fix_versions if v in s.versions] if i.fix_versions else [],
+        "versions": [s.versions[v].name for v in i.versions if v in s.versions] if i.versions else [],
+        "components": [s.components[c].name for c in i.components
+                       if c in s.components] if i.components else [],
         "sprint": s.sprints[i.sprint].name if i.sprint in s.sprints else None,
-        "closed_sprints": [s.sprints[x].name for x in i.closed_sprints if x in s.sprints],
+        "closed_sprints": [s.sprints[x].name for x in i.closed_sprints
+                           if x in s.sprints] if i.closed_sprints else [],
         "votes": list(i.votes),
         "remote_links": [{"id": r.id, "url": r.url, "title": r.title, "global_id": r.global_id}
-                         for r in i.remote_links],
+                         for r in i.remote_links] if i.remote_links else [],
     }
 
 
@@ -155,9 +161,11 @@ def view_delta(ctx: Ctx[JiraState], seed: dict[str, Any]) -> dict[str, Any]:
         return out
     link_map, children = _relations(s)
     ids = {i.id for i in redo} | {i.id for i in new}
-    for i in [*redo, *new]:  # a sub-task that moved changes its old and new parents' children
+    for i in [*redo, *new]:  # a new sub-task, or one that moved, changes its old and new parents' children
         was = old.get(i.key)
         before = s.keys.get(was["parent"]) if was is not None and was["parent"] is not None else None
+        if was is not None and before == i.parent:
+            continue
         for pid in (before, i.parent):
             if pid is not None and pid not in ids and pid in s.issues:
                 ids.add(pid)
