@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from time import monotonic
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from dtu.twins.core.faults import parse_plan
 
 from .errors import DtuError
 from .hub import BASE, Hub, swap, swap_text
+from .routing import Router
 from .wallclock import MAX_SPEED, catch_up, http_date
 
 MAX_BODY = 16 * 1024 * 1024
@@ -42,14 +44,18 @@ def encode(reply: Reply, extra: dict[str, str] | None = None,
     the world's time, is the `Date` (unless the twin set one), so an SDK that reads a reset time
     against `Date` waits what the world means."""
     body = reply.body
-    headers: Any = dict(reply.headers) if reply.headers else {}
-    if extra:
-        headers.update(extra)
+    headers: Any = {**reply.headers, **extra} if reply.headers and extra else dict(reply.headers or extra or ())
     if now is not None and "Date" not in headers and "date" not in headers:
         headers["Date"] = http_date(now)
-    if swaps:
-        headers = {k: _swap_header(v, swaps) for k, v in headers.items()}
-    if any(type(v) is list for v in headers.values()):  # a header sent once per value (Okta's Link)
+    several = False
+    for k, v in headers.items():  # values only: the keys stay as they are
+        if type(v) is str:
+            if swaps:
+                headers[k] = swap_text(v, swaps)
+        elif type(v) is list:  # a header sent once per value (Okta's Link)
+            headers[k] = [swap_text(one, swaps) if type(one) is str else one for one in v]
+            several = True
+    if several:
         headers = CIMultiDict((k, one) for k, v in headers.items() for one in (v if type(v) is list else (v,)))
     if body is None:
         return web.Response(status=reply.status, headers=headers)
@@ -62,12 +68,6 @@ def encode(reply: Reply, extra: dict[str, str] | None = None,
     except orjson.JSONEncodeError:  # an integer past 64 bits, echoed from the request (page=2**70)
         data = msgspec.json.encode(body)
     return web.Response(status=reply.status, body=swap(data, swaps), headers=headers)
-
-
-def _swap_header(value: Any, swaps: Iterable[tuple[str, str]]) -> Any:
-    if type(value) is list:
-        return [_swap_header(v, swaps) for v in value]
-    return swap_text(value, swaps) if type(value) is str else value
 
 
 # Request headers a raw operation never sees: credentials, and what differs per connection or
@@ -376,7 +376,9 @@ def admin_routes(hub: Hub, guard: Guard) -> list[web.RouteDef]:
 
 def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY, *, ui: bool = False) -> web.Application:
     """The door's application; `ui` adds the twin views under /ui/ (`dtu serve` only, never a private door)."""
-    app = web.Application(client_max_size=max_body, middlewares=[guard.middleware])
+    with warnings.catch_warnings():  # aiohttp calls a router of one's own deprecated, and still takes it
+        warnings.filterwarnings("ignore", "router argument is deprecated", DeprecationWarning)
+        app = web.Application(client_max_size=max_body, middlewares=[guard.middleware], router=Router())
     app.add_routes(admin_routes(hub, guard))
     if ui:
         from .views.routes import routes as ui_routes

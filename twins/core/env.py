@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import time as _time
 from typing import NamedTuple
 
 MASK = (1 << 64) - 1
@@ -151,10 +152,20 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+_DATES: dict[float, str] = {}
+
+
 def http_date(t: float) -> str:
-    """An HTTP `Date` (RFC 7231 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`):
-    `email.utils.formatdate(t, usegmt=True)` (the same datetime, the same format) without its
-    layers, since a served world's clock moves a second a call and every answer needs a new one."""
-    d = _dt.datetime.fromtimestamp(t, _dt.UTC)
-    return (f"{_DAYS[d.weekday()]}, {d.day:02d} {_MONTHS[d.month - 1]} {d.year:04d} "
-            f"{d.hour:02d}:{d.minute:02d}:{d.second:02d} GMT")
+    """An HTTP `Date` (RFC 7231 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), what
+    `email.utils.formatdate(t, usegmt=True)` gives, without its layers: a served world's clock
+    moves a second a call and every answer needs a new one. Worlds of one scenario live through
+    the same seconds, so the last 4,096 are kept."""
+    got = _DATES.get(t)
+    if got is None:
+        # a fraction rounds as datetime rounds microseconds (59.9999999 is the next minute)
+        g = _time.gmtime(t) if t == int(t) else _dt.datetime.fromtimestamp(t, _dt.UTC).timetuple()
+        got = "%s, %02d %s %04d %02d:%02d:%02d GMT" % (_DAYS[g[6]], g[2], _MONTHS[g[1] - 1], g[0], g[3], g[4], g[5])
+        if len(_DATES) >= 4096:
+            _DATES.clear()
+        _DATES[t] = got
+    return got
