@@ -32,7 +32,7 @@ _DEFER = object()
 class _Alternation:
     """The resources under one prefix answering one method, as one regular expression."""
 
-    __slots__ = ("rx", "routes")
+    __slots__ = ("routes", "rx")
 
     def __init__(self, resources: list[Any], method: str) -> None:
         parts: list[str] = []

@@ -164,7 +164,7 @@ def http_date(t: float) -> str:
     if got is None:
         # a fraction rounds as datetime rounds microseconds (59.9999999 is the next minute)
         g = _time.gmtime(t) if t == int(t) else _dt.datetime.fromtimestamp(t, _dt.UTC).timetuple()
-        got = "%s, %02d %s %04d %02d:%02d:%02d GMT" % (_DAYS[g[6]], g[2], _MONTHS[g[1] - 1], g[0], g[3], g[4], g[5])
+        got = f"{_DAYS[g[6]]}, {g[2]:02d} {_MONTHS[g[1] - 1]} {g[0]:04d} {g[3]:02d}:{g[4]:02d}:{g[5]:02d} GMT"
         if len(_DATES) >= 4096:
             _DATES.clear()
         _DATES[t] = got
