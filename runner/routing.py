@@ -41,13 +41,14 @@ class _Alternation:
             route = resource._routes.get(method, resource._any_route)
             if route is None:
                 continue
-            i = len(self.routes)
+            tag = f"r{len(self.routes)}"
+            names: tuple[tuple[str, str], ...] = ()
             if type(resource) is PlainResource:
-                pattern, names = re.escape(resource._path), ()
+                pattern = re.escape(resource._path)
             else:
-                names = tuple((f"r{i}_{n}", n) for n in resource._pattern.groupindex)
-                pattern = _GROUP.sub(lambda m, i=i: f"(?P<r{i}_{m.group(1)}>", resource._pattern.pattern)
-            parts.append(f"(?P<r{i}>{pattern})")
+                names = tuple((f"{tag}_{n}", n) for n in resource._pattern.groupindex)
+                pattern = _GROUP.sub(rf"(?P<{tag}_\1>", resource._pattern.pattern)
+            parts.append(f"(?P<{tag}>{pattern})")
             self.routes.append((route, names))
         self.rx = re.compile("|".join(parts)) if parts else None
 

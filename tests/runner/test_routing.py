@@ -30,7 +30,7 @@ def _sample_paths() -> list[str]:
         elif type(resource) is DynamicResource:
             names = list(resource._pattern.groupindex)
             for value in VALUES:
-                path = resource._formatter.format_map(dict.fromkeys(names, value))  # type: ignore[attr-defined]
+                path = resource._formatter.format_map(dict.fromkeys(names, value))
                 paths += [path, path + "/x", path.rsplit("/", 1)[0]]
     return paths
 
