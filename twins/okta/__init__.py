@@ -18,7 +18,7 @@ from .errors import ERRORS, OktaError
 from .events import events
 from .limits import limits
 from .seed import build
-from .state import OktaState, view
+from .state import OktaState, view, view_delta
 from .wire import auth, env_vars, headers
 
 _MODULES = (ops_rules, ops_users, ops_lifecycle, ops_groups, ops_apps, ops_factors, ops_roles, ops_types,
@@ -27,7 +27,7 @@ _MODULES = (ops_rules, ops_users, ops_lifecycle, ops_groups, ops_apps, ops_facto
 TWIN: Twin[OktaState] = Twin(
     name="okta", state_type=OktaState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/api/v1/",), actor=lambda s: s.me, view=view, headers=headers, env_vars=env_vars,
-    actors=lambda s, name: name in s.users, limits=limits, events=events,
+    actors=lambda s, name: name in s.users, limits=limits, events=events, view_delta=view_delta,
 )
 
 __all__ = ["TWIN", "OktaError", "OktaState"]

@@ -78,9 +78,12 @@ def find_user(s: OktaState, ref: str, actor: str = "") -> User | None:
 
 
 def get_user(ctx: S, ref: str) -> User:
+    """A user by reference (`find_user`), or Okta's 404. Every handler that changes a user finds them
+    here, so the user is marked (state.view_delta rebuilds their view), reads included."""
     u = find_user(ctx.state, ref, ctx.actor)
     if u is None:
         raise not_found("User", ref)
+    ctx.mark(("user", u.id))
     return u
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import msgspec
 
+from ..core import Ctx
+
 
 class User(msgspec.Struct, gc=False):
     """A user. `profile` holds Okta's profile attributes as sent (login, email, firstName, ...)."""
@@ -180,12 +182,52 @@ def view(state: OktaState) -> Any:
     assignments) and `factors`; `user_types`, `group_rules` and `logs` (the System Log, LogEvent
     shape, oldest first) and `event_hooks` are as stored. Password digests, expected pass codes and
     event hooks' auth secrets are left out."""
-    out: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(state, logs=[]))
+    out = _plain(state, state.users)
+    groups_of, apps_of = _joins(state, out)
+    for uid, ju in out["users"].items():
+        _finish(ju, groups_of[uid], apps_of[uid])
+    return out
+
+
+def view_delta(ctx: Ctx[OktaState], seed: dict[str, Any]) -> Any:
+    """`view(ctx.state)` reusing the seed's view (shared by every world: never changed here) of each
+    seeded user no handler looked up (common.get_user marks ("user", id): every change to a user goes
+    through it); a reused user whose groups or apps changed is a shallow copy with the new joins.
+    Groups, apps and the rest are built as `view` builds them."""
+    s = ctx.state
+    out = _plain(s, {})
+    groups_of, apps_of = _joins(s, out)
+    old_users = seed["users"]
+    changed = ctx.changed
+    users = out["users"] = {}
+    for uid, u in s.users.items():
+        old = old_users.get(uid)
+        groups, apps = groups_of[uid], apps_of[uid]
+        if old is None or ("user", uid) in changed:
+            old = msgspec.to_builtins(u)
+            _finish(old, groups, apps)
+        elif old["groups"] != groups or old["apps"] != apps:
+            old = dict(old)
+            old["groups"], old["apps"] = groups, apps
+        users[uid] = old
+    return out
+
+
+def _plain(state: OktaState, users: dict[str, User]) -> dict[str, Any]:
+    """The state as stored, with `users` in place of its users, without the rate-limit counter or
+    event hooks' secrets."""
+    out: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(state, users=users, logs=[]))
     # log entries are plain data never changed once written (syslog.py): the view lists them, uncopied
     out["logs"] = list(state.logs)
     del out["rate"]
     for jh in out["event_hooks"].values():
         jh.pop("auth_value", None)
+    return out
+
+
+def _joins(state: OktaState, out: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Each user's group names and app labels; each group's `member_logins` and each app's
+    `user_logins` and `group_names`, set in `out`."""
     users = state.users
     login = {u.id: str(u.profile.get("login", "")) for u in users.values()}
     groups_of: dict[str, list[str]] = {uid: [] for uid in users}
@@ -211,10 +253,13 @@ def view(state: OktaState) -> Any:
         ja = japps[a.id]
         ja["user_logins"] = [login[uid] for uid in a.users if uid in login]
         ja["group_names"] = [groups[gid].name for gid in a.groups if gid in groups]
-    for uid, ju in out["users"].items():
-        del ju["password_digest"]
-        for f in ju["factors"]:
-            del f["pass_code"]
-        ju["groups"] = groups_of[uid]
-        ju["apps"] = apps_of[uid]
-    return out
+    return groups_of, apps_of
+
+
+def _finish(ju: dict[str, Any], groups: list[str], apps: list[str]) -> None:
+    """A user's view from its stored form: secrets out, joins in."""
+    del ju["password_digest"]
+    for f in ju["factors"]:
+        del f["pass_code"]
+    ju["groups"] = groups
+    ju["apps"] = apps
