@@ -362,9 +362,36 @@ def _path(fid: str, files: dict[str, DriveFile], paths: dict[str, str], depth: i
     return p
 
 
+_ENC = msgspec.msgpack.Encoder()
+_CONTENT_VIEWS: dict[tuple[type, bytes], Any] = {}
+"""Views of Docs bodies and Sheets by their own encoding: worlds at the same point of a scenario hold
+the same content, and encoding it is cheaper than converting it. Keyed on the content itself, so
+no world sees another's state; like the seed image's view, which every world shares, nobody
+mutates a view."""
+_CONTENT_VIEWS_MAX = 512
+
+
+def _content_view(x: Document | Spreadsheet) -> Any:
+    key = (type(x), _ENC.encode(x))
+    got = _CONTENT_VIEWS.get(key)
+    if got is None:
+        if len(_CONTENT_VIEWS) >= _CONTENT_VIEWS_MAX:
+            _CONTENT_VIEWS.clear()
+        got = _CONTENT_VIEWS[key] = msgspec.to_builtins(x)
+    return got
+
+
 def _file_view(f: DriveFile, path: str) -> dict[str, Any]:
     """One file as checks see it: every field (defaults kept), content as text, its `path`."""
-    out: dict[str, Any] = msgspec.to_builtins(f, builtin_types=(bytes,))
+    doc, sheet = f.doc, f.sheet
+    if doc is None and sheet is None:
+        out: dict[str, Any] = msgspec.to_builtins(f, builtin_types=(bytes,))
+    else:  # the fields keep their places; the content's view is shared
+        out = msgspec.to_builtins(msgspec.structs.replace(f, doc=None, sheet=None), builtin_types=(bytes,))
+        if doc is not None:
+            out["doc"] = _content_view(doc)
+        if sheet is not None:
+            out["sheet"] = _content_view(sheet)
     out["content"] = f.content.decode("utf-8", "replace")
     for r in out["revisions"]:
         c = r.get("content")
@@ -374,14 +401,26 @@ def _file_view(f: DriveFile, path: str) -> dict[str, Any]:
     return out
 
 
-def _assemble(state: GoogleState, files: dict[str, Any]) -> dict[str, Any]:
-    """The view around its files' views (`files` is the caller's own dict: roots are popped from it)."""
-    # msgspec decides which fields to leave out (its rule for omitted defaults); files go in their place
-    rest: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(state, files={}, uploads={}))
-    out: dict[str, Any] = {k: rest[k] for k in ("me", "domain", "users") if k in rest}
+def _assemble(state: GoogleState, files: dict[str, Any], seed_changes: list[Any] | None = None) -> dict[str, Any]:
+    """The view around its files' views (`files` is the caller's own dict: roots are popped from it).
+    `seed_changes` is the seed's view of the change log, which a world only appends to."""
+    # msgspec decides whether `domain` is left out (its rule for omitted defaults); the containers
+    # are left out when empty, in the order of the fields
+    out: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(
+        state, users={}, files={}, uploads={}, drives={}, changes=[], channels={}))
+    if state.users:
+        out["users"] = msgspec.to_builtins(state.users)
     if state.files:
         out["files"] = files
-    out.update((k, rest[k]) for k in ("drives", "changes", "channels") if k in rest)
+    if state.drives:
+        out["drives"] = msgspec.to_builtins(state.drives)
+    if state.changes:
+        if seed_changes:
+            out["changes"] = seed_changes + msgspec.to_builtins(state.changes[len(seed_changes):])
+        else:
+            out["changes"] = msgspec.to_builtins(state.changes)
+    if state.channels:
+        out["channels"] = msgspec.to_builtins(state.channels)
     out["roots"] = {u.rootId: files.pop(u.rootId) for u in state.users.values() if u.rootId in files}
     drives: dict[str, Any] = out.setdefault("drives", {})
     for did, d in drives.items():  # a shared drive's root folder: its members, not a file
@@ -403,36 +442,42 @@ def view_delta(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any]:
     """`view(ctx.state)` from the seed's view: a file's view is rebuilt when it is new, when a
     mutating call named it (registry.py marks ("file", id) for its id parameters), when the change
     log records it, or when a handler marked it; otherwise the seed's. Other files' paths are
-    computed again only when a rebuilt file is some file's parent or a seeded file is gone (a path
-    runs through parents only); then an unchanged file whose path moved gets a fresh copy of its
-    view. Users, drives, changes and channels are small and rebuilt."""
+    computed again only when a seeded file is gone, or when some file's parent is a rebuilt file
+    that is new or whose name or first parent changed (a path runs through those only); then an
+    unchanged file whose path moved gets a fresh copy of its view. Users, drives and channels are
+    small and rebuilt; the change log only grows, so the seed's entries are kept."""
     state = ctx.state
+    now = state.files
     marked = ctx.changed
-    logged = {c.fileId for c in state.changes[len(seed["changes"]):]}
+    seed_changes: list[Any] = seed["changes"]
+    logged = {c.fileId for c in state.changes[len(seed_changes):]}
     old: dict[str, Any] = seed.get("files", {})
     roots: dict[str, Any] = seed["roots"]
-    views: list[dict[str, Any] | None] = []
+    files: dict[str, Any] = {}
     rebuilt: list[str] = []
+    shifted: list[str] = []  # rebuilt files a path through them would differ for
     kept = 0
-    for fid in state.files:
+    for fid, f in now.items():
         v = old.get(fid) or roots.get(fid)
-        if v is not None:
+        if v is None:
+            shifted.append(fid)
+        else:
             kept += 1
             if fid in logged or ("file", fid) in marked:
+                if v["name"] != f.name or v["parents"][:1] != f.parents[:1]:
+                    shifted.append(fid)
                 v = None
         if v is None:
             rebuilt.append(fid)
-        views.append(v)
-    moved = kept < len(old) + len(roots) or (
-        bool(rebuilt) and not {p for f in state.files.values() for p in f.parents}.isdisjoint(rebuilt))
-    paths: dict[str, str] = {}
-    files: dict[str, Any] = {}
-    for (fid, f), v in zip(state.files.items(), views, strict=True):
-        if v is None:
-            v = _file_view(f, _path(fid, state.files, paths))
-        elif moved:
-            path = _path(fid, state.files, paths)
-            if v["path"] != path:
-                v = {**v, "path": path}
         files[fid] = v
-    return _assemble(state, files)
+    moved = kept < len(old) + len(roots) or (
+        bool(shifted) and not {p for f in now.values() for p in f.parents}.isdisjoint(shifted))
+    paths: dict[str, str] = {}
+    for fid in rebuilt:
+        files[fid] = _file_view(now[fid], _path(fid, now, paths))
+    if moved:
+        for fid, v in files.items():
+            path = _path(fid, now, paths)
+            if v["path"] != path:
+                files[fid] = {**v, "path": path}
+    return _assemble(state, files, seed_changes)
