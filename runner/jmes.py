@@ -134,6 +134,16 @@ def _chain(fns: list[Fn]) -> Fn:
     return run
 
 
+def _boolean(fn: Fn) -> Fn:
+    """`fn`, marked as answering only True or False (so a filter may test it as Python does)."""
+    fn.boolean = True  # type: ignore[attr-defined]
+    return fn
+
+
+def _is_boolean(fn: Fn) -> bool:
+    return getattr(fn, "boolean", False)
+
+
 def _compile(node: dict[str, Any]) -> Fn:
     t = node["type"]
     ch = node.get("children", [])
@@ -195,6 +205,13 @@ def _compile(node: dict[str, Any]) -> Fn:
         return value_projection
     if t == "filter_projection":
         base, right, cond = _compile(ch[0]), _compile(ch[1]), _compile(ch[2])
+        if _is_boolean(cond) and ch[1]["type"] in ("identity", "current"):  # `list[?name == 'x']`
+
+            def filter_elements(v: Any) -> Any:
+                b = base(v)
+                return [el for el in b if el is not None and cond(el)] if type(b) is list else None
+
+            return filter_elements
 
         def filter_projection(v: Any) -> Any:
             b = base(v)
@@ -233,18 +250,18 @@ def _compile(node: dict[str, Any]) -> Fn:
             # the common `name == 'x'`: a string literal equals only an equal string
             key, lit = ch[0]["value"], ch[1]["value"]
             if op == "eq":
-                return lambda v: v.get(key) == lit if type(v) is dict else lit is None
-            return lambda v: v.get(key) != lit if type(v) is dict else lit is not None
+                return _boolean(lambda v: v.get(key) == lit if type(v) is dict else lit is None)
+            return _boolean(lambda v: v.get(key) != lit if type(v) is dict else lit is not None)
         left, right = _compile(ch[0]), _compile(ch[1])
         if op in ("eq", "ne") and ch[1]["type"] == "literal" and type(ch[1]["value"]) in (str, type(None)):
             lit = ch[1]["value"]  # `a.b == 'x'`: no boolean can equal a string or null
             if op == "eq":
-                return lambda v: left(v) == lit
-            return lambda v: left(v) != lit
+                return _boolean(lambda v: bool(left(v) == lit))
+            return _boolean(lambda v: bool(left(v) != lit))
         if op == "eq":
-            return lambda v: _equals(left(v), right(v))
+            return _boolean(lambda v: _equals(left(v), right(v)))
         if op == "ne":
-            return lambda v: not _equals(left(v), right(v))
+            return _boolean(lambda v: not _equals(left(v), right(v)))
         cmp = _ORDER[op]
 
         def order(v: Any) -> Any:
@@ -256,6 +273,8 @@ def _compile(node: dict[str, Any]) -> Fn:
         return order
     if t == "or_expression":
         a, b = _compile(ch[0]), _compile(ch[1])
+        if _is_boolean(a) and _is_boolean(b):
+            return _boolean(lambda v: a(v) or b(v))
 
         def or_(v: Any) -> Any:
             m = a(v)
@@ -264,6 +283,8 @@ def _compile(node: dict[str, Any]) -> Fn:
         return or_
     if t == "and_expression":
         a, b = _compile(ch[0]), _compile(ch[1])
+        if _is_boolean(a) and _is_boolean(b):  # `x == 'a' && y == 'b'`: false or the right side's answer
+            return _boolean(lambda v: a(v) and b(v))
 
         def and_(v: Any) -> Any:
             m = a(v)
@@ -274,6 +295,8 @@ def _compile(node: dict[str, Any]) -> Fn:
         return and_
     if t == "not_expression":
         a = _compile(ch[0])
+        if _is_boolean(a):
+            return _boolean(lambda v: not a(v))
 
         def not_(v: Any) -> Any:
             r = a(v)
