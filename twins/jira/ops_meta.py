@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.memo import text_cache
 from . import render
 from .errors import JiraError
 from .ops_common import API, S, V, can_browse, get_project, get_user, ops, page_args, view
@@ -79,11 +80,22 @@ def _users(ctx: S, p: UserQuery, active_only: bool) -> list[dict[str, Any]]:
     start, size = page_args(p.startAt, p.maxResults, 50, 1000)
     hits = [u for u in ctx.state.users.values()
             if (not active_only or u.active)
-            and (not q or u.account_id == p.query or u.email.lower().startswith(q)
-                 or any(part.startswith(q) for part in u.display_name.lower().split())
-                 or u.display_name.lower().startswith(q))
+            and (not q or u.account_id == p.query or _found(q, u.email, u.display_name))
             and (not p.accountId or u.account_id == p.accountId)]
     return [render.user(w, u.account_id) or {} for u in hits[start:start + size]]
+
+
+def _found(q: str, email: str, name: str) -> bool:
+    """Whether a lower-case query starts the email, the display name or a word of it."""
+    return any(x.startswith(q) for x in _prefixes((email, name)))
+
+
+@text_cache(1 << 12, 512)
+def _prefixes(texts: tuple[str, str]) -> tuple[str, ...]:
+    # The same seeded users are searched in every world: lower-case and split each once.
+    email, name = texts
+    low = name.lower()
+    return (email.lower(), *low.split(), low)
 
 
 @ops.op("user.search", "GET", f"{API}/user/search")
