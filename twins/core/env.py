@@ -152,20 +152,23 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-_DATES: dict[float, str] = {}
+_MINUTES: dict[int, str] = {}
 
 
 def http_date(t: float) -> str:
     """An HTTP `Date` (RFC 7231 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), what
     `email.utils.formatdate(t, usegmt=True)` gives, without its layers: a served world's clock
-    moves a second a call and every answer needs a new one. Worlds of one scenario live through
-    the same seconds, so the last 4,096 are kept."""
-    got = _DATES.get(t)
-    if got is None:
-        # a fraction rounds as datetime rounds microseconds (59.9999999 is the next minute)
-        g = _time.gmtime(t) if t == int(t) else _dt.datetime.fromtimestamp(t, _dt.UTC).timetuple()
-        got = f"{_DAYS[g[6]]}, {g[2]:02d} {_MONTHS[g[1] - 1]} {g[0]:04d} {g[3]:02d}:{g[4]:02d}:{g[5]:02d} GMT"
-        if len(_DATES) >= 4096:
-            _DATES.clear()
-        _DATES[t] = got
-    return got
+    moves a second a call and every answer needs a new one. The text up to the seconds is kept
+    for the last 4,096 minutes asked for."""
+    if t != int(t):  # a fraction rounds as datetime rounds microseconds (59.9999999 is the next minute)
+        g = _dt.datetime.fromtimestamp(t, _dt.UTC).timetuple()
+        return f"{_DAYS[g[6]]}, {g[2]:02d} {_MONTHS[g[1] - 1]} {g[0]:04d} {g[3]:02d}:{g[4]:02d}:{g[5]:02d} GMT"
+    minute, second = divmod(int(t), 60)
+    head = _MINUTES.get(minute)
+    if head is None:
+        g = _time.gmtime(minute * 60)
+        head = f"{_DAYS[g[6]]}, {g[2]:02d} {_MONTHS[g[1] - 1]} {g[0]:04d} {g[3]:02d}:{g[4]:02d}:"
+        if len(_MINUTES) >= 4096:
+            _MINUTES.clear()
+        _MINUTES[minute] = head
+    return f"{head}{second:02d} GMT"
