@@ -10,6 +10,8 @@ import functools
 import re
 from typing import NamedTuple
 
+from ..core.memo import text_cache
+
 MAX_COLUMNS = 18278  # ZZZ
 MAX_ROWS = 10_000_000
 
@@ -152,8 +154,10 @@ def parse_cells(part: str) -> tuple[int, int | None, int, int | None]:
     return r, r + 1, c, c + 1
 
 
+@text_cache(4096)
 def parse(text: str) -> A1:
-    """Parse an A1 (or R1C1) range; a bare name is a whole sheet. Raises A1Error."""
+    """Parse an A1 (or R1C1) range; a bare name is a whole sheet. Raises A1Error. (Every world of
+    a scenario sends the same ranges: each is parsed once.)"""
     try:
         sheet, part = split_sheet(text)
         if part is None:

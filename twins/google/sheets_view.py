@@ -6,7 +6,7 @@ from typing import Any
 
 from .a1 import cell_key
 from .formulas import references
-from .sheets_format import ERRORS, date_string, render
+from .sheets_format import ERRORS, date_string, general, render
 from .sheets_model import Sheet, Spreadsheet, get, sheet_by_title
 
 ERROR_TYPES = {"#DIV/0!": "DIV_BY_ZERO", "#VALUE!": "VALUE", "#REF!": "REF", "#NAME?": "NAME", "#N/A": "N_A",
@@ -66,13 +66,23 @@ def cell_value(sp: Spreadsheet, sh: Sheet, r: int, c: int, option: str, dt_optio
 def read(sp: Spreadsheet, sh: Sheet, r0: int, r1: int, c0: int, c1: int, option: str, dt_option: str,
          major: str) -> list[list[Any]]:
     """The values of rows [r0, r1) x columns [c0, c1), trailing empty rows and cells trimmed."""
-    rows = min(r1, len(sh.values))
+    vals = sh.values
+    rows = min(r1, len(vals))
+    # without formats and formulas a cell's value is its effective value, shown the automatic way
+    plain = not sh.formats and not sh.formulas
+    shown = plain and option == "FORMATTED_VALUE"
+    raw = plain and not shown and dt_option != "FORMATTED_STRING"
     out: list[list[Any]] = []
     for r in range(r0, rows):
-        row: list[Any] = []
-        width = len(sh.values[r]) if r < len(sh.values) else 0
-        for c in range(c0, min(c1, max(width, c0))):
-            row.append(cell_value(sp, sh, r, c, option, dt_option))
+        src = vals[r]
+        end = min(c1, max(len(src), c0))
+        row: list[Any]
+        if shown:
+            row = [v if type(v) is str else general(v) for v in src[c0:end]]
+        elif raw:
+            row = ["" if v is None else v for v in src[c0:end]]
+        else:
+            row = [cell_value(sp, sh, r, c, option, dt_option) for c in range(c0, end)]
         while row and row[-1] == "":
             row.pop()
         out.append(row)
