@@ -58,7 +58,7 @@ def lookup(record: Mapping[str, Any], path: str) -> Any:
 def _walk(record: Mapping[str, Any], parts: Sequence[str]) -> Any:
     cur: Any = record
     for part in parts:
-        if not isinstance(cur, Mapping):
+        if type(cur) is not dict and not isinstance(cur, Mapping):  # the ABC check only off the usual path
             return None
         cur = cur.get(part)
     return cur

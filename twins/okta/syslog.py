@@ -13,16 +13,6 @@ from .common import S
 from .state import App, Group, OktaState, User
 
 
-def _digest(*parts: object) -> str:
-    """Ids of events are derived from the event (not drawn from the world's id stream, so logging
-    never shifts the ids an operation hands out)."""
-    return hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=16).hexdigest()
-
-
-def _uuid(h: str) -> str:
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 def user_target(u: User) -> dict[str, Any]:
     p = u.profile
     login = str(p.get("login", ""))
@@ -63,15 +53,19 @@ _SECURITY = {"asNumber": None, "asOrg": None, "isp": None, "domain": None, "isPr
 _REQUEST = {"ipChain": [{"ip": "127.0.0.1", "geographicalContext": None, "version": "V4", "source": None}]}
 _SUCCESS = {"result": "SUCCESS", "reason": None}
 _NO_DETAIL: dict[str, Any] = {}
+_blake2b = hashlib.blake2b
 
 
 def emit(ctx: S, event_type: str, message: str, targets: list[dict[str, Any]], *,
          result: str = "SUCCESS", reason: str | None = None, legacy: str | None = None) -> None:
     """Append one LogEvent for what the caller just did (world time, the acting user as actor)."""
     s = ctx.state
-    h = _digest(len(s.logs), ctx.env.now, event_type, *(t["id"] for t in targets))
+    # the event's id is derived from the event (not drawn from the world's id stream, so logging
+    # never shifts the ids an operation hands out): the parts joined by NULs, as str() writes them
+    h = _blake2b("\0".join([str(len(s.logs)), str(ctx.env.now), event_type, *[str(t["id"]) for t in targets]])
+                 .encode(), digest_size=16).hexdigest()
     s.logs.append({
-        "uuid": _uuid(h), "published": ctx.env.iso(), "eventType": event_type, "version": "0",
+        "uuid": f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", "published": ctx.env.iso(), "eventType": event_type, "version": "0",
         "severity": "INFO", "legacyEventType": legacy, "displayMessage": message,
         "actor": _actor(s, ctx.actor),
         "client": _CLIENT,
