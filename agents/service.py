@@ -15,7 +15,9 @@ Each trial's world is its own Slack workspace (a team_id of its own). dtu instal
 the way Slack does: it calls the app's redirect URL (`/slack/oauth_redirect?code=…&state=…`) and
 the app exchanges the code with `oauth.v2.access` for the workspace's bot token. From then on
 the world's events reach the app at its request URL, signed, and people's button clicks at its
-interactivity URL. The trial starts when its first event is delivered and ends when the
+interactivity URL. The request URL answers Slack's `url_verification` once, when the program is
+ready (as Slack asks when an app's settings are saved, not at each install; if it does not, each
+workspace asks again before its first event). The trial starts when its first event is delivered and ends when the
 scenario's `done:` query finds something or its `deadline:` passes in world time (the world's
 clock follows the wall clock, `speed` times faster). The app never says it has finished.
 
@@ -114,6 +116,8 @@ class ServiceAgent:
         self.client_secret = ""
         self.signing_secret = ""
         self.app_id = ""
+        self.verification_token = ""
+        self._verified = False  # the request URL answered url_verification when the app was set up
         self._readers: list[asyncio.Future[bytes]] = []
         self._work: tempfile.TemporaryDirectory[str] | None = None
         self._deliveries: Any = None
@@ -135,11 +139,13 @@ class ServiceAgent:
             raise
 
     async def _open(self, run: RunInfo | None) -> None:
+        from dtu.runner.deliver_slack import alnum_token
         from dtu.twins.registry import TWINS
 
         hub = await self.door.start(TWINS, self.door_port)
         hub.speed = self.speed
         self.app_id = "A" + secrets.token_hex(5).upper()
+        self.verification_token = alnum_token(24)  # the app's, in every workspace (as Slack's)
         if self.url:
             await self._external(hub)
             return
@@ -177,7 +183,7 @@ class ServiceAgent:
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self._readers = [asyncio.ensure_future(_tail(s, self.tail)) for s in (self.proc.stdout, self.proc.stderr)]
         await self._wait_ready()
-        self._start_delivering(hub)
+        await self._start_delivering(hub)
 
     async def _external(self, hub: Any) -> None:
         """An app that runs elsewhere (`url=`): dtu starts nothing. The app's credentials are the
@@ -194,17 +200,26 @@ class ServiceAgent:
         print(f"dtu: service {self.url}: its Slack API is {hub.base_url}/api/ (SLACK_API_URL)", file=sys.stderr,
               flush=True)
         await self._wait_ready()
-        self._start_delivering(hub)
+        await self._start_delivering(hub)
 
-    def _start_delivering(self, hub: Any) -> None:
+    async def _start_delivering(self, hub: Any) -> None:
         """The installs' client and the deliveries, both keeping their connections to the app alive
-        (a fresh one per request costs a socket made in the app's namespace and a handshake)."""
+        (a fresh one per request costs a socket made in the app's namespace and a handshake). The
+        app's request URL is verified once, as Slack verifies it when an app's settings are saved,
+        not at each workspace's install; if it fails here, each trial's workspace asks again before
+        its first event (its log shows the answer)."""
         from dtu.runner.deliver import Deliveries
+        from dtu.runner.deliver_slack import verify_url
         from dtu.runner.deliver_wire import Client
 
         self._client = Client(self._inside.socket if self._inside is not None else None)
         self._deliveries = Deliveries()
         self._deliveries.attach(hub)
+        self._verified = await verify_url(self._client, self._url() + self.events_path, self.signing_secret,
+                                          self.verification_token)
+
+    def _url(self) -> str:
+        return self.url or f"http://127.0.0.1:{self.port}"
 
     async def _private(self, argv: list[str], work: str, pipes: dict[str, Any]) -> Any:
         """The app in a network namespace of its own, where the run's door answers at its usual
@@ -303,11 +318,14 @@ class ServiceAgent:
         hub.register(world, task.tools)
         info: dict[str, Any] = {"sandbox": self._sandbox, "network": self._network, "team_id": bot[0]}
         try:
-            url = self.url or f"http://127.0.0.1:{self.port}"
+            url = self._url()
             self._deliveries.listener(world, socket_factory=self._inside.socket if self._inside else None)
-            self._deliveries.slack_app(world, request_url=url + self.events_path,
-                                       interactivity_url=url + self.events_path, events=list(SLACK_EVENTS),
-                                       signing_secret=self.signing_secret, app_id=self.app_id, bot_user=bot[1])
+            app = self._deliveries.slack_app(world, request_url=url + self.events_path,
+                                             interactivity_url=url + self.events_path, events=SLACK_EVENTS,
+                                             signing_secret=self.signing_secret, app_id=self.app_id, bot_user=bot[1],
+                                             verification_token=self.verification_token)
+            if self._verified:
+                app.verified = True
             await self._install(world, bot[1], url + self.redirect_path)
             if self.jira_path and "jira" in world.image.seeded:
                 await self._install_jira(world, url + self.jira_path)

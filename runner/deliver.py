@@ -195,19 +195,20 @@ class Deliveries:
 
     def slack_app(self, world: World, *, request_url: str | None = None, interactivity_url: str | None = None,
                   events: Iterable[str] = (), bot_user: str | None = None, signing_secret: str | None = None,
-                  app_id: str | None = None) -> SlackApp:
+                  app_id: str | None = None, verification_token: str | None = None) -> SlackApp:
         """Configure the agent's Slack app in `world` (and start delivering): its Events API request
         URL and the event types it subscribes to, its interactivity URL, its bot user (default: the
-        world's Slack actor). The signing secret and app id are made here (a CSPRNG) unless given.
+        world's Slack actor). Its signing secret, app id and verification token are made here (a CSPRNG) unless given.
         Configuring it again keeps its credentials (as changing an app's settings does) unless new
         ones are given. The request URL is verified (url_verification) by `verify_slack`, or before
-        the first event is sent. Raises ValueError for a URL not on this machine."""
+        the first event is sent (unless the caller verified it for every world and set `verified`).
+        Raises ValueError for a URL not on this machine."""
         from .deliver_slack import make_app
 
         feed = self.served(world)
         feed.slack = make_app(world, self.hub, request_url=request_url, interactivity_url=interactivity_url,
                               events=events, bot_user=bot_user, signing_secret=signing_secret, app_id=app_id,
-                              previous=feed.slack)
+                              previous=feed.slack, verification_token=verification_token)
         return feed.slack
 
     async def verify_slack(self, world: World) -> bool:

@@ -19,6 +19,7 @@ door that answers the click in the world (twins/slack/ops_interact.py)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -35,7 +36,8 @@ from dtu.twins.core.hooks import LOOPBACK_HINT
 from dtu.twins.slack.events import message_of
 from dtu.twins.slack.ops_interact import LIFETIME
 
-from .deliver import Answer, Delivery, Feed, Policy, is_loopback, wall_time
+from .deliver import MAX_ANSWER, Answer, Delivery, Feed, Policy, is_loopback, wall_time
+from .deliver_wire import Client, WireError
 from .hub import BASE
 
 if TYPE_CHECKING:
@@ -75,9 +77,15 @@ class SlackApp:
 
     def sign(self, body: bytes, headers: dict[str, str]) -> None:
         ts = str(wall_time())
-        mac = hmac.digest(self.signing_secret.encode(), b"v0:" + ts.encode() + b":" + body, "sha256")
+        mac = self._keyed.copy()  # the key is set up once per app (hmac.digest sets it up per call)
+        mac.update(b"v0:%s:" % ts.encode())
+        mac.update(body)
         headers["X-Slack-Request-Timestamp"] = ts
-        headers["X-Slack-Signature"] = "v0=" + mac.hex()
+        headers["X-Slack-Signature"] = "v0=" + mac.hexdigest()
+
+    @functools.cached_property
+    def _keyed(self) -> hmac.HMAC:
+        return hmac.new(self.signing_secret.encode(), digestmod="sha256")
 
     def subscribed(self, ev: Event) -> bool:
         if ev.type == "message":
@@ -105,7 +113,7 @@ class SlackApp:
                 "url_verified": self.verified}
 
 
-def _token(n: int) -> str:
+def alnum_token(n: int) -> str:
     """`n` letters and digits from a CSPRNG: one uniform draw below 36**n, in base 36 (a draw per
     letter cost more than the rest of an app's set-up)."""
     x = secrets.randbelow(36 ** n)
@@ -118,7 +126,7 @@ def _token(n: int) -> str:
 
 def make_app(world: World, hub: Hub | None, *, request_url: str | None, interactivity_url: str | None,
              events: Iterable[str], bot_user: str | None, signing_secret: str | None,
-             app_id: str | None, previous: SlackApp | None = None) -> SlackApp:
+             app_id: str | None, previous: SlackApp | None = None, verification_token: str | None = None) -> SlackApp:
     for name, url in (("request_url", request_url), ("interactivity_url", interactivity_url)):
         if url is not None and not is_loopback(url):
             raise ValueError(f"{name} must be on this machine ({LOOPBACK_HINT}), not {url!r}")
@@ -131,9 +139,10 @@ def make_app(world: World, hub: Hub | None, *, request_url: str | None, interact
     token = previous.token if same and previous is not None else None
     if token is None and hub is not None and hub.worlds.get(world.id) is world:
         token = hub.token(world, {"slack": bot})
-    return SlackApp(api_app_id=app_id or (previous.api_app_id if previous else "A" + _token(10)),
+    verification_token = verification_token or (previous.verification_token if previous else alnum_token(24))
+    return SlackApp(api_app_id=app_id or (previous.api_app_id if previous else "A" + alnum_token(10)),
                     signing_secret=signing_secret or (previous.signing_secret if previous else secrets.token_hex(16)),
-                    verification_token=previous.verification_token if previous else _token(24),
+                    verification_token=verification_token,
                     team_id=s.team_id, team_domain=s.domain, bot_user=bot, bot_id=user.bot_id,
                     request_url=request_url, interactivity_url=interactivity_url, events=frozenset(events),
                     token=token)
@@ -146,6 +155,22 @@ def verification(app: SlackApp) -> Delivery:
     body = {"token": app.verification_token, "challenge": app.challenge, "type": "url_verification"}
     return Delivery("slack", "deliver:url_verification", app.request_url, orjson.dumps(body), body,
                     {"Content-Type": "application/json"}, ONCE, hidden=HIDDEN, sign=app.sign)
+
+
+async def verify_url(client: Client, url: str, signing_secret: str, verification_token: str) -> bool:
+    """Slack's url_verification of a request URL outside any world: an app's settings, saved once
+    for every workspace it is installed in. Whether the endpoint echoed a fresh challenge."""
+    app = SlackApp(api_app_id="", signing_secret=signing_secret, verification_token=verification_token, team_id="",
+                   team_domain="", bot_user="", bot_id=None, request_url=url, interactivity_url=None,
+                   events=frozenset())
+    d = verification(app)
+    headers = dict(d.headers)
+    app.sign(d.body, headers)
+    try:
+        status, _, raw = await client.request(d.method, url, headers, d.body, d.policy.timeout, MAX_ANSWER)
+    except (WireError, OSError, TimeoutError):
+        return False
+    return app.challenge_answered(status, raw.decode("utf-8", "replace"))
 
 
 def _opaque(*parts: object, n: int = 10) -> str:

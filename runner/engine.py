@@ -168,11 +168,33 @@ class Prepared:
 
 
 def _done(query: str) -> Callable[[World], bool]:
+    """The scenario's `done:` as a test of a world. It is asked often (a service agent's trial
+    polls it), so only the parts of the world it reads are built (all when it reads the root
+    itself: `*.x`, `keys(@)`)."""
+    import jmespath
+
     from .jmes import compile_query
+    from .loadcheck import roots
     from .plan import found, world_root
 
     q = compile_query(query)
-    return lambda world: found(q(world_root(world)))
+    needs = None if _whole(jmespath.compile(query).parsed, True) else frozenset(roots(query))
+    return lambda world: found(q(world_root(world, needs)))
+
+
+def _whole(node: Any, at_root: bool) -> bool:
+    """Whether a parsed query reads its root as a whole (`@`, `*`, `[0]` at the top), not only
+    named fields of it; follows loadcheck.roots' walk, which names only those fields."""
+    from .loadcheck import _ALL, _LEFT_ONLY
+
+    if not at_root or not isinstance(node, dict):
+        return False
+    kind, kids = node.get("type"), node.get("children", [])
+    if kind in ("current", "identity"):
+        return True
+    if kind in _LEFT_ONLY:
+        return _whole(kids[0], True)
+    return kind in _ALL and any(_whole(k, True) for k in kids)
 
 
 def _ignore(world: World, event: Any) -> None:

@@ -51,7 +51,10 @@ def test_a_bolt_app_serves_every_trial_from_one_process() -> None:
         ops = [(c.actor, c.op) for c in t.calls]
         assert ops[0] == (None, "oauth.v2.access")  # installed the way Slack installs an app
         delivered = [c for c in t.calls if c.actor == "dtu"]
-        assert [c.op for c in delivered][:3] == ["deliver:url_verification", "deliver:message", "deliver:app_mention"]
+        # the request URL was verified once, when the app was ready: no workspace asks again
+        assert [c.op for c in delivered][:2] == ["deliver:message", "deliver:app_mention"]
+        assert "deliver:url_verification" not in {c.op for c in delivered}
+        assert {c.args["body"]["token"] for c in delivered} == {agent.verification_token}  # the app's, everywhere
         assert all(c.status == 200 for c in delivered)  # bolt verified every signature
         assert all("X-Slack-Signature" not in c.args["headers"] for c in delivered)  # no secret in the log
         mention = next(c for c in delivered if c.op == "deliver:app_mention")
@@ -89,6 +92,30 @@ def test_a_service_that_dies_mid_run_costs_its_trials_not_the_run(tmp_path: Path
     trajs = run(agent, [incident()], mounts=(str(tmp_path),))
     assert len(trajs) == 1 and not trajs[0].satisfied
     assert trajs[0].error and "exited with code 5" in trajs[0].error
+
+
+def test_an_app_that_fails_url_verification_is_asked_again_in_each_workspace(tmp_path: Path) -> None:
+    """Verified once when it is ready, else each trial's workspace asks before its first event (its
+    log shows the answer) and sends no event to an endpoint that never echoed the challenge."""
+    app = tmp_path / "deaf.py"
+    app.write_text(
+        "import os\n"
+        "from aiohttp import web\n"
+        "async def install(request):\n"
+        "    return web.Response(text='installed')\n"
+        "async def events(request):\n"
+        "    return web.Response(text='')\n"
+        "app = web.Application()\n"
+        "app.router.add_get('/slack/oauth_redirect', install)\n"
+        "app.router.add_post('/slack/events', events)\n"
+        "web.run_app(app, host='127.0.0.1', port=int(os.environ['PORT']), print=None)\n")
+    scenario = incident()
+    agent = ServiceAgent(f"speed=600 -- {PY} {shlex.quote(str(app))}")
+    trajs = run(agent, [scenario], trials=2, mounts=(str(tmp_path),))
+    assert not agent._verified
+    for t in trajs:
+        delivered = [(c.op, c.status) for c in t.calls if c.actor == "dtu"]
+        assert delivered == [("deliver:url_verification", 200)], delivered
 
 
 def test_options_are_checked() -> None:
