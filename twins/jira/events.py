@@ -63,9 +63,8 @@ def comment_event(ctx: Ctx[JiraState], iss: Issue, c: Comment) -> Event:
     w = View(ctx, "2")
     data = _base(ctx, "comment_created")
     data["comment"] = render.comment(w, iss, c)
-    full = render.all_fields(w, iss, ctx.actor)
     data["issue"] = {"id": iss.id, "self": f"{w.api}/issue/{iss.id}", "key": iss.key,
-                     "fields": {k: full[k] for k in SLIM_FIELDS}}
+                     "fields": {k: render.FIELDS[k](w, iss, ctx.actor) for k in SLIM_FIELDS}}
     return Event("jira", "comment_created", ctx.env.now, ctx.actor, data, to=_to(iss.assignee, iss.reporter))
 
 
