@@ -44,19 +44,21 @@ def encode(reply: Reply, extra: dict[str, str] | None = None,
     the world's time, is the `Date` (unless the twin set one), so an SDK that reads a reset time
     against `Date` waits what the world means."""
     body = reply.body
-    headers: Any = {**reply.headers, **extra} if reply.headers and extra else dict(reply.headers or extra or ())
+    headers: Any = {}
+    if reply.headers or extra:
+        headers = {**reply.headers, **extra} if reply.headers and extra else dict(reply.headers or extra or ())
+        several = False
+        for k, v in headers.items():  # values only: the keys stay as they are
+            if type(v) is str:
+                if swaps:
+                    headers[k] = swap_text(v, swaps)
+            elif type(v) is list:  # a header sent once per value (Okta's Link)
+                headers[k] = [swap_text(one, swaps) if type(one) is str else one for one in v]
+                several = True
+        if several:
+            headers = CIMultiDict((k, one) for k, v in headers.items() for one in (v if type(v) is list else (v,)))
     if now is not None and "Date" not in headers and "date" not in headers:
         headers["Date"] = http_date(now)
-    several = False
-    for k, v in headers.items():  # values only: the keys stay as they are
-        if type(v) is str:
-            if swaps:
-                headers[k] = swap_text(v, swaps)
-        elif type(v) is list:  # a header sent once per value (Okta's Link)
-            headers[k] = [swap_text(one, swaps) if type(one) is str else one for one in v]
-            several = True
-    if several:
-        headers = CIMultiDict((k, one) for k, v in headers.items() for one in (v if type(v) is list else (v,)))
     if body is None:
         return web.Response(status=reply.status, headers=headers)
     if type(body) is Raw:
@@ -77,7 +79,20 @@ HIDDEN_HEADERS = frozenset(("authorization", "cookie", "proxy-authorization", "x
                             "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip"))
 
 
-async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None) -> dict[str, Any]:
+async def _body(request: web.Request, max_body: int) -> bytes:
+    """The request's body: taken as it is when the parser already has all of it (a small body
+    comes with its head), else read as `request.read()` reads it."""
+    content = request.content
+    if not content.is_eof():
+        return await request.read()
+    data = content.read_nowait()
+    if len(data) > max_body:
+        raise web.HTTPRequestEntityTooLarge(max_body, len(data))
+    return data
+
+
+async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None,
+                    max_body: int = MAX_BODY) -> dict[str, Any]:
     """Parameters from the query string, the path, and a JSON, form or raw body alike."""
     args: dict[str, Any] = dict(request.query) if request.query_string else {}
     if len(args) != len(request.query):  # a repeated parameter (ranges=A1&ranges=B2) becomes a list
@@ -95,16 +110,15 @@ async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None)
             args["_body"] = await request.read()
             args["_content_type"] = request.headers.get("Content-Type", "")
             return args
-        if ctype == "application/x-www-form-urlencoded":  # what request.post() does, without its MultiDict
-            text = (await request.read()).decode(request.charset or "utf-8")
-            args.update(parse_qsl(text, keep_blank_values=True))
-            return args
         if ctype == "multipart/form-data":
             form = await request.post()
             for k, v in form.items():
                 args[k] = v if isinstance(v, str) else v.file.read()  # type: ignore[union-attr]
             return args
-        data = await request.read()
+        data = await _body(request, max_body)
+        if ctype == "application/x-www-form-urlencoded":  # what request.post() does, without its MultiDict
+            args.update(parse_qsl(data.decode(request.charset or "utf-8"), keep_blank_values=True))
+            return args
     except web.HTTPRequestEntityTooLarge:
         raise twin.errors.too_large(MAX_BODY) from None
     except Exception as e:  # a broken body: multipart, gzip, deflate, charset, ...
@@ -132,7 +146,7 @@ def _reason(e: BaseException) -> str:
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
-def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
+def op_handler(hub: Hub, twin: Twin[Any], op: Operation, max_body: int = MAX_BODY) -> HandlerFn:
     tokens = hub.tokens
     clocks = hub.clocks
     live = hub.live
@@ -145,7 +159,7 @@ def op_handler(hub: Hub, twin: Twin[Any], op: Operation) -> HandlerFn:
                 request.match_info[capability], name, op.name) is None:  # refused before its body is read
             return encode(_error_reply(twin.errors.not_found_route(request.method, request.path)))
         try:
-            args = await read_args(request, twin, op)
+            args = await read_args(request, twin, op, max_body)
             token = twin.auth(request.headers, args)
         except TwinError as e:
             return encode(_error_reply(e))
@@ -386,7 +400,7 @@ def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY, *, ui: bool = Fal
         app.add_routes(ui_routes(hub, guard))
     for twin in hub.twins.values():
         for op in twin.ops:
-            handler = op_handler(hub, twin, op)
+            handler = op_handler(hub, twin, op, max_body)
             for method in op.methods:
                 app.router.add_route(method, op.path, handler)
     from . import mcp_http  # the MCP SDK is imported only by a server that starts
