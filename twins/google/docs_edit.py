@@ -302,10 +302,12 @@ def replace_all(doc: Document, find_text: str, repl: str, match_case: bool, rege
         pat = re.compile(find_text if regex else re.escape(find_text), 0 if match_case else re.IGNORECASE)
     except re.error as e:
         raise DocsInvalid(f"Invalid regular expression {find_text!r}: {e}") from None
+    if not regex and pat.search(doc.text) is None:
+        return 0  # a literal found in a paragraph is found in the document's text, which joins them
     count = 0
     n = u16len(repl)
     for p, start, _ in reversed(list(paragraphs(doc.body))):
-        text = ptext(p)
+        text = p.text or ptext(p)
         body = text[:-1]  # matches never take the paragraph's newline
         hits = [m.span() for m in pat.finditer(body) if m.end() > m.start()]
         for a, b in reversed(hits):

@@ -144,13 +144,15 @@ class BatchUpdateParams(msgspec.Struct):
 
 def request_kind(req: Request, i: int) -> tuple[str, Any]:
     """The one kind a request holds and its body, or Docs' 400 when it holds none or several."""
-    set_kinds = [k for k, v in zip(KINDS, msgspec.structs.astuple(req), strict=True) if v is not None]
-    if len(set_kinds) != 1:
-        what = "no" if not set_kinds else "more than one"
+    values = msgspec.structs.astuple(req)
+    unset = values.count(None)  # counted in C
+    if unset != len(values) - 1:
+        what = "no" if unset == len(values) else "more than one"
         raise GoogleError("INVALID_ARGUMENT",
                           f"Invalid requests[{i}]: the request has {what} kind set; set exactly one of "
                           f"{', '.join(KINDS)}.")
-    return set_kinds[0], getattr(req, set_kinds[0])
+    k = next(j for j, v in enumerate(values) if v is not None)
+    return KINDS[k], values[k]
 
 
 __all__ = ["KINDS", "BatchUpdateParams", "Request", "request_kind"]
