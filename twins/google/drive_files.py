@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from typing import Any, TypeVar
 
@@ -94,9 +95,15 @@ def reply_file(ctx: G, f: DriveFile, role: str, fields: str | None) -> dict[str,
     return out
 
 
+@functools.cache
+def _read_only_fields(kind: type[FileMeta]) -> tuple[str, ...]:
+    """The READ_ONLY names a request type has as fields (in READ_ONLY's order); the others are unset."""
+    return tuple(k for k in READ_ONLY if k in kind.__struct_fields__)
+
+
 def _refuse_read_only(meta: FileMeta) -> None:
-    for k in READ_ONLY:
-        if getattr(meta, k, UNSET) is not UNSET:
+    for k in _read_only_fields(type(meta)):
+        if getattr(meta, k) is not UNSET:
             raise DriveError("fieldNotWritable",
                              "The resource body includes fields which are not directly writable.",
                              status=403, location=k, location_type="other")
@@ -203,7 +210,7 @@ def update_file(ctx: G, f: DriveFile, role: str, meta: FileMeta, add_parents: st
     if isinstance(meta.id, str) and meta.id != f.id:
         raise DriveError("fieldNotWritable", "The resource body includes fields which are not directly "
                          "writable.", status=403, location="id", location_type="other")
-    edits = any(isinstance(getattr(meta, k), str) for k in ("name", "description", "mimeType")) \
+    edits = isinstance(meta.name, str) or isinstance(meta.description, str) or isinstance(meta.mimeType, str) \
         or content is not None or add_parents or remove_parents \
         or isinstance(meta.properties, dict) or isinstance(meta.appProperties, dict)
     if edits and role not in ("writer", "fileOrganizer", "organizer", "owner"):
