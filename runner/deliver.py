@@ -66,7 +66,7 @@ class Policy:
     """Whether an answer's headers ask not to retry (Slack's X-Slack-No-Retry)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Delivery:
     """One request to send (with its retries)."""
 
@@ -86,7 +86,7 @@ class Delivery:
     then: Callable[[Answer], None] | None = None  # told the last answer
 
 
-@dataclass
+@dataclass(slots=True)
 class Answer:
     status: int  # 0: timeout, refused, no connection
     text: str
@@ -137,6 +137,10 @@ class Deliveries:
     (1.0: as they document them)."""
 
     def __init__(self, *, hub: Hub | None = None, retry_scale: float = 1.0) -> None:
+        from .deliver_hooks import route_hooks
+        from .deliver_slack import route_slack
+
+        self._route_slack, self._route_hooks = route_slack, route_hooks  # imported here once, not per event
         self.hub = hub
         self.client = Client()
         self._clients: dict[SocketFactory, Client] = {}  # per socket factory given
@@ -243,10 +247,8 @@ class Deliveries:
         """Enqueue the deliveries an event causes (the listener: synchronous, no I/O)."""
         if self.closed:
             return
-        from .deliver_hooks import route_hooks
-        from .deliver_slack import route_slack
-
-        routed = route_slack(self, world, feed, ev) if ev.twin == "slack" else route_hooks(self, world, feed, ev)
+        route = self._route_slack if ev.twin == "slack" else self._route_hooks
+        routed = route(self, world, feed, ev)
         for key, d in routed:
             self.enqueue(world, feed, key, d)
 
