@@ -13,6 +13,7 @@ from .shape import (
     find_message,
     get_user,
     message_json,
+    message_to_change,
     open_im,
     permalink,
     visible_channel,
@@ -72,6 +73,7 @@ def post(ctx: S, ch: Channel, text: str, thread_ts: str | None = None, broadcast
     msg = Message(ts=next_ts(ctx.env, ch), user=ctx.actor, text=text, blocks=blocks,
                   bot_id=bot_of(ctx), files=files or [])
     if parent is not None:
+        ctx.mark(("messages", ch.id))  # the parent changes in place (view.py)
         msg.thread_ts = parent.ts
         msg.parent_user_id = parent.user
         if broadcast:
@@ -124,7 +126,7 @@ class Update(msgspec.Struct):
 def chat_update(ctx: S, p: Update) -> dict[str, Any]:
     """Edit the text (or blocks) of a message the caller posted, by channel id and ts."""
     ch = visible_channel(ctx, p.channel)
-    msg = find_message(ch, p.ts)
+    msg = message_to_change(ctx, ch, p.ts)
     if msg.user != ctx.actor or msg.subtype not in (None, "thread_broadcast"):
         raise SlackError("cant_update_message")
     blocks = parse_blocks(p.blocks)
@@ -152,7 +154,7 @@ def chat_delete(ctx: S, p: Delete) -> dict[str, Any]:
     stays as a "This message was deleted." tombstone."""
     s = ctx.state
     ch = visible_channel(ctx, p.channel)
-    msg = find_message(ch, p.ts)
+    msg = message_to_change(ctx, ch, p.ts)
     me = s.users[ctx.actor]
     if msg.user != ctx.actor and not (me.is_admin or me.is_owner):
         raise SlackError("cant_delete_message")

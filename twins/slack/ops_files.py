@@ -243,6 +243,7 @@ def files_delete(ctx: S, p: FileOnly) -> dict[str, Any]:
         if ch is None:
             continue
         ctx.mark(("channel", cid))
+        ctx.mark(("messages", cid))
         for m in list(ch.messages):
             if f.id in m.files:
                 m.files.remove(f.id)

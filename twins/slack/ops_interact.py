@@ -58,6 +58,7 @@ def actions_respond(ctx: S, p: Respond) -> Reply:
     if ch is None or p.bot not in s.users or (p.expires and ctx.env.now > p.expires):
         return _fail(404, "expired_url")
     ctx.mark(("channel", ch.id))
+    ctx.mark(("messages", ch.id))
     try:
         blocks = parse_blocks(p.blocks)
     except SlackError as e:

@@ -8,7 +8,7 @@ import msgspec
 
 from .api import S, method
 from .errors import SlackError
-from .shape import find_message, message_json, paginate, permalink, visible_channel
+from .shape import message_json, message_to_change, paginate, permalink, visible_channel
 from .state import Channel, Pin, Reaction
 
 EMOJI_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_+-'")
@@ -32,7 +32,7 @@ def reacted_message(ctx: S, p: React | ReactionsGet) -> tuple[Channel, Any]:
     if not p.channel or not p.timestamp:
         raise SlackError("no_item_specified")
     ch = visible_channel(ctx, p.channel)
-    return ch, find_message(ch, p.timestamp)
+    return ch, message_to_change(ctx, ch, p.timestamp)
 
 
 @method("reactions.add", "reactions:write", mutates=True)
@@ -104,7 +104,7 @@ def pins_add(ctx: S, p: PinItem) -> dict[str, Any]:
     if not p.timestamp:
         raise SlackError("no_item_specified")
     ch = member_channel(ctx, p.channel)
-    msg = find_message(ch, p.timestamp)
+    msg = message_to_change(ctx, ch, p.timestamp)
     if msg.subtype not in (None, "thread_broadcast"):
         raise SlackError("not_pinnable")
     if any(pin.ts == msg.ts for pin in ch.pins):
@@ -122,7 +122,7 @@ def pins_remove(ctx: S, p: PinItem) -> dict[str, Any]:
     if not p.timestamp:
         raise SlackError("no_item_specified")
     ch = member_channel(ctx, p.channel)
-    msg = find_message(ch, p.timestamp)
+    msg = message_to_change(ctx, ch, p.timestamp)
     if not any(pin.ts == msg.ts for pin in ch.pins):
         raise SlackError("no_pin")
     ch.pins = [pin for pin in ch.pins if pin.ts != msg.ts]

@@ -172,6 +172,13 @@ def find_message(ch: Channel, ts: str, error: str = "message_not_found") -> Mess
     raise SlackError(error)
 
 
+def message_to_change(ctx: Any, ch: Channel, ts: str, error: str = "message_not_found") -> Message:
+    """`find_message` for a handler that may change the message: the channel's messages are marked as
+    changed in place (view.py)."""
+    ctx.mark(("messages", ch.id))
+    return find_message(ch, ts, error)
+
+
 def get_user(s: SlackState, uid: str) -> User:
     u = s.users.get(uid)
     if u is None:

@@ -5,8 +5,10 @@ trajectory rarely changes a user, so `view_delta` reuses the seed image's view o
 user that was neither marked nor added, and rebuilds the rest. Marks (`ctx.mark`): every channel a
 handler looks up (shape.visible_channel, writable_channel, open_im, and the few handlers that take
 one from `state.channels` to change it) is marked ("channel", id), reads included; a user is marked
-("user", id) where a handler changes one (ops_people). The small collections (files, user groups,
-reminders, scheduled messages) are rebuilt whole."""
+("user", id) where a handler changes one (ops_people). A marked channel keeps the seed's views of its
+seeded messages too, unless one may have changed in place or gone ("messages", id: shape.message_to_change,
+a thread reply's parent, files.delete, a response_url): otherwise messages are only appended. The
+small collections (files, user groups, reminders, scheduled messages) are rebuilt whole."""
 
 from __future__ import annotations
 
@@ -16,9 +18,10 @@ from typing import Any
 import msgspec
 
 from ..core import Ctx
-from .state import SlackState
+from .state import Channel, SlackState
 
 _to_builtins = msgspec.to_builtins
+_replace = msgspec.structs.replace
 
 
 def view_delta(ctx: Ctx[SlackState], seed: dict[str, Any]) -> dict[str, Any]:
@@ -26,12 +29,13 @@ def view_delta(ctx: Ctx[SlackState], seed: dict[str, Any]) -> dict[str, Any]:
     s = ctx.state
     users: set[str] = set()
     channels: set[str] = set()
+    rewritten: set[str] = set()
     for kind, key in ctx.changed:
-        (users if kind == "user" else channels).add(key)
+        (users if kind == "user" else channels if kind == "channel" else rewritten).add(key)
     return {
         "team_id": s.team_id, "team": s.team, "domain": s.domain, "me": s.me,
         "users": _merge(s.users, seed["users"], users),
-        "channels": _merge(s.channels, seed["channels"], channels),
+        "channels": _channels(s.channels, seed["channels"], channels, rewritten),
         "files": _to_builtins(s.files) if s.files else {},
         "usergroups": _to_builtins(s.usergroups) if s.usergroups else {},
         "reminders": _to_builtins(s.reminders) if s.reminders else {},
@@ -50,4 +54,34 @@ def _merge(items: Mapping[str, Any], seed: dict[str, Any], marked: set[str]) -> 
     for key, item in items.items():
         old = seed.get(key)
         out[key] = old if old is not None and key not in marked else _to_builtins(item)
+    return out
+
+
+def _channels(items: dict[str, Channel], seed: dict[str, Any], marked: set[str], rewritten: set[str]
+              ) -> dict[str, Any]:
+    """`_merge` for channels, where a marked channel whose seeded messages none changed in place
+    (no ("messages", id) mark) keeps the seed's views of them and builds only the ones after."""
+    if not marked and items.keys() == seed.keys():
+        return seed
+    out: dict[str, Any] = {}
+    for key, ch in items.items():
+        old = seed.get(key)
+        if old is None:
+            out[key] = _to_builtins(ch)
+        elif key not in marked:
+            out[key] = old
+        else:
+            out[key] = _to_builtins(ch) if key in rewritten else _appended(ch, old)
+    return out
+
+
+def _appended(ch: Channel, old: dict[str, Any]) -> dict[str, Any]:
+    """A channel's view whose first messages are those of its seed view `old`, unchanged."""
+    before = old["messages"]
+    msgs = ch.messages
+    n = len(before)
+    if not n or len(msgs) < n or msgs[n - 1].ts != before[-1]["ts"]:  # nothing to keep, or not a prefix
+        return _to_builtins(ch)
+    out: dict[str, Any] = _to_builtins(_replace(ch, messages=[]))
+    out["messages"] = [*before, *_to_builtins(msgs[n:])]
     return out

@@ -184,3 +184,23 @@ def test_the_incremental_view_reuses_the_seed() -> None:
     assert view["channels"][RANDOM] is seed["channels"][RANDOM]
     assert view["users"][DANA] is seed["users"][DANA]
     assert view["channels"][GENERAL] is not seed["channels"][GENERAL]
+
+
+def test_seeded_messages_removed_by_files_delete() -> None:
+    """A removed seeded message: the channel's messages are no longer the seed's followed by new ones."""
+    seed = {"slack": {**SEED["slack"], "files": [{"name": "notes.txt", "id": "F0NOTES001", "user": "dana",
+                                                  "content": "hi", "channels": ["general", "random"]}]}}
+    world = World(SeedImage(TWINS, seed, 1, START), 1)
+    world.dispatch("slack", "files.delete", {"file": "F0NOTES001"})
+    check(world)
+    world.dispatch("slack", "chat.postMessage", {"channel": GENERAL, "text": "hi"})
+    check(world)
+
+
+@pytest.mark.parametrize("how", [{"replace_original": True}, {"delete_original": True}])
+def test_a_seeded_message_changed_through_a_response_url(how: dict[str, Any]) -> None:
+    world = World(SeedImage(TWINS, SEED, 1, START), 1)
+    world.dispatch("slack", "chat.postMessage", {"channel": GENERAL, "text": "hi"})
+    world.dispatch("slack", "actions.respond", {"channel": GENERAL, "ts": PARENT_TS, "bot": BOT, "text": "edited",
+                                                **how})
+    check(world)
