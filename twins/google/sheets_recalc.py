@@ -19,12 +19,8 @@ from typing import NamedTuple
 from ..core.memo import text_cache
 from .a1 import parse_key
 from .formulas import FErr, references
-from .sheets_model import Sheet, Spreadsheet, Workbook, book_extent, put, recalc
+from .sheets_model import MAX_FORMULAS, MAX_TEXT, Sheet, Spreadsheet, Workbook, book_extent, put, recalc
 
-# A chain of formulas costs at most ~8 frames a link, a formula's own nesting ~2 frames per 3
-# characters: 48 * 8 + 512 * 2 / 3 stays well under the default limit of 1,000 in any order.
-MAX_FORMULAS = 48
-MAX_TEXT = 512
 _END = 1 << 62  # an open range's end
 
 
