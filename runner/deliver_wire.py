@@ -192,8 +192,11 @@ class Conn(asyncio.Protocol):
                         lower[name.lower()] = value.lower()
             if 100 <= status < 200:  # an interim answer: the real one follows
                 continue
-            tokens = {t.strip() for t in lower.get("connection", "").split(",")}
-            self.reusable = "close" not in tokens if version == "HTTP/1.1" else "keep-alive" in tokens
+            if "connection" in lower:
+                tokens = {t.strip() for t in lower["connection"].split(",")}
+                self.reusable = "close" not in tokens if version == "HTTP/1.1" else "keep-alive" in tokens
+            else:
+                self.reusable = version == "HTTP/1.1"
             if status in (204, 304):
                 framing, length = "length", 0
             elif "chunked" in lower.get("transfer-encoding", ""):
