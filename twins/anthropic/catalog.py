@@ -54,8 +54,17 @@ def check(state: AnthropicState, model: str) -> None:
 
 
 def info(model: str) -> dict[str, Any]:
-    """One model as the SDK's `ModelInfo`."""
+    """One model as the SDK's `ModelInfo`: a fresh dict (an answer is the caller's to keep), copied
+    from the one built once for each model the twin knows (its values are strings and None)."""
+    known = _INFOS.get(model)
+    return dict(known) if known is not None else _info(model)
+
+
+def _info(model: str) -> dict[str, Any]:
     own: tuple[str, str | None, str] = (f"dtu twin model ({model})", None, _OWN_CREATED)
     name, line, created = REAL.get(model, own)
     return {"type": "model", "id": model, "display_name": name, "created_at": created,
             "lifecycle": "active", "deprecated_at": None, "retires_at": None, "line": line}
+
+
+_INFOS = {m: _info(m) for m in (*OWN, *SCRIPTED, *REAL)}

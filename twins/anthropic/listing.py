@@ -20,11 +20,12 @@ def id_page(items: list[dict[str, Any]], before_id: str | None, after_id: str | 
                              f"limit: Input should be {'greater than or equal to 1' if limit < 1 else 'less than or equal to 1000'}")
     if before_id and after_id:
         raise AnthropicError("invalid_request_error", "Only one of before_id and after_id may be given")
-    ids = [x["id"] for x in items]
     if after_id:
+        ids = [x["id"] for x in items]
         start = ids.index(after_id) + 1 if after_id in ids else len(ids)
         chunk, more = items[start:start + limit], start + limit < len(items)
     elif before_id:
+        ids = [x["id"] for x in items]
         end = ids.index(before_id) if before_id in ids else 0
         chunk, more = items[max(0, end - limit):end], end - limit > 0
     else:

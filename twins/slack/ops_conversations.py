@@ -3,6 +3,7 @@ channels, and opening DMs."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -21,6 +22,8 @@ from .shape import (
 from .state import Channel, SlackState
 
 MAX_TOPIC = 250
+PLAIN_NAME = re.compile(r"[a-z0-9_-]+")
+"""An ASCII name of the allowed characters (what the character rules below accept of ASCII)."""
 
 
 def check_name(s: SlackState, name: str, exclude: str | None = None) -> str:
@@ -29,9 +32,10 @@ def check_name(s: SlackState, name: str, exclude: str | None = None) -> str:
         raise SlackError("invalid_name_required")
     if len(name) > 80:
         raise SlackError("invalid_name_maxlength")
-    if any(not (c.isalnum() and not c.isupper()) and c not in "-_" for c in name):
+    if not (name.isascii() and PLAIN_NAME.fullmatch(name)) and any(  # the character loop only off the usual path
+            not (c.isalnum() and not c.isupper()) and c not in "-_" for c in name):
         raise SlackError("invalid_name_specials")
-    if all(c in "-_" for c in name):
+    if not name.strip("-_"):
         raise SlackError("invalid_name_punctuation")
     if any(c.name == name and c.id != exclude and not c.is_im for c in s.channels.values()):
         raise SlackError("name_taken")

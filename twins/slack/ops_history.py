@@ -21,10 +21,13 @@ from .shape import (
 from .state import Message
 
 KINDS = {"public_channel", "private_channel", "mpim", "im"}
+PUBLIC = frozenset({"public_channel"})
 
 
-def kinds(types: str | list[str] | None) -> set[str]:
-    out = set(split_csv(types)) or {"public_channel"}
+def kinds(types: str | list[str] | None) -> set[str] | frozenset[str]:
+    if types is None:  # the usual call
+        return PUBLIC
+    out = set(split_csv(types)) or PUBLIC
     if not out <= KINDS:
         raise SlackError("invalid_types")
     return out
