@@ -155,12 +155,15 @@ scenario read the same document, and decoding is several times cheaper than rend
 keeps ints and floats apart as JSON does, and decodes faster). Keyed on the content itself, so no
 world can see another's state; each caller gets fresh objects."""
 _RENDERED_MAX = 512
+_RENDERED_LONGEST = 1 << 16  # bytes of key: an agent's long document cannot fill the memory
 _DEC = msgspec.msgpack.Decoder()
 
 
 def document_json(doc: Document, doc_id: str, title: str, tabs: bool = False) -> dict[str, Any]:
     """The body of documents.get (and of documents.create)."""
     key = (_ENC.encode(doc), doc_id, title, tabs)
+    if len(key[0]) + len(doc_id) + len(title) > _RENDERED_LONGEST:  # rendered, not kept
+        return _render(doc, doc_id, title, tabs)
     got = _RENDERED.get(key)
     if got is None:
         if len(_RENDERED) >= _RENDERED_MAX:

@@ -339,6 +339,7 @@ _RESULTS: dict[bytes, tuple[tuple[int, int, int, Any], ...]] = {}
 values): worlds at the same point of a scenario recalculate the same spreadsheet. Keyed on the content
 itself (bounded, within the limits above only), so no world sees another's state; results are scalars."""
 _RESULTS_MAX = 1024
+_RESULTS_LONGEST = 1 << 16  # bytes of encoding
 
 
 def recalc(sp: Spreadsheet) -> None:
@@ -353,6 +354,9 @@ def recalc(sp: Spreadsheet) -> None:
     key = None
     if count <= MAX_FORMULAS and text <= MAX_TEXT:
         key = _ENC.encode([(sh.sheetId, sh.title, sh.formulas, sh.values) for sh in sp.sheets])
+        if len(key) > _RESULTS_LONGEST:  # evaluated, not kept: an agent cannot fill the memory
+            key = None
+    if key is not None:
         got = _RESULTS.get(key)
         if got is not None:
             sheets = sp.sheets

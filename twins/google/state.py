@@ -369,10 +369,14 @@ the same content, and encoding it is cheaper than converting it. Keyed on the co
 no world sees another's state; like the seed image's view, which every world shares, nobody
 mutates a view."""
 _CONTENT_VIEWS_MAX = 512
+_CONTENT_LONGEST = 1 << 16  # bytes of encoding
 
 
 def _content_view(x: Document | Spreadsheet) -> Any:
-    key = (type(x), _ENC.encode(x))
+    data = _ENC.encode(x)
+    if len(data) > _CONTENT_LONGEST:  # converted, not kept: an agent cannot fill the memory
+        return msgspec.to_builtins(x)
+    key = (type(x), data)
     got = _CONTENT_VIEWS.get(key)
     if got is None:
         if len(_CONTENT_VIEWS) >= _CONTENT_VIEWS_MAX:

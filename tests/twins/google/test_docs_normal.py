@@ -9,7 +9,10 @@ import asyncio
 import random
 from typing import Any
 
+import msgspec
+
 from dtu.twins.core import SeedImage, World
+from dtu.twins.google import docs_ops
 from dtu.twins.google.docs_model import Document, copy_document, normalize, paragraphs
 from dtu.twins.registry import TWINS
 
@@ -73,3 +76,26 @@ def test_stored_documents_stay_normal() -> None:
             doc = w.ctx("google").state.files[DID].doc
             assert doc is not None
             assert _from_scratch(doc) == doc, f"seed {seed}, step {step}: {reqs}"
+
+
+def test_remembered_batches_answer_as_applied_ones() -> None:
+    """A batch remembered from another world (docs_ops._BATCHES) answers and stores what applying
+    it does: the same sweep played in a world that applies every batch and in two that may reuse."""
+    played = []
+    for fresh in (True, False, False):
+        bodies, docs = [], []
+        for seed in range(40):
+            rng = random.Random(seed)
+            files = [{"id": DID, "name": "Sweep", "kind": "doc", "text": _text(rng)}]
+            w = World(SeedImage(TWINS, {"google": {"me": ME, "users": [{"email": ME}], "files": files}}, 7, 1.7e9), 7)
+            for _ in range(8):
+                doc = w.ctx("google").state.files[DID].doc
+                assert doc is not None
+                reqs = [_request(rng, len(doc.text) + 2) for _ in range(rng.randrange(1, 4))]
+                if fresh:
+                    docs_ops._BATCHES.clear()
+                reply = asyncio.run(w.invoke("google", "docs.documents.batchUpdate", {"documentId": DID, "requests": reqs}))
+                bodies.append((reply.status, reply.body))
+            docs.append(w.ctx("google").state.files[DID])
+        played.append((msgspec.json.encode(bodies), msgspec.msgpack.encode(docs)))
+    assert played[0] == played[1] == played[2]
