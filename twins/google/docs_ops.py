@@ -148,7 +148,10 @@ def _memo_key(doc: Document, requests: list[Request]) -> tuple[bytes, bytes] | N
             return None
         if KINDS[next(j for j, v in enumerate(values) if v is not None)] in IMPURE:
             return None
-    key = (_ENC.encode(doc), _ENC.encode(requests))
+    try:
+        key = (_ENC.encode(doc), _ENC.encode(requests))
+    except OverflowError:  # an integer past 64 bits: applying it says what is wrong
+        return None
     return key if len(key[0]) + len(key[1]) <= _MEMO_LONGEST else None
 
 

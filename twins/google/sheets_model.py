@@ -339,6 +339,9 @@ _RESULTS: dict[bytes, tuple[tuple[int, int, int, Any], ...]] = {}
 values): worlds at the same point of a scenario recalculate the same spreadsheet. Keyed on the content
 itself (bounded, within the limits above only), so no world sees another's state; results are scalars."""
 _RESULTS_MAX = 1024
+UNBOUNDED = [0]
+"""How many recalculations ran outside the limits above, whose values may depend on how deep the
+stack was: a caller that remembers what a call did checks that none ran during it."""
 _RESULTS_LONGEST = 1 << 16  # bytes of encoding
 
 
@@ -356,6 +359,8 @@ def recalc(sp: Spreadsheet) -> None:
         key = _ENC.encode([(sh.sheetId, sh.title, sh.formulas, sh.values) for sh in sp.sheets])
         if len(key) > _RESULTS_LONGEST:  # evaluated, not kept: an agent cannot fill the memory
             key = None
+    else:
+        UNBOUNDED[0] += 1
     if key is not None:
         got = _RESULTS.get(key)
         if got is not None:
@@ -426,6 +431,6 @@ def spreadsheet_csv(sp: Spreadsheet) -> str:
     return buf.getvalue()
 
 
-__all__ = ["MAX_FORMULAS", "MAX_TEXT", "Sheet", "Spreadsheet", "book_extent", "build_spreadsheet", "clear", "delete", "extent", "first_sheet", "get",
+__all__ = ["MAX_FORMULAS", "MAX_TEXT", "UNBOUNDED", "Sheet", "Spreadsheet", "book_extent", "build_spreadsheet", "clear", "delete", "extent", "first_sheet", "get",
            "grow", "insert", "put", "recalc", "reindex", "sheet_by_id", "sheet_by_title", "spreadsheet_csv",
            "trim", "write"]

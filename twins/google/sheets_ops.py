@@ -15,8 +15,8 @@ from . import sheets_metadata, sheets_values  # noqa: F401  (register the values
 from .errors import GoogleError
 from .registry import Body, G, ops
 from .sheets_access import as_list, changed, check_cells, invalid, open_book, resolve
-from .sheets_batch import apply_requests, sheet_from_properties
-from .sheets_model import Sheet, Spreadsheet, recalc
+from .sheets_batch import HANDLERS, apply_requests, sheet_from_properties
+from .sheets_model import UNBOUNDED, Sheet, Spreadsheet, recalc
 from .sheets_view import sheet_properties, spreadsheet_json
 from .state import SHEET, new_file
 
@@ -80,10 +80,20 @@ def spreadsheets_batch_update(ctx: G, p: BatchUpdateSpreadsheet) -> Body:
     f, sp = open_book(ctx, p.spreadsheetId, write=True)
     if not p.requests:
         raise invalid("Must specify at least one request.")
-    work = msgspec.msgpack.decode(msgspec.msgpack.encode(sp), type=Spreadsheet)
-    replies, title = apply_requests(ctx, f, work, p.requests)
-    check_cells(work)
-    recalc(work)
+    key = _memo_key(sp, f.name, p.requests)
+    got = _BATCHES.get(key) if key is not None else None
+    if got is not None:
+        work, title, replies = _DEC_SHEET.decode(got[0]), got[1], _DEC.decode(got[2])
+    else:
+        unbounded = UNBOUNDED[0]
+        work = _DEC_SHEET.decode(_ENC.encode(sp))
+        replies, title = apply_requests(ctx, f, work, p.requests)
+        check_cells(work)
+        recalc(work)
+        if key is not None and UNBOUNDED[0] == unbounded:
+            if len(_BATCHES) >= _BATCHES_MAX:
+                _BATCHES.clear()
+            _BATCHES[key] = (_ENC.encode(work), title, _ENC.encode(replies))
     f.sheet = work
     f.name = title
     changed(ctx, f)
@@ -92,6 +102,39 @@ def spreadsheets_batch_update(ctx: G, p: BatchUpdateSpreadsheet) -> Body:
         grids = _grids(work, as_list(p.responseRanges)) if p.responseIncludeGridData else None
         out["updatedSpreadsheet"] = spreadsheet_json(f.id, f.name, work, grids)
     return out
+
+
+_ENC = msgspec.msgpack.Encoder()
+_DEC = msgspec.msgpack.Decoder()
+_DEC_SHEET = msgspec.msgpack.Decoder(Spreadsheet)
+_BATCHES: dict[tuple[bytes, str, bytes], tuple[bytes, str, bytes]] = {}
+"""Successful batchUpdates whose requests draw no ids from the world (every kind but addSheet and
+duplicateSheet is a function of the spreadsheet, its title and the request) and whose
+recalculations stayed within sheets_model's limits, by the encodings of the spreadsheet and the
+requests and the title: the new spreadsheet's encoding, title and replies. Worlds at the same point
+of a scenario send the same batch. Keyed on the content itself, so no world sees another's state;
+each caller decodes fresh objects."""
+_BATCHES_MAX = 512
+_MEMO_LONGEST = 1 << 16  # bytes of spreadsheet and requests; a longer batch is applied, not kept
+IMPURE = frozenset({"addSheet", "duplicateSheet"})  # they may draw sheet ids from the world's env
+
+
+def _memo_key(sp: Spreadsheet, title: str, requests: list[dict[str, Any]]) -> tuple[bytes, str, bytes] | None:
+    """The key a batch is remembered under, or None when it is not (a request that may draw ids,
+    or that is malformed: applying it says which one, in order; too long)."""
+    for req in requests:
+        if not isinstance(req, dict) or len(req) != 1:
+            return None
+        kind = next(iter(req))
+        if kind not in HANDLERS or kind in IMPURE:
+            return None
+    try:
+        key = (_ENC.encode(sp), title, _ENC.encode(requests))
+    except (OverflowError, TypeError):  # an integer past 64 bits, a value JSON cannot hold
+        return None
+    if len(key[0]) + len(key[1]) + len(key[2]) > _MEMO_LONGEST or _DEC.decode(key[2]) != requests:
+        return None  # too long; or a tuple where a list decodes (two requests, one encoding)
+    return key
 
 
 class CopySheet(msgspec.Struct):

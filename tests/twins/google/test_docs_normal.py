@@ -99,3 +99,13 @@ def test_remembered_batches_answer_as_applied_ones() -> None:
             docs.append(w.ctx("google").state.files[DID])
         played.append((msgspec.json.encode(bodies), msgspec.msgpack.encode(docs)))
     assert played[0] == played[1] == played[2]
+
+
+def test_a_batch_too_large_to_remember_is_applied() -> None:
+    files = [{"id": DID, "name": "Sweep", "kind": "doc", "text": "hello"}]
+    w = World(SeedImage(TWINS, {"google": {"me": ME, "users": [{"email": ME}], "files": files}}, 7, 1.7e9), 7)
+    for index in (2**70, 10**6):  # past what MessagePack encodes; an ordinary bad index
+        reply = asyncio.run(w.invoke("google", "docs.documents.batchUpdate", {
+            "documentId": DID, "requests": [{"insertText": {"text": "x", "location": {"index": index}}}]}))
+        assert reply.status == 400
+        assert f"Index {index} must be less than the end index" in reply.body["error"]["message"]
