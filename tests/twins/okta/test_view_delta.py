@@ -146,6 +146,7 @@ def test_a_tour_of_every_change_to_a_user() -> None:
     call("suspend_user", id=BOB)
     call("unsuspend_user", id=BOB)
     call("update_user", id=BOB, profile={"department": "Sales"})
+    call("update_user", id=BOB, profile={"login": "robert@acme.test"})  # Engineering's member_logins change
     call("reset_password", id=CAROL)
     new = call("create_user", profile={"login": "eve@acme.test", "email": "eve@acme.test", "firstName": "Eve",
                                        "lastName": "E"}, activate=False)
