@@ -253,7 +253,9 @@ class Deliveries:
             self.enqueue(world, feed, key, d)
 
     def enqueue(self, world: World, feed: Feed, key: Any, d: Delivery) -> None:
-        q = feed.queues.setdefault(key, deque())
+        q = feed.queues.get(key)
+        if q is None:
+            q = feed.queues[key] = deque()
         q.append((world, d))
         if key not in feed.tasks:
             feed.tasks[key] = asyncio.get_running_loop().create_task(self._work(feed, key))

@@ -19,7 +19,6 @@ door that answers the click in the world (twins/slack/ops_interact.py)."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import secrets
@@ -33,6 +32,7 @@ import orjson
 from dtu.twins.core import Event, World
 from dtu.twins.core.env import Grant
 from dtu.twins.core.hooks import LOOPBACK_HINT
+from dtu.twins.core.memo import text_cache
 from dtu.twins.slack.events import message_of
 from dtu.twins.slack.ops_interact import LIFETIME
 
@@ -77,15 +77,11 @@ class SlackApp:
 
     def sign(self, body: bytes, headers: dict[str, str]) -> None:
         ts = str(wall_time())
-        mac = self._keyed.copy()  # the key is set up once per app (hmac.digest sets it up per call)
+        mac = _keyed(self.signing_secret).copy()
         mac.update(b"v0:%s:" % ts.encode())
         mac.update(body)
         headers["X-Slack-Request-Timestamp"] = ts
         headers["X-Slack-Signature"] = "v0=" + mac.hexdigest()
-
-    @functools.cached_property
-    def _keyed(self) -> hmac.HMAC:
-        return hmac.new(self.signing_secret.encode(), digestmod="sha256")
 
     def subscribed(self, ev: Event) -> bool:
         if ev.type == "message":
@@ -111,6 +107,13 @@ class SlackApp:
                 "bot_user_id": self.bot_user, "bot_id": self.bot_id, "request_url": self.request_url,
                 "interactivity_url": self.interactivity_url, "events": sorted(self.events),
                 "url_verified": self.verified}
+
+
+@text_cache(64, 256)
+def _keyed(secret: str) -> hmac.HMAC:
+    """An HMAC-SHA256 with `secret` as its key, copied for each signature: hmac.digest set the key
+    up for each one (a service agent's app signs every workspace's deliveries with one secret)."""
+    return hmac.new(secret.encode(), digestmod="sha256")
 
 
 def alnum_token(n: int) -> str:
@@ -175,18 +178,22 @@ async def verify_url(client: Client, url: str, signing_secret: str, verification
 
 def _opaque(*parts: object, n: int = 10) -> str:
     """`n` (at most 64) letters and digits that stand for `parts`: the same parts, the same letters."""
-    h = hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=max(n, 16)).digest()
-    return h[:n].translate(_ALNUM_OF_BYTE).decode()
+    return _letters("\0".join(map(str, parts)), n)
+
+
+def _letters(text: str, n: int = 10) -> str:
+    """`_opaque` of parts already joined with NULs."""
+    return hashlib.blake2b(text.encode(), digest_size=max(n, 16)).digest()[:n].translate(_ALNUM_OF_BYTE).decode()
 
 
 def envelope(app: SlackApp, world: World, feed: Feed, ev: Event) -> dict[str, Any]:
     n = feed.next("slack-event")
     return {"token": app.verification_token, "team_id": app.team_id, "context_team_id": app.team_id,
             "context_enterprise_id": None, "api_app_id": app.api_app_id, "event": ev.data, "type": "event_callback",
-            "event_id": "Ev" + _opaque(world.id, "event", n), "event_time": int(ev.t),
+            "event_id": "Ev" + _letters(f"{world.id}\0event\0{n}"), "event_time": int(ev.t),
             "authorizations": [{"enterprise_id": None, "team_id": app.team_id, "user_id": app.bot_user,
                                 "is_bot": True, "is_enterprise_install": False}],
-            "is_ext_shared_channel": False, "event_context": "4-" + _opaque(world.id, "ctx", n, n=40)}
+            "is_ext_shared_channel": False, "event_context": "4-" + _letters(f"{world.id}\0ctx\0{n}", 40)}
 
 
 def _member(world: World, app: SlackApp, channel: Any) -> bool:
