@@ -137,6 +137,7 @@ Keyed on the content itself, so no world sees another's state; each caller decod
 _BATCHES_MAX = 512
 _MEMO_LONGEST = 1 << 16  # bytes of document and requests; a longer batch is applied, not kept
 IMPURE = frozenset({"createParagraphBullets", "createNamedRange"})  # they draw ids from the world's env
+_IMPURE_AT = tuple(KINDS.index(k) for k in sorted(IMPURE))
 
 
 def _memo_key(doc: Document, requests: list[Request]) -> tuple[bytes, bytes] | None:
@@ -144,9 +145,7 @@ def _memo_key(doc: Document, requests: list[Request]) -> tuple[bytes, bytes] | N
     that is malformed: applying it says which one, in order; too long)."""
     for req in requests:
         values = msgspec.structs.astuple(req)
-        if values.count(None) != len(values) - 1:
-            return None
-        if KINDS[next(j for j, v in enumerate(values) if v is not None)] in IMPURE:
+        if values.count(None) != len(values) - 1 or any(values[j] is not None for j in _IMPURE_AT):
             return None
     try:
         key = (_ENC.encode(doc), _ENC.encode(requests))

@@ -5,7 +5,9 @@ plain `values/{range}` route: routes match in registration order."""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -23,9 +25,10 @@ from .sheets_access import (
     open_book,
     resolve,
 )
-from .sheets_model import Sheet, Spreadsheet, clear, extent, grow, insert, recalc, trim, write
+from .sheets_model import UNBOUNDED, Sheet, Spreadsheet, clear, extent, grow, insert, recalc, trim, write
 from .sheets_recalc import Changes, recalc_after
 from .sheets_view import DATETIME_RENDER, RENDER, read
+from .state import DriveFile
 
 BASE = "/v4/spreadsheets"
 DIMENSIONS = ("ROWS", "COLUMNS")
@@ -68,7 +71,10 @@ class BatchUpdateValues(msgspec.Struct):
 @ops.op("sheets.spreadsheets.values.batchUpdate", "POST", BASE + "/{spreadsheetId}/values:batchUpdate")
 def values_batch_update(ctx: G, p: BatchUpdateValues) -> Body:
     """Write several ranges at once: `data` is a list of {range, values, majorDimension}; all or nothing."""
-    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    return _remembered(ctx, p, "batchUpdate", _batch_update)
+
+
+def _batch_update(ctx: G, f: DriveFile, sp: Spreadsheet, p: BatchUpdateValues) -> Body:
     user = input_option(p.valueInputOption)
     plans = [(resolve(sp, vr.range, write=True), _rows(vr.values, vr.majorDimension)) for vr in p.data or []]
     changes = Changes(sp)
@@ -101,7 +107,10 @@ class BatchClear(msgspec.Struct):
 @ops.op("sheets.spreadsheets.values.batchClear", "POST", BASE + "/{spreadsheetId}/values:batchClear")
 def values_batch_clear(ctx: G, p: BatchClear) -> Body:
     """Clear the values (not the formatting) of several ranges."""
-    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    return _remembered(ctx, p, "batchClear", _batch_clear)
+
+
+def _batch_clear(ctx: G, f: DriveFile, sp: Spreadsheet, p: BatchClear) -> Body:
     targets = [resolve(sp, r, write=True) for r in p.ranges or []]
     changes = Changes(sp)
     for t in targets:
@@ -131,7 +140,10 @@ def values_append(ctx: G, p: AppendValues) -> Body:
     """Append rows after the table found in `range` (e.g. `Sheet1` or `Sheet1!A1:D1`), starting at the
     table's first column. insertDataOption OVERWRITE (default) writes below the table; INSERT_ROWS
     inserts new rows for the data first."""
-    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    return _remembered(ctx, p, "append", _append)
+
+
+def _append(ctx: G, f: DriveFile, sp: Spreadsheet, p: AppendValues) -> Body:
     user = input_option(p.valueInputOption)
     how = enum(p.insertDataOption or "OVERWRITE", ("OVERWRITE", "INSERT_ROWS"), "insert_data_option",
                "InsertDataOption")
@@ -174,7 +186,10 @@ class ClearValues(msgspec.Struct):
 @ops.op("sheets.spreadsheets.values.clear", "POST", BASE + "/{spreadsheetId}/values/{range}:clear")
 def values_clear(ctx: G, p: ClearValues) -> Body:
     """Clear the values (and formulas, not the formatting) in a range."""
-    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    return _remembered(ctx, p, "clear", _clear)
+
+
+def _clear(ctx: G, f: DriveFile, sp: Spreadsheet, p: ClearValues) -> Body:
     t = resolve(sp, p.range, write=True)
     changes = Changes(sp)
     changes.note(t.sheet, t.r0, t.r1, t.c0, t.c1)
@@ -218,7 +233,10 @@ def values_update(ctx: G, p: UpdateValues) -> Body:
     """Write values to a range starting at its top-left cell. valueInputOption RAW stores strings as
     typed; USER_ENTERED parses numbers, dates, percentages and `=` formulas like the Sheets UI. A null
     cell is left unchanged, "" clears it."""
-    f, sp = open_book(ctx, p.spreadsheetId, write=True)
+    return _remembered(ctx, p, "update", _update)
+
+
+def _update(ctx: G, f: DriveFile, sp: Spreadsheet, p: UpdateValues) -> Body:
     user = input_option(p.valueInputOption)
     t = resolve(sp, p.range, write=True)
     rows = _rows(p.values, p.majorDimension)
@@ -232,6 +250,57 @@ def values_update(ctx: G, p: UpdateValues) -> Body:
     if p.includeValuesInResponse:
         out["updatedData"] = _echo(sp, t, rows, p.responseValueRenderOption, p.responseDateTimeRenderOption)
     return out
+
+
+# -- remembering writes -----------------------------------------------------------------------------
+
+P = TypeVar("P", bound=msgspec.Struct)
+_ENC = msgspec.msgpack.Encoder()
+_DEC = msgspec.msgpack.Decoder()
+_DEC_SHEET = msgspec.msgpack.Decoder(Spreadsheet)
+_WRITES: dict[tuple[str, str, bytes, bytes], tuple[bytes, bytes]] = {}
+"""Successful values writes whose recalculations stayed within sheets_model's limits, by the call,
+the file's id and the encodings of the spreadsheet and the parameters: the spreadsheet's encoding
+after the write and the answer's. A write is a function of these alone (the caller's access is
+checked first); worlds at the same point of a scenario send the same write. Keyed on the content
+itself, so no world sees another's state; each caller decodes fresh objects."""
+_WRITES_MAX = 512
+_LONGEST = 1 << 16  # bytes of spreadsheet and parameters; a longer write is made, not kept
+
+
+@functools.cache
+def _decoder(kind: type[P]) -> msgspec.msgpack.Decoder[P]:
+    return msgspec.msgpack.Decoder(kind)
+
+
+def _remembered(ctx: G, p: P, call: str, write: Callable[[G, DriveFile, Spreadsheet, P], Body]) -> Body:
+    """`write(ctx, f, sp, p)` on the spreadsheet `p.spreadsheetId` names (the caller must be able to
+    edit it), or what it did to the same content before."""
+    f, sp = open_book(ctx, p.spreadsheetId, write=True)  # type: ignore[attr-defined]
+    key = _key(call, f.id, sp, p)
+    got = _WRITES.get(key) if key is not None else None
+    if got is not None:
+        f.sheet = _DEC_SHEET.decode(got[0])
+        changed(ctx, f)
+        out: Body = _DEC.decode(got[1])
+        return out
+    unbounded = UNBOUNDED[0]
+    out = write(ctx, f, sp, p)
+    if key is not None and UNBOUNDED[0] == unbounded:
+        if len(_WRITES) >= _WRITES_MAX:
+            _WRITES.clear()
+        _WRITES[key] = (_ENC.encode(f.sheet), _ENC.encode(out))
+    return out
+
+
+def _key(call: str, fid: str, sp: Spreadsheet, p: msgspec.Struct) -> tuple[str, str, bytes, bytes] | None:
+    try:
+        key = (call, fid, _ENC.encode(sp), _ENC.encode(p))
+    except (OverflowError, TypeError):  # an integer past 64 bits, a value JSON cannot hold
+        return None
+    if len(key[2]) + len(key[3]) > _LONGEST or _decoder(type(p)).decode(key[3]) != p:
+        return None  # too long; or a tuple where a list decodes (two calls, one encoding)
+    return key
 
 
 # -- helpers ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from dtu.twins.core import SeedImage, World
-from dtu.twins.google import sheets_model
+from dtu.twins.google import sheets_model, sheets_values
 from dtu.twins.google.a1 import cell_key, col_letters
 from dtu.twins.google.sheets_model import Spreadsheet, recalc
 from dtu.twins.registry import TWINS
@@ -102,3 +102,28 @@ def test_incremental_recalc_equals_full_recalc() -> None:
             again = _COPY.decode(enc.encode(sp))
             recalc(again)  # remembered when within the bounds
             assert enc.encode(again) == enc.encode(full), f"seed {seed}, step {step}: remembered"
+
+
+def _sweep(fresh: bool) -> tuple[bytes, bytes]:
+    bodies: list[Any] = []
+    books: list[Any] = []
+    for seed in range(30):
+        rng = random.Random(seed)
+        sheets = {t: _grid(rng, rng.randrange(2, 6), 4) for t in TITLES}
+        files = [{"name": "Sweep", "kind": "sheet", "id": SID, "sheets": sheets}]
+        w = World(SeedImage(TWINS, {"google": {"me": ME, "users": [{"email": ME}], "files": files}}, 7, 1.7e9), 7)
+        for _ in range(12):
+            if fresh:
+                sheets_values._WRITES.clear()
+            _step(rng, w)
+            bodies.append((w.calls[-1].status, w.calls[-1].body))
+        books.append(w.ctx("google").state.files[SID])
+    return msgspec.json.encode(bodies), msgspec.msgpack.encode(books)
+
+
+def test_remembered_writes_answer_as_made_ones() -> None:
+    """A values write remembered from another world (sheets_values._WRITES) answers and stores what
+    making it does."""
+    first = _sweep(fresh=True)
+    assert _sweep(fresh=False) == first
+    assert _sweep(fresh=False) == first  # everything remembered now
