@@ -87,15 +87,14 @@ def _users(ctx: S, p: UserQuery, active_only: bool) -> list[dict[str, Any]]:
 
 def _found(q: str, email: str, name: str) -> bool:
     """Whether a lower-case query starts the email, the display name or a word of it."""
-    return any(x.startswith(q) for x in _prefixes((email, name)))
+    return email.lower().startswith(q) or any(x.startswith(q) for x in _name_prefixes(name))
 
 
 @text_cache(1 << 12, 512)
-def _prefixes(texts: tuple[str, str]) -> tuple[str, ...]:
-    # The same seeded users are searched in every world: lower-case and split each once.
-    email, name = texts
+def _name_prefixes(name: str) -> tuple[str, ...]:
+    # The same seeded users are searched in every world: lower-case and split each name once.
     low = name.lower()
-    return (email.lower(), *low.split(), low)
+    return (*low.split(), low)
 
 
 @ops.op("user.search", "GET", f"{API}/user/search")
