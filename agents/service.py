@@ -17,9 +17,10 @@ the app exchanges the code with `oauth.v2.access` for the workspace's bot token.
 the world's events reach the app at its request URL, signed, and people's button clicks at its
 interactivity URL. The request URL answers Slack's `url_verification` once, when the program is
 ready (as Slack asks when an app's settings are saved, not at each install; if it does not, each
-workspace asks again before its first event). The trial starts when its first event is delivered and ends when the
-scenario's `done:` query finds something or its `deadline:` passes in world time (the world's
-clock follows the wall clock, `speed` times faster). The app never says it has finished.
+workspace asks again before its first event). The trial starts when its first event is delivered
+and ends when the scenario's `done:` query finds something or its `deadline:` passes in world time
+(the world's clock follows the wall clock, `speed` times faster). The app never says it has
+finished.
 
 Options (`service:speed=60,name=bot -- python app.py`): `speed` (world seconds per wall second,
 default 60), `events` (the request path, default /slack/events), `redirect` (default

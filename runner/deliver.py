@@ -202,11 +202,11 @@ class Deliveries:
                   app_id: str | None = None, verification_token: str | None = None) -> SlackApp:
         """Configure the agent's Slack app in `world` (and start delivering): its Events API request
         URL and the event types it subscribes to, its interactivity URL, its bot user (default: the
-        world's Slack actor). Its signing secret, app id and verification token are made here (a CSPRNG) unless given.
-        Configuring it again keeps its credentials (as changing an app's settings does) unless new
-        ones are given. The request URL is verified (url_verification) by `verify_slack`, or before
-        the first event is sent (unless the caller verified it for every world and set `verified`).
-        Raises ValueError for a URL not on this machine."""
+        world's Slack actor). Its signing secret, app id and verification token are made here (a
+        CSPRNG) unless given. Configuring it again keeps its credentials (as changing an app's
+        settings does) unless new ones are given. The request URL is verified (url_verification) by
+        `verify_slack`, or before the first event is sent (unless the caller verified it for every
+        world and set the app's `verified`). Raises ValueError for a URL not on this machine."""
         from .deliver_slack import make_app
 
         feed = self.served(world)
