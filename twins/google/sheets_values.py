@@ -258,12 +258,13 @@ P = TypeVar("P", bound=msgspec.Struct)
 _ENC = msgspec.msgpack.Encoder()
 _DEC = msgspec.msgpack.Decoder()
 _DEC_SHEET = msgspec.msgpack.Decoder(Spreadsheet)
-_WRITES: dict[tuple[str, str, bytes, bytes], tuple[bytes, bytes]] = {}
-"""Successful values writes whose recalculations stayed within sheets_model's limits, by the call,
-the file's id and the encodings of the spreadsheet and the parameters: the spreadsheet's encoding
-after the write and the answer's. A write is a function of these alone (the caller's access is
-checked first); worlds at the same point of a scenario send the same write. Keyed on the content
-itself, so no world sees another's state; each caller decodes fresh objects."""
+_WRITES: dict[tuple[str, bytes, bytes], tuple[bytes, bytes]] = {}
+"""Successful values writes whose recalculations stayed within sheets_model's limits, by the call
+and the encodings of the spreadsheet and the parameters but the file's id: the spreadsheet's
+encoding after the write and the answer's. A write is a function of these alone (the caller's
+access is checked first), the answer names the file where `_with_id` puts it; worlds at the same
+point of a scenario send the same write, to a seeded file or to one each made with its own id.
+Keyed on the content itself, so no world sees another's state; each caller decodes fresh objects."""
 _WRITES_MAX = 512
 _LONGEST = 1 << 16  # bytes of spreadsheet and parameters; a longer write is made, not kept
 
@@ -277,13 +278,12 @@ def _remembered(ctx: G, p: P, call: str, write: Callable[[G, DriveFile, Spreadsh
     """`write(ctx, f, sp, p)` on the spreadsheet `p.spreadsheetId` names (the caller must be able to
     edit it), or what it did to the same content before."""
     f, sp = open_book(ctx, p.spreadsheetId, write=True)  # type: ignore[attr-defined]
-    key = _key(call, f.id, sp, p)
+    key = _key(call, sp, p)
     got = _WRITES.get(key) if key is not None else None
     if got is not None:
         f.sheet = _DEC_SHEET.decode(got[0])
         changed(ctx, f)
-        out: Body = _DEC.decode(got[1])
-        return out
+        return _with_id(_DEC.decode(got[1]), f.id)
     unbounded = UNBOUNDED[0]
     out = write(ctx, f, sp, p)
     if key is not None and UNBOUNDED[0] == unbounded:
@@ -293,14 +293,26 @@ def _remembered(ctx: G, p: P, call: str, write: Callable[[G, DriveFile, Spreadsh
     return out
 
 
-def _key(call: str, fid: str, sp: Spreadsheet, p: msgspec.Struct) -> tuple[str, str, bytes, bytes] | None:
+def _key(call: str, sp: Spreadsheet, p: msgspec.Struct) -> tuple[str, bytes, bytes] | None:
+    anonymous = msgspec.structs.replace(p, spreadsheetId="")
     try:
-        key = (call, fid, _ENC.encode(sp), _ENC.encode(p))
+        key = (call, _ENC.encode(sp), _ENC.encode(anonymous))
     except (OverflowError, TypeError):  # an integer past 64 bits, a value JSON cannot hold
         return None
-    if len(key[2]) + len(key[3]) > _LONGEST or _decoder(type(p)).decode(key[3]) != p:
+    if len(key[1]) + len(key[2]) > _LONGEST or _decoder(type(p)).decode(key[2]) != anonymous:
         return None  # too long; or a tuple where a list decodes (two calls, one encoding)
     return key
+
+
+def _with_id(body: Body, fid: str) -> Body:
+    """A remembered answer naming this file: every answer names it at the top, an append's under
+    `updates` too, a batchUpdate's in each of its `responses`."""
+    body["spreadsheetId"] = fid
+    if "updates" in body:
+        body["updates"]["spreadsheetId"] = fid
+    for resp in body.get("responses", ()):
+        resp["spreadsheetId"] = fid
+    return body
 
 
 # -- helpers ----------------------------------------------------------------------------------------

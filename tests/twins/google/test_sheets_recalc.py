@@ -127,3 +127,23 @@ def test_remembered_writes_answer_as_made_ones() -> None:
     first = _sweep(fresh=True)
     assert _sweep(fresh=False) == first
     assert _sweep(fresh=False) == first  # everything remembered now
+
+
+def test_a_remembered_write_names_its_own_spreadsheet() -> None:
+    """Worlds that each made their spreadsheet (each its own id) share remembered writes: every
+    answer names the world's own spreadsheet."""
+    answers = []
+    for sid in ("SHEETAAAA0001", "SHEETBBBB0002"):
+        files = [{"name": "Ids", "kind": "sheet", "id": sid, "sheets": {"Data": [["a", 1], ["b", 2]]}}]
+        w = World(SeedImage(TWINS, {"google": {"me": ME, "users": [{"email": ME}], "files": files}}, 7, 1.7e9), 7)
+        _call(w, "sheets.spreadsheets.values.update", spreadsheetId=sid, range="Data!C1", valueInputOption="RAW",
+              values=[[3]], includeValuesInResponse=True)
+        _call(w, "sheets.spreadsheets.values.append", spreadsheetId=sid, range="Data", valueInputOption="RAW",
+              values=[["c", 3]], includeValuesInResponse=True)
+        _call(w, "sheets.spreadsheets.values.batchUpdate", spreadsheetId=sid, valueInputOption="USER_ENTERED",
+              data=[{"range": "Data!D1", "values": [["=B1+1"]]}], includeValuesInResponse=True)
+        _call(w, "sheets.spreadsheets.values.clear", spreadsheetId=sid, range="Data!A3")
+        _call(w, "sheets.spreadsheets.values.batchClear", spreadsheetId=sid, ranges=["Data!B3"])
+        answers.append(msgspec.json.encode([c.body for c in w.calls]).decode().replace(sid, "<id>"))
+        assert sid in msgspec.json.encode([c.body for c in w.calls]).decode()
+    assert answers[0] == answers[1]
