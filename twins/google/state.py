@@ -363,45 +363,34 @@ def _path(fid: str, files: dict[str, DriveFile], paths: dict[str, str], depth: i
 
 
 _ENC = msgspec.msgpack.Encoder()
-_CONTENT_VIEWS: dict[tuple[type, bytes], Any] = {}
-"""Views of Docs bodies and Sheets by their own encoding: worlds at the same point of a scenario hold
-the same content, and encoding it is cheaper than converting it. Keyed on the content itself, so
-no world sees another's state; like the seed image's view, which every world shares, nobody
+_FILE_VIEWS: dict[tuple[bytes, str], dict[str, Any]] = {}
+"""Files' views by the file's own encoding and its path: worlds at the same point of a scenario
+hold the same files, and encoding one is cheaper than converting it. Keyed on the content itself,
+so no world sees another's state; like the seed image's view, which every world shares, nobody
 mutates a view."""
-_CONTENT_VIEWS_MAX = 512
-_CONTENT_LONGEST = 1 << 16  # bytes of encoding
-
-
-def _content_view(x: Document | Spreadsheet) -> Any:
-    data = _ENC.encode(x)
-    if len(data) > _CONTENT_LONGEST:  # converted, not kept: an agent cannot fill the memory
-        return msgspec.to_builtins(x)
-    key = (type(x), data)
-    got = _CONTENT_VIEWS.get(key)
-    if got is None:
-        if len(_CONTENT_VIEWS) >= _CONTENT_VIEWS_MAX:
-            _CONTENT_VIEWS.clear()
-        got = _CONTENT_VIEWS[key] = msgspec.to_builtins(x)
-    return got
+_FILE_VIEWS_MAX = 1024
+_FILE_LONGEST = 1 << 16  # bytes of encoding: a longer file is converted, not kept
 
 
 def _file_view(f: DriveFile, path: str) -> dict[str, Any]:
     """One file as checks see it: every field (defaults kept), content as text, its `path`."""
-    doc, sheet = f.doc, f.sheet
-    if doc is None and sheet is None:
-        out: dict[str, Any] = msgspec.to_builtins(f, builtin_types=(bytes,))
-    else:  # the fields keep their places; the content's view is shared
-        out = msgspec.to_builtins(msgspec.structs.replace(f, doc=None, sheet=None), builtin_types=(bytes,))
-        if doc is not None:
-            out["doc"] = _content_view(doc)
-        if sheet is not None:
-            out["sheet"] = _content_view(sheet)
+    data = _ENC.encode(f)
+    key = (data, path) if len(data) <= _FILE_LONGEST else None
+    if key is not None:
+        got = _FILE_VIEWS.get(key)
+        if got is not None:
+            return got
+    out: dict[str, Any] = msgspec.to_builtins(f, builtin_types=(bytes,))
     out["content"] = f.content.decode("utf-8", "replace")
     for r in out["revisions"]:
         c = r.get("content")
         if isinstance(c, bytes):
             r["content"] = c.decode("utf-8", "replace")
     out["path"] = path
+    if key is not None:
+        if len(_FILE_VIEWS) >= _FILE_VIEWS_MAX:
+            _FILE_VIEWS.clear()
+        _FILE_VIEWS[key] = out
     return out
 
 
