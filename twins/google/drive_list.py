@@ -132,7 +132,20 @@ def files_list(ctx: G, p: ListFiles) -> dict[str, Any]:
                         for f in chunk]
     else:
         out["files"] = [short_file(f) for f in chunk]
+    return _select(out, tree)
+
+
+def _select(out: dict[str, Any], tree: Tree) -> dict[str, Any]:
+    """`select(out, tree)`; a file built with just the fields a flat `files(...)` names (file_json,
+    short_file) is not selected again."""
+    files_tree = tree.get("files") if "*" not in tree else None
+    if files_tree is None or "*" in files_tree or any(v is not None for v in files_tree.values()):
+        whole: dict[str, Any] = select(out, tree)
+        return whole
+    files, out["files"] = out["files"], None
     selected: dict[str, Any] = select(out, tree)
+    if "files" in selected:
+        selected["files"] = files
     return selected
 
 
