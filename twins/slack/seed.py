@@ -105,10 +105,16 @@ def ts_of(t: float) -> str:
 def next_ts(env: Env, channel: Channel) -> str:
     """A message ts from the world clock, unique within the channel."""
     micros = int(env.now * 1_000_000)
-    if channel.last_ts:
-        last = int(channel.last_ts.replace(".", ""))
-        micros = max(micros, last + 1)
-    ts = f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+    last = channel.last_ts
+    if last:
+        before = int(last.replace(".", ""))
+        if before >= micros:
+            micros = before + 1
+    if micros >= 1_000_000:  # the digits of the seconds, then the six of the microseconds
+        digits = str(micros)
+        ts = f"{digits[:-6]}.{digits[-6:]}"
+    else:
+        ts = f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
     channel.last_ts = ts
     return ts
 
