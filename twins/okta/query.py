@@ -64,6 +64,26 @@ def _walk(record: Mapping[str, Any], parts: Sequence[str]) -> Any:
     return cur
 
 
+def _getter(parts: list[str]) -> Callable[[Mapping[str, Any]], Any]:
+    """`_walk(r, parts)` for a path of one or two names (the usual `status`, `profile.login`) without
+    its loop over plain dicts; anything else walks."""
+    if len(parts) == 1:
+        key = parts[0]
+        return lambda r: r.get(key) if type(r) is dict else _walk(r, parts)
+    if len(parts) == 2:
+        first, second = parts
+
+        def get(r: Mapping[str, Any]) -> Any:
+            if type(r) is dict:
+                cur = r.get(first)
+                if type(cur) is dict:
+                    return cur.get(second)
+            return _walk(r, parts)
+
+        return get
+    return lambda r: _walk(r, parts)
+
+
 def _compare(op: str, have: Any, want: Any, fold: bool) -> bool:
     if op == "pr":
         return have not in (None, "", [])
@@ -159,17 +179,17 @@ class _Parser:
         op = self.take("op")
         if self.allowed is not None and op not in self.allowed.get(attr, ()):
             raise bad_search()
-        parts = attr.split(".")
+        get = _getter(attr.split("."))
         if op == "pr":
-            return lambda r: _compare("pr", _walk(r, parts), None, False)
+            return lambda r: _compare("pr", get(r), None, False)
         kind = self.peek()
         if kind not in ("str", "num", "bool", "null"):
             raise bad_search()
         want = self.take(kind)
         fold = self.fold
         if isinstance(want, str):
-            return _string_leaf(op, parts, want, fold)
-        return lambda r: _compare(op, _walk(r, parts), want, fold)
+            return _string_leaf(op, get, want, fold)
+        return lambda r: _compare(op, get(r), want, fold)
 
 
 _STRING_OPS: dict[str, Callable[[str, str], bool]] = {
@@ -178,14 +198,14 @@ _STRING_OPS: dict[str, Callable[[str, str], bool]] = {
 }
 
 
-def _string_leaf(op: str, parts: list[str], want: str, fold: bool) -> Pred:
+def _string_leaf(op: str, get: Callable[[Mapping[str, Any]], Any], want: str, fold: bool) -> Pred:
     """`attr op "text"`: a string attribute (the usual case) is compared here, with the folded
     operand folded once; anything else goes through `_compare`, as before."""
     test = _STRING_OPS[op]
     w = want.lower() if fold else want
 
     def leaf(r: Mapping[str, Any]) -> bool:
-        have = _walk(r, parts)
+        have = get(r)
         if type(have) is str:
             return test(have.lower() if fold else have, w)
         return _compare(op, have, want, fold)
