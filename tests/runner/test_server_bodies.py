@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import time
 import zlib
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from dtu.twins.registry import TWINS
 
-from ..conftest import Server
+from ..conftest import Server, start_server
 from .fuzz import SEED
 from .routes import auth_headers
 from .test_server_admin import send
@@ -96,3 +101,54 @@ def test_a_broken_body_closes_its_connection_and_says_so(server: Server) -> None
             assert r.status_code < 500 and r.headers.get("connection") == "close"
             ok = http.post(f"{server.url}/api/auth.test", headers={"Authorization": headers["Authorization"]})
             assert ok.status_code == 200 and ok.headers.get("connection") != "close"  # keep-alive as usual
+
+
+@pytest.fixture(scope="module")
+def small_server() -> Iterator[Server]:
+    """`dtu serve --max-body 2048`."""
+    srv = start_server("--max-body", "2048")
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.parametrize("twin", sorted(POSTS))
+def test_a_body_over_max_body_gets_the_vendors_too_large_answer(small_server: Server, twin: str) -> None:
+    """Whether the body came whole with its head or in chunks after it, one byte past --max-body
+    is refused in the vendor's shape, and nothing reaches the world's log."""
+    world = small_server.world(SEED)
+    expected = TWINS[twin].errors.too_large(2048)
+    headers = {**auth_headers(twin, world["token"]), "Content-Type": "application/json"}
+    small = b'{"text": "' + b"x" * 2000 + b'"}'
+    assert len(small) <= 2048
+    status, _ = send(small_server.url, "POST", POSTS[twin], headers, small)
+    assert status != expected.status
+    big = b'{"text": "' + b"x" * 2037 + b'"}'
+    assert len(big) == 2049
+    status, answer = send(small_server.url, "POST", POSTS[twin], headers, big)
+    assert (status, shape(answer)) == (expected.status, shape(expected.body()))
+    status, answer = _chunked(small_server.url, POSTS[twin], headers, [big[:1000], big[1000:]])
+    assert (status, shape(answer)) == (expected.status, shape(expected.body()))
+    calls = small_server.admin("GET", f"/_dtu/worlds/{world['id']}/calls")
+    assert len(calls) == 1  # the small body's call only
+
+
+def _chunked(url: str, path: str, headers: dict[str, str], chunks: list[bytes]) -> tuple[int, Any]:
+    """A POST whose body is sent in chunks, the last one after a pause (so the server reads it
+    after the head)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    try:
+        conn.putrequest("POST", path, skip_accept_encoding=True)
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        for chunk in chunks:
+            time.sleep(0.05)
+            conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        conn.send(b"0\r\n\r\n")
+        resp = conn.getresponse()
+        raw = resp.read()
+        return resp.status, json.loads(raw) if raw else None
+    finally:
+        conn.close()
