@@ -206,7 +206,7 @@ def issuetype_get(ctx: S, p: TypeRef) -> dict[str, Any]:
     t = ctx.state.issue_types.get(p.id)
     if t is None:
         raise JiraError(404, f"The issue type with id '{p.id}' does not exist.")
-    return render.issuetype(view(ctx, p), t)
+    return dict(render.issuetype(view(ctx, p), t))  # a whole answer is the caller's: never the shared shape
 
 
 @ops.op("priority.list", "GET", f"{API}/priority")
