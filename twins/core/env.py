@@ -126,7 +126,18 @@ _ISO: dict[tuple[float, bool], str] = {}
 _ISO_MAX = 65_536
 
 
+_ISO_MINUTES: dict[int, str] = {}
+
+
 def _iso(t: float, millis: bool) -> str:
+    if t == int(t):  # a whole second: the minute's text, kept, and the seconds
+        minute, second = divmod(int(t), 60)
+        head = _ISO_MINUTES.get(minute)
+        if head is None:
+            if len(_ISO_MINUTES) >= 4096:
+                _ISO_MINUTES.clear()
+            head = _ISO_MINUTES[minute] = _dt.datetime.fromtimestamp(minute * 60, _dt.UTC).strftime("%Y-%m-%dT%H:%M:")
+        return f"{head}{second:02d}.000Z" if millis else f"{head}{second:02d}Z"
     d = _dt.datetime.fromtimestamp(t, _dt.UTC)
     if millis:
         return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
