@@ -80,10 +80,16 @@ def find_user(s: OktaState, ref: str, actor: str = "") -> User | None:
 def get_user(ctx: S, ref: str) -> User:
     """A user by reference (`find_user`), or Okta's 404. Every handler that changes a user finds them
     here, so the user is marked (state.view_delta rebuilds their view), reads included."""
+    u = read_user(ctx, ref)
+    ctx.changed.add(("user", u.id))  # ctx.mark, without a call on every lookup
+    return u
+
+
+def read_user(ctx: S, ref: str) -> User:
+    """`get_user` for a handler that only reads the user (nothing marked)."""
     u = find_user(ctx.state, ref, ctx.actor)
     if u is None:
         raise not_found("User", ref)
-    ctx.changed.add(("user", u.id))  # ctx.mark, without a call on every lookup
     return u
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from .common import S, admin, base, find_user, get_user, new_id, ops, page_after, paged
+from .common import S, admin, base, find_user, get_user, new_id, ops, page_after, paged, read_user
 from .errors import validation
 from .query import compile_expr, lookup
 from .rules import apply_rules
@@ -214,7 +214,7 @@ class UserRef(msgspec.Struct):
 def get_user_op(ctx: S, p: UserRef) -> Any:
     """Get a user by id, by login (`jane@acme.com`), by login short name, or `me`."""
     admin(ctx)
-    return user_json(get_user(ctx, p.id), base(ctx))
+    return user_json(read_user(ctx, p.id), base(ctx))
 
 
 class UpdateUser(msgspec.Struct):
@@ -279,7 +279,7 @@ def delete_user(ctx: S, p: DeleteUser) -> None:
 def list_user_groups(ctx: S, p: UserRef) -> Any:
     """The groups a user belongs to (Everyone included)."""
     s = admin(ctx)
-    u = get_user(ctx, p.id)
+    u = read_user(ctx, p.id)
     root = base(ctx)
     return [group_json(g, root) for g in s.groups.values() if u.id in g.members]
 
@@ -288,7 +288,7 @@ def list_user_groups(ctx: S, p: UserRef) -> Any:
 def list_app_links(ctx: S, p: UserRef) -> Any:
     """The app links on a user's dashboard: active apps assigned to them directly or through a group."""
     s = admin(ctx)
-    u = get_user(ctx, p.id)
+    u = read_user(ctx, p.id)
     if u.status not in LIVE:
         return []
     root = base(ctx)
