@@ -17,7 +17,13 @@ def _size(x: Any) -> int:
     if type(x) is str:
         return len(x)
     if type(x) is tuple:
-        return sum(_size(v) if type(v) in (str, tuple) else 0 for v in x)
+        n = 0
+        for v in x:
+            if type(v) is str:
+                n += len(v)
+            elif type(v) is tuple:
+                n += _size(v)
+        return n
     return 0
 
 
