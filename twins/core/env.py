@@ -34,6 +34,9 @@ def derive(seed: int, *parts: str | int) -> int:
     return x
 
 
+_PAIRS: dict[str, list[str]] = {}  # alphabet -> its characters two at a time (a few alphabets, fixed in code)
+
+
 class Grant(NamedTuple):
     """A capability one call handed out (see `Env.grant`)."""
 
@@ -87,17 +90,31 @@ class Env:
     # -- ids --------------------------------------------------------------------------------
     def token(self, length: int, alphabet: str = ALNUM_UPPER) -> str:
         """`length` characters from `alphabet`, from this world's stream."""
+        # one character from each 6 bits of a 64-bit draw (x % base, then x //= base), a new draw
+        # when fewer than 8 are left; two at a time from a table of pairs while 14 are left
         out: list[str] = []
         base = len(alphabet)
+        pairs = _PAIRS.get(alphabet)
+        if pairs is None:
+            pairs = _PAIRS[alphabet] = [alphabet[p % base] + alphabet[p // base] for p in range(base * base)]
+        base2 = base * base
         x = self.bits()
         left = 64
-        while len(out) < length:
+        n = 0
+        while n < length:
             if left < 8:
                 x = self.bits()
                 left = 64
-            out.append(alphabet[x % base])
-            x //= base
-            left -= 6
+            if left >= 14 and length - n >= 2:
+                out.append(pairs[x % base2])
+                x //= base2
+                left -= 12
+                n += 2
+            else:
+                out.append(alphabet[x % base])
+                x //= base
+                left -= 6
+                n += 1
         return "".join(out)
 
     def id(self, prefix: str, length: int, alphabet: str = ALNUM_UPPER) -> str:

@@ -1,4 +1,4 @@
-"""World times as text: Env.iso and http_date answer what datetime and email.utils answer."""
+"""World times as text (Env.iso and http_date answer what datetime and email.utils answer) and ids."""
 
 from __future__ import annotations
 
@@ -37,3 +37,31 @@ def test_http_date_is_formatdate() -> None:
     for t in instants:
         assert http_date(t) == formatdate(t, usegmt=True), t
         assert http_date(t) == formatdate(t, usegmt=True), t
+
+
+def _reference_token(env: Env, length: int, alphabet: str) -> str:
+    """Env.token as first written: one character per 6 bits of a draw, a new draw below 8."""
+    out: list[str] = []
+    base = len(alphabet)
+    x = env.bits()
+    left = 64
+    while len(out) < length:
+        if left < 8:
+            x = env.bits()
+            left = 64
+        out.append(alphabet[x % base])
+        x //= base
+        left -= 6
+    return "".join(out)
+
+
+def test_tokens_are_the_streams_characters() -> None:
+    """Ids drawn two characters at a time are the ids drawn one at a time (replays depend on them)."""
+    alphabets = ["0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789abcdef", "01",
+                 "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"]
+    for seed in range(40):
+        for alphabet in alphabets:
+            ours, theirs = Env(seed, 0.0), Env(seed, 0.0)
+            for length in [*range(0, 50), 64, 100]:
+                assert ours.token(length, alphabet) == _reference_token(theirs, length, alphabet)
+            assert ours.n == theirs.n
