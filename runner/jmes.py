@@ -134,6 +134,9 @@ def _chain(fns: list[Fn]) -> Fn:
     return run
 
 
+_PREDICATES = frozenset(("starts_with", "ends_with"))  # functions answering true or false (or failing)
+
+
 def _boolean(fn: Fn) -> Fn:
     """`fn`, marked as answering only True or False (so a filter may test it as Python does)."""
     fn.boolean = True  # type: ignore[attr-defined]
@@ -209,7 +212,7 @@ def _compile(node: dict[str, Any]) -> Fn:
 
             def filter_elements(v: Any) -> Any:
                 b = base(v)
-                return [el for el in b if el is not None and cond(el)] if type(b) is list else None
+                return [el for el in b if cond(el) and el is not None] if type(b) is list else None
 
             return filter_elements
 
@@ -336,6 +339,7 @@ def _compile(node: dict[str, Any]) -> Fn:
                     return search in subject
                 return call("contains", [subject, search])
 
-            return contains
-        return lambda v: call(name, [a(v) for a in args])
+            return _boolean(contains)
+        fn = lambda v: call(name, [a(v) for a in args])  # noqa: E731
+        return _boolean(fn) if name in _PREDICATES else fn
     return _fallback(node)

@@ -20,7 +20,9 @@ QUERIES = [
     "length(a)", "a[?contains(d, `1`)]", "a[?b >= `1`] | length(@)", "@", "`[1, 2]`", "m.k1 && m.k2", "a[1:]",
     "a[?c == 'x' && b == null]", "a[?c == 'x' || !(n == 'g')]", "a[?!(c == 'x')].b", "a[?c == 'x' && d]",
     "a[?n == 'g' && c != 'x' && b != null].b", "a[?b == c]", "a[?b != c]", "m.* | [?name == 'g' || p == null]",
-    "a[?c == 'x'] | [0]", "a[?!(b == `1`) && c == 'yx']",
+    "a[?c == 'x'] | [0]", "a[?!(b == `1`) && c == 'yx']", "a[?contains(d, `1`) && c == 'x']",
+    "a[?contains(d, `1`) || !contains(d, `0`)].c", "a[?starts_with(c, 'y') || b == `1`]",
+    "m.* | [?ends_with(name, 'g') && !contains(n, `1`)]",
 ]
 LEAF = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["", "x", "yx", "g", "h"]))
 ITEM = st.fixed_dictionaries({}, optional={"b": LEAF, "c": LEAF, "d": st.lists(LEAF, max_size=3), "n": LEAF})
