@@ -8,6 +8,7 @@ from typing import Any
 import jmespath.exceptions
 
 from dtu.twins.core import World
+from dtu.twins.core.memo import Bounded
 from dtu.twins.core.template import VAR
 
 from .jmes import compile_query
@@ -146,9 +147,7 @@ def world_root(world: World, needs: frozenset[str] | None = None) -> dict[str, A
         names = seeded + tuple(n for n in world.touched() if n not in seeded)
         if needs is not None:
             names = tuple(n for n in names if n in needs)
-        if len(_NAMES) > 4096:
-            _NAMES.clear()
-        _NAMES[key] = names
+        _NAMES.keep(key, names)
     root = world.polled_view(names)
     if needs is None or "calls" in needs:
         root["calls"] = calls_view(world)
@@ -160,4 +159,4 @@ def world_root(world: World, needs: frozenset[str] | None = None) -> dict[str, A
 
 
 # (seeded, touched, needs) -> the twins whose views a root holds: the same few per scenario
-_NAMES: dict[tuple[tuple[str, ...], tuple[str, ...], frozenset[str] | None], tuple[str, ...]] = {}
+_NAMES: Bounded[tuple[tuple[str, ...], tuple[str, ...], frozenset[str] | None], tuple[str, ...]] = Bounded(4096)

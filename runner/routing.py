@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import hdrs, web
 from aiohttp.web_urldispatcher import DynamicResource, PlainResource, UrlMappingMatchInfo
 
+from dtu.twins.core.memo import Bounded
+
 METHODS = frozenset((hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_POST, hdrs.METH_PUT, hdrs.METH_PATCH,
                      hdrs.METH_DELETE, hdrs.METH_OPTIONS))
 """The methods indexed; any other goes through aiohttp (the table is not grown by what clients send)."""
@@ -70,7 +72,7 @@ class Router(web.UrlDispatcher):
     def __init__(self) -> None:
         super().__init__()
         self._fast: dict[str, dict[str, _Alternation] | object] | None = None
-        self._seen: dict[tuple[str, str], tuple[Any, dict[str, str]]] = {}
+        self._seen: Bounded[tuple[str, str], tuple[Any, dict[str, str]]] = Bounded(CACHED)
 
     def _index(self) -> dict[str, dict[str, _Alternation] | object]:
         table: dict[str, dict[str, _Alternation] | object] = {}
@@ -103,9 +105,7 @@ class Router(web.UrlDispatcher):
                 found = entry[method].match(path)  # type: ignore[index]
                 if found is not None:
                     if len(path) <= _LONG:
-                        if len(self._seen) >= CACHED:
-                            self._seen.clear()
-                        self._seen[method, path] = found
+                        self._seen.keep((method, path), found)
                     return UrlMappingMatchInfo(dict(found[1]), found[0])
             if url_part == "/":
                 break

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from dtu.twins.core import World
+from dtu.twins.core.memo import Bounded
 
 from .common import render
 from .page import STATIC, etag, fragment, kinds, world_page
@@ -99,7 +100,7 @@ class UI:
         self.hub = hub
         self.guard = guard
         self.sessions: dict[str, Session] = {}
-        self.etags: dict[tuple[Any, ...], str] = {}
+        self.etags: Bounded[tuple[Any, ...], str] = Bounded(4096)
         self.assets = {p.name: (p.read_bytes(), mimetypes.guess_type(p.name)[0] or "application/octet-stream")
                        for p in STATIC.iterdir() if p.is_file()}
 
@@ -247,9 +248,7 @@ class UI:
             log.exception("the %s view of world %s could not be drawn", kind, world.id)
             return _page(500, "This view could not be drawn", "The server's log says why.")
         tag = etag(html)
-        if len(self.etags) > 4096:
-            self.etags.clear()
-        self.etags[key] = tag
+        self.etags.keep(key, tag)
         if asked == tag:
             return web.Response(status=304, headers={"ETag": tag})
         return web.Response(text=html, content_type="text/html", charset="utf-8", headers={"ETag": tag})

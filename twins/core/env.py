@@ -7,6 +7,8 @@ import hashlib
 import time as _time
 from typing import NamedTuple
 
+from .memo import Bounded
+
 MASK = (1 << 64) - 1
 ALNUM_UPPER = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ALNUM = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -131,19 +133,14 @@ class Env:
         key = (self.now if t is None else t, millis)
         s = _ISO.get(key)
         if s is None:
-            if len(_ISO) >= _ISO_MAX:
-                _ISO.clear()
-            s = _ISO[key] = _iso(*key)
+            s = _ISO.keep(key, _iso(*key))
         return s
 
 
 # Worlds of one scenario start at the same time and tick alike, so the same instants are
 # formatted over and over: a bounded memo (a pure function of the instant, shared safely).
-_ISO: dict[tuple[float, bool], str] = {}
-_ISO_MAX = 65_536
-
-
-_ISO_MINUTES: dict[int, str] = {}
+_ISO: Bounded[tuple[float, bool], str] = Bounded(65_536)
+_ISO_MINUTES: Bounded[int, str] = Bounded(4096)
 
 
 def _iso(t: float, millis: bool) -> str:
@@ -151,9 +148,7 @@ def _iso(t: float, millis: bool) -> str:
         minute, second = divmod(int(t), 60)
         head = _ISO_MINUTES.get(minute)
         if head is None:
-            if len(_ISO_MINUTES) >= 4096:
-                _ISO_MINUTES.clear()
-            head = _ISO_MINUTES[minute] = _dt.datetime.fromtimestamp(minute * 60, _dt.UTC).strftime("%Y-%m-%dT%H:%M:")
+            head = _ISO_MINUTES.keep(minute, _dt.datetime.fromtimestamp(minute * 60, _dt.UTC).strftime("%Y-%m-%dT%H:%M:"))
         return f"{head}{second:02d}.000Z" if millis else f"{head}{second:02d}Z"
     d = _dt.datetime.fromtimestamp(t, _dt.UTC)
     if millis:
@@ -180,7 +175,7 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-_MINUTES: dict[int, str] = {}
+_MINUTES: Bounded[int, str] = Bounded(4096)
 
 
 def http_date(t: float) -> str:
@@ -196,7 +191,5 @@ def http_date(t: float) -> str:
     if head is None:
         g = _time.gmtime(minute * 60)
         head = f"{_DAYS[g[6]]}, {g[2]:02d} {_MONTHS[g[1] - 1]} {g[0]:04d} {g[3]:02d}:{g[4]:02d}:"
-        if len(_MINUTES) >= 4096:
-            _MINUTES.clear()
-        _MINUTES[minute] = head
+        _MINUTES.keep(minute, head)
     return f"{head}{second:02d} GMT"

@@ -1,8 +1,10 @@
-"""Remembering pure functions of texts (a query, a formula, a `fields` list) across worlds.
+"""Remembering, across worlds, what depends only on what it is keyed on: pure functions of texts
+(a query, a formula, a `fields` list: `text_cache`) and of content (`Bounded`).
 
-The same texts come back in every world of a scenario, so twins parse each once. But an agent
-chooses the texts, and a cache shared by every world must not let one agent fill the memory: a
-text longer than `longest` characters is computed and not kept, and at most `maxsize` are kept."""
+The same texts and contents come back in every world of a scenario, so twins compute each once.
+But an agent chooses them, and a memo shared by every world must not let one agent fill the
+memory: a text longer than `longest` characters is computed and not kept, and a memo keeps at
+most `maxsize` entries."""
 
 from __future__ import annotations
 
@@ -11,6 +13,27 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 F = TypeVar("F", bound=Callable[..., Any])
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Bounded(dict[K, V]):
+    """A memo shared by every world (of a pure function of its key, or of content the key encodes)
+    that holds at most `maxsize` entries: when full it forgets them all, so neither an agent's
+    stream of new keys nor a long sweep makes it grow. Read it as a dict; `keep` to add."""
+
+    __slots__ = ("maxsize",)
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def keep(self, key: K, value: V) -> V:
+        """Remember `value` under `key` (forgetting all first when full); returns `value`."""
+        if len(self) >= self.maxsize:
+            self.clear()
+        self[key] = value
+        return value
 
 
 def _size(x: Any) -> int:

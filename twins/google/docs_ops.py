@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from ..core.memo import Bounded
 from .docs_apply import APPLY, RUNS_KEPT
 from .docs_edit import DocsInvalid, drop_empty_named
 from .docs_model import Document, copy_document, normalize
@@ -95,9 +96,7 @@ def documents_batch_update(ctx: G, p: BatchUpdate) -> dict[str, Any]:
     else:
         after, replies = _apply(ctx, doc, p.requests)
         if key is not None:
-            if len(_BATCHES) >= _BATCHES_MAX:
-                _BATCHES.clear()
-            _BATCHES[key] = (_ENC.encode(after) if after is not None else b"", _ENC.encode(replies))
+            _BATCHES.keep(key, (_ENC.encode(after) if after is not None else b"", _ENC.encode(replies)))
     if after is not None:
         f.doc = after
         touch(f, ctx.env, _actor(ctx), ctx.state)
@@ -128,13 +127,12 @@ def _apply(ctx: G, doc: Document, requests: list[Request]) -> tuple[Document | N
 _ENC = msgspec.msgpack.Encoder()
 _DEC = msgspec.msgpack.Decoder()
 _DEC_DOC = msgspec.msgpack.Decoder(Document)
-_BATCHES: dict[tuple[bytes, bytes], tuple[bytes, bytes]] = {}
+_BATCHES: Bounded[tuple[bytes, bytes], tuple[bytes, bytes]] = Bounded(512)
 """Successful batches of requests that draw no ids from the world (every kind but
 createParagraphBullets and createNamedRange is a function of the document and the request alone),
 by the encodings of the document and the requests: the new document's encoding (b"" for none) and
 the replies'. Worlds at the same point of a scenario send the same batch to the same document.
 Keyed on the content itself, so no world sees another's state; each caller decodes fresh objects."""
-_BATCHES_MAX = 512
 _MEMO_LONGEST = 1 << 16  # bytes of document and requests; a longer batch is applied, not kept
 IMPURE = frozenset({"createParagraphBullets", "createNamedRange"})  # they draw ids from the world's env
 _IMPURE_AT = tuple(KINDS.index(k) for k in sorted(IMPURE))

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from ..core.env import ALNUM, derive
+from ..core.memo import Bounded
 from .docs_model import PAGE_BREAK, Block, Document, Paragraph, Table, u16len
 
 _PT = "PT"
@@ -149,12 +150,11 @@ def _level(preset: str, level: int) -> dict[str, Any]:
 
 
 _ENC = msgspec.msgpack.Encoder()
-_RENDERED: dict[tuple[bytes, str, str, bool], bytes] = {}
+_RENDERED: Bounded[tuple[bytes, str, str, bool], bytes] = Bounded(512)
 """Rendered documents as MessagePack, by the document's own encoding: worlds at the same point of a
 scenario read the same document, and decoding is several times cheaper than rendering (MessagePack
 keeps ints and floats apart as JSON does, and decodes faster). Keyed on the content itself, so no
 world can see another's state; each caller gets fresh objects."""
-_RENDERED_MAX = 512
 _RENDERED_LONGEST = 1 << 16  # bytes of key: an agent's long document cannot fill the memory
 _DEC = msgspec.msgpack.Decoder()
 
@@ -166,9 +166,7 @@ def document_json(doc: Document, doc_id: str, title: str, tabs: bool = False) ->
         return _render(doc, doc_id, title, tabs)
     got = _RENDERED.get(key)
     if got is None:
-        if len(_RENDERED) >= _RENDERED_MAX:
-            _RENDERED.clear()
-        got = _RENDERED[key] = _ENC.encode(_render(doc, doc_id, title, tabs))
+        got = _RENDERED.keep(key, _ENC.encode(_render(doc, doc_id, title, tabs)))
     out: dict[str, Any] = _DEC.decode(got)
     return out
 

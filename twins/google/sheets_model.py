@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from ..core.env import derive
+from ..core.memo import Bounded
 from .a1 import cell_key, parse_key
 from .formulas import FErr, evaluate, parse_input
 from .sheets_refs import rewrite_refs
@@ -334,11 +335,10 @@ MAX_FORMULAS = 48
 MAX_TEXT = 512
 
 _ENC = msgspec.msgpack.Encoder()
-_RESULTS: dict[bytes, tuple[tuple[int, int, int, Any], ...]] = {}
+_RESULTS: Bounded[bytes, tuple[tuple[int, int, int, Any], ...]] = Bounded(1024)
 """What `recalc` stored, by the encoding of what formulas read (each sheet's id, title, formulas and
 values): worlds at the same point of a scenario recalculate the same spreadsheet. Keyed on the content
 itself (bounded, within the limits above only), so no world sees another's state; results are scalars."""
-_RESULTS_MAX = 1024
 UNBOUNDED = [0]
 """How many recalculations ran outside the limits above, whose values may depend on how deep the
 stack was: a caller that remembers what a call did checks that none ran during it."""
@@ -378,9 +378,7 @@ def recalc(sp: Spreadsheet) -> None:
             put(sh, r, c, v)
             stored.append((i, r, c, v))
     if key is not None:
-        if len(_RESULTS) >= _RESULTS_MAX:
-            _RESULTS.clear()
-        _RESULTS[key] = tuple(stored)
+        _RESULTS.keep(key, tuple(stored))
 
 
 # -- building -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from ..core.memo import Bounded
 from . import fields as partial
 from . import sheets_metadata, sheets_values  # noqa: F401  (register the values and metadata operations)
 from .errors import GoogleError
@@ -91,9 +92,7 @@ def spreadsheets_batch_update(ctx: G, p: BatchUpdateSpreadsheet) -> Body:
         check_cells(work)
         recalc(work)
         if key is not None and UNBOUNDED[0] == unbounded:
-            if len(_BATCHES) >= _BATCHES_MAX:
-                _BATCHES.clear()
-            _BATCHES[key] = (_ENC.encode(work), title, _ENC.encode(replies))
+            _BATCHES.keep(key, (_ENC.encode(work), title, _ENC.encode(replies)))
     f.sheet = work
     f.name = title
     changed(ctx, f)
@@ -107,14 +106,13 @@ def spreadsheets_batch_update(ctx: G, p: BatchUpdateSpreadsheet) -> Body:
 _ENC = msgspec.msgpack.Encoder()
 _DEC = msgspec.msgpack.Decoder()
 _DEC_SHEET = msgspec.msgpack.Decoder(Spreadsheet)
-_BATCHES: dict[tuple[bytes, str, bytes], tuple[bytes, str, bytes]] = {}
+_BATCHES: Bounded[tuple[bytes, str, bytes], tuple[bytes, str, bytes]] = Bounded(512)
 """Successful batchUpdates whose requests draw no ids from the world (every kind but addSheet and
 duplicateSheet is a function of the spreadsheet, its title and the request) and whose
 recalculations stayed within sheets_model's limits, by the encodings of the spreadsheet and the
 requests and the title: the new spreadsheet's encoding, title and replies. Worlds at the same point
 of a scenario send the same batch. Keyed on the content itself, so no world sees another's state;
 each caller decodes fresh objects."""
-_BATCHES_MAX = 512
 _MEMO_LONGEST = 1 << 16  # bytes of spreadsheet and requests; a longer batch is applied, not kept
 IMPURE = frozenset({"addSheet", "duplicateSheet"})  # they may draw sheet ids from the world's env
 

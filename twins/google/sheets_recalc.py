@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..core.memo import text_cache
+from ..core.memo import Bounded, text_cache
 from .a1 import parse_key
 from .formulas import FErr, references
 from .sheets_model import MAX_FORMULAS, MAX_TEXT, Sheet, Spreadsheet, Workbook, book_extent, put, recalc
@@ -90,7 +90,7 @@ def _refs(text: str) -> tuple[tuple[str | None, int, int, int, int, bool], ...]:
     return tuple(out)
 
 
-_GRAPHS: dict[tuple[tuple[int, str, tuple[tuple[str, str], ...]], ...], _Graph] = {}
+_GRAPHS: Bounded[tuple[tuple[int, str, tuple[tuple[str, str], ...]], ...], _Graph] = Bounded(1024)
 
 
 def _graph(sp: Spreadsheet) -> _Graph:
@@ -98,10 +98,7 @@ def _graph(sp: Spreadsheet) -> _Graph:
     key = tuple((sh.sheetId, sh.title, tuple(sh.formulas.items())) for sh in sp.sheets)
     g = _GRAPHS.get(key)
     if g is None:
-        g = _graph_of(sp)
-        if len(_GRAPHS) >= 1024:
-            _GRAPHS.clear()
-        _GRAPHS[key] = g
+        g = _GRAPHS.keep(key, _graph_of(sp))
     return g
 
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from ..core.memo import Bounded
 from .a1 import col_letters, format_range
 from .registry import Body, G, ops
 from .sheets_access import (
@@ -258,14 +259,13 @@ P = TypeVar("P", bound=msgspec.Struct)
 _ENC = msgspec.msgpack.Encoder()
 _DEC = msgspec.msgpack.Decoder()
 _DEC_SHEET = msgspec.msgpack.Decoder(Spreadsheet)
-_WRITES: dict[tuple[str, bytes, bytes], tuple[bytes, bytes]] = {}
+_WRITES: Bounded[tuple[str, bytes, bytes], tuple[bytes, bytes]] = Bounded(512)
 """Successful values writes whose recalculations stayed within sheets_model's limits, by the call
 and the encodings of the spreadsheet and the parameters but the file's id: the spreadsheet's
 encoding after the write and the answer's. A write is a function of these alone (the caller's
 access is checked first), the answer names the file where `_with_id` puts it; worlds at the same
 point of a scenario send the same write, to a seeded file or to one each made with its own id.
 Keyed on the content itself, so no world sees another's state; each caller decodes fresh objects."""
-_WRITES_MAX = 512
 _LONGEST = 1 << 16  # bytes of spreadsheet and parameters; a longer write is made, not kept
 
 
@@ -287,9 +287,7 @@ def _remembered(ctx: G, p: P, call: str, write: Callable[[G, DriveFile, Spreadsh
     unbounded = UNBOUNDED[0]
     out = write(ctx, f, sp, p)
     if key is not None and UNBOUNDED[0] == unbounded:
-        if len(_WRITES) >= _WRITES_MAX:
-            _WRITES.clear()
-        _WRITES[key] = (_ENC.encode(f.sheet), _ENC.encode(out))
+        _WRITES.keep(key, (_ENC.encode(f.sheet), _ENC.encode(out)))
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from ..core.env import Env, derive
+from ..core.memo import Bounded
 from ..core.ops import Ctx
 from .docs_model import Document
 from .sheets_model import Spreadsheet
@@ -363,12 +364,11 @@ def _path(fid: str, files: dict[str, DriveFile], paths: dict[str, str], depth: i
 
 
 _ENC = msgspec.msgpack.Encoder()
-_FILE_VIEWS: dict[tuple[bytes, str], dict[str, Any]] = {}
+_FILE_VIEWS: Bounded[tuple[bytes, str], dict[str, Any]] = Bounded(1024)
 """Files' views by the file's own encoding and its path: worlds at the same point of a scenario
 hold the same files, and encoding one is cheaper than converting it. Keyed on the content itself,
 so no world sees another's state; like the seed image's view, which every world shares, nobody
 mutates a view."""
-_FILE_VIEWS_MAX = 1024
 _FILE_LONGEST = 1 << 16  # bytes of encoding: a longer file is converted, not kept
 
 
@@ -388,9 +388,7 @@ def _file_view(f: DriveFile, path: str) -> dict[str, Any]:
             r["content"] = c.decode("utf-8", "replace")
     out["path"] = path
     if key is not None:
-        if len(_FILE_VIEWS) >= _FILE_VIEWS_MAX:
-            _FILE_VIEWS.clear()
-        _FILE_VIEWS[key] = out
+        _FILE_VIEWS.keep(key, out)
     return out
 
 

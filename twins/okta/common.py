@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from ..core import Ctx, Registry, Reply
+from ..core.memo import Bounded
 from .errors import OktaError, forbidden, found, not_found
 from .state import App, Group, OktaState, User
 
@@ -116,12 +117,9 @@ def page_after(items: Sequence[T], after: str, limit: int | None, key: Any, defa
     return chunk, (key(chunk[-1]) if more and chunk else None)
 
 
-_QUERIES: dict[tuple[tuple[str, type, Any], ...], str] = {}
+_QUERIES: Bounded[tuple[tuple[str, type, Any], ...], str] = Bounded(4096)
 """Query strings already encoded (a list call's Link header), keyed on the parameters alone (with
 their types: `True == 1` but they encode differently)."""
-_MAX_QUERIES = 4096
-
-
 def _query_string(q: dict[str, Any]) -> str:
     """`urlencode(q)`, memoised: the same few list queries recur in every world."""
     key = tuple((k, type(v), v) for k, v in q.items())
@@ -132,9 +130,7 @@ def _query_string(q: dict[str, Any]) -> str:
     if text is None:
         text = urlencode(q)
         if len(text) <= 512:  # an agent's huge query is not kept
-            if len(_QUERIES) >= _MAX_QUERIES:
-                _QUERIES.clear()
-            _QUERIES[key] = text
+            _QUERIES.keep(key, text)
     return text
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..core.memo import Bounded
 from .errors import bad_search
 
 Pred = Callable[[Mapping[str, Any]], bool]
@@ -213,10 +214,9 @@ def _string_leaf(op: str, get: Callable[[Mapping[str, Any]], Any], want: str, fo
     return leaf
 
 
-_COMPILED: dict[tuple[str, int, bool, bool], tuple[Mapping[str, tuple[str, ...]] | None, Pred]] = {}
+_COMPILED: Bounded[tuple[str, int, bool, bool], tuple[Mapping[str, tuple[str, ...]] | None, Pred]] = Bounded(4096)
 """Expressions already compiled. A predicate is a pure function of the expression's text and the
 compile options, so worlds may share it; the entry holds `allowed`, so its id stays its own."""
-_MAX_COMPILED = 4096
 _MAX_CACHED_TEXT = 512
 
 
@@ -230,9 +230,7 @@ def compile_expr(text: str, allowed: Mapping[str, tuple[str, ...]] | None = None
     pred = _compile(text, allowed, fold, allow_not)
     if len(text) > _MAX_CACHED_TEXT:  # an agent's huge expression is not kept
         return pred
-    if len(_COMPILED) >= _MAX_COMPILED:
-        _COMPILED.clear()
-    _COMPILED[key] = (allowed, pred)
+    _COMPILED.keep(key, (allowed, pred))
     return pred
 
 

@@ -1,9 +1,10 @@
 """twins/core/memo.text_cache: a short text's result is computed once and shared; a long one (an
-agent's huge query or formula) is computed every time and never kept."""
+agent's huge query or formula) is computed every time and never kept. memo.Bounded never holds
+more than its size."""
 
 from __future__ import annotations
 
-from dtu.twins.core.memo import text_cache
+from dtu.twins.core.memo import Bounded, text_cache
 
 
 def test_short_texts_are_kept_and_long_ones_are_not() -> None:
@@ -26,3 +27,13 @@ def test_short_texts_are_kept_and_long_ones_are_not() -> None:
     before = len(calls)
     parse("a = 1")
     assert len(calls) == before + 1
+
+
+def test_a_bounded_memo_forgets_all_when_full() -> None:
+    memo: Bounded[str, int] = Bounded(3)
+    assert memo.keep("a", 1) == 1 and memo.keep("b", 2) == 2 and memo.keep("c", 3) == 3
+    assert memo == {"a": 1, "b": 2, "c": 3}
+    assert memo.keep("d", 4) == 4 and memo == {"d": 4}  # full: forgotten, then kept
+    for i in range(1000):
+        memo.keep(str(i), i)
+        assert len(memo) <= 3
