@@ -63,15 +63,25 @@ def _from_scratch(doc: Document) -> Document:
     return out
 
 
+def _sweep_world(rng: random.Random) -> World:
+    """A world holding one document of random text, the sweeps' subject."""
+    files = [{"id": DID, "name": "Sweep", "kind": "doc", "text": _text(rng)}]
+    return World(SeedImage(TWINS, {"google": {"me": ME, "users": [{"email": ME}], "files": files}}, 7, 1.7e9), 7)
+
+
+def _requests(w: World, rng: random.Random) -> list[dict[str, Any]]:
+    """One to three random requests for the sweep's document as it is now."""
+    doc = w.ctx("google").state.files[DID].doc
+    assert doc is not None
+    return [_request(rng, len(doc.text) + 2) for _ in range(rng.randrange(1, 4))]
+
+
 def test_stored_documents_stay_normal() -> None:
     for seed in range(80):
         rng = random.Random(seed)
-        files = [{"id": DID, "name": "Sweep", "kind": "doc", "text": _text(rng)}]
-        w = World(SeedImage(TWINS, {"google": {"me": ME, "users": [{"email": ME}], "files": files}}, 7, 1.7e9), 7)
+        w = _sweep_world(rng)
         for step in range(12):
-            doc = w.ctx("google").state.files[DID].doc
-            assert doc is not None
-            reqs = [_request(rng, len(doc.text) + 2) for _ in range(rng.randrange(1, 4))]
+            reqs = _requests(w, rng)
             asyncio.run(w.call("google", "docs.documents.batchUpdate", {"documentId": DID, "requests": reqs}))
             doc = w.ctx("google").state.files[DID].doc
             assert doc is not None
@@ -86,12 +96,9 @@ def test_remembered_batches_answer_as_applied_ones() -> None:
         bodies, docs = [], []
         for seed in range(40):
             rng = random.Random(seed)
-            files = [{"id": DID, "name": "Sweep", "kind": "doc", "text": _text(rng)}]
-            w = World(SeedImage(TWINS, {"google": {"me": ME, "users": [{"email": ME}], "files": files}}, 7, 1.7e9), 7)
+            w = _sweep_world(rng)
             for _ in range(8):
-                doc = w.ctx("google").state.files[DID].doc
-                assert doc is not None
-                reqs = [_request(rng, len(doc.text) + 2) for _ in range(rng.randrange(1, 4))]
+                reqs = _requests(w, rng)
                 if fresh:
                     docs_ops._BATCHES.clear()
                 reply = asyncio.run(w.invoke("google", "docs.documents.batchUpdate", {"documentId": DID, "requests": reqs}))
