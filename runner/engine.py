@@ -17,7 +17,7 @@ from dtu.twins.core.twin import Twin
 
 from .agent import Agent, AnyAgent, Oracle, RunInfo, Task
 from .checks import CompiledChecks
-from .generate import Generate, NoMatch, Person, generate, merge_seed, resolve_vars, substitute_vars
+from .generate import Generate, NoMatch, Person, Roster, generate, merge_seed, resolve_vars, substitute_vars
 from .interrupt import Stop
 from .life import Composer, Life
 from .life_spec import seconds
@@ -35,7 +35,7 @@ _DEFAULT_EPOCH = parse_time(DEFAULT_NOW, 0.0)
 class Prepared:
     """A scenario made ready once per run: its seed image and compiled checks."""
 
-    __slots__ = ("_anthropic_seed", "_model_images", "_plans", "_variants", "base_seed", "checks", "composer",
+    __slots__ = ("_anthropic_seed", "_model_images", "_plans", "_roster", "_variants", "base_seed", "checks", "composer",
                  "deadline", "done", "faults", "force", "image", "listens", "live", "loaded", "scenario", "staff", "twin_names")
 
     def __init__(self, loaded: Loaded, seed: int, twins: dict[str, Twin[Any]]) -> None:
@@ -54,6 +54,7 @@ class Prepared:
             seed_data = merge_seed(first, seed_data)
         self.image = SeedImage(twins, seed_data, derive(seed, sc.id), now)
         self._variants: dict[str, Variant] = {}
+        self._roster: Roster | None = None
         self.base_seed = derive(seed, sc.id, "trials")
         self.checks = CompiledChecks(sc)
         names = [n for n in seed_data if n != "generate"]
@@ -130,7 +131,10 @@ class Prepared:
         sc = self.scenario
         if not sc.vars:
             return None
-        bound = resolve_vars(sc.vars, self.staff or [], trial_seed)
+        roster = self._roster
+        if roster is None or roster.staff is not self.staff:  # (a test may swap the staff)
+            roster = self._roster = Roster(self.staff or [])
+        bound = resolve_vars(sc.vars, roster, trial_seed)
         key = msgspec.json.encode(bound).decode()
         v = self._variants.get(key)
         if v is None:

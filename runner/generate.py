@@ -254,26 +254,65 @@ class Pick(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     not_: list[str] = msgspec.field(default_factory=list, name="not")
 
 
-def resolve_vars(spec: Mapping[str, Any], staff: list[Person], seed: int) -> dict[str, Any]:
+class Roster:
+    """A generated organisation's people, with what every trial's draw reuses: each `where`'s
+    pool (in staff order), each person as plain data, each var's parsed spec. The plain data is
+    shared by every trial's binding: read it, never change it."""
+
+    __slots__ = ("_dicts", "_picks", "_pools", "by_handle", "staff")
+
+    def __init__(self, staff: list[Person]) -> None:
+        self.staff = staff
+        self.by_handle = {p.handle: p for p in staff}
+        self._pools: dict[str, list[Person]] = {}
+        self._dicts: dict[str, dict[str, Any]] = {}
+        self._picks: dict[str, tuple[Mapping[str, Any], Pick]] = {}
+
+    def pick(self, name: str, raw: Mapping[str, Any]) -> Pick:
+        kept = self._picks.get(name)
+        if kept is not None and kept[0] is raw:
+            return kept[1]
+        pick = msgspec.convert(raw, Pick)  # checked at load time (pick_problem)
+        self._picks[name] = (raw, pick)
+        return pick
+
+    def pool(self, where: Mapping[str, Any]) -> list[Person]:
+        """Everyone but the organisation's head who matches `where`, in staff order."""
+        key = msgspec.json.encode(sorted(where.items())).decode() if where else ""
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = [p for p in self.staff if p.index > 0
+                                       and all(getattr(p, k, None) == v for k, v in where.items())]
+        return pool
+
+    def plain(self, person: Person) -> dict[str, Any]:
+        d = self._dicts.get(person.handle)
+        if d is None:
+            d = self._dicts[person.handle] = msgspec.to_builtins(person)
+        return d
+
+
+def resolve_vars(spec: Mapping[str, Any], staff: list[Person] | Roster, seed: int) -> dict[str, Any]:
     """Bind each var (in order) to a person or a literal, drawing with the trial's seed."""
+    roster = staff if isinstance(staff, Roster) else Roster(staff)
     env = Env(seed ^ 0x5EED, 0.0)
-    by_handle = {p.handle: p for p in staff}
     bound: dict[str, Any] = {}
     for name, raw in spec.items():
         if not isinstance(raw, dict):
             bound[name] = raw
             continue
-        pick = msgspec.convert(raw, Pick)  # checked at load time (pick_problem)
+        pick = roster.pick(name, raw)
         if pick.manager_of is not None:
             of = bound[pick.manager_of]
-            bound[name] = msgspec.to_builtins(by_handle[of["manager"]]) if of["manager"] else of
+            bound[name] = roster.plain(roster.by_handle[of["manager"]]) if of["manager"] else of
             continue
+        pool = roster.pool(pick.where)
         taken = {bound[n]["handle"] for n in pick.not_ if isinstance(bound.get(n), dict)}
-        pool = [p for p in staff if p.handle not in taken and p.index > 0
-                and all(getattr(p, k, None) == v for k, v in pick.where.items())]
+        if taken:
+            pool = [p for p in pool if p.handle not in taken]
         if not pool:
             raise NoMatch(name, f"nobody in this run's generated organisation matches {raw}")
-        bound[name] = msgspec.to_builtins(pool[env.randint(0, len(pool) - 1)])
+        bound[name] = roster.plain(pool[env.randint(0, len(pool) - 1)])
     return bound
 
 

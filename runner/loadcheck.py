@@ -18,7 +18,7 @@ from dtu.twins.core import Env, Twin, derive, mix, parse_time
 
 from . import people, yamlsrc
 from .errors import ScenarioError
-from .generate import MAX_USERS, Generate, NoMatch, Person, generate, merge_seed, pick_problem, resolve_vars
+from .generate import MAX_USERS, Generate, NoMatch, Person, Roster, generate, merge_seed, pick_problem, resolve_vars
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -201,9 +201,10 @@ def _draws(sc: Scenario, staff: list[Person], fail: Fail) -> None:
     if not sc.vars:
         return
     base = derive(0, sc.id, "trials")  # the engine's trial seeds: mix(base ^ trial)
+    roster = Roster(staff)
     for k in range(VAR_DRAWS):
         try:
-            resolve_vars(sc.vars, staff, mix(base ^ k))
+            resolve_vars(sc.vars, roster, mix(base ^ k))
         except NoMatch as e:
             raise fail(f"vars.{e.var}", f"{e.message} (run seed 0, trial {k})", e.fix) from None
 

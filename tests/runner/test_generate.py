@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from dtu.agents.scripted import ScriptedAgent
 from dtu.runner.engine import Prepared, RunOptions, run_trial
 from dtu.runner.errors import ScenarioError
-from dtu.runner.generate import MAX_USERS, Generate, generate, pick_problem, resolve_vars
+from dtu.runner.generate import MAX_USERS, Generate, Person, Pick, Roster, generate, pick_problem, resolve_vars
+from dtu.twins.core.env import Env
 from dtu.runner.scenario import load_file
 from dtu.twins.registry import TWINS
 
@@ -67,6 +69,49 @@ def test_manager_of_resolves_to_the_manager() -> None:
                          staff, 5)
     assert bound["x"]["department"] == "Sales"
     assert bound["m"]["handle"] == bound["x"]["manager"]
+
+
+def _draw_plainly(spec: dict[str, Any], staff: list[Person], seed: int) -> dict[str, Any]:
+    """What a draw means, written without a roster: filter the whole staff for every var."""
+    env = Env(seed ^ 0x5EED, 0.0)
+    by_handle = {p.handle: p for p in staff}
+    bound: dict[str, Any] = {}
+    for name, raw in spec.items():
+        if not isinstance(raw, dict):
+            bound[name] = raw
+            continue
+        pick = msgspec.convert(raw, Pick)
+        if pick.manager_of is not None:
+            of = bound[pick.manager_of]
+            bound[name] = msgspec.to_builtins(by_handle[of["manager"]]) if of["manager"] else of
+            continue
+        taken = {bound[n]["handle"] for n in pick.not_ if isinstance(bound.get(n), dict)}
+        pool = [p for p in staff if p.handle not in taken and p.index > 0
+                and all(getattr(p, k, None) == v for k, v in pick.where.items())]
+        bound[name] = msgspec.to_builtins(pool[env.randint(0, len(pool) - 1)])
+    return bound
+
+
+def test_a_roster_draws_what_a_plain_filter_draws() -> None:
+    """The roster keeps pools and plain people across trials; every draw is still the one filtering
+    the staff afresh gives, so a run's trials meet the same people as before."""
+    _, staff = generate(Generate(users=60), 3)
+    spec: dict[str, Any] = {
+        "a": {"pick": "person", "where": {"department": "Engineering", "is_manager": False}},
+        "b": {"pick": "person", "where": {"department": "Engineering", "is_manager": False}, "not": ["a"]},
+        "boss": {"manager_of": "a"},
+        "c": {"pick": "person", "not": ["a", "b", "boss"]},
+        "d": {"pick": "person", "where": {"is_manager": True}},
+        "label": "plain",
+    }
+    roster = Roster(staff)
+    seen = set()
+    for seed in range(400):
+        bound = resolve_vars(spec, roster, seed)
+        assert bound == _draw_plainly(spec, staff, seed)
+        assert len({bound[k]["handle"] for k in "abc"}) == 3
+        seen.add(bound["a"]["handle"])
+    assert len(seen) > 5
 
 
 def _load(tmp_path: Path, text: str) -> ScenarioError:

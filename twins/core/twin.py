@@ -11,6 +11,7 @@ import msgspec
 from .env import Env
 from .errors import ErrorKit
 from .events import EventsFn
+from .lazy import Restorer, loaded
 from .ops import Ctx, Operation, Registry, Reply
 
 if TYPE_CHECKING:
@@ -63,14 +64,29 @@ class Twin(Generic[S]):
     events: EventsFn | None = None
     """The events a successful mutating call causes, in the vendor's shapes (twins/<twin>/events.py)."""
 
+    lazy: bool = False
+    """Worlds restore the state lazily (twins/core/lazy.py): its collections of entities decode
+    an entity when something first reads it. For twins whose handlers read state only through
+    dict methods and call `lazy.loaded` before `msgspec.to_builtins`."""
+
     def __post_init__(self) -> None:
         self.decoder = msgspec.msgpack.Decoder(self.state_type)
+        self._restorer = Restorer(self.state_type) if self.lazy else None
+        if self.lazy:  # a whole view reads every entity: decode them all first
+            whole = self.view
+            self.view = lambda state: whole(loaded(state))
 
     def snapshot(self, state: S) -> bytes:
-        return _ENCODER.encode(state)
+        r = self._restorer
+        return _ENCODER.encode(state if r is None else r.encodable(state))
 
     def restore(self, snapshot: bytes) -> S:
         return self.decoder.decode(snapshot)
+
+    def restore_lazily(self, snapshot: bytes) -> S:
+        """The same state as `restore`; with `lazy`, its entities are decoded when first read."""
+        r = self._restorer
+        return r.restore(snapshot) if r is not None else self.decoder.decode(snapshot)
 
 
 _ENCODER = msgspec.msgpack.Encoder()

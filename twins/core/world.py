@@ -148,7 +148,7 @@ class World:
             twin = self.twins.get(name)
             if twin is None:
                 raise KeyError(f"unknown twin {name!r}; known: {', '.join(sorted(self.twins))}")
-            ctx = self._ctx[name] = Ctx(twin.restore(image.snapshot(name)), self.env,
+            ctx = self._ctx[name] = Ctx(twin.restore_lazily(image.snapshot(name)), self.env,
                                         image.actors.get(name, ""))
         return ctx
 

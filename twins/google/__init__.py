@@ -16,7 +16,7 @@ from .wire import auth, env_vars
 TWIN: Twin[GoogleState] = Twin(
     name="google", state_type=GoogleState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/drive/", "/upload/drive/", "/batch/", "/v1/documents", "/v4/spreadsheets"),
-    actor=lambda s: s.me, env_vars=env_vars, view=view, view_delta=view_delta, actors=lambda s, name: name in s.users,
+    actor=lambda s: s.me, env_vars=env_vars, view=view, view_delta=view_delta, lazy=True, actors=lambda s, name: name in s.users,
     limits=limits, events=events,
 )
 

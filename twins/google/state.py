@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from ..core.env import Env, derive
+from ..core.lazy import is_raw, loaded
 from ..core.memo import Bounded
 from ..core.ops import Ctx
 from .docs_model import Document
@@ -392,27 +393,31 @@ def _file_view(f: DriveFile, path: str) -> dict[str, Any]:
     return out
 
 
-def _assemble(state: GoogleState, files: dict[str, Any], seed_changes: list[Any] | None = None) -> dict[str, Any]:
+def _assemble(state: GoogleState, files: dict[str, Any], seed_changes: list[Any] | None = None,
+              seed_users: dict[str, Any] | None = None) -> dict[str, Any]:
     """The view around its files' views (`files` is the caller's own dict: roots are popped from it).
-    `seed_changes` is the seed's view of the change log, which a world only appends to."""
+    `seed_changes` is the seed's view of the change log, which a world only appends to; `seed_users`
+    the seed's view of the users, whose views a user still encoded reuses."""
     # msgspec decides whether `domain` is left out (its rule for omitted defaults); the containers
     # are left out when empty, in the order of the fields
     out: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(
         state, users={}, files={}, uploads={}, drives={}, changes=[], channels={}))
     if state.users:
-        out["users"] = msgspec.to_builtins(state.users)
+        out["users"] = ({k: seed_users[k] if is_raw(u) else msgspec.to_builtins(u) for k, u in dict.items(state.users)}
+                        if seed_users is not None else msgspec.to_builtins(loaded(state.users)))
     if state.files:
         out["files"] = files
     if state.drives:
-        out["drives"] = msgspec.to_builtins(state.drives)
+        out["drives"] = msgspec.to_builtins(loaded(state.drives))
     if state.changes:
         if seed_changes:
             out["changes"] = seed_changes + msgspec.to_builtins(state.changes[len(seed_changes):])
         else:
             out["changes"] = msgspec.to_builtins(state.changes)
     if state.channels:
-        out["channels"] = msgspec.to_builtins(state.channels)
-    out["roots"] = {u.rootId: files.pop(u.rootId) for u in state.users.values() if u.rootId in files}
+        out["channels"] = msgspec.to_builtins(loaded(state.channels))
+    out["roots"] = {root: files.pop(root) for root in (u.get("rootId", "") for u in out.get("users", {}).values())
+                    if root in files}
     drives: dict[str, Any] = out.setdefault("drives", {})
     for did, d in drives.items():  # a shared drive's root folder: its members, not a file
         root = files.pop(did, None)
@@ -448,13 +453,13 @@ def view_delta(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any]:
     rebuilt: list[str] = []
     shifted: list[str] = []  # rebuilt files a path through them would differ for
     kept = 0
-    for fid, f in now.items():
+    for fid, f in dict.items(now):  # a file still encoded is the seed's: so is its view
         v = old.get(fid) or roots.get(fid)
         if v is None:
             shifted.append(fid)
         else:
             kept += 1
-            if fid in logged or ("file", fid) in marked:
+            if (fid in logged or ("file", fid) in marked) and not is_raw(f):
                 if v["name"] != f.name or v["parents"][:1] != f.parents[:1]:
                     shifted.append(fid)
                 v = None
@@ -462,7 +467,8 @@ def view_delta(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any]:
             rebuilt.append(fid)
         files[fid] = v
     moved = kept < len(old) + len(roots) or (
-        bool(shifted) and not {p for f in now.values() for p in f.parents}.isdisjoint(shifted))
+        bool(shifted) and not {p for fid, f in dict.items(now)
+                               for p in (files[fid]["parents"] if is_raw(f) else f.parents)}.isdisjoint(shifted))
     paths: dict[str, str] = {}
     for fid in rebuilt:
         files[fid] = _file_view(now[fid], _path(fid, now, paths))
@@ -471,4 +477,4 @@ def view_delta(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any]:
             path = _path(fid, now, paths)
             if v["path"] != path:
                 files[fid] = {**v, "path": path}
-    return _assemble(state, files, seed_changes)
+    return _assemble(state, files, seed_changes, seed.get("users"))

@@ -29,7 +29,7 @@ guard(ops)  # after every module registered its operations
 TWIN: Twin[JiraState] = Twin(
     name="jira", state_type=JiraState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/rest/api/", "/rest/agile/"), actor=lambda s: s.me, env_vars=env_vars,
-    actors=lambda s, name: name in s.users, view=view, view_delta=view_delta, limits=limits,
+    actors=lambda s, name: name in s.users, view=view, view_delta=view_delta, lazy=True, limits=limits,
     events=events,
 )
 

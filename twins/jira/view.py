@@ -152,7 +152,7 @@ def view_delta(ctx: Ctx[JiraState], seed: dict[str, Any]) -> dict[str, Any]:
     if ALL in changed or len(s.issues) < len(old):
         return view(s)
     links = _links(s)
-    new = list(itertools.islice(s.issues.values(), len(old), None))
+    new = list(itertools.islice(dict.values(s.issues), len(old), None))  # new: never still encoded
     redo = [i for k in changed if k[0] == "issue" and (i := s.issues[k[1]]).key in old]
     out = dict(seed)
     out["links"] = links

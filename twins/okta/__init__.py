@@ -27,7 +27,7 @@ _MODULES = (ops_rules, ops_users, ops_lifecycle, ops_groups, ops_apps, ops_facto
 TWIN: Twin[OktaState] = Twin(
     name="okta", state_type=OktaState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/api/v1/",), actor=lambda s: s.me, view=view, headers=headers, env_vars=env_vars,
-    actors=lambda s, name: name in s.users, limits=limits, events=events, view_delta=view_delta,
+    actors=lambda s, name: name in s.users, limits=limits, events=events, view_delta=view_delta, lazy=True,
 )
 
 __all__ = ["TWIN", "OktaError", "OktaState"]

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from ..core import Ctx
+from ..core.lazy import is_raw, loaded
 
 
 class User(msgspec.Struct, gc=False):
@@ -196,14 +197,14 @@ def view_delta(ctx: Ctx[OktaState], seed: dict[str, Any]) -> Any:
     Groups, apps and the rest are built as `view` builds them."""
     s = ctx.state
     out = _plain(s, {})
-    groups_of, apps_of = _joins(s, out)
     old_users = seed["users"]
+    groups_of, apps_of = _joins(s, out, old_users)
     changed = ctx.changed
     users = out["users"] = {}
-    for uid, u in s.users.items():
+    for uid, u in dict.items(s.users):  # a user still encoded is the seed's: its view is too
         old = old_users.get(uid)
         groups, apps = groups_of[uid], apps_of[uid]
-        if old is None or ("user", uid) in changed:
+        if old is None or (("user", uid) in changed and not is_raw(u)):
             old = msgspec.to_builtins(u)
             _finish(old, groups, apps)
         elif old["groups"] != groups or old["apps"] != apps:
@@ -216,7 +217,7 @@ def view_delta(ctx: Ctx[OktaState], seed: dict[str, Any]) -> Any:
 def _plain(state: OktaState, users: dict[str, User]) -> dict[str, Any]:
     """The state as stored, with `users` in place of its users, without the rate-limit counter or
     event hooks' secrets."""
-    out: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(state, users=users, logs=[]))
+    out: dict[str, Any] = msgspec.to_builtins(loaded(msgspec.structs.replace(state, users=users, logs=[])))
     # log entries are plain data never changed once written (syslog.py): the view lists them, uncopied
     out["logs"] = list(state.logs)
     del out["rate"]
@@ -225,11 +226,17 @@ def _plain(state: OktaState, users: dict[str, User]) -> dict[str, Any]:
     return out
 
 
-def _joins(state: OktaState, out: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _joins(state: OktaState, out: dict[str, Any], seed_users: dict[str, Any] | None = None
+           ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Each user's group names and app labels; each group's `member_logins` and each app's
-    `user_logins` and `group_names`, set in `out`."""
+    `user_logins` and `group_names`, set in `out`. A user still encoded is the seed's: its login
+    is read from `seed_users`, the seed's view of the users."""
     users = state.users
-    login = {u.id: str(u.profile.get("login", "")) for u in users.values()}
+    if seed_users is None:
+        login = {u.id: str(u.profile.get("login", "")) for u in users.values()}
+    else:
+        login = {uid: str(seed_users[uid]["profile"].get("login", "") if is_raw(u) else u.profile.get("login", ""))
+                 for uid, u in dict.items(users)}
     groups_of: dict[str, list[str]] = {uid: [] for uid in users}
     jgroups = out["groups"]
     for g in state.groups.values():

@@ -13,7 +13,7 @@ from .wire import auth, env_vars
 TWIN: Twin[SlackState] = Twin(
     name="slack", state_type=SlackState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/api/",), actor=lambda s: s.me, env_vars=env_vars,
-    limits=limits, events=events, view_delta=view_delta,
+    limits=limits, events=events, view_delta=view_delta, lazy=True,
 )
 
 __all__ = ["TWIN", "SlackError", "SlackState"]

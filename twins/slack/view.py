@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from ..core import Ctx
+from ..core.lazy import is_raw, loaded
 from .state import Channel, SlackState
 
 _to_builtins = msgspec.to_builtins
@@ -36,10 +37,10 @@ def view_delta(ctx: Ctx[SlackState], seed: dict[str, Any]) -> dict[str, Any]:
         "team_id": s.team_id, "team": s.team, "domain": s.domain, "me": s.me,
         "users": _merge(s.users, seed["users"], users),
         "channels": _channels(s.channels, seed["channels"], channels, rewritten),
-        "files": _to_builtins(s.files) if s.files else {},
-        "usergroups": _to_builtins(s.usergroups) if s.usergroups else {},
-        "reminders": _to_builtins(s.reminders) if s.reminders else {},
-        "scheduled": _to_builtins(s.scheduled) if s.scheduled else {},
+        "files": _to_builtins(loaded(s.files)) if s.files else {},
+        "usergroups": _to_builtins(loaded(s.usergroups)) if s.usergroups else {},
+        "reminders": _to_builtins(loaded(s.reminders)) if s.reminders else {},
+        "scheduled": _to_builtins(loaded(s.scheduled)) if s.scheduled else {},
         "emoji": dict(s.emoji),
     }
 
@@ -51,9 +52,9 @@ def _merge(items: Mapping[str, Any], seed: dict[str, Any], marked: set[str]) -> 
     if not marked and items.keys() == seed.keys():
         return seed
     out: dict[str, Any] = {}
-    for key, item in items.items():
+    for key, item in dict.items(items):  # an item still encoded is the seed's
         old = seed.get(key)
-        out[key] = old if old is not None and key not in marked else _to_builtins(item)
+        out[key] = old if old is not None and (key not in marked or is_raw(item)) else _to_builtins(item)
     return out
 
 
@@ -64,11 +65,11 @@ def _channels(items: dict[str, Channel], seed: dict[str, Any], marked: set[str],
     if not marked and items.keys() == seed.keys():
         return seed
     out: dict[str, Any] = {}
-    for key, ch in items.items():
+    for key, ch in dict.items(items):  # a channel still encoded is the seed's
         old = seed.get(key)
         if old is None:
             out[key] = _to_builtins(ch)
-        elif key not in marked:
+        elif key not in marked or is_raw(ch):
             out[key] = old
         else:
             out[key] = _to_builtins(ch) if key in rewritten else _appended(ch, old)

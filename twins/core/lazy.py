@@ -1,0 +1,176 @@
+"""Lazy restore: a world decodes only the entities it reads.
+
+A world starts from its scenario's seed snapshot. Decoding the whole state up front costs as
+much as the seed is large (a generated organisation's Drive is ~200 µs), while a trajectory
+reads a handful of users, files or issues. `Restorer` decodes a snapshot's skeleton instead:
+every collection of entities (a state field typed `dict[K, SomeStruct]`) becomes a `LazyMap`
+whose values stay encoded (`msgspec.Raw`, a view into the snapshot) until something reads them.
+
+A `LazyMap` is a `dict`, so handlers use it as one. Reading a value (`[]`, `get`, `pop`,
+`setdefault`) decodes that value once and keeps it; `values`, `items`, `copy`, comparisons and
+`dict(...)` decode every value first. Writing needs no decoding. MessagePack encoding (snapshots
+and digests) writes a still-encoded value's bytes as they are, so an untouched entity costs a
+copy, and the snapshot is byte for byte the one an eager restore would give.
+
+What a `LazyMap` must not meet: code reading its values through the C API without its methods.
+`msgspec.to_builtins` is one (it fails on a `Raw` with a TypeError): call `loaded` first."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any, TypeVar
+
+import msgspec
+
+K = TypeVar("K")
+V = TypeVar("V")
+_Raw = msgspec.Raw
+
+
+class LazyMap(dict[K, V]):
+    """A state's collection whose values are decoded when first read (see the module)."""
+
+    __slots__ = ("_dec", "_whole")
+
+    def __iter__(self) -> Any:
+        # Not dict's own iterator slot: `dict(m)`, `{**m}` and `update(m)` then read through
+        # `keys()` and `m[k]`, which decode, instead of copying encoded values.
+        return dict.__iter__(self)
+
+    def __init__(self, raw: dict[K, Any], dec: msgspec.msgpack.Decoder[Any]) -> None:
+        dict.__init__(self, raw)
+        self._dec = dec
+        self._whole = False
+
+    def __getitem__(self, key: K) -> V:
+        v = dict.__getitem__(self, key)
+        if type(v) is _Raw:
+            v = self._dec.decode(v)
+            dict.__setitem__(self, key, v)
+        return v
+
+    def get(self, key: K, default: Any = None) -> Any:
+        v = dict.get(self, key, default)
+        if type(v) is _Raw:
+            v = self._dec.decode(v)
+            dict.__setitem__(self, key, v)
+        return v
+
+    def pop(self, key: K, *default: Any) -> Any:
+        v = dict.pop(self, key, *default)
+        return self._dec.decode(v) if type(v) is _Raw else v
+
+    def popitem(self) -> tuple[K, V]:
+        k, v = dict.popitem(self)
+        return k, (self._dec.decode(v) if type(v) is _Raw else v)
+
+    def setdefault(self, key: K, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        dict.__setitem__(self, key, default)
+        return default
+
+    def load(self) -> LazyMap[K, V]:
+        """Decode every value still encoded; answers itself."""
+        if not self._whole:
+            dec = self._dec
+            for k, v in dict.items(self):
+                if type(v) is _Raw:
+                    dict.__setitem__(self, k, dec.decode(v))  # a value, not a key: iteration holds
+            self._whole = True
+        return self
+
+    def values(self) -> Any:
+        return dict.values(self.load())
+
+    def items(self) -> Any:
+        return dict.items(self.load())
+
+    def copy(self) -> dict[K, V]:
+        return dict(dict.items(self.load()))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyMap):
+            other.load()
+        return dict.__eq__(self.load(), other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __or__(self, other: Any) -> Any:
+        return self.copy() | other
+
+    def __ror__(self, other: Any) -> Any:
+        return other | self.copy()
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self.load())
+
+    def __reduce__(self) -> Any:
+        return dict, (self.copy(),)
+
+
+def is_raw(v: Any) -> bool:
+    """Whether a value read with `dict.items(m)` / `dict.get(m, k)` is still encoded: an entity
+    nothing has read, so it is the seed's own (a view may reuse the seed's view of it)."""
+    return type(v) is _Raw
+
+
+def loaded(x: Any) -> Any:
+    """`x` with every `LazyMap` inside it decoded (a state, a collection, or anything else): for
+    code that reads values without a `LazyMap`'s methods, such as `msgspec.to_builtins`."""
+    if isinstance(x, LazyMap):
+        x.load()
+    elif isinstance(x, msgspec.Struct):
+        for name in x.__struct_fields__:
+            v = getattr(x, name)
+            if isinstance(v, LazyMap):
+                v.load()
+    return x
+
+
+class Restorer:
+    """Restores snapshots of one state type lazily (see the module)."""
+
+    def __init__(self, state_type: type[msgspec.Struct]) -> None:
+        self.state_type = state_type
+        self.lazy: dict[str, msgspec.msgpack.Decoder[Any]] = {}
+        hints = typing.get_type_hints(state_type)
+        fields = []
+        for f in msgspec.structs.fields(state_type):
+            typ = hints[f.name]
+            args = typing.get_args(typ)
+            if (typing.get_origin(typ) is dict and len(args) == 2 and isinstance(args[1], type)
+                    and issubclass(args[1], msgspec.Struct)):
+                self.lazy[f.name] = msgspec.msgpack.Decoder(args[1])
+                typ = dict[args[0], msgspec.Raw]  # type: ignore[name-defined]
+            default = (msgspec.field(default_factory=f.default_factory, name=f.encode_name)
+                       if f.default_factory is not msgspec.NODEFAULT
+                       else msgspec.field(default=f.default, name=f.encode_name)
+                       if f.default is not msgspec.NODEFAULT else msgspec.field(name=f.encode_name))
+            fields.append((f.name, typ, default))
+        self._omits = state_type.__struct_config__.omit_defaults
+        skeleton = msgspec.defstruct(f"{state_type.__name__}Skeleton", fields)
+        self._skeleton = msgspec.msgpack.Decoder(skeleton)
+        self._names = tuple(f.name for f in msgspec.structs.fields(state_type))
+
+    def restore(self, snapshot: bytes) -> Any:
+        sk = self._skeleton.decode(snapshot)
+        lazy = self.lazy
+        kwargs = {}
+        for name in self._names:
+            v = getattr(sk, name)
+            dec = lazy.get(name)
+            kwargs[name] = LazyMap(v, dec) if dec is not None and v else v
+        return self.state_type(**kwargs)
+
+    def encodable(self, state: Any) -> Any:
+        """`state` as MessagePack should see it: with `omit_defaults`, msgspec omits an empty
+        `dict` but not an empty `LazyMap` (an emptied collection), so those are swapped for `{}`
+        in a shallow copy."""
+        if not self._omits:
+            return state
+        empty = {name: {} for name in self.lazy if type(v := getattr(state, name)) is LazyMap and not v}
+        return msgspec.structs.replace(state, **empty) if empty else state
