@@ -18,7 +18,17 @@ from dtu.twins.core import Env, Twin, derive, mix, parse_time
 
 from . import people, yamlsrc
 from .errors import ScenarioError
-from .generate import MAX_USERS, Generate, NoMatch, Person, Roster, generate, merge_seed, pick_problem, resolve_vars
+from .generate import (
+    MAX_USERS,
+    Generate,
+    NoMatch,
+    Person,
+    Roster,
+    generate,
+    merge_seed,
+    pick_problem,
+    resolve_vars,
+)
 
 if TYPE_CHECKING:
     from .scenario import Scenario

@@ -12,9 +12,18 @@ import pytest
 from dtu.agents.scripted import ScriptedAgent
 from dtu.runner.engine import Prepared, RunOptions, run_trial
 from dtu.runner.errors import ScenarioError
-from dtu.runner.generate import MAX_USERS, Generate, Person, Pick, Roster, generate, pick_problem, resolve_vars
-from dtu.twins.core.env import Env
+from dtu.runner.generate import (
+    MAX_USERS,
+    Generate,
+    Person,
+    Pick,
+    Roster,
+    generate,
+    pick_problem,
+    resolve_vars,
+)
 from dtu.runner.scenario import load_file
+from dtu.twins.core.env import Env
 from dtu.twins.registry import TWINS
 
 SCENARIO = """

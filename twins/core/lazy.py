@@ -17,6 +17,7 @@ What a `LazyMap` must not meet: code reading its values through the C API withou
 
 from __future__ import annotations
 
+import types
 import typing
 from typing import Any, TypeVar
 
@@ -43,26 +44,26 @@ class LazyMap(dict[K, V]):
         self._whole = False
 
     def __getitem__(self, key: K) -> V:
-        v = dict.__getitem__(self, key)
+        v: Any = dict.__getitem__(self, key)
         if type(v) is _Raw:
             v = self._dec.decode(v)
             dict.__setitem__(self, key, v)
         return v
 
     def get(self, key: K, default: Any = None) -> Any:
-        v = dict.get(self, key, default)
+        v: Any = dict.get(self, key, default)
         if type(v) is _Raw:
             v = self._dec.decode(v)
             dict.__setitem__(self, key, v)
         return v
 
     def pop(self, key: K, *default: Any) -> Any:
-        v = dict.pop(self, key, *default)
+        v: Any = dict.pop(self, key, *default)
         return self._dec.decode(v) if type(v) is _Raw else v
 
     def popitem(self) -> tuple[K, V]:
         k, v = dict.popitem(self)
-        return k, (self._dec.decode(v) if type(v) is _Raw else v)
+        return k, (self._dec.decode(v) if type(v) is _Raw else v)  # type: ignore[arg-type]
 
     def setdefault(self, key: K, default: Any = None) -> Any:
         if key in self:
@@ -76,7 +77,7 @@ class LazyMap(dict[K, V]):
             dec = self._dec
             for k, v in dict.items(self):
                 if type(v) is _Raw:
-                    dict.__setitem__(self, k, dec.decode(v))  # a value, not a key: iteration holds
+                    dict.__setitem__(self, k, dec.decode(v))  # type: ignore[arg-type]  # a value, not a key: iteration holds
             self._whole = True
         return self
 
@@ -97,7 +98,7 @@ class LazyMap(dict[K, V]):
     def __ne__(self, other: object) -> bool:
         return not self == other
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __or__(self, other: Any) -> Any:
         return self.copy() | other
@@ -145,7 +146,7 @@ class Restorer:
             if (typing.get_origin(typ) is dict and len(args) == 2 and isinstance(args[1], type)
                     and issubclass(args[1], msgspec.Struct)):
                 self.lazy[f.name] = msgspec.msgpack.Decoder(args[1])
-                typ = dict[args[0], msgspec.Raw]  # type: ignore[name-defined]
+                typ = types.GenericAlias(dict, (args[0], msgspec.Raw))
             default = (msgspec.field(default_factory=f.default_factory, name=f.encode_name)
                        if f.default_factory is not msgspec.NODEFAULT
                        else msgspec.field(default=f.default, name=f.encode_name)
@@ -172,5 +173,5 @@ class Restorer:
         in a shallow copy."""
         if not self._omits:
             return state
-        empty = {name: {} for name in self.lazy if type(v := getattr(state, name)) is LazyMap and not v}
+        empty: dict[str, Any] = {name: {} for name in self.lazy if type(v := getattr(state, name)) is LazyMap and not v}
         return msgspec.structs.replace(state, **empty) if empty else state

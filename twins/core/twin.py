@@ -86,7 +86,11 @@ class Twin(Generic[S]):
     def restore_lazily(self, snapshot: bytes) -> S:
         """The same state as `restore`; with `lazy`, its entities are decoded when first read."""
         r = self._restorer
-        return r.restore(snapshot) if r is not None else self.decoder.decode(snapshot)
+        return r.restore(snapshot) if r is not None and len(snapshot) >= LAZY_FROM else self.decoder.decode(snapshot)
 
 
 _ENCODER = msgspec.msgpack.Encoder()
+LAZY_FROM = 16 << 10
+"""Snapshot bytes from which a lazy twin restores lazily: a hand-written scenario's seed is a few
+KB, read almost whole by a trajectory, and decodes faster at once; a generated organisation's is
+25-80 KB, of which a trajectory reads a few entities."""

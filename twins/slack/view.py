@@ -12,7 +12,6 @@ small collections (files, user groups, reminders, scheduled messages) are rebuil
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -45,7 +44,7 @@ def view_delta(ctx: Ctx[SlackState], seed: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _merge(items: Mapping[str, Any], seed: dict[str, Any], marked: set[str]) -> dict[str, Any]:
+def _merge(items: dict[str, Any], seed: dict[str, Any], marked: set[str]) -> dict[str, Any]:
     """Each entity's seed view when it is unmarked and was seeded, else its view built afresh (in
     the state's order, which is the seed's for the seeded ones): the seed's dict itself when none
     was marked, added or removed."""
