@@ -19,28 +19,49 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 import msgspec
+
+from .memo import Bounded
 
 K = TypeVar("K")
 V = TypeVar("V")
 _Raw = msgspec.Raw
 
 
+class Seed:
+    """The seed's entities of one collection of one snapshot, decoded once and shared by every
+    world restored from it: for reading only (`LazyMap.peek`)."""
+
+    __slots__ = ("dec", "entities")
+
+    def __init__(self, dec: msgspec.msgpack.Decoder[Any]) -> None:
+        self.dec = dec
+        self.entities: dict[Any, Any] = {}
+
+    def get(self, key: Any, raw: msgspec.Raw) -> Any:
+        e = self.entities.get(key)
+        if e is None:
+            e = self.entities[key] = self.dec.decode(raw)
+        return e
+
+
 class LazyMap(dict[K, V]):
     """A state's collection whose values are decoded when first read (see the module)."""
 
-    __slots__ = ("_dec", "_whole")
+    __slots__ = ("_dec", "_seed", "_whole")
 
     def __iter__(self) -> Any:
         # Not dict's own iterator slot: `dict(m)`, `{**m}` and `update(m)` then read through
         # `keys()` and `m[k]`, which decode, instead of copying encoded values.
         return dict.__iter__(self)
 
-    def __init__(self, raw: dict[K, Any], dec: msgspec.msgpack.Decoder[Any]) -> None:
+    def __init__(self, raw: dict[K, Any], seed: Seed) -> None:
         dict.__init__(self, raw)
-        self._dec = dec
+        self._dec = seed.dec
+        self._seed = seed
         self._whole = False
 
     def __getitem__(self, key: K) -> V:
@@ -70,6 +91,19 @@ class LazyMap(dict[K, V]):
             return self[key]
         dict.__setitem__(self, key, default)
         return default
+
+    def peek(self, key: K) -> Any:
+        """The value for `key` (or None) to read and nothing else: an entity this world has not
+        read yet is the seed's, decoded once for every world, so it must not be changed or
+        handed out; `m[key]` gives the world's own."""
+        v: Any = dict.get(self, key)
+        return self._seed.get(key, v) if type(v) is _Raw else v
+
+    def peek_items(self) -> Iterator[tuple[K, Any]]:
+        """`items()` to read and nothing else (see `peek`), without decoding this world's copies."""
+        get = self._seed.get
+        for k, v in dict.items(self):
+            yield k, (get(k, v) if type(v) is _Raw else v)
 
     def load(self) -> LazyMap[K, V]:
         """Decode every value still encoded; answers itself."""
@@ -113,6 +147,11 @@ class LazyMap(dict[K, V]):
         return dict, (self.copy(),)
 
 
+def peek_items(m: dict[K, V]) -> Iterable[tuple[K, Any]]:
+    """`m.items()` for reading only: a `LazyMap`'s `peek_items`, any other dict's `items`."""
+    return m.peek_items() if type(m) is LazyMap else m.items()
+
+
 def is_raw(v: Any) -> bool:
     """Whether a value read with `dict.items(m)` / `dict.get(m, k)` is still encoded: an entity
     nothing has read, so it is the seed's own (a view may reuse the seed's view of it)."""
@@ -138,6 +177,7 @@ class Restorer:
     def __init__(self, state_type: type[msgspec.Struct]) -> None:
         self.state_type = state_type
         self.lazy: dict[str, msgspec.msgpack.Decoder[Any]] = {}
+        self._seeds: Bounded[bytes, dict[str, Seed]] = Bounded(256)
         hints = typing.get_type_hints(state_type)
         fields = []
         for f in msgspec.structs.fields(state_type):
@@ -159,12 +199,14 @@ class Restorer:
 
     def restore(self, snapshot: bytes) -> Any:
         sk = self._skeleton.decode(snapshot)
-        lazy = self.lazy
+        seeds = self._seeds.get(snapshot)
+        if seeds is None:
+            seeds = self._seeds.keep(snapshot, {name: Seed(dec) for name, dec in self.lazy.items()})
         kwargs = {}
         for name in self._names:
             v = getattr(sk, name)
-            dec = lazy.get(name)
-            kwargs[name] = LazyMap(v, dec) if dec is not None and v else v
+            seed = seeds.get(name)
+            kwargs[name] = LazyMap(v, seed) if seed is not None and v else v
         return self.state_type(**kwargs)
 
     def encodable(self, state: Any) -> Any:

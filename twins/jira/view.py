@@ -8,6 +8,7 @@ import itertools
 from typing import Any
 
 from ..core import Ctx, Registry
+from ..core.lazy import peek_items
 from ..core.ops import Handler
 from .render import ts
 from .state import Issue, JiraState
@@ -74,7 +75,7 @@ def _relations(s: JiraState) -> tuple[dict[str, list[dict[str, str]]], dict[str,
         links.setdefault(link.outward, []).append(
             {"type": lt.name, "phrase": lt.inward, "issue": s.issues[link.inward].key})
     children: dict[str, list[str]] = {}
-    for x in s.issues.values():
+    for _, x in peek_items(s.issues):  # read only
         if x.parent is not None:
             children.setdefault(x.parent, []).append(x.key)
     return links, children

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from ..core import Ctx, Registry, Reply
+from ..core.lazy import peek_items
 from ..core.memo import Bounded
 from .errors import OktaError, forbidden, found, not_found
 from .state import App, Group, OktaState, User
@@ -67,14 +68,14 @@ def find_user(s: OktaState, ref: str, actor: str = "") -> User | None:
     if u is not None:
         return u
     low = ref.lower()
-    for u in s.users.values():
+    for uid, u in peek_items(s.users):  # read only: the match is the world's own (s.users[uid])
         login = str(u.profile.get("login", "")).lower()
         if login == low:
-            return u
+            return s.users[uid]
     if "@" not in low:
-        for u in s.users.values():
+        for uid, u in peek_items(s.users):
             if str(u.profile.get("login", "")).lower().split("@")[0] == low:
-                return u
+                return s.users[uid]
     return None
 
 
