@@ -1,4 +1,4 @@
-"""python -m bench [engine|world|memory|serve|workers|ray|sandbox|viewer|events|llm|service|all] — prints dtu's performance figures."""
+"""python -m bench [engine|world|memory|org|serve|workers|ray|sandbox|viewer|events|llm|service|all] — prints dtu's performance figures."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def families() -> dict[str, list[Loaded]]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "serve", "workers", "ray", "sandbox", "viewer",
-                                                    "events", "llm", "service", "all"])
+    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "org", "serve", "workers", "ray", "sandbox",
+                                                    "viewer", "events", "llm", "service", "all"])
     p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
     p.add_argument("--concurrency", type=int, action="append", default=None)
     p.add_argument("--family", action="append", default=None, help="only these twin families")
@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         from .memory import bench_memory
 
         bench_memory(fams)
+    if args.what in ("org", "all"):
+        from .org import bench_org
+
+        bench_org(fams)
     if args.what in ("workers", "all"):
         from .workers import bench_workers
 

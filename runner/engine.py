@@ -102,7 +102,7 @@ class Prepared:
             img = SeedImage(base.twins, {}, base.seed, base.now)
             img.snapshots.update(base.snapshots)
             img.actors.update(base.actors)
-            img.seeded, img.n = base.seeded, base.n
+            img.seeded, img.n, img.base = base.seeded, base.n, base
             twin = base.twins.get("anthropic")
             if twin is not None:
                 data = dict(self._anthropic_seed or {})

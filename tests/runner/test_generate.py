@@ -178,3 +178,18 @@ def test_pick_problem_accepts_what_some_organisation_holds() -> None:
     assert pick_problem("x", {"where": {"is_manager": False}}, tiny, {}) is not None
     assert pick_problem("x", {"where": {"department": "Sales", "title": "SRE"}}, spec, {}) is not None
     assert pick_problem("x", {"pick": "robot"}, spec, {}) == (".pick", "unknown pick 'robot'", "use `pick: person`")
+
+
+def test_oracle_worlds_share_the_seed_views(tmp_path: Path) -> None:
+    """An oracle's world (its Anthropic twin holds the trial's plan) has an image per `vars:` draw;
+    the twins it shares with the scenario's image share their seed views, built once."""
+    path = tmp_path / "gen.yaml"
+    path.write_text(SCENARIO)
+    p = Prepared(load_file(path), 5, TWINS)
+    images = {id(p.model_image(p.reference_of(seed))): p.model_image(p.reference_of(seed)) for seed in range(6)}
+    assert len(images) > 1
+    for img in images.values():
+        assert img is not p.image and img.snapshots["anthropic"] is not p.image.snapshots.get("anthropic")
+        for name in p.image.seeded:
+            assert img.view(name) is p.image.view(name)
+        assert img.view("anthropic") == TWINS["anthropic"].view(TWINS["anthropic"].restore(img.snapshots["anthropic"]))

@@ -63,7 +63,7 @@ class SeedImage:
     Worlds restore from the snapshots; a twin's state is decoded only when a world first
     touches it, and an untouched twin's view is computed once and shared."""
 
-    __slots__ = ("actors", "n", "now", "seed", "seeded", "snapshots", "twins", "views")
+    __slots__ = ("actors", "base", "n", "now", "seed", "seeded", "snapshots", "twins", "views")
 
     def __init__(self, twins: Mapping[str, Twin[Any]], seed_data: Mapping[str, Any], seed: int,
                  now: float) -> None:
@@ -82,6 +82,8 @@ class SeedImage:
         self.seeded: tuple[str, ...] = tuple(self.snapshots)
         """The twins the seed names; empty twins built later on first use are not among them."""
         self.views: dict[str, Any] = {}
+        self.base: SeedImage | None = None
+        """An image this one was copied from: the views of the snapshots they share are its."""
 
     def snapshot(self, name: str) -> bytes:
         snap = self.snapshots.get(name)
@@ -95,8 +97,12 @@ class SeedImage:
     def view(self, name: str) -> Any:
         v = self.views.get(name)
         if v is None:
-            twin = self.twins[name]
-            v = self.views[name] = twin.view(twin.restore(self.snapshot(name)))
+            base = self.base
+            if base is not None and base.snapshots.get(name) is self.snapshot(name):
+                v = self.views[name] = base.view(name)
+            else:
+                twin = self.twins[name]
+                v = self.views[name] = twin.view(twin.restore(self.snapshot(name)))
         return v
 
 
