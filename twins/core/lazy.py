@@ -102,6 +102,7 @@ class LazyMap(dict[K, V]):
     def peek_items(self) -> Iterator[tuple[K, Any]]:
         """`items()` to read and nothing else (see `peek`), without decoding this world's copies."""
         get = self._seed.get
+        v: Any
         for k, v in dict.items(self):
             yield k, (get(k, v) if type(v) is _Raw else v)
 
