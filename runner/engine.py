@@ -59,7 +59,7 @@ class Prepared:
         self.checks = CompiledChecks(sc)
         names = [n for n in seed_data if n != "generate"]
         for step in sc.reference:
-            if step.twin not in names:
+            if step.twin and step.twin not in names:  # (a wait step names no twin)
                 names.append(step.twin)
         self.twin_names = tuple(names)
         self._anthropic_seed: Any = seed_data.get("anthropic")

@@ -217,3 +217,14 @@ def test_only_an_oracle_judges_the_reserved_key(tmp_path: Path, spec: str) -> No
     else:
         assert source.calls == [("slack__chat_postMessage", {"channel": "C0TEAM0001", "text": "hi",
                                                              DTU: {"when": "`false`"}})]
+
+
+def test_a_task_names_only_twins() -> None:
+    """A plan's wait steps name no twin: the task's twins (what an agent is told it may use, and
+    what a command agent gets environment variables for) are twins only."""
+    waiting = [ld for ld in _people() if any(not s.twin for s in ld.scenario.reference)]
+    assert waiting
+    for ld in waiting:
+        p = Prepared(ld, 0, TWINS)
+        assert p.twin_names and set(p.twin_names) <= set(TWINS), ld.id
+        assert p.task(0, 1).twins == p.twin_names
