@@ -147,6 +147,64 @@ def _is_boolean(fn: Fn) -> bool:
     return getattr(fn, "boolean", False)
 
 
+def _equalities(node: dict[str, Any]) -> list[tuple[tuple[str, ...], str]] | None:
+    """A condition that is field paths each equal to a string literal, joined by `&&`, as
+    [(path, literal)]; None for any other condition. Only an object's field can equal a string, so
+    such a filter keeps the objects whose paths hold those strings."""
+    t = node["type"]
+    ch = node.get("children", [])
+    if t == "and_expression":
+        a, b = _equalities(ch[0]), _equalities(ch[1])
+        return a + b if a is not None and b is not None else None
+    if t != "comparator" or node["value"] != "eq" or ch[1]["type"] != "literal" or type(ch[1]["value"]) is not str:
+        return None
+    left = ch[0]
+    if left["type"] == "field":
+        return [((left["value"],), ch[1]["value"])]
+    if left["type"] == "subexpression" and all(c["type"] == "field" for c in left["children"]):
+        return [(tuple(c["value"] for c in left["children"]), ch[1]["value"])]
+    return None
+
+
+def _filter_equal(base: Fn, right: Fn | None, tests: list[tuple[tuple[str, ...], str]]) -> Fn:
+    """A filter projection whose condition is `_equalities`: the elements (or `right` of each, when
+    not None) that are objects holding every path's string."""
+    if len(tests) == 1 and len(tests[0][0]) == 1 and right is None:
+        (key,), lit = tests[0]
+
+        def filter_field(v: Any) -> Any:
+            b = base(v)
+            return [el for el in b if type(el) is dict and el.get(key) == lit] if type(b) is list else None
+
+        return filter_field
+
+    def filter_paths(v: Any) -> Any:
+        b = base(v)
+        if type(b) is not list:
+            return None
+        out = []
+        for el in b:
+            if type(el) is not dict:
+                continue
+            for keys, lit in tests:
+                x: Any = el
+                for k in keys:
+                    if type(x) is not dict:
+                        x = None
+                        break
+                    x = x.get(k)
+                if x != lit:
+                    break
+            else:
+                if right is None:
+                    out.append(el)
+                elif (r := right(el)) is not None:
+                    out.append(r)
+        return out
+
+    return filter_paths
+
+
 def _compile(node: dict[str, Any]) -> Fn:
     t = node["type"]
     ch = node.get("children", [])
@@ -207,6 +265,10 @@ def _compile(node: dict[str, Any]) -> Fn:
 
         return value_projection
     if t == "filter_projection":
+        tests = _equalities(ch[2])
+        if tests is not None:  # `list[?name == 'x']`, `list[?a.b == 'x' && c == 'y'].d`: no call per element
+            return _filter_equal(_compile(ch[0]), None if ch[1]["type"] in ("identity", "current")
+                                 else _compile(ch[1]), tests)
         base, right, cond = _compile(ch[0]), _compile(ch[1]), _compile(ch[2])
         if _is_boolean(cond) and ch[1]["type"] in ("identity", "current"):  # `list[?name == 'x']`
 

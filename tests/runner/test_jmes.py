@@ -23,9 +23,14 @@ QUERIES = [
     "a[?c == 'x'] | [0]", "a[?!(b == `1`) && c == 'yx']", "a[?contains(d, `1`) && c == 'x']",
     "a[?contains(d, `1`) || !contains(d, `0`)].c", "a[?starts_with(c, 'y') || b == `1`]",
     "m.* | [?ends_with(name, 'g') && !contains(n, `1`)]",
+    "a[?o.x == 'g']", "a[?o.x == 'g'].c", "a[?c == 'x' && o.y == 'h']", "a[?o.x == 'g' && o.y == 'yx'].o.y",
+    "a[?c == 'x'].d", "a[?c == 'x' && n == 'g'].b", "m.* | [?name == 'g' && p == 'h'] | [0].n", "a[?o.x.y == 'g']",
+    "a[?c == '']", "a[?o == 'x']",
 ]
 LEAF = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["", "x", "yx", "g", "h"]))
-ITEM = st.fixed_dictionaries({}, optional={"b": LEAF, "c": LEAF, "d": st.lists(LEAF, max_size=3), "n": LEAF})
+OBJ = st.one_of(LEAF, st.fixed_dictionaries({}, optional={"x": st.one_of(LEAF, st.fixed_dictionaries({"y": LEAF})),
+                                                           "y": LEAF}))
+ITEM = st.fixed_dictionaries({}, optional={"b": LEAF, "c": LEAF, "d": st.lists(LEAF, max_size=3), "n": LEAF, "o": OBJ})
 DOC = st.fixed_dictionaries({
     "a": st.lists(st.one_of(ITEM, LEAF), max_size=5),
     "m": st.dictionaries(st.sampled_from(["k1", "k2", "k3"]),
@@ -48,6 +53,18 @@ def answer(f: Any, doc: Any) -> Any:
 def test_same_answers_as_jmespath(query: str, doc: dict[str, Any]) -> None:
     expr = jmespath.compile(query)
     assert answer(compile_query(query), doc) == answer(expr.search, doc)
+
+
+CHOSEN = {  # documents where the equality filters' paths hit, miss, end early and meet non-objects
+    "a": [{"c": "x", "o": {"x": "g", "y": "h"}}, {"o": {"x": "g"}}, "g", None, {"o": "g"}, {"o": {"x": {"y": "g"}}},
+          {"c": "x", "n": "g", "b": 1}, {"c": "", "n": None}, {"o": {"x": "g", "y": "yx"}}, {"c": "x", "d": [1]}, 1],
+    "m": {"k1": {"name": "g", "p": "h", "n": [1]}, "k2": {"name": "g"}, "k3": {"name": "g", "p": "h", "n": [2]}},
+}
+
+
+@pytest.mark.parametrize("query", [q for q in QUERIES if "==" in q])
+def test_equality_filters_on_chosen_documents(query: str) -> None:
+    assert answer(compile_query(query), CHOSEN) == answer(jmespath.compile(query).search, CHOSEN)
 
 
 SHARED = [*QUERIES, "m.* | [?name=='g'] | [0].p", "m.* | [?name=='g'] | [0].n", "m.* | [?name=='g']",
