@@ -33,7 +33,7 @@ _Raw = msgspec.Raw
 
 class Seed:
     """The seed's entities of one collection of one snapshot, decoded once and shared by every
-    world restored from it: for reading only (`LazyMap.peek`)."""
+    world restored from it: for reading only (`LazyMap.peek_items`)."""
 
     __slots__ = ("dec", "entities")
 
@@ -92,15 +92,10 @@ class LazyMap(dict[K, V]):
         dict.__setitem__(self, key, default)
         return default
 
-    def peek(self, key: K) -> Any:
-        """The value for `key` (or None) to read and nothing else: an entity this world has not
-        read yet is the seed's, decoded once for every world, so it must not be changed or
-        handed out; `m[key]` gives the world's own."""
-        v: Any = dict.get(self, key)
-        return self._seed.get(key, v) if type(v) is _Raw else v
-
     def peek_items(self) -> Iterator[tuple[K, Any]]:
-        """`items()` to read and nothing else (see `peek`), without decoding this world's copies."""
+        """`items()` to read and nothing else, without decoding this world's copies: an entity
+        this world has not read yet is the seed's, decoded once for every world, so it must not
+        be changed or handed out (`m[key]` gives the world's own)."""
         get = self._seed.get
         v: Any
         for k, v in dict.items(self):
