@@ -13,6 +13,7 @@ import msgspec
 
 from dtu.twins.core import Env, SeedImage, World, derive, mix, parse_time
 from dtu.twins.core.faults import FaultPlan, parse_plan
+from dtu.twins.core.memo import Bounded
 from dtu.twins.core.twin import Twin
 
 from .agent import Agent, AnyAgent, Oracle, RunInfo, Task
@@ -30,6 +31,10 @@ from .scenario import Loaded, Step
 T = TypeVar("T")
 DEFAULT_NOW = "2024-01-15T09:00:00Z"
 _DEFAULT_EPOCH = parse_time(DEFAULT_NOW, 0.0)
+DRAWS_KEPT = 1024
+"""Distinct `vars:` draws a scenario keeps compiled (~11 KB each, with an oracle's seed image): a
+sweep over a large organisation meets a new draw almost every trial, so they are forgotten when
+this many are kept, not kept for the whole run."""
 
 
 class Prepared:
@@ -53,7 +58,7 @@ class Prepared:
         if first:
             seed_data = merge_seed(first, seed_data)
         self.image = SeedImage(twins, seed_data, derive(seed, sc.id), now)
-        self._variants: dict[str, Variant] = {}
+        self._variants: Bounded[str, Variant] = Bounded(DRAWS_KEPT)
         self._roster: Roster | None = None
         self.base_seed = derive(seed, sc.id, "trials")
         self.checks = CompiledChecks(sc)
@@ -63,7 +68,7 @@ class Prepared:
                 names.append(step.twin)
         self.twin_names = tuple(names)
         self._anthropic_seed: Any = seed_data.get("anthropic")
-        self._model_images: dict[int, tuple[Sequence[Step], SeedImage]] = {}
+        self._model_images: Bounded[int, tuple[Sequence[Step], SeedImage]] = Bounded(DRAWS_KEPT)
         self.faults = parse_plan(sc.faults) if sc.faults else None
         self._plans: dict[int, FaultPlan | None] = {}
         self.live = any(person.acts for person in sc.people)
@@ -110,7 +115,7 @@ class Prepared:
                 state = twin.build(data, Env(base.seed, base.now))
                 img.snapshots["anthropic"] = twin.snapshot(state)
                 img.actors["anthropic"] = twin.actor(state)
-            hit = self._model_images[id(plan)] = (plan, img)  # the plan is kept: its id stays unique
+            hit = self._model_images.keep(id(plan), (plan, img))  # the plan is kept: its id stays unique
         return hit[1]
 
     def task(self, trial: int, seed: int, variant: Variant | None = None) -> Task:
@@ -139,8 +144,8 @@ class Prepared:
         v = self._variants.get(key)
         if v is None:
             special = msgspec.convert(substitute_vars(msgspec.to_builtins(sc), bound), type(sc))
-            v = self._variants[key] = Variant(special.intent, special.public, special.reference,
-                                              CompiledChecks(special), special.people)
+            v = self._variants.keep(key, Variant(special.intent, special.public, special.reference,
+                                                 CompiledChecks(special), special.people))
         return v
 
     def reference_of(self, trial_seed: int) -> list[Step]:

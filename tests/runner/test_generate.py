@@ -193,3 +193,21 @@ def test_oracle_worlds_share_the_seed_views(tmp_path: Path) -> None:
         for name in p.image.seeded:
             assert img.view(name) is p.image.view(name)
         assert img.view("anthropic") == TWINS["anthropic"].view(TWINS["anthropic"].restore(img.snapshots["anthropic"]))
+
+
+def test_a_scenario_keeps_a_bounded_number_of_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep over a large organisation meets a new draw almost every trial: the compiled draws
+    and oracles' seed images are forgotten past DRAWS_KEPT, and a draw made again is the same."""
+    import dtu.runner.engine as engine
+
+    path = tmp_path / "gen.yaml"
+    path.write_text(SCENARIO)
+    monkeypatch.setattr(engine, "DRAWS_KEPT", 4)
+    p = Prepared(load_file(path), 5, TWINS)
+    fresh = Prepared(load_file(path), 5, TWINS)
+    for seed in range(40):
+        v = p.variant(seed)
+        p.model_image(p.reference_of(seed))
+        assert len(p._variants) <= 4 and len(p._model_images) <= 4
+        w = fresh.variant(seed)
+        assert v is not None and w is not None and (v.intent, v.reference) == (w.intent, w.reference)
