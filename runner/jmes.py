@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jmespath
+import msgspec
 from jmespath import functions as _functions
 from jmespath.visitor import TreeInterpreter
 
@@ -59,17 +60,19 @@ class Shared:
         ... evaluate fns over doc ...
         shared.clear()   # before the next document: holds no document afterwards"""
 
-    __slots__ = ("_counts", "_slots")
+    __slots__ = ("_counts", "_parsed", "_slots")
 
     def __init__(self, queries: list[str]) -> None:
-        self._counts: dict[str, int] = {}
-        for q in queries:
-            for key in _starts(_parse(q)):
+        self._counts: dict[bytes, int] = {}
+        self._parsed = {q: _parse(q) for q in queries}
+        for node in self._parsed.values():
+            for key in _starts(node):
                 self._counts[key] = self._counts.get(key, 0) + 1
         self._slots: list[list[Any]] = []
 
     def compile(self, query: str) -> Fn:
-        return self._compile(_parse(query))
+        node = self._parsed.get(query)
+        return self._compile(node if node is not None else _parse(query))
 
     def _compile(self, node: dict[str, Any]) -> Fn:
         if node["type"] == "pipe":
@@ -101,11 +104,15 @@ def _parse(query: str) -> dict[str, Any]:
     return dict(parsed)
 
 
-def _key(node: dict[str, Any]) -> str:
-    return repr(node)
+def _key(node: dict[str, Any]) -> bytes:
+    """A parsed node's identity by value (the parser's nodes are plain JSON data)."""
+    return _ENCODE(node)
 
 
-def _starts(node: dict[str, Any]) -> list[str]:
+_ENCODE = msgspec.json.Encoder().encode
+
+
+def _starts(node: dict[str, Any]) -> list[bytes]:
     """The parts of a query evaluated over the document itself: the query, the left sides of its pipes."""
     out = [_key(node)]
     while node["type"] == "pipe":
