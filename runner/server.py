@@ -120,7 +120,7 @@ async def read_args(request: web.Request, twin: Twin[Any], op: Operation | None,
             args.update(parse_qsl(data.decode(request.charset or "utf-8"), keep_blank_values=True))
             return args
     except web.HTTPRequestEntityTooLarge:
-        raise twin.errors.too_large(MAX_BODY) from None
+        raise twin.errors.too_large(max_body) from None
     except Exception as e:  # a broken body: multipart, gzip, deflate, charset, ...
         raise twin.errors.malformed(f"could not read the body: {_reason(e)}") from None
     if not data.strip():
