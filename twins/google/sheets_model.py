@@ -50,7 +50,7 @@ def _default_sheets() -> list[Sheet]:
     return [Sheet(sheetId=0, title="Sheet1")]
 
 
-class Spreadsheet(msgspec.Struct):
+class Spreadsheet(msgspec.Struct, weakref=True):
     """A spreadsheet's settings and sheets (its title is the Drive file's name)."""
 
     locale: str = "en_US"

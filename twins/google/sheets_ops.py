@@ -18,6 +18,7 @@ from .registry import Body, G, ops
 from .sheets_access import as_list, changed, check_cells, invalid, open_book, resolve
 from .sheets_batch import HANDLERS, apply_requests, sheet_from_properties
 from .sheets_model import UNBOUNDED, Sheet, Spreadsheet, recalc
+from .sheets_share import Kept, copy, encoded, own
 from .sheets_view import sheet_properties, spreadsheet_json
 from .state import SHEET, new_file
 
@@ -84,15 +85,15 @@ def spreadsheets_batch_update(ctx: G, p: BatchUpdateSpreadsheet) -> Body:
     key = _memo_key(sp, f.name, p.requests)
     got = _BATCHES.get(key) if key is not None else None
     if got is not None:
-        work, title, replies = _DEC_SHEET.decode(got[0]), got[1], _DEC.decode(got[2])
+        work, title, replies = got[0].take(), got[1], _DEC.decode(got[2])
     else:
         unbounded = UNBOUNDED[0]
-        work = _DEC_SHEET.decode(_ENC.encode(sp))
+        work = copy(sp)  # all or nothing: a failing request leaves `sp` as it was
         replies, title = apply_requests(ctx, f, work, p.requests)
         check_cells(work)
         recalc(work)
         if key is not None and UNBOUNDED[0] == unbounded:
-            _BATCHES.keep(key, (_ENC.encode(work), title, _ENC.encode(replies)))
+            _BATCHES.keep(key, (Kept(_ENC.encode(work)), title, _ENC.encode(replies)))
     f.sheet = work
     f.name = title
     changed(ctx, f)
@@ -105,14 +106,13 @@ def spreadsheets_batch_update(ctx: G, p: BatchUpdateSpreadsheet) -> Body:
 
 _ENC = msgspec.msgpack.Encoder()
 _DEC = msgspec.msgpack.Decoder()
-_DEC_SHEET = msgspec.msgpack.Decoder(Spreadsheet)
-_BATCHES: Bounded[tuple[bytes, str, bytes], tuple[bytes, str, bytes]] = Bounded(512)
+_BATCHES: Bounded[tuple[bytes, str, bytes], tuple[Kept, str, bytes]] = Bounded(512)
 """Successful batchUpdates whose requests draw no ids from the world (every kind but addSheet and
 duplicateSheet is a function of the spreadsheet, its title and the request) and whose
 recalculations stayed within sheets_model's limits, by the encodings of the spreadsheet and the
-requests and the title: the new spreadsheet's encoding, title and replies. Worlds at the same point
-of a scenario send the same batch. Keyed on the content itself, so no world sees another's state;
-each caller decodes fresh objects."""
+requests and the title: the new spreadsheet (shared, copied on write: sheets_share.py), title and
+replies' encoding. Worlds at the same point of a scenario send the same batch. Keyed on the content
+itself, so no world sees another's state; each caller decodes fresh replies."""
 _MEMO_LONGEST = 1 << 16  # bytes of spreadsheet and requests; a longer batch is applied, not kept
 IMPURE = frozenset({"addSheet", "duplicateSheet"})  # they may draw sheet ids from the world's env
 
@@ -127,7 +127,7 @@ def _memo_key(sp: Spreadsheet, title: str, requests: list[dict[str, Any]]) -> tu
         if kind not in HANDLERS or kind in IMPURE:
             return None
     try:
-        key = (_ENC.encode(sp), title, _ENC.encode(requests))
+        key = (encoded(sp), title, _ENC.encode(requests))
     except (OverflowError, TypeError):  # an integer past 64 bits, a value JSON cannot hold
         return None
     if len(key[0]) + len(key[1]) + len(key[2]) > _MEMO_LONGEST or _DEC.decode(key[2]) != requests:
@@ -149,7 +149,8 @@ def sheets_copy_to(ctx: G, p: CopySheet) -> Body:
     src = next((s for s in sp.sheets if s.sheetId == p.sheetId), None)
     if src is None:
         raise GoogleError("NOT_FOUND", f"No sheet with id: {p.sheetId}")
-    dest_file, dest = open_book(ctx, p.destinationSpreadsheetId, write=True)
+    dest_file, _ = open_book(ctx, p.destinationSpreadsheetId, write=True)
+    dest = own(dest_file)
     sh = msgspec.convert(msgspec.to_builtins(src), Sheet)
     title, n = f"Copy of {src.title}", 2
     while any(s.title == title for s in dest.sheets):

@@ -28,6 +28,7 @@ from .sheets_access import (
 )
 from .sheets_model import UNBOUNDED, Sheet, Spreadsheet, clear, extent, grow, insert, recalc, trim, write
 from .sheets_recalc import Changes, recalc_after
+from .sheets_share import Kept, encoded, own
 from .sheets_view import DATETIME_RENDER, RENDER, read
 from .state import DriveFile
 
@@ -258,14 +259,14 @@ def _update(ctx: G, f: DriveFile, sp: Spreadsheet, p: UpdateValues) -> Body:
 P = TypeVar("P", bound=msgspec.Struct)
 _ENC = msgspec.msgpack.Encoder()
 _DEC = msgspec.msgpack.Decoder()
-_DEC_SHEET = msgspec.msgpack.Decoder(Spreadsheet)
-_WRITES: Bounded[tuple[str, bytes, bytes], tuple[bytes, bytes]] = Bounded(512)
+_WRITES: Bounded[tuple[str, bytes, bytes], tuple[Kept, bytes]] = Bounded(512)
 """Successful values writes whose recalculations stayed within sheets_model's limits, by the call
-and the encodings of the spreadsheet and the parameters but the file's id: the spreadsheet's
-encoding after the write and the answer's. A write is a function of these alone (the caller's
-access is checked first), the answer names the file where `_with_id` puts it; worlds at the same
-point of a scenario send the same write, to a seeded file or to one each made with its own id.
-Keyed on the content itself, so no world sees another's state; each caller decodes fresh objects."""
+and the encodings of the spreadsheet and the parameters but the file's id: the spreadsheet after
+the write (shared, copied on write: sheets_share.py) and the answer's encoding. A write is a
+function of these alone (the caller's access is checked first), the answer names the file where
+`_with_id` puts it; worlds at the same point of a scenario send the same write, to a seeded file or
+to one each made with its own id. Keyed on the content itself, so no world sees another's state;
+each caller decodes a fresh answer."""
 _LONGEST = 1 << 16  # bytes of spreadsheet and parameters; a longer write is made, not kept
 
 
@@ -281,20 +282,20 @@ def _remembered(ctx: G, p: P, call: str, write: Callable[[G, DriveFile, Spreadsh
     key = _key(call, sp, p)
     got = _WRITES.get(key) if key is not None else None
     if got is not None:
-        f.sheet = _DEC_SHEET.decode(got[0])
+        f.sheet = got[0].take()
         changed(ctx, f)
         return _with_id(_DEC.decode(got[1]), f.id)
     unbounded = UNBOUNDED[0]
-    out = write(ctx, f, sp, p)
+    out = write(ctx, f, own(f), p)
     if key is not None and UNBOUNDED[0] == unbounded:
-        _WRITES.keep(key, (_ENC.encode(f.sheet), _ENC.encode(out)))
+        _WRITES.keep(key, (Kept(_ENC.encode(f.sheet)), _ENC.encode(out)))
     return out
 
 
 def _key(call: str, sp: Spreadsheet, p: msgspec.Struct) -> tuple[str, bytes, bytes] | None:
     anonymous = msgspec.structs.replace(p, spreadsheetId="")
     try:
-        key = (call, _ENC.encode(sp), _ENC.encode(anonymous))
+        key = (call, encoded(sp), _ENC.encode(anonymous))
     except (OverflowError, TypeError):  # an integer past 64 bits, a value JSON cannot hold
         return None
     if len(key[1]) + len(key[2]) > _LONGEST or _decoder(type(p)).decode(key[2]) != anonymous:
