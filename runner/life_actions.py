@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dtu.twins.core import Call, Event, World
+from dtu.twins.core.lazy import peek_items
 
 from .people import PersonSpec
 
@@ -30,16 +31,17 @@ def find_user(world: World, twin: str, person: PersonSpec) -> str:
         return person.ids[twin]
     state: Any = world.ctx(twin).state
     email = person.email.lower()
+    # read-only scans: a user this world has not read is the seed's, decoded once for every world
     if twin == "slack":
-        for u in state.users.values():
+        for _, u in peek_items(state.users):
             if u.email.lower() == email or u.name == person.slack_handle:
                 return str(u.id)
     elif twin == "okta":
-        for u in state.users.values():
+        for _, u in peek_items(state.users):
             if str(u.profile.get("login", "")).lower() == email or str(u.profile.get("email", "")).lower() == email:
                 return str(u.id)
     elif twin == "jira":
-        for u in state.users.values():
+        for _, u in peek_items(state.users):
             if u.email.lower() == email:
                 return str(u.account_id)
     elif twin == "google":

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from ..core.env import parse_time
+from ..core.lazy import peek_items
 from ..core.paging import encode_cursor, offset_of
 from .drive_access import listable
 from .drive_files import fields_tree, short_file
@@ -105,7 +106,7 @@ def files_list(ctx: G, p: ListFiles) -> dict[str, Any]:
         raise invalid_value("q") from None
     offset = offset_of(p.pageToken, CURSOR, lambda: invalid_value("pageToken"))
     scope = Scope(s, actor)
-    roots = {u.rootId for u in s.users.values()} | set(s.drives)
+    roots = {u.rootId for _, u in peek_items(s.users)} | set(s.drives)
     if p.corpora not in ("user", "drive", "allDrives", "domain"):
         raise invalid_value("corpora")
     if p.corpora == "drive" and (not p.driveId or not p.includeItemsFromAllDrives):
@@ -114,8 +115,11 @@ def files_list(ctx: G, p: ListFiles) -> dict[str, Any]:
     if p.driveId and (p.driveId not in s.drives or role_of(s, s.files[p.driveId], actor) is None):
         raise DriveError("notFound", f"Shared drive not found: {p.driveId}", location="driveId")
     drives = p.includeItemsFromAllDrives and p.supportsAllDrives
-    hits = [f for f in s.files.values()
-            if f.id not in roots and (not f.driveId or (drives and (not p.driveId or f.driveId == p.driveId)))
+    # a read-only scan (a file this world has not read is the seed's, shared by every world); the
+    # answer is built from the world's own copies of the files found
+    files = s.files
+    hits = [files[fid] for fid, f in peek_items(files)
+            if fid not in roots and (not f.driveId or (drives and (not p.driveId or f.driveId == p.driveId)))
             and (f.driveId or p.corpora != "drive")
             and listable(s, f, actor) and (pred is None or pred(scope, f))]
     if p.orderBy:

@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from ..core.lazy import peek_items
 from . import ops_rules  # noqa: F401  (registers /groups/rules before /groups/{groupId})
 from .common import S, admin, base, get_group, get_user, new_id, ops, page_after, paged
 from .errors import forbidden, validation
@@ -61,7 +62,7 @@ def list_groups(ctx: S, p: ListGroups) -> Any:
     `id eq`, `lastUpdated gt "..."`; `search` takes `profile.name sw "eng"` and the like. Pages with
     `limit` and `after`."""
     s = admin(ctx)
-    groups = list(s.groups.values())
+    groups = [g for _, g in peek_items(s.groups)]  # read-only: the page is built from the world's own
     if p.search:
         pred = compile_expr(p.search, None, fold=True)
         groups = [g for g in groups if pred(record(g))]
@@ -72,6 +73,7 @@ def list_groups(ctx: S, p: ListGroups) -> Any:
         needle = p.q.lower()
         groups = [g for g in groups if g.name.lower().startswith(needle)]
     chunk, nxt = page_after(groups, p.after, p.limit, lambda g: g.id)
+    chunk = [s.groups[g.id] for g in chunk]
     root = base(ctx)
     query = {"q": p.q, "search": p.search, "filter": p.filter, "limit": p.limit, "after": p.after}
     return paged(ctx, GROUPS, query, [group_json(g, root) for g in chunk], nxt)

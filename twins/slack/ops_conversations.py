@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from ..core.lazy import peek_items
 from .api import S, method
 from .errors import SlackError
 from .shape import (
@@ -37,7 +38,7 @@ def check_name(s: SlackState, name: str, exclude: str | None = None) -> str:
         raise SlackError("invalid_name_specials")
     if not name.strip("-_"):
         raise SlackError("invalid_name_punctuation")
-    if any(c.name == name and c.id != exclude and not c.is_im for c in s.channels.values()):
+    if any(c.name == name and c.id != exclude and not c.is_im for _, c in peek_items(s.channels)):
         raise SlackError("name_taken")
     return name
 
@@ -281,7 +282,7 @@ def conversations_open(ctx: S, p: Open) -> dict[str, Any]:
     if len(others) <= 1:
         other = others[0] if others else ctx.actor
         existing = any(c.is_im and ctx.actor in c.members and other in c.members
-                       for c in s.channels.values())
+                       for _, c in peek_items(s.channels))
         if not existing and p.prevent_creation:
             raise SlackError("channel_not_found")
         ch, was_open = open_im(ctx, other)

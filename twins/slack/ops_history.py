@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 
+from ..core.lazy import peek_items
 from .api import S, method
 from .errors import SlackError
 from .shape import (
@@ -53,7 +54,8 @@ def conversations_page(ctx: S, types_arg: str | list[str] | None, exclude_archiv
     only those that user belongs to): the body of conversations.list and users.conversations."""
     types = kinds(types_arg)
     chans = []
-    for c in ctx.state.channels.values():
+    channels = ctx.state.channels
+    for _, c in peek_items(channels):  # read-only: the page is answered from the world's own copies
         if (member is not None and member not in c.members) or (exclude_archived and c.is_archived):
             continue
         kind = conversation_kind(c)
@@ -61,7 +63,7 @@ def conversations_page(ctx: S, types_arg: str | list[str] | None, exclude_archiv
             continue
         chans.append(c)
     chunk, nxt = paginate(chans, cursor, limit)
-    return {"ok": True, "channels": [channel_json(c, ctx.actor) for c in chunk],
+    return {"ok": True, "channels": [channel_json(channels[c.id], ctx.actor) for c in chunk],
             "response_metadata": {"next_cursor": nxt}}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from ..core import Env
+from ..core.lazy import peek_items
 from ..core.paging import decode_cursor, encode_cursor, page
 from .errors import SlackError
 from .seed import next_ts
@@ -233,11 +234,12 @@ def ts_value(value: str, error: str) -> float:
 def open_im(ctx: Any, other: str) -> tuple[Channel, bool]:
     """The caller's DM with `other` (opened if need be), and whether it was already open."""
     me = ctx.actor
-    for c in ctx.state.channels.values():
+    channels = ctx.state.channels
+    for cid, c in peek_items(channels):  # read-only: the DM found is the world's own copy
         if c.is_im and me in c.members and other in c.members and (
                 len(c.members) == 2 or (other == me and len(c.members) == 1)):
-            ctx.mark(("channel", c.id))
-            return c, True
+            ctx.mark(("channel", cid))
+            return channels[cid], True
     cid = ctx.env.id("D", 11)
     ch = Channel(id=cid, name=other, created=int(ctx.env.now), creator=me, is_private=True,
                  is_im=True, user=other, members=[me] if other == me else [me, other])
