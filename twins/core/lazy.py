@@ -2,9 +2,11 @@
 
 A world starts from its scenario's seed snapshot. Decoding the whole state up front costs as
 much as the seed is large (a generated organisation's Drive is ~200 µs), while a trajectory
-reads a handful of users, files or issues. `Restorer` decodes a snapshot's skeleton instead:
-every collection of entities (a state field typed `dict[K, SomeStruct]`) becomes a `LazyMap`
-whose values stay encoded (`msgspec.Raw`, a view into the snapshot) until something reads them.
+reads a handful of users, files or issues. `Restorer` decodes a snapshot's skeleton instead,
+once per snapshot: every collection of entities (a state field typed `dict[K, SomeStruct]`)
+becomes, in each world, a `LazyMap` copied from it whose values stay encoded (`msgspec.Raw`, a
+view into the snapshot) until something reads them; the other fields, kept encoded apart, are
+decoded for each world.
 
 A `LazyMap` is a `dict`, so handlers use it as one. Reading a value (`[]`, `get`, `pop`,
 `setdefault`) decodes that value once and keeps it; `values`, `items`, `copy`, comparisons and
@@ -173,7 +175,7 @@ class Restorer:
     def __init__(self, state_type: type[msgspec.Struct]) -> None:
         self.state_type = state_type
         self.lazy: dict[str, msgspec.msgpack.Decoder[Any]] = {}
-        self._seeds: Bounded[bytes, dict[str, Seed]] = Bounded(256)
+        self._seeds: Bounded[bytes, tuple[bytes, dict[str, tuple[Seed, dict[Any, Any]]]]] = Bounded(256)
         hints = typing.get_type_hints(state_type)
         fields = []
         for f in msgspec.structs.fields(state_type):
@@ -191,18 +193,23 @@ class Restorer:
         self._omits = state_type.__struct_config__.omit_defaults
         skeleton = msgspec.defstruct(f"{state_type.__name__}Skeleton", fields)
         self._skeleton = msgspec.msgpack.Decoder(skeleton)
-        self._names = tuple(f.name for f in msgspec.structs.fields(state_type))
+        # the other fields alone: decoding skips the collections' bytes without building them
+        rest = msgspec.defstruct(f"{state_type.__name__}Rest", [f for f in fields if f[0] not in self.lazy])
+        self._rest = msgspec.msgpack.Decoder(rest)
+        self._others = tuple(f[0] for f in fields if f[0] not in self.lazy)
 
     def restore(self, snapshot: bytes) -> Any:
-        sk = self._skeleton.decode(snapshot)
-        seeds = self._seeds.get(snapshot)
-        if seeds is None:
-            seeds = self._seeds.keep(snapshot, {name: Seed(dec) for name, dec in self.lazy.items()})
-        kwargs = {}
-        for name in self._names:
-            v = getattr(sk, name)
-            seed = seeds.get(name)
-            kwargs[name] = LazyMap(v, seed) if seed is not None and v else v
+        got = self._seeds.get(snapshot)
+        if got is None:
+            # once a snapshot: each collection's encoded entities, copied into every world's
+            # LazyMap, and the other fields encoded apart (a few hundred bytes, not the snapshot)
+            sk = self._skeleton.decode(snapshot)
+            got = self._seeds.keep(snapshot, (msgspec.msgpack.encode(self._rest.decode(snapshot)),
+                                              {name: (Seed(dec), getattr(sk, name)) for name, dec in self.lazy.items()}))
+        rest = self._rest.decode(got[0])
+        kwargs: dict[str, Any] = {name: getattr(rest, name) for name in self._others}
+        for name, (seed, raw) in got[1].items():
+            kwargs[name] = LazyMap(raw, seed) if raw else {}
         return self.state_type(**kwargs)
 
     def encodable(self, state: Any) -> Any:

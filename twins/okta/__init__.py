@@ -18,7 +18,8 @@ from .errors import ERRORS, OktaError
 from .events import events
 from .limits import limits
 from .seed import build
-from .state import OktaState, view, view_delta
+from .state import OktaState, view
+from .view_joins import view_delta
 from .wire import auth, env_vars, headers
 
 _MODULES = (ops_rules, ops_users, ops_lifecycle, ops_groups, ops_apps, ops_factors, ops_roles, ops_types,

@@ -186,7 +186,7 @@ def view(state: OktaState) -> Any:
     out = _plain(state, state.users)
     groups_of, apps_of = _joins(state, out)
     for uid, ju in out["users"].items():
-        _finish(ju, groups_of[uid], apps_of[uid])
+        finish(ju, groups_of[uid], apps_of[uid])
     return out
 
 
@@ -206,7 +206,7 @@ def view_delta(ctx: Ctx[OktaState], seed: dict[str, Any]) -> Any:
         groups, apps = groups_of[uid], apps_of[uid]
         if old is None or (("user", uid) in changed and not is_raw(u)):
             old = msgspec.to_builtins(u)
-            _finish(old, groups, apps)
+            finish(old, groups, apps)
         elif old["groups"] != groups or old["apps"] != apps:
             old = dict(old)
             old["groups"], old["apps"] = groups, apps
@@ -263,7 +263,7 @@ def _joins(state: OktaState, out: dict[str, Any], seed_users: dict[str, Any] | N
     return groups_of, apps_of
 
 
-def _finish(ju: dict[str, Any], groups: list[str], apps: list[str]) -> None:
+def finish(ju: dict[str, Any], groups: list[str], apps: list[str]) -> None:
     """A user's view from its stored form: secrets out, joins in."""
     del ju["password_digest"]
     for f in ju["factors"]:

@@ -1,0 +1,177 @@
+"""Okta's incremental view of a lazily restored world (`state.view_delta`): joins only where they
+can have changed.
+
+The view joins each user with their groups' names and apps' labels, each group with its members'
+logins and each app with its users' logins and groups' names. Built whole, that walks every user,
+group, membership and assignment of the organisation for every trial: at 2,000 people most of a
+trajectory. Here a group or app still encoded (`is_raw`: nothing read it, so it is the seed's) keeps
+the seed's view and membership, read from `SeedIndex`, and only the users a read group or app can
+concern (its members and users, in the seed and now) have their joins worked out again.
+
+`joined` answers None when a change would reach joins beyond those: a seeded user gone, or a login
+changed (every group and app listing it would change); the caller then builds the whole view."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import msgspec
+
+from ..core import Ctx
+from ..core.lazy import LazyMap, is_raw, loaded
+from ..core.memo import Bounded
+from . import state as whole
+from .state import OktaState
+
+Joins = dict[str, tuple[list[str], list[str]]]
+
+
+class SeedIndex:
+    """What the joins need from a seed's view (shared by every world of the seed): logins, members
+    of each group, users and groups of each app."""
+
+    __slots__ = ("app_groups", "app_users", "login", "members", "seed")
+
+    def __init__(self, seed: dict[str, Any]) -> None:
+        self.seed = seed  # the key's object, kept so its id is not reused while indexed
+        self.login = {uid: str(ju["profile"].get("login", "")) for uid, ju in seed["users"].items()}
+        self.members = {gid: frozenset(jg["members"]) for gid, jg in seed["groups"].items()}
+        self.app_users = {aid: frozenset(ja["users"]) for aid, ja in seed["apps"].items()}
+        self.app_groups = {aid: tuple(ja["groups"]) for aid, ja in seed["apps"].items()}
+
+
+_INDEXES: Bounded[int, SeedIndex] = Bounded(256)
+
+
+def index(seed: dict[str, Any]) -> SeedIndex:
+    got = _INDEXES.get(id(seed))
+    if got is None or got.seed is not seed:
+        got = _INDEXES.keep(id(seed), SeedIndex(seed))
+    return got
+
+
+def view_delta(ctx: Ctx[OktaState], seed: dict[str, Any]) -> Any:
+    """`view(ctx.state)` from the seed's view: joined here for a lazily restored world, else (or
+    when `joined` declines) by `state.view_delta`."""
+    s = ctx.state
+    if type(s.users) is LazyMap or type(s.groups) is LazyMap or type(s.apps) is LazyMap:
+        out = joined(ctx, seed)
+        if out is not None:
+            return out
+    return whole.view_delta(ctx, seed)
+
+
+def joined(ctx: Ctx[OktaState], seed: dict[str, Any]) -> dict[str, Any] | None:
+    """`view(ctx.state)` from the seed's view (see the module), or None to build it whole."""
+    s = ctx.state
+    idx = index(seed)
+    users_now, groups_now, apps_now = s.users, s.groups, s.apps
+    seeded = idx.login
+    if not dict.keys(users_now) >= seeded.keys():
+        return None  # a seeded user is gone
+    read_users = [(uid, u) for uid, u in dict.items(users_now) if type(u) is not msgspec.Raw]
+    for uid, u in read_users:
+        was = seeded.get(uid)
+        if was is not None and str(u.profile.get("login", "")) != was:
+            return None  # a login changed
+    old_groups, old_apps = seed["groups"], seed["apps"]
+    read_groups = [gid for gid, g in dict.items(groups_now) if not is_raw(g)]
+    gone_groups = [gid for gid in old_groups if gid not in groups_now]
+    read_apps = [aid for aid, a in dict.items(apps_now) if not is_raw(a)]
+    gone_apps = [aid for aid in old_apps if aid not in apps_now]
+
+    # every group in order, with its name and members now (the seed's for one still encoded)
+    groups: list[tuple[str, str, Collection[str]]] = []
+    for gid, g in dict.items(groups_now):
+        if is_raw(g):
+            groups.append((gid, old_groups[gid]["name"], idx.members[gid]))
+        else:
+            groups.append((gid, g.name, frozenset(g.members)))
+    members = {gid: m for gid, _, m in groups}
+
+    concerned: set[str] = set()
+    for gid in read_groups + gone_groups:
+        concerned.update(idx.members.get(gid, ()))
+        concerned.update(members.get(gid, ()))
+    for aid in read_apps + gone_apps:
+        concerned.update(idx.app_users.get(aid, ()))
+        for gid in idx.app_groups.get(aid, ()):
+            concerned.update(idx.members.get(gid, ()))
+        a = dict.get(apps_now, aid)
+        if a is not None:
+            concerned.update(a.users)
+            for gid in a.groups:
+                concerned.update(members.get(gid, ()))
+
+    joins: Joins = {}
+    here = {uid for uid in concerned if uid in users_now}
+    if here:
+        for uid in here:
+            joins[uid] = ([], [])
+        for _, name, gm in groups:  # a user's groups in the groups' order, as `view` lists them
+            for uid in here.intersection(gm):
+                joins[uid][0].append(name)
+        for aid, a in dict.items(apps_now):
+            au: Collection[str]
+            if is_raw(a):
+                label, au, ag = old_apps[aid]["label"], idx.app_users[aid], idx.app_groups[aid]
+            else:
+                label, au, ag = a.label, a.users, tuple(a.groups)
+            have = here.intersection(au)
+            for gid in ag:
+                have.update(here.intersection(members.get(gid, ())))
+            for uid in have:
+                joins[uid][1].append(label)
+
+    def login(uid: str) -> str | None:
+        got = seeded.get(uid)
+        if got is None:
+            u = dict.get(users_now, uid)
+            got = str(u.profile.get("login", "")) if u is not None else None
+        return got
+
+    changed_names = set(read_groups) | set(gone_groups)
+    out: dict[str, Any] = msgspec.to_builtins(loaded(msgspec.structs.replace(s, users={}, groups={}, apps={},
+                                                                              logs=[])))
+    jgroups = out["groups"]
+    for gid, g in dict.items(groups_now):
+        if is_raw(g):
+            jgroups[gid] = old_groups[gid]
+        else:
+            jg = jgroups[gid] = msgspec.to_builtins(g)
+            jg["member_logins"] = [lg for uid in g.members if (lg := login(uid)) is not None]
+    japps = out["apps"]
+    for aid, a in dict.items(apps_now):
+        if is_raw(a) and not changed_names.intersection(idx.app_groups[aid]):
+            japps[aid] = old_apps[aid]
+            continue
+        a = apps_now[aid]
+        ja = japps[aid] = msgspec.to_builtins(a)
+        ja["user_logins"] = [lg for uid in a.users if (lg := login(uid)) is not None]
+        ja["group_names"] = [jgroups[gid]["name"] for gid in a.groups if gid in jgroups]
+    out["logs"] = list(s.logs)  # never changed once written (syslog.py): listed, uncopied
+    del out["rate"]
+    for jh in out["event_hooks"].values():
+        jh.pop("auth_value", None)
+
+    old_users = seed["users"]
+    changed = ctx.changed
+    users = out["users"]
+    for uid, u in dict.items(users_now):
+        old = old_users.get(uid)
+        got = joins.get(uid)
+        if got is not None:
+            names, labels = got
+        elif old is not None:
+            names, labels = old["groups"], old["apps"]
+        else:
+            names, labels = [], []
+        if old is None or (("user", uid) in changed and not is_raw(u)):
+            old = msgspec.to_builtins(u)
+            whole.finish(old, names, labels)
+        elif got is not None and (old["groups"] != names or old["apps"] != labels):
+            old = dict(old)
+            old["groups"], old["apps"] = names, labels
+        users[uid] = old
+    return out
