@@ -5,15 +5,16 @@ The view joins each user with their groups' names and apps' labels, each group w
 logins and each app with its users' logins and groups' names. Built whole, that walks every user,
 group, membership and assignment of the organisation for every trial: at 2,000 people most of a
 trajectory. Here a group or app still encoded (`is_raw`: nothing read it, so it is the seed's) keeps
-the seed's view and membership, read from `SeedIndex`, and only the users a read group or app can
-concern (its members and users, in the seed and now) have their joins worked out again.
+the seed's view and membership, read from `SeedIndex`, and only the users whose joins can have
+moved have them worked out again: who joined or left a read group (all its members, then and now,
+when it is renamed, new or gone), and likewise who an app reaches directly or through a group.
 
 `joined` answers None when a change would reach joins beyond those: a seeded user gone, or a login
 changed (every group and app listing it would change); the caller then builds the whole view."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import msgspec
@@ -90,19 +91,34 @@ def joined(ctx: Ctx[OktaState], seed: dict[str, Any]) -> dict[str, Any] | None:
             groups.append((gid, g.name, frozenset(g.members)))
     members = {gid: m for gid, _, m in groups}
 
+    # the users whose groups or apps can differ from the seed's: a group's joiners and leavers (all
+    # its members, then and now, when it is renamed, new or gone), likewise an app's users and its
+    # groups' members; nobody else's joins moved
     concerned: set[str] = set()
-    for gid in read_groups + gone_groups:
-        concerned.update(idx.members.get(gid, ()))
-        concerned.update(members.get(gid, ()))
-    for aid in read_apps + gone_apps:
-        concerned.update(idx.app_users.get(aid, ()))
-        for gid in idx.app_groups.get(aid, ()):
-            concerned.update(idx.members.get(gid, ()))
-        a = dict.get(apps_now, aid)
-        if a is not None:
-            concerned.update(a.users)
-            for gid in a.groups:
-                concerned.update(members.get(gid, ()))
+    renamed: set[str] = set(gone_groups)  # groups whose name an app's view lists differently now
+    for gid in gone_groups:
+        concerned.update(idx.members[gid])
+    for gid in read_groups:
+        before, after = idx.members.get(gid), members[gid]
+        if before is None:
+            concerned.update(after)
+        elif old_groups[gid]["name"] != groups_now[gid].name:
+            renamed.add(gid)
+            concerned.update(before, after)
+        else:
+            concerned.update(before.symmetric_difference(after))
+    for aid in gone_apps:
+        concerned.update(_reach(idx.app_users[aid], idx.app_groups[aid], idx.members))
+    for aid in read_apps:
+        a = apps_now[aid]
+        if aid not in old_apps or old_apps[aid]["label"] != a.label:
+            concerned.update(_reach(a.users, a.groups, members))
+            if aid in old_apps:
+                concerned.update(_reach(idx.app_users[aid], idx.app_groups[aid], idx.members))
+        else:
+            concerned.update(idx.app_users[aid].symmetric_difference(a.users))
+            moved = set(idx.app_groups[aid]).symmetric_difference(a.groups)
+            concerned.update(_reach((), moved, idx.members), _reach((), moved, members))
 
     joins: Joins = {}
     here = {uid for uid in concerned if uid in users_now}
@@ -131,7 +147,6 @@ def joined(ctx: Ctx[OktaState], seed: dict[str, Any]) -> dict[str, Any] | None:
             got = str(u.profile.get("login", "")) if u is not None else None
         return got
 
-    changed_names = set(read_groups) | set(gone_groups)
     out: dict[str, Any] = msgspec.to_builtins(loaded(msgspec.structs.replace(s, users={}, groups={}, apps={},
                                                                               logs=[])))
     jgroups = out["groups"]
@@ -143,7 +158,7 @@ def joined(ctx: Ctx[OktaState], seed: dict[str, Any]) -> dict[str, Any] | None:
             jg["member_logins"] = [lg for uid in g.members if (lg := login(uid)) is not None]
     japps = out["apps"]
     for aid, a in dict.items(apps_now):
-        if is_raw(a) and not changed_names.intersection(idx.app_groups[aid]):
+        if is_raw(a) and not renamed.intersection(idx.app_groups[aid]):
             japps[aid] = old_apps[aid]
             continue
         a = apps_now[aid]
@@ -174,4 +189,12 @@ def joined(ctx: Ctx[OktaState], seed: dict[str, Any]) -> dict[str, Any] | None:
             old = dict(old)
             old["groups"], old["apps"] = names, labels
         users[uid] = old
+    return out
+
+
+def _reach(users: Collection[str], groups: Collection[str], members: Mapping[str, Collection[str]]) -> set[str]:
+    """Who an app with these users and groups reaches: its users and its groups' members."""
+    out = set(users)
+    for gid in groups:
+        out.update(members.get(gid, ()))
     return out
