@@ -10,7 +10,8 @@ from .events import events
 from .limits import limits
 from .registry import ops
 from .seed import build
-from .state import GoogleState, view, view_delta
+from .state import GoogleState, view
+from .view_lazy import view_delta
 from .wire import auth, env_vars
 
 TWIN: Twin[GoogleState] = Twin(

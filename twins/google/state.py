@@ -350,7 +350,7 @@ def _revision(rid: str, f: DriveFile, t: str, actor: str) -> Revision:
                     content=f.content if blob else b"")
 
 
-def _path(fid: str, files: dict[str, DriveFile], paths: dict[str, str], depth: int = 0) -> str:
+def path_of(fid: str, files: dict[str, DriveFile], paths: dict[str, str], depth: int = 0) -> str:
     """A file's path through its first parents (a plain function: a recursive closure would be a
     reference cycle in every view)."""
     got = paths.get(fid)
@@ -359,7 +359,7 @@ def _path(fid: str, files: dict[str, DriveFile], paths: dict[str, str], depth: i
     f = files.get(fid)
     if f is None:
         return "?"
-    p = f.name if not f.parents or depth > 64 else _path(f.parents[0], files, paths, depth + 1) + "/" + f.name
+    p = f.name if not f.parents or depth > 64 else path_of(f.parents[0], files, paths, depth + 1) + "/" + f.name
     paths[fid] = p
     return p
 
@@ -373,7 +373,7 @@ mutates a view."""
 _FILE_LONGEST = 1 << 16  # bytes of encoding: a longer file is converted, not kept
 
 
-def _file_view(f: DriveFile, path: str) -> dict[str, Any]:
+def file_view(f: DriveFile, path: str) -> dict[str, Any]:
     """One file as checks see it: every field (defaults kept), content as text, its `path`."""
     data = _ENC.encode(f)
     key = (data, path) if len(data) <= _FILE_LONGEST else None
@@ -393,17 +393,20 @@ def _file_view(f: DriveFile, path: str) -> dict[str, Any]:
     return out
 
 
-def _assemble(state: GoogleState, files: dict[str, Any], seed_changes: list[Any] | None = None,
-              seed_users: dict[str, Any] | None = None) -> dict[str, Any]:
+def assemble(state: GoogleState, files: dict[str, Any], seed_changes: list[Any] | None = None,
+             seed_users: dict[str, Any] | None = None, users: dict[str, Any] | None = None,
+             roots: dict[str, Any] | None = None) -> dict[str, Any]:
     """The view around its files' views (`files` is the caller's own dict: roots are popped from it).
     `seed_changes` is the seed's view of the change log, which a world only appends to; `seed_users`
-    the seed's view of the users, whose views a user still encoded reuses."""
+    the seed's view of the users, whose views a user still encoded reuses. `users` and `roots`, when
+    given, are the users' views and the My Drive folders' views (`roots` then is not in `files`)."""
     # msgspec decides whether `domain` is left out (its rule for omitted defaults); the containers
     # are left out when empty, in the order of the fields
     out: dict[str, Any] = msgspec.to_builtins(msgspec.structs.replace(
         state, users={}, files={}, uploads={}, drives={}, changes=[], channels={}))
     if state.users:
-        out["users"] = ({k: seed_users[k] if is_raw(u) else msgspec.to_builtins(u) for k, u in dict.items(state.users)}
+        out["users"] = (users if users is not None else
+                        {k: seed_users[k] if is_raw(u) else msgspec.to_builtins(u) for k, u in dict.items(state.users)}
                         if seed_users is not None else msgspec.to_builtins(loaded(state.users)))
     if state.files:
         out["files"] = files
@@ -416,8 +419,8 @@ def _assemble(state: GoogleState, files: dict[str, Any], seed_changes: list[Any]
             out["changes"] = msgspec.to_builtins(state.changes)
     if state.channels:
         out["channels"] = msgspec.to_builtins(loaded(state.channels))
-    out["roots"] = {root: files.pop(root) for root in (u.get("rootId", "") for u in out.get("users", {}).values())
-                    if root in files}
+    out["roots"] = roots if roots is not None else {
+        root: files.pop(root) for root in (u.get("rootId", "") for u in out.get("users", {}).values()) if root in files}
     drives: dict[str, Any] = out.setdefault("drives", {})
     for did, d in drives.items():  # a shared drive's root folder: its members, not a file
         root = files.pop(did, None)
@@ -431,7 +434,7 @@ def view(state: GoogleState) -> dict[str, Any]:
     ("My Drive/Reports/2024/q1.txt", through its first parent), users' My Drive folders under
     `roots` rather than `files`, upload sessions left out."""
     paths: dict[str, str] = {}
-    return _assemble(state, {fid: _file_view(f, _path(fid, state.files, paths)) for fid, f in state.files.items()})
+    return assemble(state, {fid: file_view(f, path_of(fid, state.files, paths)) for fid, f in state.files.items()})
 
 
 def view_delta(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any]:
@@ -471,10 +474,10 @@ def view_delta(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any]:
                                for p in (files[fid]["parents"] if is_raw(f) else f.parents)}.isdisjoint(shifted))
     paths: dict[str, str] = {}
     for fid in rebuilt:
-        files[fid] = _file_view(now[fid], _path(fid, now, paths))
+        files[fid] = file_view(now[fid], path_of(fid, now, paths))
     if moved:
         for fid, v in files.items():
-            path = _path(fid, now, paths)
+            path = path_of(fid, now, paths)
             if v["path"] != path:
                 files[fid] = {**v, "path": path}
-    return _assemble(state, files, seed_changes, seed.get("users"))
+    return assemble(state, files, seed_changes, seed.get("users"))
