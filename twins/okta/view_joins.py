@@ -170,25 +170,25 @@ def joined(ctx: Ctx[OktaState], seed: dict[str, Any]) -> dict[str, Any] | None:
     for jh in out["event_hooks"].values():
         jh.pop("auth_value", None)
 
+    # every seeded user is here (checked above), in the seed's order, and new ones come after: the
+    # seed's views copied whole, then a fresh view for each user read and marked or new, and the
+    # seed's view with new joins for anyone else whose joins moved
     old_users = seed["users"]
     changed = ctx.changed
-    users = out["users"]
-    for uid, u in dict.items(users_now):
+    users = out["users"] = dict(old_users)
+    fresh: set[str] = set()
+    for uid, u in read_users:
         old = old_users.get(uid)
-        got = joins.get(uid)
-        if got is not None:
-            names, labels = got
-        elif old is not None:
-            names, labels = old["groups"], old["apps"]
-        else:
-            names, labels = [], []
-        if old is None or (("user", uid) in changed and not is_raw(u)):
-            old = msgspec.to_builtins(u)
-            whole.finish(old, names, labels)
-        elif got is not None and (old["groups"] != names or old["apps"] != labels):
-            old = dict(old)
-            old["groups"], old["apps"] = names, labels
-        users[uid] = old
+        if old is None or ("user", uid) in changed:
+            got = joins.get(uid)
+            names, labels = got if got is not None else (old["groups"], old["apps"]) if old is not None else ([], [])
+            ju = users[uid] = msgspec.to_builtins(u)
+            whole.finish(ju, names, labels)
+            fresh.add(uid)
+    for uid, (names, labels) in joins.items():
+        old = old_users[uid] if uid not in fresh else None
+        if old is not None and (old["groups"] != names or old["apps"] != labels):
+            users[uid] = {**old, "groups": names, "apps": labels}
     return out
 
 
