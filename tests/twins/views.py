@@ -7,9 +7,22 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
+import pytest
 
 from dtu.twins.core import SeedImage, World
+from dtu.twins.core import twin as twin_module
 from dtu.twins.registry import TWINS
+
+LAZY_OR_WHOLE = pytest.mark.parametrize("lazy", [False, True], ids=["whole", "lazy"])
+"""Run a view test on worlds restored lazily and decoded whole (`restore_as`)."""
+
+
+def restore_as(lazy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lazy: every seed's entities stay encoded until read (twins/core/lazy.py), as a generated
+    organisation's do, so a view reusing the seed's view of an entity nothing read, or a read-only
+    scan, must still agree with the full view."""
+    if lazy:
+        monkeypatch.setattr(twin_module, "LAZY_FROM", 0)
 
 
 def assert_view_is_full(world: World, name: str) -> None:

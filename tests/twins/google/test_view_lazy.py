@@ -10,11 +10,10 @@ import msgspec
 import pytest
 
 from dtu.twins.core import SeedImage, World
-from dtu.twins.core import twin as twin_module
 from dtu.twins.google import view_lazy
 from dtu.twins.registry import TWINS
 
-from ..views import assert_view_is_full
+from ..views import assert_view_is_full, restore_as
 
 START = 1_720_000_000.0
 SEED: dict[str, Any] = {"google": {
@@ -47,7 +46,7 @@ CASES: dict[str, tuple[list[tuple[str, dict[str, Any], str | None]], bool]] = {
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_the_lazy_view_is_the_whole_view(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(twin_module, "LAZY_FROM", 0)
+    restore_as(True, monkeypatch)
     image = SeedImage(TWINS, SEED, 1, START)
     before = msgspec.json.encode(image.view("google"))
     world = World(image, 2)  # not the image's seed: the world's ids are another stream than the seed's

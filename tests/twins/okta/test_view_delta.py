@@ -13,10 +13,9 @@ import msgspec.inspect as mi
 import pytest
 
 from dtu.twins.core import SeedImage, World
-from dtu.twins.core import twin as twin_module
 from dtu.twins.registry import TWINS
 
-from ..views import assert_play_keeps_the_seed, assert_view_is_full
+from ..views import LAZY_OR_WHOLE, assert_play_keeps_the_seed, assert_view_is_full, restore_as
 from .conftest import ADMIN, BOB, CAROL, DAVE, ENG, GITHUB, SALES, SEED, WIKI, ZOOM
 
 OKTA = TWINS["okta"]
@@ -112,13 +111,9 @@ def check(world: World) -> None:
 
 
 @pytest.mark.parametrize("seed", range(60))
-@pytest.mark.parametrize("lazy", [False, True], ids=["whole", "lazy"])
+@LAZY_OR_WHOLE
 def test_incremental_view_equals_full_view(seed: int, lazy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lazy: the seed's entities stay encoded until read (twins/core/lazy.py), as a generated
-    organisation's do; a view reusing the seed's view of an entity nothing read, or a read-only
-    scan, must still agree."""
-    if lazy:
-        monkeypatch.setattr(twin_module, "LAZY_FROM", 0)
+    restore_as(lazy, monkeypatch)
     assert_play_keeps_the_seed("okta", SEED, START, lambda: play(seed))
 
 
@@ -174,13 +169,12 @@ def test_the_incremental_view_reuses_the_seed() -> None:
     assert view["users"][BOB]["status"] == "SUSPENDED"
 
 
-@pytest.mark.parametrize("lazy", [False, True], ids=["whole", "lazy"])
+@LAZY_OR_WHOLE
 def test_joins_follow_renamed_gone_and_reassigned_groups_and_apps(lazy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each change that moves someone's groups or apps without touching the user: a group renamed,
     emptied, deleted, assigned to an app and taken off it; the views agree after each. Lazily, the
     view works joins out only for the users such a change concerns (okta/view_joins.py)."""
-    if lazy:
-        monkeypatch.setattr(twin_module, "LAZY_FROM", 0)
+    restore_as(lazy, monkeypatch)
     world = World(SeedImage(TWINS, SEED, 1, START), 1)
 
     def call(op: str, **args: Any) -> None:
@@ -201,7 +195,7 @@ def test_joins_follow_renamed_gone_and_reassigned_groups_and_apps(lazy: bool, mo
 
 def test_lazy_joins_follow_a_deleted_group_no_app_lists(monkeypatch: pytest.MonkeyPatch) -> None:
     """A group deleted with its seeded members and no app to tell: its members' groups change."""
-    monkeypatch.setattr(twin_module, "LAZY_FROM", 0)
+    restore_as(True, monkeypatch)
     seed = copy.deepcopy(SEED)
     seed["okta"]["groups"].append({"id": SUPPORT, "name": "Support"})
     for u in seed["okta"]["users"]:
@@ -217,7 +211,7 @@ def test_lazy_joins_follow_a_deleted_group_no_app_lists(monkeypatch: pytest.Monk
 def test_lazy_joins_follow_an_app_relabelled_or_gone(change: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """No operation relabels or removes an app, but a state where one did must still view as a whole
     view does (the view is a function of the state)."""
-    monkeypatch.setattr(twin_module, "LAZY_FROM", 0)
+    restore_as(True, monkeypatch)
     world = World(SeedImage(TWINS, SEED, 1, START), 1)
     apps = world.ctx("okta").state.apps
     if change == "label":

@@ -11,10 +11,9 @@ import msgspec.inspect as mi
 import pytest
 
 from dtu.twins.core import SeedImage, World
-from dtu.twins.core import twin as twin_module
 from dtu.twins.registry import TWINS
 
-from ..views import assert_play_keeps_the_seed, assert_view_is_full
+from ..views import LAZY_OR_WHOLE, assert_play_keeps_the_seed, assert_view_is_full, restore_as
 from .data import BOB, BOT, CAROL, DANA, ERIN, GENERAL, OLD, PARENT_TS, PROJ, RANDOM, SECRET, SEED
 
 SLACK = TWINS["slack"]
@@ -161,13 +160,9 @@ def check(world: World) -> None:
 
 
 @pytest.mark.parametrize("seed", range(60))
-@pytest.mark.parametrize("lazy", [False, True], ids=["whole", "lazy"])
+@LAZY_OR_WHOLE
 def test_incremental_view_equals_full_view(seed: int, lazy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lazy: the seed's entities stay encoded until read (twins/core/lazy.py), as a generated
-    organisation's do; a view reusing the seed's view of an entity nothing read, or a read-only
-    scan, must still agree."""
-    if lazy:
-        monkeypatch.setattr(twin_module, "LAZY_FROM", 0)
+    restore_as(lazy, monkeypatch)
     assert_play_keeps_the_seed("slack", SEED, START, lambda: play(seed))
 
 
