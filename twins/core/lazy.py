@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import msgspec
@@ -35,13 +35,15 @@ _Raw = msgspec.Raw
 
 class Seed:
     """The seed's entities of one collection of one snapshot, decoded once and shared by every
-    world restored from it: for reading only (`LazyMap.peek_items`)."""
+    world restored from it: for reading only (`LazyMap.peek_items`, `LazyMap.seed_index`)."""
 
-    __slots__ = ("dec", "entities")
+    __slots__ = ("dec", "entities", "indexes", "raw")
 
-    def __init__(self, dec: msgspec.msgpack.Decoder[Any]) -> None:
+    def __init__(self, dec: msgspec.msgpack.Decoder[Any], raw: dict[Any, Any] | None = None) -> None:
         self.dec = dec
+        self.raw: dict[Any, Any] = raw or {}  # every entity of the collection in the snapshot, encoded
         self.entities: dict[Any, Any] = {}
+        self.indexes: dict[str, Any] = {}
 
     def get(self, key: Any, raw: msgspec.Raw) -> Any:
         e = self.entities.get(key)
@@ -102,6 +104,16 @@ class LazyMap(dict[K, V]):
         v: Any
         for k, v in dict.items(self):
             yield k, (get(k, v) if type(v) is _Raw else v)
+
+    def seed_index(self, name: str, build: Callable[[Iterable[tuple[K, Any]]], Any]) -> Any:
+        """`build` over the seed's entities (key, entity), in the snapshot's order: built once per
+        snapshot and shared by every world, so for reading only, and about the seed alone (an
+        entity this world read may differ now; one still encoded does not)."""
+        seed = self._seed
+        got = seed.indexes.get(name)
+        if got is None:
+            got = seed.indexes[name] = build((k, seed.get(k, v)) for k, v in seed.raw.items())
+        return got
 
     def load(self) -> LazyMap[K, V]:
         """Decode every value still encoded; answers itself."""
@@ -205,7 +217,8 @@ class Restorer:
             # LazyMap, and the other fields encoded apart (a few hundred bytes, not the snapshot)
             sk = self._skeleton.decode(snapshot)
             got = self._seeds.keep(snapshot, (msgspec.msgpack.encode(self._rest.decode(snapshot)),
-                                              {name: (Seed(dec), getattr(sk, name)) for name, dec in self.lazy.items()}))
+                                              {name: (Seed(dec, getattr(sk, name)), getattr(sk, name))
+                                               for name, dec in self.lazy.items()}))
         rest = self._rest.decode(got[0])
         kwargs: dict[str, Any] = {name: getattr(rest, name) for name in self._others}
         for name, (seed, raw) in got[1].items():

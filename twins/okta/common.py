@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from msgspec import Raw
+
 from ..core import Ctx, Registry, Reply
-from ..core.lazy import peek_items
+from ..core.lazy import LazyMap
 from ..core.memo import Bounded
 from .errors import OktaError, forbidden, found, not_found
 from .state import App, Group, OktaState, User
@@ -68,14 +70,60 @@ def find_user(s: OktaState, ref: str, actor: str = "") -> User | None:
     if u is not None:
         return u
     low = ref.lower()
-    for uid, u in peek_items(s.users):  # read only: the match is the world's own (s.users[uid])
-        login = str(u.profile.get("login", "")).lower()
-        if login == low:
-            return s.users[uid]
+    users = s.users
+    if type(users) is LazyMap:
+        return _find_lazily(users, low)
+    for u in users.values():
+        if _login(u) == low:
+            return u
     if "@" not in low:
-        for uid, u in peek_items(s.users):
-            if str(u.profile.get("login", "")).lower().split("@")[0] == low:
-                return s.users[uid]
+        for u in users.values():
+            if _login(u).split("@")[0] == low:
+                return u
+    return None
+
+
+def _login(u: User) -> str:
+    return str(u.profile.get("login", "")).lower()
+
+
+LoginIndex = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, int]]
+
+
+def _login_index(seeded: Iterable[tuple[str, User]]) -> LoginIndex:
+    """The seed's users by login and by its short name (each in the snapshot's order), and each
+    user's place in that order."""
+    full: dict[str, list[str]] = {}
+    short: dict[str, list[str]] = {}
+    place: dict[str, int] = {}
+    for i, (uid, u) in enumerate(seeded):
+        login = _login(u)
+        full.setdefault(login, []).append(uid)
+        short.setdefault(login.split("@")[0], []).append(uid)
+        place[uid] = i
+    return full, short, place
+
+
+def _find_lazily(users: LazyMap[str, User], low: str) -> User | None:
+    """`find_user`'s scans in a lazily restored world, without decoding or visiting every user:
+    the first user in the world's order whose login (then short name) matches, found among the
+    seed's users still encoded (so as the seed has them) through the seed's index, and among the
+    users this world read or made (who may have changed) by one tight scan. The world's order is
+    the seed's, with users made since after them."""
+    full, short, place = users.seed_index("okta.logins", _login_index)
+    read = [(uid, u) for uid, u in dict.items(users) if type(u) is not Raw]
+    for index, key in ((full, low), (short, low if "@" not in low else None)):
+        if key is None:
+            continue
+        hit = next((uid for uid in index.get(key, ()) if type(dict.get(users, uid)) is Raw), None)
+        last = place[hit] if hit is not None else len(place)  # users made since come after the seed's
+        for uid, u in read:
+            if place.get(uid, len(place)) > last:
+                break
+            if (_login(u) if index is full else _login(u).split("@")[0]) == key:
+                return u
+        if hit is not None:
+            return users[hit]
     return None
 
 
