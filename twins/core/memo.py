@@ -36,6 +36,20 @@ class Bounded(dict[K, V]):
         return value
 
 
+_DERIVED: Bounded[tuple[int, str], tuple[Any, Any]] = Bounded(1024)
+
+
+def derived(obj: Any, name: str, build: Callable[[Any], V]) -> V:
+    """`build(obj)`, computed once while `obj` lives: for what is derived from an object shared by
+    every world and never changed (a seed image's view). Keyed by the object's identity, and the
+    entry holds the object, so its id cannot pass to another while the entry is kept."""
+    key = (id(obj), name)
+    got = _DERIVED.get(key)
+    if got is None or got[0] is not obj:
+        got = _DERIVED.keep(key, (obj, build(obj)))
+    return cast(V, got[1])
+
+
 def _size(x: Any) -> int:
     if type(x) is str:
         return len(x)

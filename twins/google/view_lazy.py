@@ -20,32 +20,16 @@ import msgspec
 
 from ..core import Ctx
 from ..core.lazy import LazyMap
-from ..core.memo import Bounded
+from ..core.memo import derived
 from . import state as whole
 from .state import GoogleState
 
 _Raw = msgspec.Raw
 
 
-class _Parents:
-    """Every folder a seeded file names as a parent (shared by every world of the seed)."""
-
-    __slots__ = ("ids", "seed")
-
-    def __init__(self, seed: dict[str, Any]) -> None:
-        self.seed = seed  # the key's object, kept so its id is not reused while indexed
-        self.ids = frozenset(p for part in ("files", "roots") for v in seed.get(part, {}).values()
-                             for p in v["parents"])
-
-
-_PARENTS: Bounded[int, _Parents] = Bounded(256)
-
-
-def _seed_parents(seed: dict[str, Any]) -> frozenset[str]:
-    got = _PARENTS.get(id(seed))
-    if got is None or got.seed is not seed:
-        got = _PARENTS.keep(id(seed), _Parents(seed))
-    return got.ids
+def _parents(seed: dict[str, Any]) -> frozenset[str]:
+    """Every folder a seeded file names as a parent."""
+    return frozenset(p for part in ("files", "roots") for v in seed.get(part, {}).values() for p in v["parents"])
 
 
 def view_delta(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +78,7 @@ def lazy_view(ctx: Ctx[GoogleState], seed: dict[str, Any]) -> dict[str, Any] | N
             if v["name"] != f.name or v["parents"][:1] != f.parents[:1]:
                 shifted.append(fid)
             rebuilt.append(fid)
-    if shifted and not _seed_parents(seed).isdisjoint(shifted):
+    if shifted and not derived(seed, "google.parents", _parents).isdisjoint(shifted):
         # a seeded file's path may run through a shifted one (the paths of rebuilt files are
         # worked out afresh, and a file whose parents changed is rebuilt: a call marked it)
         return None

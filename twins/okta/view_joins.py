@@ -21,7 +21,7 @@ import msgspec
 
 from ..core import Ctx
 from ..core.lazy import LazyMap, is_raw, loaded
-from ..core.memo import Bounded
+from ..core.memo import derived
 from . import state as whole
 from .state import OktaState
 
@@ -32,24 +32,13 @@ class SeedIndex:
     """What the joins need from a seed's view (shared by every world of the seed): logins, members
     of each group, users and groups of each app."""
 
-    __slots__ = ("app_groups", "app_users", "login", "members", "seed")
+    __slots__ = ("app_groups", "app_users", "login", "members")
 
     def __init__(self, seed: dict[str, Any]) -> None:
-        self.seed = seed  # the key's object, kept so its id is not reused while indexed
         self.login = {uid: str(ju["profile"].get("login", "")) for uid, ju in seed["users"].items()}
         self.members = {gid: frozenset(jg["members"]) for gid, jg in seed["groups"].items()}
         self.app_users = {aid: frozenset(ja["users"]) for aid, ja in seed["apps"].items()}
         self.app_groups = {aid: tuple(ja["groups"]) for aid, ja in seed["apps"].items()}
-
-
-_INDEXES: Bounded[int, SeedIndex] = Bounded(256)
-
-
-def index(seed: dict[str, Any]) -> SeedIndex:
-    got = _INDEXES.get(id(seed))
-    if got is None or got.seed is not seed:
-        got = _INDEXES.keep(id(seed), SeedIndex(seed))
-    return got
 
 
 def view_delta(ctx: Ctx[OktaState], seed: dict[str, Any]) -> Any:
@@ -66,7 +55,7 @@ def view_delta(ctx: Ctx[OktaState], seed: dict[str, Any]) -> Any:
 def joined(ctx: Ctx[OktaState], seed: dict[str, Any]) -> dict[str, Any] | None:
     """`view(ctx.state)` from the seed's view (see the module), or None to build it whole."""
     s = ctx.state
-    idx = index(seed)
+    idx = derived(seed, "okta.joins", SeedIndex)
     users_now, groups_now, apps_now = s.users, s.groups, s.apps
     seeded = idx.login
     if not dict.keys(users_now) >= seeded.keys():

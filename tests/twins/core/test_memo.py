@@ -1,10 +1,10 @@
 """twins/core/memo.text_cache: a short text's result is computed once and shared; a long one (an
 agent's huge query or formula) is computed every time and never kept. memo.Bounded never holds
-more than its size."""
+more than its size; memo.derived builds once per object."""
 
 from __future__ import annotations
 
-from dtu.twins.core.memo import Bounded, text_cache
+from dtu.twins.core.memo import Bounded, derived, text_cache
 
 
 def test_short_texts_are_kept_and_long_ones_are_not() -> None:
@@ -37,3 +37,18 @@ def test_a_bounded_memo_forgets_all_when_full() -> None:
     for i in range(1000):
         memo.keep(str(i), i)
         assert len(memo) <= 3
+
+
+def test_what_is_derived_from_an_object_is_built_once_for_that_object_only() -> None:
+    built: list[int] = []
+
+    def build(obj: dict[str, int]) -> int:
+        built.append(obj["n"])
+        return obj["n"] * 2
+
+    a, b = {"n": 1}, {"n": 1}  # equal, but other objects: each gets its own
+    assert derived(a, "double", build) == 2
+    assert derived(a, "double", build) == 2
+    assert derived(b, "double", build) == 2
+    assert derived(a, "other", lambda o: -o["n"]) == -1  # another name, another entry
+    assert built == [1, 1]
