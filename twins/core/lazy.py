@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from .memo import Bounded
+from .memo import Bounded, derived
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -37,13 +37,12 @@ class Seed:
     """The seed's entities of one collection of one snapshot, decoded once and shared by every
     world restored from it: for reading only (`LazyMap.peek_items`, `LazyMap.seed_index`)."""
 
-    __slots__ = ("dec", "entities", "indexes", "raw")
+    __slots__ = ("dec", "entities", "raw")
 
-    def __init__(self, dec: msgspec.msgpack.Decoder[Any], raw: dict[Any, Any] | None = None) -> None:
+    def __init__(self, dec: msgspec.msgpack.Decoder[Any], raw: dict[Any, Any]) -> None:
         self.dec = dec
-        self.raw: dict[Any, Any] = raw or {}  # every entity of the collection in the snapshot, encoded
+        self.raw = raw  # every entity of the collection in the snapshot, encoded: each world copies it
         self.entities: dict[Any, Any] = {}
-        self.indexes: dict[str, Any] = {}
 
     def get(self, key: Any, raw: msgspec.Raw) -> Any:
         e = self.entities.get(key)
@@ -109,11 +108,7 @@ class LazyMap(dict[K, V]):
         """`build` over the seed's entities (key, entity), in the snapshot's order: built once per
         snapshot and shared by every world, so for reading only, and about the seed alone (an
         entity this world read may differ now; one still encoded does not)."""
-        seed = self._seed
-        got = seed.indexes.get(name)
-        if got is None:
-            got = seed.indexes[name] = build((k, seed.get(k, v)) for k, v in seed.raw.items())
-        return got
+        return derived(self._seed, name, lambda seed: build((k, seed.get(k, v)) for k, v in seed.raw.items()))
 
     def load(self) -> LazyMap[K, V]:
         """Decode every value still encoded; answers itself."""
@@ -187,7 +182,7 @@ class Restorer:
     def __init__(self, state_type: type[msgspec.Struct]) -> None:
         self.state_type = state_type
         self.lazy: dict[str, msgspec.msgpack.Decoder[Any]] = {}
-        self._seeds: Bounded[bytes, tuple[bytes, dict[str, tuple[Seed, dict[Any, Any]]]]] = Bounded(256)
+        self._seeds: Bounded[bytes, tuple[bytes, dict[str, Seed]]] = Bounded(256)
         hints = typing.get_type_hints(state_type)
         fields = []
         for f in msgspec.structs.fields(state_type):
@@ -217,12 +212,11 @@ class Restorer:
             # LazyMap, and the other fields encoded apart (a few hundred bytes, not the snapshot)
             sk = self._skeleton.decode(snapshot)
             got = self._seeds.keep(snapshot, (msgspec.msgpack.encode(self._rest.decode(snapshot)),
-                                              {name: (Seed(dec, getattr(sk, name)), getattr(sk, name))
-                                               for name, dec in self.lazy.items()}))
+                                              {name: Seed(dec, getattr(sk, name)) for name, dec in self.lazy.items()}))
         rest = self._rest.decode(got[0])
         kwargs: dict[str, Any] = {name: getattr(rest, name) for name in self._others}
-        for name, (seed, raw) in got[1].items():
-            kwargs[name] = LazyMap(raw, seed) if raw else {}
+        for name, seed in got[1].items():
+            kwargs[name] = LazyMap(seed.raw, seed) if seed.raw else {}
         return self.state_type(**kwargs)
 
     def encodable(self, state: Any) -> Any:
