@@ -5,7 +5,7 @@ The SDK's session manager speaks ASGI; aiohttp hands it each request through a s
 stateless with JSON responses: every request stands alone, so nothing is kept per client and a
 world token is all a request needs. The token is checked before the SDK sees the request: no
 token or an unknown one is a 401. The Host check and admin rules of the rest of the server
-apply here too (the Guard middleware runs first)."""
+apply here too (the router refuses a foreign Host first)."""
 
 from __future__ import annotations
 

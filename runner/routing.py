@@ -6,15 +6,20 @@ prefix, awaits every resource registered there in turn. Jira alone puts 57 resou
 router keeps the same walk and the same order but, under each prefix and for each method, matches
 one alternation of the resources that answer that method: the first alternative that matches is
 the resource aiohttp would have picked. Anything it does not index (static files, sub-applications,
-an unusual method) goes to aiohttp's own `resolve`, which also answers 404 and 405."""
+an unusual method) goes to aiohttp's own `resolve`, which also answers 404 and 405.
+
+Every request is resolved here first, so this is also where a request whose `Host` the server does not
+answer to is refused (`hosts`, see runner/server.py `Guard`): one check on every route, without a
+middleware (aiohttp wraps every request in two more coroutines once an application has one)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from aiohttp import hdrs, web
-from aiohttp.web_urldispatcher import DynamicResource, PlainResource, UrlMappingMatchInfo
+from aiohttp.web_urldispatcher import DynamicResource, MatchInfoError, PlainResource, UrlMappingMatchInfo
 
 from dtu.twins.core.memo import Bounded
 
@@ -26,6 +31,13 @@ CACHED = 4096
 """Paths whose resolution is kept (cleared when full): worlds of one scenario share their ids, so
 a sweep asks for the same few paths again and again."""
 _LONG = 256  # longer paths are resolved every time, so a client cannot make the cache large
+
+def misdirected() -> web.HTTPMisdirectedRequest:
+    """The answer to a request for another host (a web page reaching 127.0.0.1 by DNS rebinding)."""
+    return web.HTTPMisdirectedRequest(
+        text='{"error": "host_not_allowed", "detail": "this server answers only to its own address '
+             '(dtu serve --allow-host NAME accepts another name)"}', content_type="application/json")
+
 
 _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 _DEFER = object()
@@ -69,8 +81,10 @@ class _Alternation:
 class Router(web.UrlDispatcher):
     """`UrlDispatcher` with the same answers, found without awaiting each candidate resource."""
 
-    def __init__(self) -> None:
+    def __init__(self, hosts: AbstractSet[str] | None = None) -> None:
         super().__init__()
+        self._hosts = hosts
+        """The Host headers (lower case) the server answers to, filled in once it is bound; None: any."""
         self._fast: dict[str, dict[str, _Alternation] | object] | None = None
         self._seen: Bounded[tuple[str, str], tuple[Any, dict[str, str]]] = Bounded(CACHED)
 
@@ -85,6 +99,8 @@ class Router(web.UrlDispatcher):
         return table
 
     async def resolve(self, request: web.Request) -> UrlMappingMatchInfo:
+        if self._hosts is not None and request.headers.get("Host", "").lower() not in self._hosts:
+            return MatchInfoError(misdirected())
         fast = self._fast
         if fast is None:
             if not self.frozen or self._matched_sub_app_resources:

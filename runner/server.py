@@ -238,7 +238,7 @@ def _refuse(status: int, error: str, detail: str) -> web.Response:
 class Guard:
     """Who may reach the server and its admin API.
 
-    Every route: the Host header must name this server (the bound address, localhost, 127.0.0.1,
+    Every route (checked by the router, runner/routing.py): the Host header must name this server (the bound address, localhost, 127.0.0.1,
     [::1] or an --allow-host name, with the port), or a web page could reach it by DNS rebinding.
     Admin routes: the admin token (X-DTU-Admin, or Authorization: Bearer), and no browser
     cross-origin request (an Origin other than the server's own, Sec-Fetch-Site cross-site or
@@ -265,18 +265,22 @@ class Guard:
             if port == default:
                 self.hosts.add(name)
 
-    @web.middleware
-    async def middleware(self, request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-        if request.headers.get("Host", "").lower() not in self.hosts:
-            return _refuse(421, "host_not_allowed", "this server answers only to its own address "
-                           "(dtu serve --allow-host NAME accepts another name)")
-        resp = await handler(request)
-        if request.body_exists and not request.content.at_eof() and not resp.prepared:
-            # a body refused or broken before it was read to its end: the connection closes after
-            # this answer (lingering_time=0), so say so, or a client would send its next request
-            # on a connection that is going away
+    async def closing(self, request: web.Request, resp: web.StreamResponse) -> None:
+        """Before any answer's headers go out (`on_response_prepare`): a body refused or broken
+        before it was read to its end closes the connection after this answer (lingering_time=0),
+        so say so, or a client would send its next request on a connection that is going away."""
+        if request.body_exists and not request.content.at_eof():
             resp.force_close()
-        return resp
+            resp.headers["Connection"] = "close"
+
+    def application(self, **kwargs: Any) -> web.Application:
+        """An application under this guard: its router refuses foreign hosts (runner/routing.py), and
+        answers to bodies left unread say they close their connection (`closing`)."""
+        with warnings.catch_warnings():  # aiohttp calls a router of one's own deprecated, and still takes it
+            warnings.filterwarnings("ignore", "router argument is deprecated", DeprecationWarning)
+            app = web.Application(router=Router(self.hosts), **kwargs)
+        app.on_response_prepare.append(self.closing)
+        return app
 
     def cross_origin(self, request: web.Request) -> web.Response | None:
         origin = request.headers.get("Origin")
@@ -390,9 +394,7 @@ def admin_routes(hub: Hub, guard: Guard) -> list[web.RouteDef]:
 
 def make_app(hub: Hub, guard: Guard, max_body: int = MAX_BODY, *, ui: bool = False) -> web.Application:
     """The door's application; `ui` adds the twin views under /ui/ (`dtu serve` only, never a private door)."""
-    with warnings.catch_warnings():  # aiohttp calls a router of one's own deprecated, and still takes it
-        warnings.filterwarnings("ignore", "router argument is deprecated", DeprecationWarning)
-        app = web.Application(client_max_size=max_body, middlewares=[guard.middleware], router=Router())
+    app = guard.application(client_max_size=max_body)
     app.add_routes(admin_routes(hub, guard))
     if ui:
         from .views.routes import routes as ui_routes

@@ -277,7 +277,7 @@ async def _no_icon(request: web.Request) -> web.StreamResponse:
 
 def make_app(catalog: Catalog, token: str, guard: Guard) -> tuple[web.Application, Viewer]:
     v = Viewer(catalog, token, guard)
-    app = web.Application(middlewares=[guard.middleware, v.gate])
+    app = guard.application(middlewares=[v.gate])
     app.add_routes([
         web.get("/login", v.login),
         web.get("/favicon.ico", _no_icon),

@@ -14,7 +14,10 @@ from dtu.runner.hub import Hub
 from dtu.runner.routing import METHODS, Router
 from dtu.runner.server import Guard, make_app
 
-APP = make_app(Hub(seed=0), Guard("admin"))
+GUARD = Guard("admin")
+GUARD.bind("127.0.0.1", 8080, "http")
+HOST = {"Host": "127.0.0.1:8080"}
+APP = make_app(Hub(seed=0), GUARD)
 APP.freeze()
 ROUTER = APP.router
 assert isinstance(ROUTER, Router)
@@ -43,6 +46,7 @@ class _Request(NamedTuple):
 
     method: str
     rel_url: URL
+    headers: dict[str, str]
 
 
 def _done(coro: Any) -> Any:
@@ -54,8 +58,8 @@ def _done(coro: Any) -> Any:
     raise AssertionError("resolve suspended")
 
 
-def _answer(method: str, path: str, router: Any) -> Any:
-    request = _Request(method, URL.build(path=path, encoded=True))
+def _answer(method: str, path: str, router: Any, headers: dict[str, str] = HOST) -> Any:
+    request = _Request(method, URL.build(path=path, encoded=True), headers)
     found = _done(router(request))
     if isinstance(found, MatchInfoError):
         return ("error", found.http_exception.status, sorted(getattr(found.http_exception, "allowed_methods", ())))
@@ -68,6 +72,14 @@ def _same(method: str, path: str) -> None:
     assert ours == theirs, (method, path)
     again = _answer(method, path, ROUTER.resolve)  # the second time comes from the router's cache
     assert again == theirs, (method, path)
+
+
+def test_a_foreign_host_is_refused_before_any_route() -> None:
+    """DNS rebinding: the router answers 421 to a Host the server was not bound to, on every path."""
+    for path in ("/api/auth.test", "/_dtu/worlds", "/nowhere"):
+        for host in ({"Host": "evil.example:8080"}, {"Host": "127.0.0.1:8081"}, {}):
+            assert _answer("POST", path, ROUTER.resolve, host) == ("error", 421, [])
+        assert _answer("POST", path, ROUTER.resolve, {"Host": "LOCALHOST:8080"})[0] != "error"
 
 
 def test_every_route_resolves_as_aiohttp_does() -> None:
