@@ -230,8 +230,9 @@ class CommandAgent:
             door: Any = None
             inside: netns.Inside | None = None
             if self.layout is None:
-                proc = await _started(asyncio.create_subprocess_shell(
-                    _exec(self.cmd), cwd=self._launch, preexec_fn=sandbox.die_with_parent(), **pipes))
+                line, preexec = sandbox.unsandboxed(_exec(self.cmd))
+                proc = await _started(asyncio.create_subprocess_exec(
+                    *line, cwd=self._launch, preexec_fn=preexec, **pipes))
             elif self.network == "private":
                 proc, door, inside = await self._private(
                     sandbox.argv(self.layout, work, task_dir, self.cmd, *self._bwrap), work, pipes, world)
@@ -357,7 +358,8 @@ async def _started(spawn: Coroutine[Any, Any, asyncio.subprocess.Process]) -> as
 
 def _exec(cmd: str) -> str:
     """A simple command replaces the shell (`exec`), so the program itself is dtu's child and
-    dies with it (PR_SET_PDEATHSIG survives exec); lists and pipelines stay as written."""
+    dies with it (PR_SET_PDEATHSIG survives exec); lists and pipelines stay as written.
+    `sandbox.unsandboxed` runs it."""
     first = cmd.split(maxsplit=1)[0] if cmd.split() else ""
     if any(c in cmd for c in ";&|\n`(){}") or "=" in first or first in _SHELL_WORDS:
         return cmd

@@ -178,9 +178,9 @@ class ServiceAgent:
             print(sandbox.NO_SANDBOX_WARNING, file=sys.stderr, flush=True)
             self._sandbox = "off"
             self._network = "host"
-            self.proc = await _started(asyncio.create_subprocess_shell(
-                _exec(self.cmd), cwd=os.path.abspath(run.launch_dir or os.getcwd()),
-                preexec_fn=sandbox.die_with_parent(), **pipes))
+            line, preexec = sandbox.unsandboxed(_exec(self.cmd))
+            self.proc = await _started(asyncio.create_subprocess_exec(
+                *line, cwd=os.path.abspath(run.launch_dir or os.getcwd()), preexec_fn=preexec, **pipes))
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self._readers = [asyncio.ensure_future(_tail(s, self.tail)) for s in (self.proc.stdout, self.proc.stderr)]
         await self._wait_ready()

@@ -73,9 +73,10 @@ def main(argv: list[str] | None = None) -> int:
 
         bench_serve(services=args.service)
     if args.what in ("sandbox", "all"):
-        from .sandbox import bench_sandbox
+        from .sandbox import bench_sandbox, bench_spawn
 
         bench_sandbox()
+        bench_spawn()
     if args.what in ("viewer", "all"):
         from .viewer import bench_viewer
 

@@ -1,17 +1,25 @@
 """What the bubblewrap sandbox costs a program agent: the same command agent, the same scenario and
 trials, without the sandbox (the --no-sandbox path), in bwrap on the host's network (what
-`llm=real` gets) and in bwrap with its private network (the default), measured in one run."""
+`llm=real` gets) and in bwrap with its private network (the default), measured in one run.
+
+Then what starting a --no-sandbox program costs dtu's event loop as dtu's memory grows (`bench_spawn`):
+the command line `sandbox.unsandboxed` gives (setpriv sets the death signal: Python starts it with
+vfork) next to the same line started with a preexec function (what it was before: a fork, which
+copies dtu's page tables), from this process while it holds a ballast of small objects."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import io
+import resource
 import shlex
+import subprocess
 import sys
 import time
 from pathlib import Path
 
+from dtu.agents import sandbox as box
 from dtu.agents.command import CommandAgent
 from dtu.runner.engine import RunOptions, prepare, run_all
 from dtu.runner.records import Trajectory
@@ -64,3 +72,24 @@ def bench_sandbox(trials: int = 40, rounds: int = 3) -> None:
             (off, off_ms), (box, box_ms), (net, net_ms) = best["off"], best["bwrap"], best["bwrap+net"]
             print(f"{label:<24}{jobs:>5}{off:>8.1f}{box:>9.1f}{net:>8.1f}{net / off:>7.2f}{off_ms:>8.1f}"
                   f"{box_ms:>10.1f}{net_ms:>9.1f}{net_ms - off_ms:>6.1f}", flush=True)
+
+
+def bench_spawn(starts: int = 20, ballast: tuple[int, ...] = (0, 1_000_000, 4_000_000)) -> None:
+    """Milliseconds to start and reap `true` (--no-sandbox's command line) with and without a preexec
+    function, as this process holds more objects."""
+    line, preexec = box.unsandboxed("exec true")
+    if preexec is not None:
+        print("\nbench spawn: no setpriv here; the --no-sandbox line needs a preexec function (a fork)")
+        return
+    print(f"\n{'--no-sandbox start':<24}{'RSS MB':>8}{'vfork ms':>10}{'fork ms':>9}{'ratio':>7}")
+    held: list[dict[str, int]] = []
+    for n in ballast:
+        held.extend({"i": i} for i in range(n - len(held)))
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        times = []
+        for pre in (None, box.die_with_parent()):
+            t0 = time.perf_counter()
+            for _ in range(starts):
+                subprocess.run(line, preexec_fn=pre, check=True, start_new_session=True)
+            times.append((time.perf_counter() - t0) / starts * 1000)
+        print(f"{'true':<24}{rss:>8,.0f}{times[0]:>10.2f}{times[1]:>9.2f}{times[1] / times[0]:>7.1f}", flush=True)

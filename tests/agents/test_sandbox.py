@@ -177,6 +177,21 @@ def test_no_sandbox_children_die_with_dtu() -> None:
     assert r.stdout.strip() == "9"  # PR_GET_PDEATHSIG: SIGKILL
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_no_sandbox_command_lines_die_with_dtu_and_check_their_parent() -> None:
+    """`unsandboxed`: the program (exec'd by the shell) has SIGKILL as its parent-death signal and is
+    dtu's own child; a shell whose parent is not dtu (dtu died before the signal was set) runs nothing."""
+    code = ("import ctypes, os; v = ctypes.c_int(); ctypes.CDLL(None).prctl(2, ctypes.byref(v), 0, 0, 0); "
+            "print(v.value, os.getppid())")
+    line, preexec = sandbox.unsandboxed(f"exec {sys.executable} -c '{code}'")
+    r = subprocess.run(line, preexec_fn=preexec, capture_output=True, text=True, check=True)
+    assert r.stdout.split() == ["9", str(os.getpid())]  # PR_GET_PDEATHSIG: SIGKILL; dtu is the parent
+    if preexec is None:  # setpriv's line: the same line from another parent refuses to run the program
+        other = subprocess.run([sys.executable, "-c", "import subprocess, sys; "
+                                "sys.exit(subprocess.run(sys.argv[1:]).returncode)", *line], capture_output=True)
+        assert other.returncode == 137 and other.stdout == b""
+
+
 def test_probe_says_how_to_install_bwrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     sandbox.probe.cache_clear()
     monkeypatch.setenv("PATH", str(tmp_path))
