@@ -1,4 +1,4 @@
-"""python -m bench [engine|world|memory|org|serve|workers|ray|sandbox|viewer|events|llm|service|all] — prints dtu's performance figures."""
+"""python -m bench [engine|world|memory|org|serve|workers|ray|sandbox|viewer|events|llm|service|startup|all] — prints dtu's performance figures."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def families() -> dict[str, list[Loaded]]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "org", "serve", "workers", "ray", "sandbox",
-                                                    "viewer", "events", "llm", "service", "all"])
+                                                    "viewer", "events", "llm", "service", "startup", "all"])
     p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
     p.add_argument("--concurrency", type=int, action="append", default=None)
     p.add_argument("--family", action="append", default=None, help="only these twin families")
@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         from .serve import bench_serve
 
         bench_serve(services=args.service)
+    if args.what in ("startup", "all"):
+        from .startup import bench_startup
+
+        bench_startup()
     if args.what in ("sandbox", "all"):
         from .sandbox import bench_sandbox, bench_spawn
 

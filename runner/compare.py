@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 import msgspec
 import numpy as np
-from scipy.stats import fisher_exact
 
 from .stats import BOOTSTRAP_SEED, RESAMPLES, ScenarioStats, Summary, wilson
 
@@ -143,6 +142,8 @@ def compare(a: Sequence[ScenarioStats], b: Sequence[ScenarioStats], alpha: float
     by_b = {s.scenario: s for s in b}
     common = sorted(set(by_a) & set(by_b))
     pairs = [(by_a[sid], by_b[sid]) for sid in common]
+    from scipy.stats import fisher_exact  # imported when needed, as in stats.wilson
+
     ps = [float(fisher_exact([[x.satisfied, x.trials - x.satisfied],
                               [y.satisfied, y.trials - y.satisfied]])[1]) for x, y in pairs]
     adj = holm(ps)

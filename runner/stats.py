@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 
 import msgspec
 import numpy as np
-from scipy.stats import binomtest
 
 from .records import Trajectory
 
@@ -36,6 +35,8 @@ def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float
     """Wilson score interval for k successes in n trials ((0, 1) when n is 0)."""
     if n == 0:
         return (0.0, 1.0)
+    from scipy.stats import binomtest  # scipy.stats takes ~0.45 s to import: only commands that need it pay
+
     ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
     return (max(0.0, float(ci.low)), min(1.0, float(ci.high)))
 
