@@ -92,7 +92,13 @@ def _mentions(query: str, name: str) -> bool:
 
 
 def call_ok(status: int, body: Any) -> bool:
-    return status < 400 and not (type(body) is dict and body.get("ok") is False)
+    """Whether a call succeeded: a status below 400, and not Slack's `"ok": false` (`body` as logged:
+    a `msgspec.Raw` the HTTP door kept is decoded to be read)."""
+    if status >= 400:
+        return False
+    if type(body) is msgspec.Raw:
+        body = msgspec.json.decode(body)
+    return not (type(body) is dict and body.get("ok") is False)
 
 
 class CompiledChecks:

@@ -18,6 +18,7 @@ import msgspec
 from rich.console import Console
 from rich.text import Text
 
+from .checks import call_ok
 from .errors import DtuError
 from .records import Trajectory
 from .report_files import open_run
@@ -197,7 +198,7 @@ def print_trajectory(t: Trajectory, console: Console, full: bool = False, scenar
     if not t.calls:
         console.print(Text("  (the agent made no call)", style="dim"))
     for i, call in enumerate(t.calls):
-        bad = call.status >= 400 or (isinstance(call.body, dict) and call.body.get("ok") is False)
+        bad = not call_ok(call.status, call.body)
         head = Text.assemble(f"  {i}. ", (call.twin, "bold"), " ", (call.op, "cyan"), " → ",
                              (str(call.status), "red" if bad else "green"), f"  at {when(call.t)}")
         if call.actor is not None:  # a person's call (their email), or an event delivery (dtu)
@@ -206,7 +207,7 @@ def print_trajectory(t: Trajectory, console: Console, full: bool = False, scenar
             head.append(f"  fault {call.fault}", style="yellow")
         console.print(head, overflow="fold", highlight=False)
         _field(console, "args", _json(call.args, full), 6)
-        _field(console, "response", _json(call.body, full), 6, "red" if bad else "")
+        _field(console, "response", _json(call.answer, full), 6, "red" if bad else "")
 
     for key, title in (("stdout_tail", "Agent stdout"), ("stderr_tail", "Agent stderr")):
         raw = t.info.get(key)

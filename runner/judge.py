@@ -85,7 +85,7 @@ def checks_block(t: Trajectory) -> str:
 
 def prompt(scenario: Scenario, rubric: str, t: Trajectory, state: Any) -> str:
     """The user message the judge gets. Deterministic for the same inputs (cache key)."""
-    calls = [f"{i}. {c.twin} {c.op} {_json(c.args, MAX_BODY)} -> {c.status} {_json(c.body, MAX_BODY)}"
+    calls = [f"{i}. {c.twin} {c.op} {_json(c.args, MAX_BODY)} -> {c.status} {_json(c.answer, MAX_BODY)}"
              for i, c in enumerate(t.calls[:MAX_CALLS])]
     if len(t.calls) > MAX_CALLS:
         calls.append(f"... {len(t.calls) - MAX_CALLS} more calls")

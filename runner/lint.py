@@ -73,7 +73,7 @@ def _line(ld: Loaded, field: str) -> int | None:
 def _failing_calls(calls: Iterable[Any]) -> list[str]:
     from .checks import call_ok
 
-    return [f"{c.twin} {c.op} -> {c.status} {_short(c.body)}" for c in calls if not call_ok(c.status, c.body)]
+    return [f"{c.twin} {c.op} -> {c.status} {_short(c.answer)}" for c in calls if not call_ok(c.status, c.body)]
 
 
 def _short(body: Any) -> str:

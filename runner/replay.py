@@ -109,7 +109,7 @@ def first_difference(recorded: Sequence[Call], replayed: Sequence[Call]) -> str 
     enc = msgspec.json.Encoder(order="deterministic")
     for i, (a, b) in enumerate(zip(recorded, replayed, strict=False)):
         # as plain data: a body read back from the run folder and a live one (a Raw) compare alike
-        x, y = enc.encode(msgspec.to_builtins(a.body)), enc.encode(msgspec.to_builtins(b.body))
+        x, y = enc.encode(msgspec.to_builtins(a.answer)), enc.encode(msgspec.to_builtins(b.answer))
         if a.status != b.status or x != y:
             return (f"call {i} ({a.twin} {a.op}) answered differently: recorded {a.status} "
                     f"{_short(x)}, replayed {b.status} {_short(y)}")

@@ -58,7 +58,7 @@ def _short(x: Any) -> Any:
 def shorten(t: Trajectory) -> Trajectory:
     """The trajectory with long call payloads cut (a Docs document, a users.list page), which
     would otherwise make most of the report's weight."""
-    calls = [msgspec.structs.replace(c, args=_short(c.args), body=_short(c.body)) for c in t.calls]
+    calls = [msgspec.structs.replace(c, args=_short(c.args), body=_short(c.answer)) for c in t.calls]
     return msgspec.structs.replace(t, calls=calls)
 
 

@@ -20,7 +20,7 @@ import orjson
 from aiohttp import web
 from multidict import CIMultiDict
 
-from dtu.twins.core import Operation, Raw, Reply, Twin, TwinError
+from dtu.twins.core import Call, Operation, Raw, Reply, Twin, TwinError
 from dtu.twins.core.faults import parse_plan
 
 from .errors import DtuError
@@ -38,11 +38,15 @@ def _error_reply(err: TwinError) -> Reply:
 
 
 def encode(reply: Reply, extra: dict[str, str] | None = None,
-           swaps: Iterable[tuple[str, str]] = (), now: float | None = None) -> web.Response:
+           swaps: Iterable[tuple[str, str]] = (), now: float | None = None, log: Call | None = None) -> web.Response:
     """The wire form of a reply; `swaps` are (placeholder, real) pairs replaced in the body and
     headers: the served world's base URL and the capability secrets the call handed out. `now`,
     the world's time, is the `Date` (unless the twin set one), so an SDK that reads a reset time
-    against `Date` waits what the world means."""
+    against `Date` waits what the world means. `log`, the world's call that made the reply, then
+    keeps the JSON as it was sent (before the swaps: the world's own placeholders) instead of the
+    objects it was made from, read back decoded (`Call.answer`): nothing for the collector to walk
+    as a served world's log grows, and mostly less memory (a Docs document's answer: 1.2 KB of JSON
+    against 7.2 KB of objects; a Jira issue's, built of shared shapes, 3.7 KB against 3.2)."""
     body = reply.body
     headers: Any = {}
     if reply.headers or extra:
@@ -69,6 +73,8 @@ def encode(reply: Reply, extra: dict[str, str] | None = None,
         data = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError:  # an integer past 64 bits, echoed from the request (page=2**70)
         data = msgspec.json.encode(body)
+    if log is not None and log.body is body:
+        log.body = msgspec.Raw(data)
     return web.Response(status=reply.status, body=swap(data, swaps), headers=headers)
 
 
@@ -194,9 +200,8 @@ def op_handler(hub: Hub, twin: Twin[Any], op: Operation, max_body: int = MAX_BOD
         swaps = [(BASE, hub.base_url)]
         if env.grants:
             swaps += hub.seal(world, name, env.grants)
-        if extra_headers is not None:
-            return encode(reply, extra_headers(world.ctx(name).state, env, reply), swaps, env.now)
-        return encode(reply, None, swaps, env.now)
+        extra = extra_headers(world.ctx(name).state, env, reply) if extra_headers is not None else None
+        return encode(reply, extra, swaps, env.now, world.last_call)
 
     return handle
 

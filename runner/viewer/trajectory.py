@@ -115,7 +115,7 @@ def explain(run: Run, t: Trajectory) -> Explained:
 
 def _step(i: int, t: Trajectory, c: Any, diff: list[dict[str, str]], more: int) -> Step:
     return Step(i, when(c.t), getattr(c, "actor", None) or t.agent, c.twin, c.op, c.status, c.fault,
-                _text(c.args), _text(c.body), diff, more)
+                _text(c.args), _text(c.answer), diff, more)
 
 
 def _plain_checks(t: Trajectory) -> list[CheckRow]:

@@ -33,6 +33,14 @@ class Call(msgspec.Struct, omit_defaults=True, gc=False):
     actor: str | None = None
     """Who made the call: None for the agent, a person's email for people (runner/life.py)."""
 
+    @property
+    def answer(self) -> Any:
+        """The body as the caller got it: `body`, decoded when the HTTP door logged the JSON it sent
+        (a `msgspec.Raw`, runner/server.py) instead of the objects it was made from. Encoders take
+        either as it is; code that reads a body's contents reads this."""
+        body = self.body
+        return msgspec.json.decode(body) if type(body) is msgspec.Raw else body
+
 
 class FaultHook(Protocol):
     """A world's fault plan: decides, before dispatch, whether a call fails or takes longer."""
@@ -112,8 +120,8 @@ class World:
     `call` and `invoke` are door 1: they dispatch straight to the handler, with no sockets and
     no JSON, and answer exactly what the HTTP door would send, decoded."""
 
-    __slots__ = ("_ctx", "_dirty", "_memo", "calls", "deadline", "done", "env", "events", "faults", "id", "image", "life",
-                 "listeners", "max_steps", "on_deadline", "started", "steps", "twins", "version")
+    __slots__ = ("_ctx", "_dirty", "_memo", "calls", "deadline", "done", "env", "events", "faults", "id", "image",
+                 "last_call", "life", "listeners", "max_steps", "on_deadline", "started", "steps", "twins", "version")
 
     def __init__(self, image: SeedImage, seed: int, world_id: str = "", *,
                  max_steps: int = DEFAULT_MAX_STEPS, faults: FaultHook | None = None,
@@ -128,6 +136,8 @@ class World:
         """Counts mutating calls: a view built at one version holds until the next."""
         self._memo: dict[Any, Any] | None = None  # views derived from this world, see `memo`
         self.calls: list[Call] = []
+        self.last_call: Call | None = None
+        """The call `dispatch` or `act` logged last (a door's, to keep its answer as it sent it)."""
         self.max_steps = max_steps
         self.faults = faults
         self.steps = 0  # the agent's calls (people's are logged too, but are not the agent's steps)
@@ -241,7 +251,8 @@ class World:
             reply = Reply(err.status, err.body(), err.headers)
             fault = "internal"
             events = None
-        self.calls.append(Call(twin_name, op_name, args, reply.status, reply.body, env.now, fault, by))
+        call = self.last_call = Call(twin_name, op_name, args, reply.status, reply.body, env.now, fault, by)
+        self.calls.append(call)
         if events:
             self.emit(events, by)
         return reply
