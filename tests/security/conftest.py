@@ -141,7 +141,7 @@ def judge(p: Plant, trajs: list[Trajectory]) -> list[dict[str, Any]]:
         for k, fid in f["stats"].get("predicted", {}).items():
             victim = by_trial.get(int(k))
             if victim is not None:
-                theirs = [c.body.get("file_id") for c in victim.calls
-                          if c.op == "files.getUploadURLExternal" and isinstance(c.body, dict)]
+                theirs = [c.answer.get("file_id") for c in victim.calls
+                          if c.op == "files.getUploadURLExternal" and isinstance(c.answer, dict)]
                 assert theirs == [fid], (t.trial, k, theirs, fid)
     return all_found
