@@ -32,6 +32,7 @@ CACHED = 4096
 a sweep asks for the same few paths again and again."""
 _LONG = 256  # longer paths are resolved every time, so a client cannot make the cache large
 
+
 def misdirected() -> web.HTTPMisdirectedRequest:
     """The answer to a request for another host (a web page reaching 127.0.0.1 by DNS rebinding)."""
     return web.HTTPMisdirectedRequest(

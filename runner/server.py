@@ -243,8 +243,9 @@ def _refuse(status: int, error: str, detail: str) -> web.Response:
 class Guard:
     """Who may reach the server and its admin API.
 
-    Every route (checked by the router, runner/routing.py): the Host header must name this server (the bound address, localhost, 127.0.0.1,
-    [::1] or an --allow-host name, with the port), or a web page could reach it by DNS rebinding.
+    Every route (checked by the router, runner/routing.py): the Host header must name this server
+    (the bound address, localhost, 127.0.0.1, [::1] or an --allow-host name, with the port), or a
+    web page could reach it by DNS rebinding.
     Admin routes: the admin token (X-DTU-Admin, or Authorization: Bearer), and no browser
     cross-origin request (an Origin other than the server's own, Sec-Fetch-Site cross-site or
     same-site)."""
