@@ -20,7 +20,6 @@ from .engine import run_async
 from .errors import DtuError
 from .hub import Hub
 from .scenario import load_all
-from .server import start
 from .wallclock import check_speed
 
 
@@ -99,6 +98,8 @@ def write_secret(path: Path, secret: str) -> None:
 
 
 async def serve(args: Any) -> None:
+    from .server import start  # aiohttp (~0.1 s to import) for the commands that serve, not every command
+
     try:
         speed = check_speed(args.speed)
     except ValueError as e:

@@ -15,15 +15,15 @@ import secrets
 import signal
 import sys
 from pathlib import Path
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from . import history
 from .engine import run_async
 from .errors import DtuError
 from .report_files import LATEST, open_run
-from .server import Guard
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 HOST = "127.0.0.1"
 
@@ -58,6 +58,9 @@ def main(args: Any) -> int:
 async def start(dirs: list[Path], out: str, history_value: str | None, port: int,
                 token: str) -> tuple[web.AppRunner, str]:
     """The viewer, serving on 127.0.0.1:port; returns its runner and base address."""
+    from aiohttp import web  # aiohttp (~0.1 s to import) for the commands that serve, not every command
+
+    from .server import Guard
     from .viewer.app import make_app
     from .viewer.catalog import Catalog
 
