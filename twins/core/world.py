@@ -6,11 +6,12 @@ import asyncio
 import hashlib
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import msgspec
 import xxhash
 
+from . import answers
 from .env import Env
 from .errors import TwinError
 from .events import Event, Listener
@@ -120,7 +121,7 @@ class World:
     `call` and `invoke` are door 1: they dispatch straight to the handler, with no sockets and
     no JSON, and answer exactly what the HTTP door would send, decoded."""
 
-    __slots__ = ("_ctx", "_dirty", "_memo", "calls", "deadline", "done", "env", "events", "faults", "id", "image",
+    __slots__ = ("_ctx", "_dirty", "_memo", "_used", "calls", "deadline", "done", "env", "events", "faults", "id", "image",
                  "last_call", "life", "listeners", "max_steps", "on_deadline", "started", "steps", "twins", "version")
 
     def __init__(self, image: SeedImage, seed: int, world_id: str = "", *,
@@ -131,6 +132,7 @@ class World:
         self.id = world_id
         self.env = Env(seed, image.now, 0, world_id, base_url)
         self._ctx: dict[str, Ctx[Any]] = {}
+        self._used: dict[str, None] = {}  # twins used, in order: restored, or read while still the seed's
         self._dirty: set[str] = set()  # twins a mutating operation was called on
         self.version = 0
         """Counts mutating calls: a view built at one version holds until the next."""
@@ -166,10 +168,13 @@ class World:
                 raise KeyError(f"unknown twin {name!r}; known: {', '.join(sorted(self.twins))}")
             ctx = self._ctx[name] = Ctx(twin.restore_lazily(image.snapshot(name)), self.env,
                                         image.actors.get(name, ""))
+            self._used[name] = None
         return ctx
 
     def touched(self) -> tuple[str, ...]:
-        return tuple(self._ctx)
+        """The twins this world used, in the order it first did (a read answered from the seed's
+        answers counts, though it restored nothing)."""
+        return tuple(self._used)
 
     async def call(self, twin: str, op: str, args: Mapping[str, Any] | None = None,
                    actor: str | None = None) -> Any:
@@ -202,7 +207,9 @@ class World:
 
     def _run(self, twin_name: str, op_name: str, args: Mapping[str, Any] | None, actor: str | None,
              by: str | None) -> Reply:
-        ctx = self._ctx.get(twin_name) or self.ctx(twin_name)
+        ctx = self._ctx.get(twin_name)
+        if ctx is None and twin_name not in self.twins:
+            self.ctx(twin_name)  # raises, naming the known twins
         twin = self.twins[twin_name]
         env = self.env
         if args is None:
@@ -216,6 +223,8 @@ class World:
             if op.mutates:
                 self._dirty.add(twin_name)
                 self.version += 1
+                if ctx is None:
+                    ctx = self.ctx(twin_name)
             if by is None:
                 if self.steps >= self.max_steps:
                     fault = "max_steps"
@@ -230,17 +239,12 @@ class World:
                     if err is not None:
                         fault = err.code
                         raise err
-            params = msgspec.convert(args, op.params, strict=False)
-            saved = ctx.actor
-            if actor is not None:
-                ctx.actor = actor
-            try:
-                body = op.handler(ctx, params)
-                reply = body if type(body) is Reply else Reply(op.status if body is not None else 204, body)
-                if self.listeners and op.mutates and twin.events is not None and reply.status < 400:
-                    events = twin.events(ctx, op_name, args, reply)  # while the acting user is still set
-            finally:
-                ctx.actor = saved
+            if ctx is not None:
+                reply, events = self._handle(ctx, twin, op, args, actor)
+            elif by is None and not op.mutates and twin_name in self.image.snapshots:
+                reply = self._read_seed(twin, op, args, actor)
+            else:
+                reply, events = self._handle(self.ctx(twin_name), twin, op, args, actor)
         except TwinError as e:
             reply = Reply(e.status, e.body(), e.headers)
         except msgspec.ValidationError as e:
@@ -255,6 +259,50 @@ class World:
         self.calls.append(call)
         if events:
             self.emit(events, by)
+        return reply
+
+    def _handle(self, ctx: Ctx[Any], twin: Twin[Any], op: Operation, args: Mapping[str, Any],
+                actor: str | None) -> tuple[Reply, list[Event] | None]:
+        """The operation's handler on the twin's state, as `actor`: its reply, and the events it
+        caused when someone listens (raises what the handler raises)."""
+        params = msgspec.convert(args, op.params, strict=False)
+        saved = ctx.actor
+        if actor is not None:
+            ctx.actor = actor
+        try:
+            body = op.handler(ctx, params)
+            reply = body if type(body) is Reply else Reply(op.status if body is not None else 204, body)
+            events = None
+            if self.listeners and op.mutates and twin.events is not None and reply.status < 400:
+                events = twin.events(ctx, op.name, args, reply)  # while the acting user is still set
+            return reply, events
+        finally:
+            ctx.actor = saved
+
+    def _read_seed(self, twin: Twin[Any], op: Operation, args: Mapping[str, Any], actor: str | None) -> Reply:
+        """An agent's read of a twin whose state this world has not restored, so is still the seed's:
+        the answer every world of that seed got to the same read (twins/core/answers.py), else the
+        one computed on the restored state, kept for them when it used nothing of this world's env."""
+        name = twin.name
+        image = self.image
+        k = answers.key(image.snapshots[name], name, op.name, args,
+                        actor if actor is not None else image.actors.get(name, ""), self.env.base_url)
+        got = answers.recall(k, self.env.now) if k is not None else False
+        if isinstance(got, Reply):
+            self._used[name] = None
+            return got
+        ctx = self.ctx(name)
+        if got is False:
+            return self._handle(ctx, twin, op, args, actor)[0]
+        tracing = answers.Tracing(self.env)
+        ctx.env = cast(Env, tracing)
+        try:
+            reply = self._handle(ctx, twin, op, args, actor)[0]
+        finally:
+            ctx.env = self.env
+        # a read that changed the state (Okta counts every call in its rate window) is never kept
+        unchanged = twin.snapshot(ctx.state) == image.snapshots[name]
+        answers.keep(cast(answers.Key, k), reply, tracing, unchanged)
         return reply
 
     def emit(self, events: list[Event], by: str | None = None) -> None:
@@ -357,7 +405,7 @@ class World:
         the `x3:` digests (blake2b, no prefix) is computed that way."""
         legacy = bool(like) and not like.startswith("x3:")
         h: Any = hashlib.blake2b(digest_size=16) if legacy else xxhash.xxh3_128()
-        names = sorted(set(self.image.seeded) | set(self._ctx))
+        names = sorted(set(self.image.seeded) | set(self._used))
         for name in names:
             snap = (self.twins[name].snapshot(self._ctx[name].state) if name in self._dirty
                     else self.image.snapshot(name))

@@ -1,0 +1,196 @@
+"""Reads of a seed's own state answered from what another world of the seed got (twins/core/answers.py):
+exactly what computing them gives, for every bundled scenario, and never another world's objects."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import msgspec
+import pytest
+
+from dtu.agents.noisy import NoisyAgent
+from dtu.runner.engine import Prepared
+from dtu.runner.scenario import BUNDLED, load_all
+from dtu.twins.core import Ctx, NoParams, Registry, Twin, answers
+from dtu.twins.core.world import SeedImage, World
+from dtu.twins.registry import TWINS
+from dtu.twins.slack.errors import ERRORS
+
+LOADED = load_all([BUNDLED])
+NOISY = NoisyAgent("skip=0.2,corrupt=0.3,repeat=0.3")
+EXACT = NoisyAgent("skip=0,corrupt=0,repeat=0")
+
+
+def _play(ld: Any, trial: int) -> tuple[bytes, ...]:
+    p = Prepared(ld, 0, TWINS)
+    seed = trial + 1
+    variant = p.variant(seed) if p.scenario.vars else None
+    plan = variant.reference if variant is not None else p.scenario.reference
+    world = p.world(seed)
+    with contextlib.suppress(Exception):  # a corrupted call may make a plan's own query fail
+        asyncio.run((NOISY if trial else EXACT).run(p.task(trial, seed, variant), world, plan))
+    enc = msgspec.json.encode
+    calls = enc([(c.twin, c.op, c.args, c.status, c.body, c.t, c.fault) for c in world.calls])
+    checks = enc((variant.checks if variant is not None else p.checks).evaluate(world))
+    return calls, enc(world.view(world.touched())), world.digest().encode(), checks
+
+
+@pytest.mark.parametrize("ld", LOADED, ids=[ld.id for ld in LOADED])
+def test_kept_answers_are_what_computing_them_gives(ld: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the plan and a noisy agent: computed every time, then with the answers kept by a first
+    world (which computes them) and recalled by a second, the calls and their answers, the views,
+    the digest and the checks are the same."""
+    for trial in range(2):
+        with monkeypatch.context() as m:
+            m.setattr(answers, "recall", lambda k, now: False)
+            computed = _play(ld, trial)
+        answers.forget()
+        first, second = _play(ld, trial), _play(ld, trial)
+        for part, a, b, c in zip(("calls", "views", "digest", "checks"), computed, first, second, strict=True):
+            assert a == b == c, f"trial {trial}: {part} differ"
+
+
+# -- a twin of its own, to see what is kept and what is not -------------------------------------
+
+
+class Item(msgspec.Struct):
+    name: str
+    tags: list[str] = []
+
+
+class State(msgspec.Struct):
+    items: dict[str, Item] = {}
+    reads: int = 0
+
+
+ops = Registry("t")
+COMPUTED: list[str] = []
+
+
+@ops.op("items.list", "GET", "/items")
+def items_list(ctx: Ctx[State], p: NoParams) -> dict[str, Any]:
+    COMPUTED.append("items.list")
+    return {"items": [{"id": k, "name": v.name, "tags": v.tags} for k, v in ctx.state.items.items()],
+            "by": ctx.actor}
+
+
+@ops.op("items.age", "GET", "/age")
+def items_age(ctx: Ctx[State], p: NoParams) -> dict[str, Any]:
+    COMPUTED.append("items.age")
+    return {"now": ctx.env.now, "n": len(ctx.state.items)}
+
+
+@ops.op("items.token", "GET", "/token")
+def items_token(ctx: Ctx[State], p: NoParams) -> dict[str, Any]:
+    COMPUTED.append("items.token")
+    return {"token": ctx.env.token(8)}
+
+
+@ops.op("items.pair", "GET", "/pair")
+def items_pair(ctx: Ctx[State], p: NoParams) -> dict[str, Any]:
+    COMPUTED.append("items.pair")
+    return {"pair": ("a", "b")}  # a tuple: decoded, it would be a list
+
+
+@ops.op("items.counted", "GET", "/counted")
+def items_counted(ctx: Ctx[State], p: NoParams) -> dict[str, Any]:
+    COMPUTED.append("items.counted")
+    ctx.state.reads += 1  # a read that changes the state, as Okta's rate window does
+    return {"reads": ctx.state.reads}
+
+
+class Rename(msgspec.Struct):
+    id: str
+    name: str
+
+
+@ops.op("items.rename", "POST", "/rename")
+def items_rename(ctx: Ctx[State], p: Rename) -> dict[str, Any]:
+    ctx.state.items[p.id].name = p.name
+    return {"ok": True}
+
+
+def _build(data: Any, env: Any) -> State:
+    return State(items={k: Item(v, ["x"]) for k, v in (data or {}).items()})
+
+
+TWIN: Twin[State] = Twin(name="t", state_type=State, ops=ops, errors=ERRORS, build=_build, actor=lambda s: "owner")
+IMAGE = SeedImage({"t": TWIN}, {"t": {"a": "Apple", "b": "Banana"}}, 7, 1_700_000_000.0)
+
+
+def _world(seed: int = 1) -> World:
+    return World(IMAGE, seed)
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> None:
+    answers.forget()
+    COMPUTED.clear()
+
+
+def test_a_seed_read_is_computed_once_and_each_world_gets_its_own_objects() -> None:
+    a, b = _world(1), _world(2)
+    first = a.dispatch("t", "items.list", {})
+    first.body["items"][0]["tags"].append("mine")  # what one world does to its answer stays there
+    second = b.dispatch("t", "items.list", {})
+    assert COMPUTED == ["items.list"]
+    assert second.body == {"items": [{"id": "a", "name": "Apple", "tags": ["x"]},
+                                     {"id": "b", "name": "Banana", "tags": ["x"]}], "by": "owner"}
+    assert second.body is not first.body
+    assert "t" not in b._ctx and b.touched() == ("t",)  # answered without restoring the state
+    assert b.calls[-1].body is second.body and b.steps == 1
+
+
+def test_the_acting_user_and_the_arguments_are_part_of_the_key() -> None:
+    _world(1).dispatch("t", "items.list", {})
+    got = _world(2).dispatch("t", "items.list", {}, actor="someone")
+    assert got.body["by"] == "someone"
+    assert COMPUTED == ["items.list", "items.list"]
+
+
+def test_a_world_that_wrote_reads_its_own_state() -> None:
+    a, b = _world(1), _world(2)
+    a.dispatch("t", "items.list", {})
+    b.dispatch("t", "items.rename", {"id": "a", "name": "Apricot"})
+    assert b.dispatch("t", "items.list", {}).body["items"][0]["name"] == "Apricot"
+    assert _world(3).dispatch("t", "items.list", {}).body["items"][0]["name"] == "Apple"
+
+
+def test_a_read_of_the_clock_is_kept_for_its_time_only() -> None:
+    one = [_world(s).dispatch("t", "items.age", {}).body for s in (1, 2)]
+    assert one[0] == one[1] and COMPUTED == ["items.age"]
+    w = _world(3)
+    w.env.now += 5
+    assert w.dispatch("t", "items.age", {}).body["now"] == one[0]["now"] + 5
+    assert COMPUTED == ["items.age", "items.age"]
+
+
+@pytest.mark.parametrize("op", ["items.token", "items.pair", "items.counted"])
+def test_reads_that_use_the_world_do_not_round_trip_or_change_the_state_are_never_kept(op: str) -> None:
+    worlds = [_world(s) for s in (1, 2, 3)]
+    bodies = [w.dispatch("t", op, {}).body for w in worlds]
+    assert COMPUTED == [op] * 3
+    if op == "items.token":
+        assert len({b["token"] for b in bodies}) == 3  # each world's own ids
+    if op == "items.pair":
+        assert all(type(b["pair"]) is tuple for b in bodies)
+    if op == "items.counted":
+        assert all(b == {"reads": 1} for b in bodies)
+        assert all(w.ctx("t").state.reads == 1 for w in worlds)  # each world counted its own read
+
+
+def test_a_bad_request_or_an_unknown_twin_is_not_answered_from_the_seed() -> None:
+    w = _world(1)
+    assert w.dispatch("t", "items.nope", {}).status >= 400
+    with pytest.raises(KeyError, match="unknown twin"):
+        w.dispatch("nope", "items.list", {})
+    assert COMPUTED == []
+
+
+def test_forgetting_keeps_within_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(answers, "MOST", 4)
+    for actor in ("u1", "u2", "u3", "u4", "u5"):
+        _world(1).dispatch("t", "items.list", {}, actor=actor)
+    assert len(answers._KEPT) <= 4
