@@ -296,7 +296,28 @@ async def spawn_private(argv: list[str], work: str, pipes: dict[str, Any],
                         door_port: int) -> tuple[asyncio.subprocess.Process, socket.socket, int | None]:
     """Start `argv` in a network namespace of its own (agents/netns.py): the process, the socket
     listening on 127.0.0.1:`door_port` inside it (for dtu to serve the door on), and the
-    namespace's fd (for dtu to reach a server the program runs there; None if not shared)."""
+    namespace's fd (for dtu to reach a server the program runs there; None if not shared).
+
+    Where it can, a helper process makes the namespace (`netns.Maker`) and dtu starts the program
+    with vfork, through nsenter; elsewhere dtu forks and makes it in a preexec function."""
+    maker = netns.maker()
+    if maker is not None:
+        try:
+            made = await maker.make(door_port)
+        except OSError:
+            if maker.alive():  # this namespace alone failed: so does this trial
+                raise
+            return await spawn_private(argv, work, pipes, door_port)  # the helper is gone: fork instead
+        try:
+            proc = await _started(asyncio.create_subprocess_exec(*maker.command(made, argv), cwd=work, **pipes))
+        except BaseException:
+            made.listening.close()
+            os.close(made.net)
+            os.close(made.user)
+            raise
+        # nsenter opens the user namespace through dtu's fd: it stays open until the program ends
+        asyncio.ensure_future(proc.wait()).add_done_callback(lambda _: os.close(made.user))
+        return proc, made.listening, made.net
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     with parent:
         try:

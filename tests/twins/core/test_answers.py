@@ -171,7 +171,7 @@ def test_a_read_of_the_clock_is_kept_for_its_time_only() -> None:
 def test_reads_that_use_the_world_do_not_round_trip_or_change_the_state_are_never_kept(op: str) -> None:
     worlds = [_world(s) for s in (1, 2, 3)]
     bodies = [w.dispatch("t", op, {}).body for w in worlds]
-    assert COMPUTED == [op] * 3
+    assert len(COMPUTED) == 3 and set(COMPUTED) == {op}
     if op == "items.token":
         assert len({b["token"] for b in bodies}) == 3  # each world's own ids
     if op == "items.pair":
