@@ -5,22 +5,27 @@ trials, without the sandbox (the --no-sandbox path), in bwrap on the host's netw
 Then what starting a --no-sandbox program costs dtu's event loop as dtu's memory grows (`bench_spawn`):
 the command line `sandbox.unsandboxed` gives (setpriv sets the death signal: Python starts it with
 vfork) next to the same line started with a preexec function (what it was before: a fork, which
-copies dtu's page tables), from this process while it holds a ballast of small objects."""
+copies dtu's page tables), from this process while it holds a ballast of small objects; and the same
+for the default sandbox's start (`bench_private_start`): its private network made by a helper
+process, the sandbox started with vfork, against a fork of dtu making it in a preexec function."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import io
+import os
 import resource
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from dtu.agents import netns
 from dtu.agents import sandbox as box
-from dtu.agents.command import CommandAgent
+from dtu.agents.command import CommandAgent, spawn_private
 from dtu.runner.engine import RunOptions, prepare, run_all
 from dtu.runner.records import Trajectory
 from dtu.runner.scenario import BUNDLED, Loaded, load_file
@@ -93,3 +98,50 @@ def bench_spawn(starts: int = 20, ballast: tuple[int, ...] = (0, 1_000_000, 4_00
                 subprocess.run(line, preexec_fn=pre, check=True, start_new_session=True)
             times.append((time.perf_counter() - t0) / starts * 1000)
         print(f"{'true':<24}{rss:>8,.0f}{times[0]:>10.2f}{times[1]:>9.2f}{times[1] / times[0]:>7.1f}", flush=True)
+
+
+
+def bench_private_start(starts: int = 20, ballast: tuple[int, ...] = (0, 1_000_000, 4_000_000)) -> None:
+    """Starting `true` in the default sandbox (bwrap, private network), started and reaped, as this
+    process holds more objects: the namespace made by the helper (`netns.Maker`) and the sandbox
+    started with vfork through nsenter, against the namespace made in a preexec function of a fork
+    of dtu (what it was before). `dtu ms` is this process's CPU a start (the fork's copy of its page
+    tables is in it: time the event loop cannot serve), `wall ms` the whole start and exit."""
+    if netns.maker() is None:
+        print("\nbench private start: no nsenter, setpriv or private network here")
+        return
+    bwrap = box.probe()
+    pipes = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
+             "start_new_session": True}
+
+    async def start(argv: list[str], work: str) -> None:
+        proc, listening, ns_fd = await spawn_private(argv, work, pipes, 8080)
+        listening.close()
+        if ns_fd is not None:
+            os.close(ns_fd)
+        await proc.wait()
+
+    async def run(argv: list[str], work: str) -> tuple[float, float]:
+        cpu, t0 = time.process_time(), time.perf_counter()
+        for _ in range(starts):
+            await start(argv, work)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu
+        return cpu * 1000 / starts, wall * 1000 / starts
+
+    print(f"\n{'sandbox start (private net)':<28}{'RSS MB':>7}{'dtu ms':>8}{'wall ms':>9}"
+          f"{'fork: dtu ms':>14}{'wall ms':>9}{'dtu ratio':>10}")
+    held: list[dict[str, int]] = []
+    with tempfile.TemporaryDirectory(prefix="dtu-bench-") as work:
+        argv = box.argv(box.layout(None, "true"), work, work, "true", *bwrap)
+        for n in ballast:
+            held.extend({"i": i} for i in range(n - len(held)))
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            now = asyncio.run(run(argv, work))
+            kept = netns._MAKER[:]
+            netns._MAKER[:] = [None]  # as before: a fork of dtu and a preexec function
+            try:
+                before = asyncio.run(run(argv, work))
+            finally:
+                netns._MAKER[:] = kept
+            print(f"{'true':<28}{rss:>7,.0f}{now[0]:>8.2f}{now[1]:>9.2f}{before[0]:>14.2f}{before[1]:>9.2f}"
+                  f"{before[0] / now[0]:>10.1f}", flush=True)
