@@ -52,7 +52,7 @@ from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
 from dtu.twins.core import World
 
-from . import netns, sandbox, spec
+from . import netns, sandbox, spawn, spec
 from .door import Door, speed_for
 
 __all__ = ["ENV_MAX", "CommandAgent", "CommandFailed", "McpAgent"]
@@ -148,7 +148,7 @@ class CommandAgent:
         self._sem = None
 
     async def _private(self, argv: list[str], work: str, pipes: dict[str, Any],
-                       world: World) -> tuple[asyncio.subprocess.Process, Any, netns.Inside | None]:
+                       world: World) -> tuple[spawn.Process, Any, netns.Inside | None]:
         """The sandbox started in a network namespace of its own (agents/netns.py), and the door
         dtu serves into it: the trial's door at the same URL, and nothing else to reach. Events
         the world sends to the program (a Jira webhook, an Okta event hook, a Drive channel it
@@ -225,19 +225,19 @@ class CommandAgent:
                 files["public"] = _write(task_dir, "public.json", msgspec.json.encode(task.public))
             os.chmod(task_dir, 0o555)
             env = self.environment(task, token, work, files)
-            pipes: dict[str, Any] = {"stdin": asyncio.subprocess.DEVNULL, "stdout": asyncio.subprocess.PIPE,
-                                     "stderr": asyncio.subprocess.PIPE, "env": env, "start_new_session": True}
+            pipes: dict[str, Any] = {"stdin": spawn.DEVNULL, "stdout": spawn.PIPE,
+                                     "stderr": spawn.PIPE, "env": env, "start_new_session": True}
             door: Any = None
             inside: netns.Inside | None = None
             if self.layout is None:
                 line, preexec = sandbox.unsandboxed(_exec(self.cmd))
-                proc = await _started(asyncio.create_subprocess_exec(
+                proc = await _started(spawn.start(
                     *line, cwd=self._launch, preexec_fn=preexec, **pipes))
             elif self.network == "private":
                 proc, door, inside = await self._private(
                     sandbox.argv(self.layout, work, task_dir, self.cmd, *self._bwrap), work, pipes, world)
             else:
-                proc = await _started(asyncio.create_subprocess_exec(
+                proc = await _started(spawn.start(
                     *sandbox.argv(self.layout, work, task_dir, self.cmd, *self._bwrap), cwd=work, **pipes))
             assert proc.stdout is not None and proc.stderr is not None
             readers = [asyncio.ensure_future(_tail(s, self.tail)) for s in (proc.stdout, proc.stderr)]
@@ -248,6 +248,7 @@ class CommandAgent:
                 with contextlib.suppress(ProcessLookupError):
                     await asyncio.shield(proc.wait())
                 info.update(await _collect(readers), exit_code=proc.returncode, killed=True)
+                proc.close()
                 e.dtu_info = info  # type: ignore[attr-defined]
                 raise
             finally:
@@ -260,6 +261,7 @@ class CommandAgent:
                     inside.close()
             _killpg(proc.pid)  # what the program left running in its group
             info.update(await _collect(readers), exit_code=code)
+            proc.close()
         if code != 0:
             last = info["stderr_tail"].strip().splitlines()[-1:] or [""]
             err = CommandFailed(f"exit code {code}: {last[0][:200]}")
@@ -293,7 +295,7 @@ class McpAgent(CommandAgent):
 
 
 async def spawn_private(argv: list[str], work: str, pipes: dict[str, Any],
-                        door_port: int) -> tuple[asyncio.subprocess.Process, socket.socket, int | None]:
+                        door_port: int) -> tuple[spawn.Process, socket.socket, int | None]:
     """Start `argv` in a network namespace of its own (agents/netns.py): the process, the socket
     listening on 127.0.0.1:`door_port` inside it (for dtu to serve the door on), and the
     namespace's fd (for dtu to reach a server the program runs there; None if not shared).
@@ -309,7 +311,7 @@ async def spawn_private(argv: list[str], work: str, pipes: dict[str, Any],
                 raise
             return await spawn_private(argv, work, pipes, door_port)  # the helper is gone: fork instead
         try:
-            proc = await _started(asyncio.create_subprocess_exec(*maker.command(made, argv), cwd=work, **pipes))
+            proc = await _started(spawn.start(*maker.command(made, argv), cwd=work, **pipes))
         except BaseException:
             made.listening.close()
             os.close(made.net)
@@ -321,7 +323,7 @@ async def spawn_private(argv: list[str], work: str, pipes: dict[str, Any],
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     with parent:
         try:
-            proc = await _started(asyncio.create_subprocess_exec(
+            proc = await _started(spawn.start(
                 *argv, cwd=work, preexec_fn=netns.enter(door_port, child.fileno(), share=True),
                 pass_fds=(child.fileno(),), **pipes))
         finally:
@@ -340,10 +342,11 @@ def _no_way_in(addr_info: Any) -> socket.socket:
     raise OSError("dtu cannot reach into the program's network namespace here")
 
 
-async def _kill(proc: asyncio.subprocess.Process) -> None:
+async def _kill(proc: spawn.Process) -> None:
     _killpg(proc.pid)
     with contextlib.suppress(ProcessLookupError):
         await proc.wait()
+    proc.close()
 
 
 def _warn_once(text: str) -> None:
@@ -363,7 +366,7 @@ def _model_used(info: dict[str, Any], world: World) -> dict[str, Any]:
     return info
 
 
-async def _started(spawn: Coroutine[Any, Any, asyncio.subprocess.Process]) -> asyncio.subprocess.Process:
+async def _started(spawn: Coroutine[Any, Any, spawn.Process]) -> spawn.Process:
     """The spawned process. Cancelled while spawning (the run stopped, the trial timed out), the
     process may already exist: it is killed before the cancellation goes on."""
     starting = asyncio.ensure_future(spawn)
@@ -371,9 +374,7 @@ async def _started(spawn: Coroutine[Any, Any, asyncio.subprocess.Process]) -> as
         return await asyncio.shield(starting)
     except asyncio.CancelledError:
         with contextlib.suppress(Exception):
-            proc = await starting
-            _killpg(proc.pid)
-            await proc.wait()
+            await _kill(await starting)
         raise
 
 

@@ -1,13 +1,19 @@
 """A private network for a sandboxed program: it reaches its trial's door and nothing else.
 
-Before bubblewrap starts, the forked child (a `preexec_fn`, so it is one thread and not yet
-bwrap) moves into a new user and network namespace of its own, brings its loopback up and
-listens on 127.0.0.1:PORT there, PORT being the door's port on the host. It hands that listening
-socket to dtu over a socket pair (SCM_RIGHTS) and then becomes bwrap, whose sandbox inherits
-the namespace. dtu serves the trial's door on the handed socket, so inside the sandbox the door
-answers at the same URL as outside, and there is no other address: no host service, no other
-trial's door, no internet. No helper process and no copy of the traffic: dtu accepts the
-program's connections itself.
+A process that is still one thread (not dtu, which has threads) moves into a new user and
+network namespace of its own, brings its loopback up and listens on 127.0.0.1:PORT there, PORT
+being the door's port on the host. It hands that listening socket to dtu over a socket pair
+(SCM_RIGHTS). The program's sandbox (bwrap) is then started inside that namespace. dtu serves the
+trial's door on the handed socket, so inside the sandbox the door answers at the same URL as
+outside, and there is no other address: no host service, no other trial's door, no internet. No
+copy of the traffic: dtu accepts the program's connections itself.
+
+Two ways to get there, the same namespace either way:
+- `Maker` (where nsenter and setpriv exist): a small helper process forks a child for each
+  sandbox that makes the namespace and sends it to dtu; dtu starts `nsenter ... -- bwrap ...`
+  with vfork. dtu never forks itself, whatever its size.
+- Otherwise `enter`: dtu forks, and the child makes the namespace in a `preexec_fn` before it
+  becomes bwrap. The fork copies dtu's page tables on the event loop.
 
 It needs what bubblewrap needs when it is not setuid: unprivileged user namespaces. Where the
 kernel or a security module refuses them to dtu's interpreter (but not to bwrap), `probe`

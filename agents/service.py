@@ -57,8 +57,8 @@ from dtu.runner.errors import DtuError
 from dtu.twins.core import World
 from dtu.twins.core.hooks import loopback
 
-from . import netns, sandbox, spec
-from .command import _exec, _kill, _killpg, _started, _tail, _warn_once, spawn_private, split
+from . import netns, sandbox, spawn, spec
+from .command import _collect, _exec, _kill, _killpg, _started, _tail, _warn_once, spawn_private, split
 from .door import Door
 
 DEFAULTS: dict[str, Any] = {"name": "service", "speed": 60.0, "events": "/slack/events",
@@ -111,7 +111,7 @@ class ServiceAgent:
         self.mounts = tuple(m for m in o["mount"].split(":") if m)
         self.pass_env = tuple(n for n in o["env"].split(":") if n)
         self.door = Door()
-        self.proc: asyncio.subprocess.Process | None = None
+        self.proc: spawn.Process | None = None
         self.port = 0
         self.client_id = ""
         self.client_secret = ""
@@ -163,8 +163,8 @@ class ServiceAgent:
         env.update(PORT=str(self.port), DTU_URL=hub.base_url, SLACK_API_URL=f"{hub.base_url}/api/",
                    SLACK_CLIENT_ID=self.client_id, SLACK_CLIENT_SECRET=self.client_secret,
                    SLACK_SIGNING_SECRET=self.signing_secret, HOME=work, TMPDIR=work, DTU_WORKDIR=work)
-        pipes: dict[str, Any] = {"stdin": asyncio.subprocess.DEVNULL, "stdout": asyncio.subprocess.PIPE,
-                                 "stderr": asyncio.subprocess.PIPE, "env": env, "start_new_session": True}
+        pipes: dict[str, Any] = {"stdin": spawn.DEVNULL, "stdout": spawn.PIPE,
+                                 "stderr": spawn.PIPE, "env": env, "start_new_session": True}
         if run is None or run.sandbox:
             bwrap = sandbox.probe()
             lay = sandbox.layout(run, self.cmd, self.mounts)
@@ -173,13 +173,13 @@ class ServiceAgent:
                 self.proc = await self._private(argv, work, pipes)
             if self.proc is None:  # no private network here: the app shares the host's loopback
                 self._network = "host"
-                self.proc = await _started(asyncio.create_subprocess_exec(*argv, cwd=work, **pipes))
+                self.proc = await _started(spawn.start(*argv, cwd=work, **pipes))
         else:
             print(sandbox.NO_SANDBOX_WARNING, file=sys.stderr, flush=True)
             self._sandbox = "off"
             self._network = "host"
             line, preexec = sandbox.unsandboxed(_exec(self.cmd))
-            self.proc = await _started(asyncio.create_subprocess_exec(
+            self.proc = await _started(spawn.start(
                 *line, cwd=os.path.abspath(run.launch_dir or os.getcwd()), preexec_fn=preexec, **pipes))
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self._readers = [asyncio.ensure_future(_tail(s, self.tail)) for s in (self.proc.stdout, self.proc.stderr)]
@@ -296,6 +296,9 @@ class ServiceAgent:
             _killpg(self.proc.pid)
             with contextlib.suppress(ProcessLookupError):
                 await self.proc.wait()
+            if self._readers:
+                await _collect(self._readers)  # let what it wrote last be read
+            self.proc.close()
         if self._door_site is not None:
             with contextlib.suppress(Exception):
                 await self._door_site.stop()
