@@ -106,6 +106,14 @@ async def start(*argv: str, cwd: str | None = None, env: Mapping[str, str] | Non
     return Process(popen, readers[0], readers[1], pipes)
 
 
-def _protocol(reader: asyncio.StreamReader,
-              loop: asyncio.AbstractEventLoop) -> Callable[[], asyncio.StreamReaderProtocol]:
-    return lambda: asyncio.StreamReaderProtocol(reader, loop=loop)
+class _Output(asyncio.StreamReaderProtocol):
+    """A program's output pipe: at its end, the transport closes (uvloop keeps a pipe whose
+    protocol answers True open, and will not close a loop that still holds one)."""
+
+    def eof_received(self) -> bool:
+        super().eof_received()
+        return False
+
+
+def _protocol(reader: asyncio.StreamReader, loop: asyncio.AbstractEventLoop) -> Callable[[], _Output]:
+    return lambda: _Output(reader, loop=loop)
