@@ -77,11 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
         bench_startup()
     if args.what in ("sandbox", "all"):
-        from .sandbox import bench_private_start, bench_sandbox, bench_spawn
+        from .sandbox import bench_sandbox, bench_spawn
 
         bench_sandbox()
         bench_spawn()
-        bench_private_start()
     if args.what in ("viewer", "all"):
         from .viewer import bench_viewer
 

@@ -2,12 +2,10 @@
 trials, without the sandbox (the --no-sandbox path), in bwrap on the host's network (what
 `llm=real` gets) and in bwrap with its private network (the default), measured in one run.
 
-Then what starting a --no-sandbox program costs dtu's event loop as dtu's memory grows (`bench_spawn`):
-the command line `sandbox.unsandboxed` gives (setpriv sets the death signal: Python starts it with
-vfork) next to the same line started with a preexec function (what it was before: a fork, which
-copies dtu's page tables), from this process while it holds a ballast of small objects; and the same
-for the default sandbox's start (`bench_private_start`): its private network made by a helper
-process, the sandbox started with vfork, against a fork of dtu making it in a preexec function."""
+Then what starting a program costs dtu's event loop as dtu's memory grows (`bench_spawn`), the
+way dtu started programs before (uvloop's subprocesses: libuv forks dtu) and the way it does now
+(agents/spawn.py: vfork; the sandbox's private network made by a helper process), on dtu's loop,
+from this process while it holds a ballast of small objects."""
 
 from __future__ import annotations
 
@@ -17,16 +15,18 @@ import io
 import os
 import resource
 import shlex
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from dtu.agents import netns
+from dtu.agents import netns, spawn
 from dtu.agents import sandbox as box
 from dtu.agents.command import CommandAgent, spawn_private
-from dtu.runner.engine import RunOptions, prepare, run_all
+from dtu.runner.engine import RunOptions, prepare, run_all, run_async
 from dtu.runner.records import Trajectory
 from dtu.runner.scenario import BUNDLED, Loaded, load_file
 
@@ -79,69 +79,76 @@ def bench_sandbox(trials: int = 40, rounds: int = 3) -> None:
                   f"{box_ms:>10.1f}{net_ms:>9.1f}{net_ms - off_ms:>6.1f}", flush=True)
 
 
-def bench_spawn(starts: int = 20, ballast: tuple[int, ...] = (0, 1_000_000, 4_000_000)) -> None:
-    """Milliseconds to start and reap `true` (--no-sandbox's command line) with and without a preexec
-    function, as this process holds more objects."""
+def bench_spawn(starts: int = 20, ballast: tuple[int, ...] = (0, 1_000_000, 4_000_000)) -> list[dict[str, float]]:
+    """Starting `true` and reaping it, on dtu's own loop (uvloop), as this process holds more
+    objects: what dtu's CPU a start is (`time.process_time`: the copy of its page tables a fork
+    makes is in it, and the event loop serves nothing meanwhile) and the whole start's wall time.
+
+    Two ways, each the way dtu started programs before and the way it does now (agents/spawn.py):
+    - `--no-sandbox`: uvloop's subprocess (libuv forks) against `spawn.start` (vfork), both with
+      the command line `sandbox.unsandboxed` gives (setpriv sets the death signal);
+    - the default sandbox, bwrap with its private network: uvloop's subprocess with the preexec
+      function that makes the network namespace (a fork) against the helper making it
+      (`netns.Maker`) and `spawn.start` starting nsenter and bwrap (vfork)."""
     line, preexec = box.unsandboxed("exec true")
-    if preexec is not None:
-        print("\nbench spawn: no setpriv here; the --no-sandbox line needs a preexec function (a fork)")
-        return
-    print(f"\n{'--no-sandbox start':<24}{'RSS MB':>8}{'vfork ms':>10}{'fork ms':>9}{'ratio':>7}")
-    held: list[dict[str, int]] = []
-    for n in ballast:
-        held.extend({"i": i} for i in range(n - len(held)))
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        times = []
-        for pre in (None, box.die_with_parent()):
-            t0 = time.perf_counter()
-            for _ in range(starts):
-                subprocess.run(line, preexec_fn=pre, check=True, start_new_session=True)
-            times.append((time.perf_counter() - t0) / starts * 1000)
-        print(f"{'true':<24}{rss:>8,.0f}{times[0]:>10.2f}{times[1]:>9.2f}{times[1] / times[0]:>7.1f}", flush=True)
-
-
-
-def bench_private_start(starts: int = 20, ballast: tuple[int, ...] = (0, 1_000_000, 4_000_000)) -> None:
-    """Starting `true` in the default sandbox (bwrap, private network), started and reaped, as this
-    process holds more objects: the namespace made by the helper (`netns.Maker`) and the sandbox
-    started with vfork through nsenter, against the namespace made in a preexec function of a fork
-    of dtu (what it was before). `dtu ms` is this process's CPU a start (the fork's copy of its page
-    tables is in it: time the event loop cannot serve), `wall ms` the whole start and exit."""
-    if netns.maker() is None:
-        print("\nbench private start: no nsenter, setpriv or private network here")
-        return
+    private = netns.maker() is not None
     bwrap = box.probe()
     pipes = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
              "start_new_session": True}
 
-    async def start(argv: list[str], work: str) -> None:
+    async def free_old() -> None:
+        proc = await asyncio.create_subprocess_exec(*line, preexec_fn=preexec, **pipes)
+        await proc.wait()
+
+    async def free_now() -> None:
+        await (await spawn.start(*line, preexec_fn=preexec, **pipes)).wait()
+
+    async def boxed_old(argv: list[str], work: str) -> None:
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with parent:
+            try:
+                proc = await asyncio.create_subprocess_exec(
+                    *argv, cwd=work, preexec_fn=netns.enter(8080, child.fileno(), share=True),
+                    pass_fds=(child.fileno(),), **pipes)
+            finally:
+                child.close()
+            listening, ns_fd = netns.receive_all(parent)
+        listening.close()
+        if ns_fd is not None:
+            os.close(ns_fd)
+        await proc.wait()
+
+    async def boxed_now(argv: list[str], work: str) -> None:
         proc, listening, ns_fd = await spawn_private(argv, work, pipes, 8080)
         listening.close()
         if ns_fd is not None:
             os.close(ns_fd)
         await proc.wait()
 
-    async def run(argv: list[str], work: str) -> tuple[float, float]:
+    async def timed(start: Callable[[], Awaitable[None]]) -> tuple[float, float]:
         cpu, t0 = time.process_time(), time.perf_counter()
         for _ in range(starts):
-            await start(argv, work)
-        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu
-        return cpu * 1000 / starts, wall * 1000 / starts
+            await start()
+        return (time.process_time() - cpu) * 1000 / starts, (time.perf_counter() - t0) * 1000 / starts
 
-    print(f"\n{'sandbox start (private net)':<28}{'RSS MB':>7}{'dtu ms':>8}{'wall ms':>9}"
-          f"{'fork: dtu ms':>14}{'wall ms':>9}{'dtu ratio':>10}")
+    print(f"\n{'start and reap true':<30}{'RSS MB':>7}{'before: dtu ms':>16}{'wall':>7}{'now: dtu ms':>13}"
+          f"{'wall':>7}{'dtu ratio':>10}")
+    rows = []
     held: list[dict[str, int]] = []
     with tempfile.TemporaryDirectory(prefix="dtu-bench-") as work:
         argv = box.argv(box.layout(None, "true"), work, work, "true", *bwrap)
+        ways: list[tuple[str, Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]] = [
+            ("--no-sandbox", free_old, free_now)]
+        if private:
+            ways.append(("sandbox, private network", lambda: boxed_old(argv, work), lambda: boxed_now(argv, work)))
         for n in ballast:
             held.extend({"i": i} for i in range(n - len(held)))
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            now = asyncio.run(run(argv, work))
-            kept = netns._MAKER[:]
-            netns._MAKER[:] = [None]  # as before: a fork of dtu and a preexec function
-            try:
-                before = asyncio.run(run(argv, work))
-            finally:
-                netns._MAKER[:] = kept
-            print(f"{'true':<28}{rss:>7,.0f}{now[0]:>8.2f}{now[1]:>9.2f}{before[0]:>14.2f}{before[1]:>9.2f}"
-                  f"{before[0] / now[0]:>10.1f}", flush=True)
+            for label, old, now in ways:
+                (b_cpu, b_wall), (n_cpu, n_wall) = run_async(timed(old)), run_async(timed(now))
+                rows.append({"way": label, "rss_mb": rss, "before_cpu_ms": b_cpu, "now_cpu_ms": n_cpu})
+                print(f"{label:<30}{rss:>7,.0f}{b_cpu:>16.2f}{b_wall:>7.2f}{n_cpu:>13.2f}{n_wall:>7.2f}"
+                      f"{b_cpu / n_cpu:>10.1f}", flush=True)
+    if not private:
+        print("(no sandbox with a private network here: no nsenter, setpriv or user namespaces)")
+    return rows
