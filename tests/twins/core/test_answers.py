@@ -3,34 +3,20 @@ exactly what computing them gives, for every bundled scenario, and never another
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any
 
 import msgspec
 import pytest
 
-from dtu.agents.noisy import NoisyAgent
-from dtu.runner.engine import Prepared
-from dtu.runner.scenario import BUNDLED, load_all
 from dtu.twins.core import Ctx, NoParams, Registry, Twin, answers
 from dtu.twins.core.world import SeedImage, World
-from dtu.twins.registry import TWINS
 from dtu.twins.slack.errors import ERRORS
 
-LOADED = load_all([BUNDLED])
-NOISY = NoisyAgent("skip=0.2,corrupt=0.3,repeat=0.3")
-EXACT = NoisyAgent("skip=0,corrupt=0,repeat=0")
+from .plays import LOADED, play
 
 
 def _play(ld: Any, trial: int) -> tuple[bytes, ...]:
-    p = Prepared(ld, 0, TWINS)
-    seed = trial + 1
-    variant = p.variant(seed) if p.scenario.vars else None
-    plan = variant.reference if variant is not None else p.scenario.reference
-    world = p.world(seed)
-    with contextlib.suppress(Exception):  # a corrupted call may make a plan's own query fail
-        asyncio.run((NOISY if trial else EXACT).run(p.task(trial, seed, variant), world, plan))
+    p, variant, world = play(ld, trial)
     enc = msgspec.json.encode
     calls = enc([(c.twin, c.op, c.args, c.status, c.body, c.t, c.fault) for c in world.calls])
     checks = enc((variant.checks if variant is not None else p.checks).evaluate(world))

@@ -3,23 +3,16 @@ plays every bundled scenario exactly as one restored whole: the same answers, vi
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any
 
 import msgspec
 import pytest
 
-from dtu.agents.noisy import NoisyAgent
-from dtu.runner.engine import Prepared
-from dtu.runner.scenario import BUNDLED, load_all
 from dtu.twins.core import twin as twin_module
 from dtu.twins.core.lazy import LazyMap, Restorer, is_raw, loaded
 from dtu.twins.registry import TWINS
 
-LOADED = load_all([BUNDLED])
-NOISY = NoisyAgent("skip=0.2,corrupt=0.3,repeat=0.3")
-EXACT = NoisyAgent("skip=0,corrupt=0,repeat=0")
+from .plays import LOADED, play
 
 
 class Item(msgspec.Struct):
@@ -105,13 +98,7 @@ def test_an_emptied_collection_is_omitted_like_an_empty_dict() -> None:
 
 def _play(ld: Any, trial: int, lazy_from: float, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, ...]:
     monkeypatch.setattr(twin_module, "LAZY_FROM", lazy_from)
-    p = Prepared(ld, 0, TWINS)
-    seed = trial + 1
-    variant = p.variant(seed) if p.scenario.vars else None
-    plan = variant.reference if variant is not None else p.scenario.reference
-    world = p.world(seed)
-    with contextlib.suppress(Exception):  # a corrupted call may make a plan's own query fail
-        asyncio.run((NOISY if trial else EXACT).run(p.task(trial, seed, variant), world, plan))
+    _, _, world = play(ld, trial)
     enc = msgspec.json.encode
     calls = enc([(c.twin, c.op, c.status, c.body, c.t) for c in world.calls])
     delta = enc(world.view(world.touched()))
