@@ -172,8 +172,8 @@ class World:
         return ctx
 
     def touched(self) -> tuple[str, ...]:
-        """The twins this world used, in the order it first did (a read answered from the seed's
-        answers counts, though it restored nothing)."""
+        """The twins this world used, in the order it first did: called (a read answered from the
+        seed's answers, or a call that failed before its handler, restores nothing) or restored."""
         return tuple(self._used)
 
     async def call(self, twin: str, op: str, args: Mapping[str, Any] | None = None,
@@ -208,8 +208,10 @@ class World:
     def _run(self, twin_name: str, op_name: str, args: Mapping[str, Any] | None, actor: str | None,
              by: str | None) -> Reply:
         ctx = self._ctx.get(twin_name)
-        if ctx is None and twin_name not in self.twins:
-            self.ctx(twin_name)  # raises, naming the known twins
+        if ctx is None:
+            if twin_name not in self.twins:
+                self.ctx(twin_name)  # raises, naming the known twins
+            self._used[twin_name] = None  # called, so used, whether or not its state is restored
         twin = self.twins[twin_name]
         env = self.env
         if args is None:
@@ -289,7 +291,6 @@ class World:
                         actor if actor is not None else image.actors.get(name, ""), self.env.base_url)
         got = answers.recall(k, self.env.now) if k is not None else False
         if isinstance(got, Reply):
-            self._used[name] = None
             return got
         ctx = self.ctx(name)
         if got is False:

@@ -170,6 +170,7 @@ def test_reads_that_use_the_world_do_not_round_trip_or_change_the_state_are_neve
 def test_a_bad_request_or_an_unknown_twin_is_not_answered_from_the_seed() -> None:
     w = _world(1)
     assert w.dispatch("t", "items.nope", {}).status >= 400
+    assert w.touched() == ("t",) and "t" not in w._ctx  # called, so used, though nothing was restored
     with pytest.raises(KeyError, match="unknown twin"):
         w.dispatch("nope", "items.list", {})
     assert COMPUTED == []
