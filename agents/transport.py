@@ -6,8 +6,8 @@ the twins' own. JSON and form-encoded bodies are understood (the bodies SDKs on 
 
 from __future__ import annotations
 
-import contextlib
 import re
+import secrets
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any
@@ -49,26 +49,53 @@ def _compile(path: str) -> re.Pattern[str]:
 
 class SharedTools:
     """One parsed copy of each tool list agents send over and over (a model turn carries the whole
-    list: 70 Slack operations' schemas, ~150 KB parsed, kept in every world's call log). A list
-    is shared only when the request holds its exact encoding, so an equal but differently written
-    list (`1` and `1.0`) is kept as sent. Shared lists are read, never changed: the call log and
-    the model twin only read a request's tools."""
+    list: 70 Slack operations' schemas, ~20 KB of JSON, ~150 KB parsed, kept in every world's call
+    log). A request whose top-level `"tools"` holds a known list's exact encoding is parsed
+    without it, and given the shared list: the list is not parsed again. An equal but differently
+    written list (`1` and `1.0`) is parsed and kept as sent. Shared lists are read, never changed:
+    the call log and the model twin only read a request's tools."""
 
     LIMIT = 256
+    PREFIX = 64  # bytes of a list's encoding that pick its candidates
 
     def __init__(self) -> None:
-        self._lists: dict[tuple[int, str, str], tuple[bytes, list[Any]]] = {}
+        self._lists: dict[bytes, list[tuple[bytes, list[Any]]]] = {}
+        self._count = 0
+        # what stands in for a known list while the rest is parsed: a string no request holds
+        self._mark = "dtu-shared-tools-" + secrets.token_hex(16)
+        self._marked = b'"tools":' + orjson.dumps(self._mark)
 
-    def same(self, tools: list[Any], data: bytes) -> list[Any]:
-        key = (len(tools), _name(tools[0]), _name(tools[-1]))
-        hit = self._lists.get(key)
-        if hit is not None and hit[0] in data:  # `"tools":` and the list, byte for byte
-            return hit[1]
-        if len(self._lists) >= self.LIMIT:
+    def parse(self, data: bytes) -> Any:
+        """`orjson.loads(data)`, with a known tool list shared rather than parsed again."""
+        i = data.find(_KEY)
+        if i >= 0:
+            for enc, tools in self._lists.get(data[i:i + self.PREFIX], ()):
+                if data.startswith(enc, i):
+                    obj = orjson.loads(data[:i] + self._marked + data[i + len(enc):])
+                    if type(obj) is dict and obj.get("tools") == self._mark:  # the top level's tools
+                        obj["tools"] = tools
+                        return obj
+                    break  # a nested "tools" (inside a message): parse it all, as sent
+        obj = orjson.loads(data)
+        if type(obj) is dict and type(sent := obj.get("tools")) is list and sent:
+            self._learn(sent)
+        return obj
+
+    def _learn(self, tools: list[Any]) -> None:
+        try:
+            enc = b'"tools":' + orjson.dumps(tools)
+        except orjson.JSONEncodeError:  # not encodable as sent (an integer past 64 bits)
+            return
+        if self._count >= self.LIMIT:
             self._lists.clear()
-        with contextlib.suppress(orjson.JSONEncodeError):  # not encodable as sent (an integer past 64 bits)
-            self._lists[key] = (b'"tools":' + orjson.dumps(tools), tools)
-        return tools
+            self._count = 0
+        same = self._lists.setdefault(enc[:self.PREFIX], [])
+        if all(e != enc for e, _ in same):
+            same.append((enc, tools))
+            self._count += 1
+
+
+_KEY = b'"tools":['
 
 
 def _name(tool: Any) -> str:
@@ -144,15 +171,13 @@ class WorldTransport:
                 args.update(urllib.parse.parse_qsl(data.decode("utf-8", "replace")))
             else:
                 try:
-                    obj = orjson.loads(data)
+                    obj = self.tools.parse(data) if not op.body_key else orjson.loads(data)
                 except orjson.JSONDecodeError:
                     err = twin.errors.malformed("the body is not valid JSON")
                     return self._respond(Reply(err.status, err.body(), err.headers))
                 if op.body_key:
                     args[op.body_key] = obj
                 elif isinstance(obj, dict):
-                    if type(obj.get("tools")) is list and obj["tools"]:
-                        obj["tools"] = self.tools.same(obj["tools"], data)
                     args.update(obj)
                 else:
                     err = twin.errors.malformed("the body must be a JSON object")

@@ -112,7 +112,8 @@ async def _lag(stop: asyncio.Event, lags: list[float]) -> None:
         lags.append(loop.time() - t0 - PROBE)
 
 
-def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int | None = None) -> dict[str, Any]:
+def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int | None = None,
+              max_lag: float = 0.0) -> dict[str, Any]:
     from dtu.agents import transport
     from dtu.agents.anthropic_agent import AnthropicAgent
     from dtu.runner import checks, engine, tools
@@ -152,13 +153,14 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int |
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     conc = concurrency or trials
     gcs = GcClock()
+    admitted: dict[str, Any] = {}
 
     async def main() -> float:
         stop = asyncio.Event()
         probe = asyncio.create_task(_lag(stop, lags))
         t0 = time.perf_counter()
-        opts = engine.RunOptions(trials=trials, concurrency=conc, timeout=3600)
-        await engine.run_all([agent], [p], opts, sink)
+        opts = engine.RunOptions(trials=trials, concurrency=conc, timeout=3600, max_lag=max_lag)
+        await engine.run_all([agent], [p], opts, sink, admitted=admitted)
         dt = time.perf_counter() - t0
         stop.set()
         await probe
@@ -190,4 +192,8 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int |
           f"step; GC {gcs.total:.1f}s in {gcs.count:,} collections (longest {row['gc_max_ms']:.0f} ms)")
     print(f"peak RSS {row['peak_rss_mb']:,.0f} MB (+{row['rss_growth_mb']:,.0f} MB over the run); event-loop lag "
           f"max {row['lag_max_ms']:.0f} ms, p99 {row['lag_p99_ms']:.0f} ms (goal < 50)", flush=True)
+    if admitted:
+        row.update(admitted)
+        print(f"admission (--max-lag {max_lag:g}s): at most {admitted['peak_in_flight']:,} in flight, "
+              f"{admitted['cuts']} cuts, window at the end {admitted['window']:,}", flush=True)
     return row

@@ -16,6 +16,7 @@ from dtu.twins.core.faults import FaultPlan, parse_plan
 from dtu.twins.core.memo import Bounded
 from dtu.twins.core.twin import Twin
 
+from .admit import Admission
 from .agent import Agent, AnyAgent, Oracle, RunInfo, Task
 from .checks import CompiledChecks
 from .generate import Generate, NoMatch, Person, Roster, generate, merge_seed, resolve_vars, substitute_vars
@@ -282,6 +283,8 @@ class RunOptions:
     mounts: tuple[str, ...] = ()
     launch_dir: str = ""
     hidden: tuple[str, ...] = ()
+    # The event loop's lag admission aims under (seconds; 0: every slot of `concurrency` at once).
+    max_lag: float = 0.0
 
 
 def trial_seed(run_seed: int, scenario_id: str, trial: int) -> int:
@@ -386,12 +389,14 @@ def _info_of(e: BaseException | None) -> dict[str, Any] | None:
     return info if isinstance(info, dict) else None
 
 
-BREATH = 0.05  # seconds a worker may hold the loop before it lets signals, progress and I/O in
+BREATH = 0.02  # seconds a worker may hold the loop before it lets signals, progress and I/O in
+# (under half of `--max-lag`'s default, so agents that never wait are never held back by admission)
 
 
 async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: RunOptions,
                   sink: Callable[[Trajectory], None], skip: set[TrialKey] | None = None,
-                  todo: Sequence[tuple[Agent, Prepared, int]] | None = None, stop: Stop | None = None) -> int:
+                  todo: Sequence[tuple[Agent, Prepared, int]] | None = None, stop: Stop | None = None,
+                  admitted: dict[str, Any] | None = None) -> int:
     """Run every trial (or the given `todo` list) with at most `opts.concurrency` in flight; hand
     each to `sink` as it ends. When `stop` is requested, no trial starts and the running ones are
     cancelled (a cancelled trial is not recorded; a resume runs it again).
@@ -399,7 +404,11 @@ async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: R
     Workers pull from one iterator, so there is no task or semaphore per pending trial. In-process
     agents may finish a trial without ever suspending: a worker that has held the loop for
     `BREATH` seconds yields once, and so do the others queued in the same turn of the loop, until
-    the loop has run its timers, I/O and signal handlers."""
+    the loop has run its timers, I/O and signal handlers.
+
+    With `opts.max_lag`, trials start as the loop's lag allows (`admit.Admission`): at most
+    `opts.concurrency`, fewer while the trials in flight want more CPU than the loop has. The
+    admission's figures are returned in `admitted` when given."""
     stop = stop or Stop()
     if todo is None:
         todo = plan_trials(agents, prepared, opts.trials, skip)
@@ -421,22 +430,42 @@ async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: R
     due = clock() + BREATH
     breathing = False
 
+    gate = Admission(opts.concurrency, opts.max_lag) if opts.max_lag > 0 else None
+
     def breathe() -> None:  # runs once the loop has had its turn: the next worker may hold it again
         nonlocal due, breathing
         due, breathing = clock() + BREATH, False
 
     async def worker() -> None:
         nonlocal done, breathing
-        for agent, p, k in it:
-            if stop.requested:
-                return
-            sink(await run_trial(agent, p, k, opts))
-            done += 1
-            if clock() >= due:
-                if not breathing:
-                    breathing = True
-                    loop.call_soon(breathe)
-                await asyncio.sleep(0)
+        slot = False  # whether this worker holds one of admission's slots
+        try:
+            for agent, p, k in it:
+                if stop.requested:
+                    return
+                if gate is None:
+                    sink(await run_trial(agent, p, k, opts))
+                else:
+                    if not slot:
+                        if not gate.try_enter():
+                            await gate.enter()
+                        slot = True
+                        if stop.requested:
+                            return
+                    t0 = clock()
+                    t = await run_trial(agent, p, k, opts)
+                    slot = gate.ended(clock() - t0)
+                    sink(t)
+                    del t  # not kept alive while the worker waits: its calls would age into older GC generations
+                done += 1
+                if clock() >= due:
+                    if not breathing:
+                        breathing = True
+                        loop.call_soon(breathe)
+                    await asyncio.sleep(0)
+        finally:
+            if slot and gate is not None:
+                gate.leave()
 
     workers: list[asyncio.Task[None]] = []
 
@@ -445,12 +474,18 @@ async def run_all(agents: Sequence[Agent], prepared: Sequence[Prepared], opts: R
             w.cancel()
 
     try:
+        if gate is not None:
+            gate.start()
         if not stop.requested:
             with stop.on_request(loop, cancel):
                 async with asyncio.TaskGroup() as tg:
                     for _ in range(max(1, min(opts.concurrency, len(todo)))):
                         workers.append(tg.create_task(worker()))
     finally:
+        if gate is not None:
+            gate.stop()
+            if admitted is not None:
+                admitted.update(gate.summary())
         gc.set_threshold(*thresholds)
         gc.unfreeze()
         for agent in agents:

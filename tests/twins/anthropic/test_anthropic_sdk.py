@@ -209,3 +209,33 @@ def test_a_tool_list_sent_again_is_kept_once_and_only_when_sent_byte_for_byte() 
     a, b, c = (w.calls[0].args["tools"] for w in asyncio.run(go()))
     assert a is b and a == tools
     assert c is not a and c == other and c[0]["input_schema"]["maxItems"] == 1.0
+
+
+def test_a_known_tool_list_is_shared_only_at_the_top_level() -> None:
+    """A request is parsed without a tool list it holds byte for byte, but only the top level's
+    `tools` is shared: the same list inside a message (a tool's input) is parsed as sent, and the
+    top level keeps the list it holds."""
+    tools = [{"name": "a", "input_schema": {"type": "object"}}, {"name": "b", "input_schema": {}}]
+    other = [{"name": "c", "input_schema": {}}]
+    echo = [USER, {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "a",
+                                                      "input": {"tools": tools}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "ok"}]}]
+
+    async def go() -> list[World]:
+        image = SeedImage(TWINS, {"anthropic": {}}, 7, 0.0)
+        worlds = [World(image, 21 + i) for i in range(3)]
+        transport = WorldTransport()
+        http = transport.client()
+        bodies = [{"model": "dtu-twin", "max_tokens": 8, "messages": [USER], "tools": tools},
+                  {"model": "dtu-twin", "max_tokens": 8, "messages": echo, "tools": other},
+                  {"tools": tools, "model": "dtu-twin", "max_tokens": 8, "messages": [USER]}]
+        for world, body in zip(worlds, bodies, strict=True):
+            await http.post("http://x.invalid/v1/messages", content=orjson.dumps(body),
+                            headers={"x-api-key": transport.add(world), "content-type": "application/json"})
+        return worlds
+
+    first, nested, again = (w.calls[0].args for w in asyncio.run(go()))
+    assert nested["tools"] == other
+    assert nested["messages"][1]["content"][0]["input"]["tools"] == tools
+    assert nested["messages"][1]["content"][0]["input"]["tools"] is not first["tools"]
+    assert again["tools"] is first["tools"] and again["messages"] == [USER]
