@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--family", action="append", default=None, help="only these twin families")
     p.add_argument("--service", action="append", default=None,
                    help="serve: only these services' probes (slack, okta, jira, drive, docs, sheets, anthropic)")
+    p.add_argument("--max-lag", type=float, default=None,
+                   help="llm: admission's target lag, as `dtu run --max-lag` (default its default; 0: all at once)")
     args = p.parse_args(argv)
     fams = families()
     if args.family:
@@ -96,8 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "llm":  # not in `all`: it replaces dtu's entry points with timed ones
         from .llm import bench_llm
 
+        from dtu.runner.admit import MAX_LAG
+
         bench_llm(args.trials if args.trials != 20000 else 10_000,
-                  concurrency=args.concurrency[0] if args.concurrency else None)
+                  concurrency=args.concurrency[0] if args.concurrency else None,
+                  max_lag=MAX_LAG if args.max_lag is None else args.max_lag)
     return 0
 
 

@@ -1,7 +1,9 @@
 """LLM-shaped load: many concurrent anthropic-agent trajectories, each model turn taking a second.
 
-`python -m bench llm [--trials N]`: N trials (default 10,000) of the bundled `slack-launch-channel`
-scenario run at once (concurrency N; `bench_llm(trials, concurrency=C)` keeps C in flight) by
+`python -m bench llm [--trials N] [--concurrency C] [--max-lag S]`: N trials (default 10,000) of the
+bundled `slack-launch-channel` scenario, with `--concurrency` N (or C) and admission as `dtu run`
+has it (`--max-lag`, default 0.05 s: fewer in flight while the loop cannot keep up; 0: all N at
+once), by
 `--agent anthropic:oracle=true`: the Claude tool loop on
 the official anthropic SDK, against the Anthropic twin in-process, whose `dtu-scripted` model
 plays the scenario's plan. Every `messages.create` is held `LATENCY` seconds of real time before
@@ -193,7 +195,9 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int |
     print(f"peak RSS {row['peak_rss_mb']:,.0f} MB (+{row['rss_growth_mb']:,.0f} MB over the run); event-loop lag "
           f"max {row['lag_max_ms']:.0f} ms, p99 {row['lag_p99_ms']:.0f} ms (goal < 50)", flush=True)
     if admitted:
-        row.update(admitted)
-        print(f"admission (--max-lag {max_lag:g}s): at most {admitted['peak_in_flight']:,} in flight, "
+        row.update({f"admission_{k}": v for k, v in admitted.items()})
+        print(f"admission (--max-lag {max_lag:g}s): at most {admitted['peak_in_flight']:,} trials in flight, "
               f"{admitted['cuts']} cuts, window at the end {admitted['window']:,}", flush=True)
+    else:
+        print("admission off (--max-lag 0): every trial in flight at once", flush=True)
     return row

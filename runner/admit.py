@@ -30,6 +30,7 @@ import collections
 import time
 from typing import Any
 
+MAX_LAG = 0.05  # `dtu run --max-lag`'s default (seconds)
 TICK = 0.01  # seconds between the lag probe's wake-ups
 EPOCH = 0.25  # seconds between decisions
 START = 64  # trials in flight at first, and the fewest a cut leaves: agents that never wait for

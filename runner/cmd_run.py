@@ -18,6 +18,7 @@ from rich.console import Console
 from dtu.twins.core.faults import parse_plan
 
 from . import __version__, gate, history, judge, labels, persona, store_index
+from .admit import MAX_LAG
 from .agents_loader import resolve
 from .distribute import execute_sharded
 from .engine import RunOptions, prepare, run_all, run_async
@@ -53,6 +54,7 @@ def _number(kind: Callable[[str], Any], low: float, high: float = math.inf, low_
 POSITIVE_INT = _number(int, 1, what="a whole number of at least 1")
 SECONDS = _number(float, 0, 24 * 3600 * 365, low_open=True, what="a number of seconds above 0")
 FRACTION = _number(float, 0, 1, what="a fraction between 0 and 1, e.g. 0.9")
+LAG = _number(float, 0, 60, what="a number of seconds from 0 (off) to 60")
 
 
 def register(sub: Any) -> None:
@@ -64,6 +66,9 @@ def register(sub: Any) -> None:
     p.add_argument("--agent", action="append", default=[], help="agent spec; repeat to compare (default: scripted)")
     p.add_argument("--trials", type=POSITIVE_INT, default=10, help="trials per scenario per agent (default 10)")
     p.add_argument("--concurrency", type=POSITIVE_INT, default=1000, help="trials in flight (default 1000)")
+    p.add_argument("--max-lag", type=LAG, default=None, metavar="SECONDS",
+                   help=f"start trials as the event loop keeps up: fewer than --concurrency in flight while "
+                        f"its lag passes this (default {MAX_LAG:g}; 0: all at once)")
     p.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
     p.add_argument("--timeout", type=SECONDS, default=300.0, help="seconds per trial (default 300)")
     p.add_argument("--max-steps", type=POSITIVE_INT, default=None, help="calls allowed per world")
@@ -161,6 +166,7 @@ def resumed(args: argparse.Namespace) -> Plan:
     launch = os.getcwd()
     opts = RunOptions(trials=m.trials, concurrency=m.concurrency, seed=m.seed, timeout=m.timeout,
                       max_steps=max_steps_of(m), out_dir=str(rd.path),
+                      max_lag=_first(args.max_lag, m.max_lag, MAX_LAG),
                       faults=parse_plan(m.faults) if m.faults is not None else None,
                       sandbox=m.sandbox and args.sandbox, mounts=tuple(m.mounts) + mounts_of(args.agent_mount),
                       launch_dir=launch, hidden=_hidden(roots, rd, str(rd.path.parent)))
@@ -201,15 +207,17 @@ def started(args: argparse.Namespace) -> Plan:
     run_id = new_run_id(args.seed, args.out)
     rd = RunDir(Path(args.out) / run_id)
     launch = os.getcwd()
+    max_lag = _first(args.max_lag, MAX_LAG)
     opts = RunOptions(trials=args.trials, concurrency=args.concurrency, seed=args.seed,
-                      timeout=args.timeout, max_steps=args.max_steps, out_dir=str(rd.path),
+                      timeout=args.timeout, max_steps=args.max_steps, out_dir=str(rd.path), max_lag=max_lag,
                       faults=parse_plan(faults_data) if faults_data is not None else None,
                       sandbox=args.sandbox, mounts=mounts, launch_dir=launch, hidden=_hidden(roots, rd, args.out))
     max_errored = _first(args.max_errored, gate.MAX_ERRORED)
     rd.create(Manifest(
         run_id=run_id, dtu_version=__version__, created=dt.datetime.now(dt.UTC).isoformat(),
         agents=specs, seed=args.seed, trials=args.trials,
-        concurrency=args.concurrency, timeout=args.timeout, arguments=relative_arguments(sys.argv[1:], launch),
+        concurrency=args.concurrency, max_lag=max_lag, timeout=args.timeout,
+        arguments=relative_arguments(sys.argv[1:], launch),
         workers=args.workers,
         faults=faults_data, lock=lock.set if lock is not None else None,
         scenario_set=set_digest(loaded), scenarios=scenario_digests(loaded, roots, launch),
@@ -331,15 +339,17 @@ def execute(rd: RunDir, loaded: list[Loaded], agents: list[Any], opts: RunOption
         rd.append(t)
         tracker.count(1, t.satisfied, t.error is not None)
 
+    admitted: dict[str, Any] = {}
+
     async def trials() -> None:
         if llm is None:
-            await run_all(agents, prepared, opts, sink, skip=done, stop=stop)
+            await run_all(agents, prepared, opts, sink, skip=done, stop=stop, admitted=admitted)
             return
         by_id = {p.scenario.id: p for p in prepared}
         judging = judge.JudgingSink(llm, {p.scenario.id: p.scenario for p in prepared},
                                     lambda t: replay(by_id[t.scenario], t, opts.max_steps).view(), sink)
         try:
-            await run_all(agents, prepared, opts, judging, skip=done, stop=stop)
+            await run_all(agents, prepared, opts, judging, skip=done, stop=stop, admitted=admitted)
             if not stop.requested:
                 await _drain(judging, stop)
         finally:
@@ -351,6 +361,10 @@ def execute(rd: RunDir, loaded: list[Loaded], agents: list[Any], opts: RunOption
     finally:
         rd.close()
         rd.compress()
+    if admitted.get("cuts") and not quiet:
+        print(f"dtu: the event loop was saturated: at most {admitted['peak_in_flight']:,} of --concurrency "
+              f"{opts.concurrency:,} trials ran at once (its lag: p99 {admitted['lag_p99_ms']:,} ms); "
+              f"--workers N spreads trials over cores, --max-lag 0 starts them all at once", file=sys.stderr)
     tags = {ld.id: ld.scenario.tags for ld in loaded}
     summary = summarize(rd.manifest().run_id, rd.trajectories(), tags, complete=not stop.requested)
     rd.write_summary(summary)

@@ -33,6 +33,7 @@ def execute_sharded(rd: RunDir, loaded: Sequence[Loaded], agents: Sequence[Any],
     deal = split(list(specs), [ld.id for ld in loaded], opts.trials, count, done, names)
     shards = [Shard(scenarios=[ld.path for ld in loaded], agents=list(specs), trials=part, seed=opts.seed,
                     timeout=opts.timeout, concurrency=opts.concurrency, max_steps=opts.max_steps,
+                    max_lag=opts.max_lag,
                     out_dir=opts.out_dir, faults=faults, texts=[ld.text for ld in loaded] if ray else [],
                     sandbox=opts.sandbox, mounts=list(opts.mounts), launch_dir=opts.launch_dir,
                     hidden=list(opts.hidden))

@@ -71,6 +71,7 @@ class Manifest(msgspec.Struct, omit_defaults=True):
     max_errored: float | None = None
     min_satisfaction: float | None = None
     labels: dict[str, str] = {}  # each agent's version label (--label, or found: runner/labels.py)
+    max_lag: float | None = None  # --max-lag (None: a run from before it, resumed with the default)
 
 
 ENCODER = msgspec.json.Encoder()

@@ -35,6 +35,7 @@ class Shard(msgspec.Struct, frozen=True):
     timeout: float
     concurrency: int
     max_steps: int | None = None
+    max_lag: float = 0.0
     attempt: int = 1
     out_dir: str = ""
     faults: Any = None  # the run's --faults plan, as data
@@ -48,7 +49,7 @@ class Shard(msgspec.Struct, frozen=True):
     def options(self) -> RunOptions:
         """The engine options this shard's trials run with."""
         return RunOptions(trials=0, concurrency=self.concurrency, seed=self.seed, timeout=self.timeout,
-                          max_steps=self.max_steps, out_dir=self.out_dir,
+                          max_steps=self.max_steps, out_dir=self.out_dir, max_lag=self.max_lag,
                           faults=parse_plan(self.faults) if self.faults is not None else None,
                           sandbox=self.sandbox, mounts=tuple(self.mounts), launch_dir=self.launch_dir,
                           hidden=tuple(self.hidden))
