@@ -96,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
 
         bench_service(min(args.trials, 2000))
     if args.what == "llm":  # not in `all`: it replaces dtu's entry points with timed ones
-        from .llm import bench_llm
-
         from dtu.runner.admit import MAX_LAG
+
+        from .llm import bench_llm
 
         bench_llm(args.trials if args.trials != 20000 else 10_000,
                   concurrency=args.concurrency[0] if args.concurrency else None,
