@@ -5,44 +5,21 @@ that leave the loop idle are not held back; a stop while trials wait for a slot 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Sequence
-from typing import Any, Literal
+import json
+from pathlib import Path
+from typing import Any
 
-from dtu.agents.scripted import ScriptedAgent
-from dtu.runner.agent import Task
+import pytest
+
+from dtu.runner import cli
 from dtu.runner.engine import Prepared, RunOptions, run_all, run_async
 from dtu.runner.interrupt import Stop
-from dtu.runner.scenario import BUNDLED, Step, load_file
-from dtu.twins.core import World
+from dtu.runner.scenario import BUNDLED, load_file
 from dtu.twins.registry import TWINS
 
+from .busy_agent import Counting
+
 SCENARIO = BUNDLED / "slack" / "launch-channel.yaml"
-
-
-class Counting:
-    """Plays the plan after `turns` waits of `pause` seconds, holding the loop `burn` seconds
-    after each (a model-driven agent parsing an answer); counts the trials running at once."""
-
-    oracle: Literal[True] = True
-    name = "counting"
-
-    def __init__(self, burn: float, pause: float, turns: int = 4) -> None:
-        self.burn, self.pause, self.turns = burn, pause, turns
-        self.running = self.most = 0
-
-    async def run(self, task: Task, world: World, plan: Sequence[Step]) -> dict[str, Any] | None:
-        self.running += 1
-        self.most = max(self.most, self.running)
-        try:
-            for _ in range(self.turns):
-                await asyncio.sleep(self.pause)
-                end = time.perf_counter() + self.burn
-                while time.perf_counter() < end:
-                    pass
-            return await ScriptedAgent().run(task, world, plan)
-        finally:
-            self.running -= 1
 
 
 def run(agent: Counting, trials: int, concurrency: int, max_lag: float,
@@ -93,3 +70,19 @@ def test_a_stop_while_trials_wait_for_a_slot_ends_the_run_cleanly() -> None:
     out, admitted = run(hungry, 300, 300, max_lag=0.05, stop=stop, after=20)
     assert 20 <= len(out) < 300  # the running trials were cancelled; the waiting ones never started
     assert hungry.running == 0 and admitted["peak_in_flight"] < 300
+
+
+def test_dtu_run_says_when_the_loop_was_saturated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def run_cli(*more: str) -> tuple[str, dict[str, Any]]:
+        out = tmp_path / "runs"
+        before = set(out.glob("*/")) if out.exists() else set()
+        assert cli.main(["run", str(SCENARIO), "--out", str(out), "--agent", "tests.runner.busy_agent:make:0.002",
+                         "--trials", "300", "--concurrency", "300", *more]) == 0
+        (run_dir,) = set(out.glob("*/")) - before
+        return capsys.readouterr().err, json.loads((run_dir / "manifest.json").read_text())
+
+    err, manifest = run_cli()
+    assert "the event loop was saturated: at most" in err and "of --concurrency 300 trials ran at once" in err
+    assert manifest["max_lag"] == 0.05
+    err, manifest = run_cli("--max-lag", "0")
+    assert "saturated" not in err and manifest["max_lag"] == 0
