@@ -48,7 +48,7 @@ def test_trials_that_saturate_the_loop_run_fewer_at_once_and_all_finish() -> Non
     out, admitted = run(hungry, 300, 300, max_lag=0.05)
     assert len(out) == 300 and all(t.satisfied for t in out)
     assert admitted["cuts"] >= 1
-    assert hungry.most == admitted["peak_in_flight"] < 150
+    assert hungry.most <= admitted["peak_in_flight"] < 150  # a slot is held from world creation to checks
 
     unbounded = Counting(burn=0.002, pause=0.05)
     out, admitted = run(unbounded, 300, 300, max_lag=0)
@@ -61,7 +61,7 @@ def test_trials_that_leave_the_loop_idle_are_not_held_back() -> None:
     out, admitted = run(idle, 600, 300, max_lag=0.05)
     assert len(out) == 600 and all(t.satisfied for t in out)
     assert admitted["cuts"] == 0
-    assert idle.most == admitted["peak_in_flight"] > 150  # grown from 64 towards --concurrency
+    assert admitted["peak_in_flight"] >= idle.most > 150  # grown from 64 towards --concurrency
 
 
 def test_a_stop_while_trials_wait_for_a_slot_ends_the_run_cleanly() -> None:
