@@ -275,6 +275,7 @@ def test_dtu_mcp_stopped_by_a_signal_still_keeps_its_record(tmp_path: Path, sig:
     assert proc.stderr is not None
     assert "on stdio" in proc.stderr.readline()  # serving
     proc.send_signal(sig)
+    proc.wait(timeout=30)  # stdin still open: the signal alone stops it (closing stdin first would race it)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "Traceback" not in err, err
     assert json.loads(record.read_text())["calls"] == []
