@@ -19,7 +19,9 @@ Printed, measured in the one run:
   (`World.dispatch`, `Catalog.call`, `Prepared.world`, `CompiledChecks.evaluate`, `World.digest`)
   with `time.thread_time` around each call. The in-process transport (the wire: routing, JSON
   decoding of the request, the httpx response) is dtu's too, and timed apart.
-- **GC**: the time the cyclic collector paused the process, and its longest pause;
+- **GC**: the time the cyclic collector paused the process, and its longest pause. A pause that
+  begins inside one of dtu's timed calls counts in dtu's time (it collects what the SDK allocated
+  too); how much of dtu's time per step such pauses were is printed beside it;
 - **peak memory** (the process's max RSS) and its growth over the run; a finished trial's
   trajectory is dropped (as `dtu run` writes it out), so this is the trials in flight;
 - **event-loop lag**: a probe that asks to wake every 10 ms records how late it woke; max and p99.
@@ -91,16 +93,20 @@ class Meter:
 class GcClock:
     """The cyclic collector's pauses: their total and the longest (gc.callbacks)."""
 
-    def __init__(self) -> None:
+    def __init__(self, meter: Meter | None = None) -> None:
         self.total = self.longest = 0.0
         self.count = 0
         self._t0 = 0.0
+        self.meter = meter
+        self.in_meter = 0.0  # the pauses that fell inside the meter's timed calls (they count in its CPU)
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
             self._t0 = time.perf_counter()
             return
         dt = time.perf_counter() - self._t0
+        if self.meter is not None and self.meter.depth:
+            self.in_meter += dt
         self.total += dt
         self.count += 1
         self.longest = max(self.longest, dt)
@@ -154,7 +160,7 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int |
     lags: list[float] = []
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     conc = concurrency or trials
-    gcs = GcClock()
+    gcs = GcClock(meter)
     admitted: dict[str, Any] = {}
 
     async def main() -> float:
@@ -181,7 +187,8 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int |
     steps = sum(n for _, n in out)
     lags.sort()
     row = {"trials": len(out), "concurrency": conc, "unsatisfied": len(bad), "steps": steps, "wall_s": wall,
-           "cpu_s": cpu, "dtu_us_per_step": meter.cpu / steps * 1e6, "wire_us_per_step": wire.cpu / steps * 1e6,
+           "cpu_s": cpu, "dtu_us_per_step": meter.cpu / steps * 1e6,
+           "dtu_gc_us_per_step": gcs.in_meter / steps * 1e6, "wire_us_per_step": wire.cpu / steps * 1e6,
            "all_us_per_step": cpu / steps * 1e6, "gc_s": gcs.total, "gc_count": gcs.count,
            "gc_max_ms": gcs.longest * 1000,
            "peak_rss_mb": rss / 1024, "rss_growth_mb": (rss - rss0) / 1024,
@@ -189,7 +196,8 @@ def bench_llm(trials: int = TRIALS, latency: float = LATENCY, concurrency: int |
            "lag_p99_ms": lags[int(len(lags) * 0.99)] * 1000 if lags else 0.0}
     print(f"trials {row['trials']:,} ({conc:,} in flight, {row['unsatisfied']} unsatisfied), {row['steps']:,} "
           f"steps, model latency {latency:g}s a turn: wall {wall:.1f}s, CPU {cpu:.1f}s")
-    print(f"dtu's own time per step {row['dtu_us_per_step']:.0f} µs (goal < 100), its in-process transport "
+    print(f"dtu's own time per step {row['dtu_us_per_step']:.0f} µs (goal < 100; {row['dtu_gc_us_per_step']:.0f} µs "
+          f"of it the collector's pauses for the whole process, begun inside dtu), its in-process transport "
           f"{row['wire_us_per_step']:.0f} µs more; everything in the process {row['all_us_per_step']:.0f} µs per "
           f"step; GC {gcs.total:.1f}s in {gcs.count:,} collections (longest {row['gc_max_ms']:.0f} ms)")
     print(f"peak RSS {row['peak_rss_mb']:,.0f} MB (+{row['rss_growth_mb']:,.0f} MB over the run); event-loop lag "

@@ -8,10 +8,10 @@ stretches by as much, and all of them hold their memory meanwhile. Nothing runs 
 `Admission` keeps the loop near its capacity instead. A timer asks to wake every `TICK` seconds
 and records how late it woke. Every `EPOCH`, the epoch's lag (its third-latest wake-up, so that one
 collector pause is not taken for a trend) decides:
-- above `max_lag`: the window of trials allowed in flight shrinks to 90% of those in flight. A
+- above `max_lag`: the window of trials allowed in flight shrinks to 85% of those in flight. A
   trial already running cannot be paused (its load goes only when it ends), so the next cut waits
   for about one trial's length, at most `HOLD`;
-- under half of `max_lag`, while trials wait for a slot: the window grows a little every tick.
+- under half of `max_lag`, while trials wait for a slot: the window grows a little every tick (by 0.2%, and one more trial).
 
 The window starts at `START` (or `--concurrency`, if smaller) and never exceeds `--concurrency`;
 it grows smoothly, so trials started together do not stay in step. In-process agents that never
@@ -35,8 +35,8 @@ TICK = 0.01  # seconds between the lag probe's wake-ups
 EPOCH = 0.25  # seconds between decisions
 START = 64  # trials in flight at first, and the fewest a cut leaves: agents that never wait for
 # anything (scripted, noisy) hold the loop for `engine.BREATH` however few are in flight
-CUT = 0.9  # the window after a cut, as a fraction of the trials in flight
-GROW = 0.005  # the window's growth a tick while the loop keeps up (x1.65 a second)
+CUT = 0.85  # the window after a cut, as a fraction of the trials in flight
+GROW = 0.002  # the window's growth a tick while the loop keeps up (x1.22 a second, and 1 more)
 HOLD = 2.0  # seconds at most between cuts: the trials in flight end meanwhile, and their load with them
 BINS = 10_000  # the lag histogram's 1 ms bins
 SPIKES = 2  # an epoch's lag is its third-latest wake-up: one collector pause is not a trend
