@@ -11,7 +11,8 @@ collector pause is not taken for a trend) decides:
 - above `max_lag`: the window of trials allowed in flight shrinks to 85% of those in flight. A
   trial already running cannot be paused (its load goes only when it ends), so the next cut waits
   for about one trial's length, at most `HOLD`;
-- under half of `max_lag`, while trials wait for a slot: the window grows a little every tick (by 0.2%, and one more trial).
+- under half of `max_lag`, while trials wait for a slot: the window grows a little every tick
+  (by 0.2%, and one trial more).
 
 The window starts at `START` (or `--concurrency`, if smaller) and never exceeds `--concurrency`;
 it grows smoothly, so trials started together do not stay in step. In-process agents that never
