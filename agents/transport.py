@@ -98,10 +98,6 @@ class SharedTools:
 _KEY = b'"tools":['
 
 
-def _name(tool: Any) -> str:
-    return str(tool.get("name", "")) if type(tool) is dict else ""
-
-
 class WorldTransport:
     """Serves worlds by token to an httpx(2) client: `client = transport.client()`."""
 
