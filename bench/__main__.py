@@ -1,4 +1,4 @@
-"""python -m bench [engine|world|memory|org|serve|workers|ray|sandbox|viewer|events|llm|service|startup|all] — prints dtu's performance figures."""
+"""python -m bench [engine|phases|world|memory|org|serve|workers|ray|sandbox|viewer|events|llm|service|startup|all] — prints dtu's performance figures."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def families() -> dict[str, list[Loaded]]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("what", nargs="?", default="all", choices=["engine", "world", "memory", "org", "serve", "workers", "ray", "sandbox",
+    p.add_argument("what", nargs="?", default="all", choices=["engine", "phases", "world", "memory", "org", "serve", "workers", "ray", "sandbox",
                                                     "viewer", "events", "llm", "service", "startup", "all"])
     p.add_argument("--trials", type=int, default=20000, help="trajectories per measurement")
     p.add_argument("--concurrency", type=int, action="append", default=None)
@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         for r in bench(fams, conc, args.trials):
             print(f"{r['family']:<14}{r['steps']:>6}{r['concurrency']:>7}{r['traj_per_s']:>11,.0f}"
                   f"{r['floor_per_s']:>11,.0f}{r['ratio']:>7.2f}", flush=True)
+    if args.what in ("phases", "all"):
+        from .phases import bench_phases
+
+        bench_phases(fams, (args.concurrency or [1000])[0], min(args.trials, 10_000))
     if args.what in ("world", "all"):
         from .world import bench_world
 
