@@ -1,8 +1,9 @@
-"""JMESPath compiled to Python closures: the same semantics as jmespath's TreeInterpreter,
-several times faster, because checks run once per trajectory on the hot path.
+"""JMESPath compiled to Python: the same semantics as jmespath's TreeInterpreter, several times
+faster, because checks run once per trajectory on the hot path.
 
-Nodes this compiler does not know (and functions taking `&expression` arguments) fall back to
-jmespath's own interpreter for that subtree, so every valid query works."""
+A query becomes one generated function (runner/jmes_gen.py) that calls the closures compiled here
+only for what it does not write out. Nodes neither knows (and functions taking `&expression`
+arguments) fall back to jmespath's own interpreter for that subtree, so every valid query works."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ import jmespath
 import msgspec
 from jmespath import functions as _functions
 from jmespath.visitor import TreeInterpreter
+
+from dtu.twins.core.memo import Bounded
+
+from .jmes_gen import generate
 
 Fn = Callable[[Any], Any]
 _INTERP = TreeInterpreter()
@@ -46,8 +51,29 @@ def _false(v: Any) -> bool:
 
 def compile_query(query: str) -> Fn:
     """A function evaluating `query` over a document."""
-    parsed: Any = jmespath.compile(query).parsed
-    return _compile(parsed)
+    return _generated(_parse(query))
+
+
+def _not(v: Any) -> bool:
+    """JMESPath negation: 0 is true, so `!0` is false."""
+    if _is_actual_number(v) and v == 0:
+        return False
+    return not v
+
+
+_HELPERS = {"_false": _false, "_equals": _equals, "_not": _not, "_comparable": _is_comparable,
+            "call": _FUNCS.call_function}
+_GENERATED: Bounded[bytes, Fn] = Bounded(4096)
+"""Generated functions by query tree: a scenario's draws (`vars:`) and its trials share most queries."""
+
+
+def _generated(node: dict[str, Any]) -> Fn:
+    """`node` as one generated Python function (runner/jmes_gen.py), written once per distinct tree."""
+    key = _key(node)
+    fn = _GENERATED.get(key)
+    if fn is None:
+        fn = _GENERATED.keep(key, generate(node, _HELPERS, _compile))
+    return fn
 
 
 class Shared:
@@ -77,9 +103,9 @@ class Shared:
     def _compile(self, node: dict[str, Any]) -> Fn:
         if node["type"] == "pipe":
             left, right = node["children"]
-            fn = _chain([self._compile(left), _compile(right)])
+            fn = _chain([self._compile(left), _generated(right)])
         else:
-            fn = _compile(node)
+            fn = _generated(node)
         if self._counts.get(_key(node), 0) < 2:
             return fn
         slot: list[Any] = [None, None]  # [document, value]
