@@ -13,9 +13,12 @@ interpreter's (tests/runner/test_jmes.py checks all three on the same documents)
 
 from __future__ import annotations
 
-import math
+import builtins
+import types
 from collections.abc import Callable
 from typing import Any
+
+import msgspec
 
 Fn = Callable[[Any], Any]
 
@@ -23,18 +26,23 @@ _ORDER = {"lt": "<", "gt": ">", "lte": "<=", "gte": ">="}
 _ARITY = {"length": 1, "contains": 2, "starts_with": 2, "ends_with": 2, "sort": 1, "join": 2, "sum": 1,
           "keys": 1, "values": 1, "to_string": 1}
 """Functions written out for the types they accept (with these many arguments); others go to `call`."""
-_PRIMITIVE = (type(None), bool, int, float, str)
+_WRITTEN = frozenset(("field", "subexpression", "index_expression", "pipe", "identity", "current", "literal", "index",
+                      "slice", "projection", "value_projection", "filter_projection", "flatten", "comparator",
+                      "and_expression", "or_expression", "not_expression", "multi_select_list", "multi_select_dict",
+                      "key_val_pair", "function_expression"))
 
 
 class _Writer:
     """The statements of one generated function, and the names its globals hold."""
 
-    def __init__(self, helpers: dict[str, Any], fallback: Callable[[dict[str, Any]], Fn]) -> None:
+    def __init__(self, helpers: dict[str, Any], fallback: Callable[[dict[str, Any]], Fn],
+                 params: dict[int, str]) -> None:
         self.lines: list[str] = []
         self.depth = 1
         self.n = 0
-        self.env: dict[str, Any] = dict(helpers)
+        self.env: dict[str, Any] = {"__builtins__": builtins, **helpers}
         self.fallback = fallback
+        self.params = params  # id(field or literal node) -> the global that holds its value
 
     def var(self) -> str:
         self.n += 1
@@ -61,7 +69,7 @@ class _Writer:
         t = node["type"]
         ch = node.get("children", [])
         if t == "field":
-            return self.assign(f"{src}.get({node['value']!r}) if type({src}) is dict else None"), False
+            return self.assign(f"{src}.get({self.params[id(node)]}) if type({src}) is dict else None"), False
         if t in ("subexpression", "index_expression", "pipe"):
             cur, boolean = src, False
             for c in ch:
@@ -69,11 +77,8 @@ class _Writer:
             return cur, boolean
         if t in ("identity", "current"):
             return src, False
-        if t == "literal":  # named, so that no expression is written on a literal (`1.get`, `'a' is None`)
-            value = node["value"]
-            if type(value) in _PRIMITIVE and (type(value) is not float or math.isfinite(value)):
-                return self.assign(repr(value)), type(value) is bool
-            return self.const(value), False
+        if t == "literal":
+            return self.params[id(node)], type(node["value"]) is bool
         if t == "index":
             i = node["value"]
             bound = f"len({src}) > {i}" if i >= 0 else f"len({src}) >= {-i}"
@@ -209,21 +214,62 @@ def _numbers(xs: list[Any]) -> bool:
     return all(type(x) is int or type(x) is float for x in xs)
 
 
+def _shape(node: dict[str, Any], values: list[Any], params: dict[int, str]) -> Any:
+    """`node` less the values of its fields and literals (their types stay: the code depends on them),
+    which go to `values` in one walk's order, each under the global name `params` gives its node. A
+    subtree the closures compile keeps its values: its closure is part of the code's globals."""
+    t = node["type"]
+    if t in ("field", "literal"):
+        params[id(node)] = f"p{len(values)}"
+        values.append(node["value"])
+        return (t, type(node["value"]).__name__)
+    if t not in _WRITTEN or (t == "function_expression" and any(c["type"] == "expref" for c in node["children"])):
+        return node
+    out = {k: v for k, v in node.items() if k != "children"}
+    if "children" in node:
+        out["children"] = [_shape(c, values, params) if type(c) is dict else c for c in node["children"]]
+    return out
+
+
+_CODE: dict[bytes, tuple[types.CodeType | None, dict[str, Any], str]] = {}
+"""Compiled code by shape, with its globals less the parameters, and its source (None: not written)."""
+_CODE_MAX = 4096
+_ENCODE = msgspec.json.Encoder().encode
+
+
 def generate(node: dict[str, Any], helpers: dict[str, Any], fallback: Callable[[dict[str, Any]], Fn]) -> Fn:
     """One Python function evaluating the parsed query `node`. `helpers` holds `_false`, `_equals`,
     `_not`, `_comparable` and `call` with jmespath's semantics; `fallback` compiles a subtree this
-    module does not write out."""
-    w = _Writer({**helpers, "_sortable": _sortable, "_strings": _strings, "_numbers": _numbers}, fallback)
+    module does not write out. Queries of one shape (a scenario's draws of `vars:`: the same query
+    with other names in it) share one compiled code object; each gets its own values."""
+    values: list[Any] = []
+    params: dict[int, str] = {}
+    key = _ENCODE(_shape(node, values, params))
+    hit = _CODE.get(key)
+    if hit is None:
+        if len(_CODE) >= _CODE_MAX:
+            _CODE.clear()
+        hit = _CODE[key] = _write(node, helpers, fallback, params)
+    code, env, source = hit
+    if code is None:
+        return fallback(node)
+    fn: Fn = types.FunctionType(code, {**env, **{f"p{i}": v for i, v in enumerate(values)}}, "query")
+    fn.source = source  # type: ignore[attr-defined]
+    return fn
+
+
+def _write(node: dict[str, Any], helpers: dict[str, Any], fallback: Callable[[dict[str, Any]], Fn],
+           params: dict[int, str]) -> tuple[types.CodeType | None, dict[str, Any], str]:
+    w = _Writer({**helpers, "_sortable": _sortable, "_strings": _strings, "_numbers": _numbers}, fallback, params)
     try:
         result, _ = w.expr(node, "doc")
     except RecursionError:
-        return fallback(node)
+        return None, {}, ""
     source = "def query(doc):\n" + "\n".join([*w.lines, f"    return {result}"]) + "\n"
     try:
-        code = compile(source, "<jmespath>", "exec")
+        module = compile(source, "<jmespath>", "exec")
     except (SyntaxError, RecursionError, MemoryError):  # a query nested past what CPython compiles
-        return fallback(node)
-    exec(code, w.env)  # the source written above from a parsed tree: names, reprs of literals, operators
-    fn: Fn = w.env["query"]
-    fn.source = source  # type: ignore[attr-defined]
-    return fn
+        return None, {}, ""
+    scope: dict[str, Any] = {}
+    exec(module, scope)  # the source written above from a parsed tree: names and operators only
+    return scope["query"].__code__, w.env, source
