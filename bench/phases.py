@@ -9,7 +9,7 @@ four phases of every trajectory with `perf_counter_ns` around the engine's own m
 - world: `Prepared.world`, the world a trial starts in.
 
 `rest` is the measured trajectory time less those four: the trial's task, its agent loop, its
-result, the scheduler. The timers add about half a µs a call, counted in the phase they time.
+result, the scheduler. The timers add about a µs a call, counted in the phase they time.
 `allowed` is what a trajectory may cost at 0.25 of the floor, the issue's goal: four floors."""
 
 from __future__ import annotations

@@ -75,6 +75,15 @@ def test_queries_are_written_out_as_one_function() -> None:
     assert "for " in source and "_sortable(" in source and "call('contains'" in source
 
 
+def test_queries_of_one_shape_share_their_code_and_keep_their_own_values() -> None:
+    """A scenario's draws give the same query with other names in it: compiled once, answered apart."""
+    x, g = compile_query("a[?c == 'x'].b"), compile_query("a[?c == 'g'].b")
+    doc = {"a": [{"c": "x", "b": 1}, {"c": "g", "b": 2}]}
+    assert x.__code__ is g.__code__  # type: ignore[attr-defined]
+    assert (x(doc), g(doc)) == ([1], [2])
+    assert compile_query("a[?c == `1`].b").__code__ is not x.__code__  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("query", [q for q in QUERIES if "==" in q])
 def test_equality_filters_on_chosen_documents(query: str) -> None:
     assert answer(compile_query(query), CHOSEN) == answer(jmespath.compile(query).search, CHOSEN)
