@@ -20,6 +20,8 @@ from typing import Any
 
 import msgspec
 
+from dtu.twins.core.memo import Bounded
+
 Fn = Callable[[Any], Any]
 
 _ORDER = {"lt": "<", "gt": ">", "lte": "<=", "gte": ">="}
@@ -231,9 +233,8 @@ def _shape(node: dict[str, Any], values: list[Any], params: dict[int, str]) -> A
     return out
 
 
-_CODE: dict[bytes, tuple[types.CodeType | None, dict[str, Any], str]] = {}
+_CODE: Bounded[bytes, tuple[types.CodeType | None, dict[str, Any], str]] = Bounded(4096)
 """Compiled code by shape, with its globals less the parameters, and its source (None: not written)."""
-_CODE_MAX = 4096
 _ENCODE = msgspec.json.Encoder().encode
 
 
@@ -247,9 +248,7 @@ def generate(node: dict[str, Any], helpers: dict[str, Any], fallback: Callable[[
     key = _ENCODE(_shape(node, values, params))
     hit = _CODE.get(key)
     if hit is None:
-        if len(_CODE) >= _CODE_MAX:
-            _CODE.clear()
-        hit = _CODE[key] = _write(node, helpers, fallback, params)
+        hit = _CODE.keep(key, _write(node, helpers, fallback, params))
     code, env, source = hit
     if code is None:
         return fallback(node)
