@@ -46,8 +46,7 @@ import orjson
 from dtu.runner import wait
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
-from dtu.runner.jmes import compile_query
-from dtu.runner.plan import found, world_root
+from dtu.runner.plan import found, holds, lenient, world_root
 from dtu.runner.scenario import Step
 from dtu.twins.anthropic.catalog import OWN, REAL
 from dtu.twins.anthropic.model import SCRIPTED, TWIN_MODEL
@@ -274,7 +273,7 @@ class AnthropicAgent:
         if not isinstance(hidden, dict) or world is None:
             return await source.call(name, args)
         args = {k: v for k, v in args.items() if k != DTU}
-        if hidden.get("when") and not _holds(str(hidden["when"]), world):
+        if hidden.get("when") and not holds(str(hidden["when"]), world):
             return None
         if wait.is_wait(name) and (hidden.get("until") or hidden.get("save")):
             return await _oracle_wait(world, args, hidden)
@@ -334,17 +333,12 @@ def _encoded(tools: list[dict[str, Any]]) -> bytes:
     return hit[1]
 
 
-def _holds(query: str, world: World) -> bool:
-    """Whether a planned call's `when` finds something in the world now (runner/plan.py's rule)."""
-    return found(compile_query(query)(world_root(world)))
-
-
 async def _oracle_wait(world: World, args: dict[str, Any], hidden: dict[str, Any]) -> tuple[str, bool]:
     """A reference's wait as the scripted agent plays it (runner/plan.py `play`): until its
     `wait_for` query finds something (a `wait:` step: its whole time), then the step's `save`
     queries over the world, answered under `saved` for the model to read back."""
-    query = compile_query(str(hidden["until"])) if hidden.get("until") else None
-    saves = {str(k): compile_query(str(q)) for k, q in (hidden.get("save") or {}).items()}
+    query = lenient(str(hidden["until"])) if hidden.get("until") else None
+    saves = {str(k): lenient(str(q)) for k, q in (hidden.get("save") or {}).items()}
 
     def until(w: World) -> bool:
         return query is not None and found(query(world_root(w)))

@@ -8,7 +8,7 @@ from typing import Any
 import jmespath.exceptions
 
 from dtu.twins.core import World
-from dtu.twins.core.memo import Bounded
+from dtu.twins.core.memo import Bounded, text_cache
 from dtu.twins.core.template import VAR
 
 from .jmes import compile_query
@@ -19,9 +19,11 @@ from .scenario import Step
 DEFAULT_WAIT = 86_400.0  # how long a `wait_for` step waits without a `timeout` or a deadline
 
 
-def _lenient(query: str) -> Callable[[Any], Any]:
+@text_cache(4096)
+def lenient(query: str) -> Callable[[Any], Any]:
     """A plan's query; one that cannot be evaluated over what it reads (a function given the wrong
-    type, in a world a noisy agent's corrupted calls left) finds nothing, as a check's query fails."""
+    type, in a world a noisy agent's corrupted calls left) finds nothing, as a check's query fails.
+    Compiled once per text: an oracle that plays a plan step by step asks for it at every step."""
     q = compile_query(query)
 
     def ask(doc: Any) -> Any:
@@ -46,11 +48,11 @@ class Compiled:
         self.args = step.args
         self.templated = _has_var(step.args)
         self.build = _builder(step.args)
-        self.saves = [(name, _lenient(q)) for name, q in step.save.items()]
+        self.saves = [(name, lenient(q)) for name, q in step.save.items()]
         self.wait = seconds(step.wait) if step.wait is not None else None
-        self.wait_for = _lenient(step.wait_for) if step.wait_for else None
+        self.wait_for = lenient(step.wait_for) if step.wait_for else None
         self.timeout = seconds(step.timeout) if step.timeout is not None else None
-        self.when = _lenient(step.when) if step.when else None
+        self.when = lenient(step.when) if step.when else None
         # the parts of the world those queries read: only they are built while the step waits
         self.when_needs = frozenset(roots(step.when)) if step.when else frozenset()
         self.wait_needs = frozenset(roots(step.wait_for)).union(*(roots(q) for q in step.save.values())) \
@@ -129,6 +131,16 @@ async def play(step: Compiled, world: World, env: dict[str, Any], args: Any = No
         await world.wait_for(lambda w: found(query(world_root(w, needs))), timeout)
         return world_root(world, needs) if step.saves else None
     return world.dispatch(step.twin, step.op, args if args is not None else args_for(step, env)).body
+
+
+def holds(query: str, world: World) -> bool:
+    """Whether a step's `when` finds something in the world now (as `play` asks it)."""
+    return found(lenient(query)(world_root(world, _needs(query))))
+
+
+@text_cache(4096)
+def _needs(query: str) -> frozenset[str]:
+    return frozenset(roots(query))
 
 
 def found(x: Any) -> bool:

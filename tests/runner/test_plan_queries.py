@@ -8,7 +8,7 @@ import asyncio
 from pathlib import Path
 
 from dtu.runner.engine import Prepared
-from dtu.runner.plan import compiled, play, save
+from dtu.runner.plan import compiled, holds, lenient, play, save
 from dtu.runner.scenario import Step, load_file
 from dtu.twins.registry import TWINS
 
@@ -31,3 +31,13 @@ def test_a_query_that_cannot_be_evaluated_finds_nothing() -> None:
     assert body["ok"] is True
     save(saving, body, env)
     assert env == {"x": None, "y": None} and world.elapsed >= 60
+
+
+def test_the_model_driven_oracle_asks_a_when_by_the_same_rule() -> None:
+    """The anthropic oracle plays the plan through the model twin and asks each `when` itself
+    (`plan.holds`): a query that cannot be evaluated finds nothing there too, instead of ending the
+    trial as a crash; one that finds something holds."""
+    world = Prepared(load_file(SCENARIO), 0, TWINS).world(1)
+    assert holds(BAD, world) is False
+    assert holds("slack.users.* | [?name == 'dana']", world) is True
+    assert lenient(BAD) is lenient(BAD)  # compiled once per text, not at every step
