@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import msgspec
 
 from .env import Env
-from .errors import ErrorKit
+from .errors import ErrorKit, TwinError
 from .events import EventsFn
 from .lazy import Restorer, loaded
 from .ops import Ctx, Operation, Registry, Reply
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .faults import RateLimit
 
 S = TypeVar("S", bound=msgspec.Struct)
+M = TypeVar("M", bound=msgspec.Struct)
 
 # Picks the token out of an HTTP request: (headers, args) -> token or None. `args` holds the
 # query, form and JSON parameters; a twin whose token can travel as a parameter pops it.
@@ -30,6 +31,23 @@ def bearer(headers: Mapping[str, str], args: dict[str, Any]) -> str | None:
     if value[:7].lower() == "bearer ":
         return value[7:].strip()
     return None
+
+
+@dataclass(frozen=True, eq=False)
+class Meter(Generic[S, M]):
+    """What every call of a twin changes in its state before the handler runs, such as Okta's
+    org-wide rate window: a small flat Struct inside the state, counted by the world rather than by
+    the handlers. So a read of a state a world has not restored is still answered from the seed's
+    answers (twins/core/answers.py) and counted in the world's copy of the seed's meter, which the
+    state takes when it is restored."""
+
+    of: Callable[[S], M]
+    """The meter inside a state."""
+    put: Callable[[S, M], None]
+    """Make `m` the state's meter."""
+    tick: Callable[[M, float], TwinError | None]
+    """Count one call at world time `now` (after its arguments were read, before its handler):
+    the error it fails with instead (a 429 past the limit), or None."""
 
 
 @dataclass(eq=False)
@@ -63,6 +81,8 @@ class Twin(Generic[S]):
     """The vendor's published rate limit for an operation (used when a fault plan asks for them)."""
     events: EventsFn | None = None
     """The events a successful mutating call causes, in the vendor's shapes (twins/<twin>/events.py)."""
+    meter: Meter[S, Any] | None = None
+    """What every call counts in the state before its handler runs (see `Meter`)."""
 
     lazy: bool = False
     """Worlds restore the state lazily (twins/core/lazy.py): its collections of entities decode

@@ -16,7 +16,7 @@ from .env import Env
 from .errors import TwinError
 from .events import Event, Listener
 from .ops import Ctx, Operation, Reply
-from .twin import Twin
+from .twin import Meter, Twin
 
 DEFAULT_MAX_STEPS = 10_000
 
@@ -72,7 +72,7 @@ class SeedImage:
     Worlds restore from the snapshots; a twin's state is decoded only when a world first
     touches it, and an untouched twin's view is computed once and shared."""
 
-    __slots__ = ("actors", "base", "n", "now", "seed", "seeded", "snapshots", "twins", "views")
+    __slots__ = ("actors", "base", "meters", "n", "now", "seed", "seeded", "snapshots", "twins", "views")
 
     def __init__(self, twins: Mapping[str, Twin[Any]], seed_data: Mapping[str, Any], seed: int,
                  now: float) -> None:
@@ -91,6 +91,7 @@ class SeedImage:
         self.seeded: tuple[str, ...] = tuple(self.snapshots)
         """The twins the seed names; empty twins built later on first use are not among them."""
         self.views: dict[str, Any] = {}
+        self.meters: dict[str, Any] = {}
         self.base: SeedImage | None = None
         """An image this one was copied from: the views of the snapshots they share are its."""
 
@@ -102,6 +103,14 @@ class SeedImage:
             snap = self.snapshots[name] = twin.snapshot(state)
             self.actors[name] = twin.actor(state)
         return snap
+
+    def meter(self, name: str) -> Any:
+        """The seed state's meter (`Twin.meter`), decoded once: copy it before counting in it."""
+        m = self.meters.get(name)
+        if m is None:
+            twin = self.twins[name]
+            m = self.meters[name] = cast(Meter[Any, Any], twin.meter).of(twin.restore(self.snapshot(name)))
+        return m
 
     def view(self, name: str) -> Any:
         v = self.views.get(name)
@@ -121,7 +130,7 @@ class World:
     `call` and `invoke` are door 1: they dispatch straight to the handler, with no sockets and
     no JSON, and answer exactly what the HTTP door would send, decoded."""
 
-    __slots__ = ("_ctx", "_dirty", "_memo", "_used", "calls", "deadline", "done", "env", "events", "faults", "id", "image",
+    __slots__ = ("_ctx", "_dirty", "_memo", "_meters", "_used", "calls", "deadline", "done", "env", "events", "faults", "id", "image",
                  "last_call", "life", "listeners", "max_steps", "on_deadline", "started", "steps", "twins", "version")
 
     def __init__(self, image: SeedImage, seed: int, world_id: str = "", *,
@@ -137,6 +146,7 @@ class World:
         self.version = 0
         """Counts mutating calls: a view built at one version holds until the next."""
         self._memo: dict[Any, Any] | None = None  # views derived from this world, see `memo`
+        self._meters: dict[str, Any] | None = None  # meters of twins read but not restored (`Twin.meter`)
         self.calls: list[Call] = []
         self.last_call: Call | None = None
         """The call `dispatch` or `act` logged last (a door's, to keep its answer as it sent it)."""
@@ -168,6 +178,8 @@ class World:
                 raise KeyError(f"unknown twin {name!r}; known: {', '.join(sorted(self.twins))}")
             ctx = self._ctx[name] = Ctx(twin.restore_lazily(image.snapshot(name)), self.env,
                                         image.actors.get(name, ""))
+            if self._meters is not None and name in self._meters:  # counted while still the seed's
+                cast(Meter[Any, Any], twin.meter).put(ctx.state, self._meters.pop(name))
             self._used[name] = None
         return ctx
 
@@ -268,6 +280,11 @@ class World:
         """The operation's handler on the twin's state, as `actor`: its reply, and the events it
         caused when someone listens (raises what the handler raises)."""
         params = msgspec.convert(args, op.params, strict=False)
+        meter = twin.meter
+        if meter is not None:
+            err = meter.tick(meter.of(ctx.state), self.env.now)
+            if err is not None:
+                raise err
         saved = ctx.actor
         if actor is not None:
             ctx.actor = actor
@@ -290,7 +307,17 @@ class World:
         k = answers.key(image.snapshots[name], name, op.name, args,
                         actor if actor is not None else image.actors.get(name, ""), self.env.base_url)
         got = answers.recall(k, self.env.now) if k is not None else False
+        meter = twin.meter
         if isinstance(got, Reply):
+            if meter is not None:  # counted in this world's copy of the seed's meter
+                meters = self._meters if self._meters is not None else {}
+                self._meters = meters
+                m = meters.get(name)
+                if m is None:
+                    m = meters[name] = msgspec.structs.replace(image.meter(name))
+                err = meter.tick(m, self.env.now)
+                if err is not None:
+                    raise err
             return got
         ctx = self.ctx(name)
         if got is False:
@@ -301,8 +328,16 @@ class World:
             reply = self._handle(ctx, twin, op, args, actor)[0]
         finally:
             ctx.env = self.env
-        # a read that changed the state (Okta counts every call in its rate window) is never kept
-        unchanged = twin.snapshot(ctx.state) == image.snapshots[name]
+        # a read that changed the state is never kept; what its meter counted is not a change
+        if meter is not None:
+            counted = meter.of(ctx.state)
+            meter.put(ctx.state, image.meter(name))
+            try:
+                unchanged = twin.snapshot(ctx.state) == image.snapshots[name]
+            finally:
+                meter.put(ctx.state, counted)
+        else:
+            unchanged = twin.snapshot(ctx.state) == image.snapshots[name]
         answers.keep(cast(answers.Key, k), reply, tracing, unchanged)
         return reply
 

@@ -13,7 +13,7 @@ from . import (
             ops_types,
             ops_users,
 )
-from .common import ops
+from .common import METER, ops
 from .errors import ERRORS, OktaError
 from .events import events
 from .limits import limits
@@ -29,6 +29,7 @@ TWIN: Twin[OktaState] = Twin(
     name="okta", state_type=OktaState, ops=ops, errors=ERRORS, build=build, auth=auth,
     prefixes=("/api/v1/",), actor=lambda s: s.me, view=view, headers=headers, env_vars=env_vars,
     actors=lambda s, name: name in s.users, limits=limits, events=events, view_delta=view_delta, lazy=True,
+    meter=METER,
 )
 
 __all__ = ["TWIN", "OktaError", "OktaState"]

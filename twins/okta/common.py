@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 from msgspec import Raw
 
 from ..core import Ctx, Registry, Reply
+from ..core.twin import Meter
 from ..core.lazy import LazyMap
 from ..core.memo import Bounded
 from .errors import OktaError, forbidden, found, not_found
-from .state import App, Group, OktaState, User
+from .state import App, Group, OktaState, RateWindow, User
 
 ops = Registry("okta")
 S = Ctx[OktaState]
@@ -21,17 +22,28 @@ T = TypeVar("T")
 MAX_LIMIT = 200
 
 
-def admin(ctx: S) -> OktaState:
-    """The state, once the caller is known to be an admin; counts the call in the rate window."""
-    s = ctx.state
-    rate = s.rate
-    now = ctx.env.now
+def count(rate: RateWindow, now: float) -> OktaError | None:
+    """Count a call at `now` in the org-wide rate window (every call counts, refused ones too): the
+    429 when it is past the limit. The world counts each call before its handler (`Twin.meter`)."""
     if not rate.used or now - rate.start >= 60:
         rate.start = float(int(now))
         rate.used = 0
     rate.used += 1
     if rate.used > rate.limit:
-        raise OktaError("E0000047", "API call exceeded rate limit due to too many requests.", status=429)
+        return OktaError("E0000047", "API call exceeded rate limit due to too many requests.", status=429)
+    return None
+
+
+def _put_rate(s: OktaState, rate: RateWindow) -> None:
+    s.rate = rate
+
+
+METER: Meter[OktaState, RateWindow] = Meter(of=lambda s: s.rate, put=_put_rate, tick=count)
+
+
+def admin(ctx: S) -> OktaState:
+    """The state, once the caller is known to be an admin (the world has counted the call: `METER`)."""
+    s = ctx.state
     actor = ctx.actor
     if actor != s.me:
         u = s.users.get(actor)

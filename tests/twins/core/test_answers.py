@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from dtu.twins.core import Ctx, NoParams, Registry, Twin, answers
+from dtu.twins.core.twin import Meter
 from dtu.twins.core.world import SeedImage, World
 from dtu.twins.slack.errors import ERRORS
 
@@ -181,3 +182,73 @@ def test_forgetting_keeps_within_its_budget(monkeypatch: pytest.MonkeyPatch) -> 
     for actor in ("u1", "u2", "u3", "u4", "u5"):
         _world(1).dispatch("t", "items.list", {}, actor=actor)
     assert len(answers._KEPT) <= 4
+
+
+# -- a metered twin: every call counts in its state, reads answered from the seed included ----------
+
+
+class Window(msgspec.Struct):
+    used: int = 0
+    last: float = 0.0
+
+
+class Metered(msgspec.Struct):
+    items: dict[str, Item] = {}
+    window: Window = msgspec.field(default_factory=Window)
+
+
+LIMIT = 3
+
+
+def _tick(w: Window, now: float) -> Any:
+    w.used += 1
+    w.last = now
+    return ERRORS.rate_limited(30.0) if w.used > LIMIT else None
+
+
+def _put(s: Metered, w: Window) -> None:
+    s.window = w
+
+
+mops = Registry("m")
+
+
+@mops.op("items.list", "GET", "/items")
+def metered_list(ctx: Ctx[Metered], p: NoParams) -> dict[str, Any]:
+    COMPUTED.append("m.items.list")
+    return {"items": sorted(ctx.state.items)}
+
+
+@mops.op("items.rename", "POST", "/rename")
+def metered_rename(ctx: Ctx[Metered], p: Rename) -> dict[str, Any]:
+    ctx.state.items[p.id].name = p.name
+    return {"ok": True}
+
+
+METERED: Twin[Metered] = Twin(name="m", state_type=Metered, ops=mops, errors=ERRORS,
+                              build=lambda data, env: Metered(items={"a": Item("Apple")}),
+                              meter=Meter(of=lambda s: s.window, put=_put, tick=_tick))
+MIMAGE = SeedImage({"m": METERED}, {"m": {}}, 7, 1_700_000_000.0)
+
+
+def test_a_metered_read_is_kept_and_still_counted_in_its_world() -> None:
+    first = World(MIMAGE, 1)
+    assert first.dispatch("m", "items.list", {}).body == {"items": ["a"]}
+    assert first.ctx("m").state.window.used == 1  # computed on the restored state, counted there
+    w = World(MIMAGE, 2)
+    for _ in range(2):
+        assert w.dispatch("m", "items.list", {}).body == {"items": ["a"]}
+    assert COMPUTED == ["m.items.list"] and "m" not in w._ctx  # answered from the seed, not restored
+    assert w.dispatch("m", "items.rename", {"id": "a", "name": "Apricot"}).status == 200
+    assert w.ctx("m").state.window == Window(used=3, last=w.env.now)  # the state took the world's count
+    assert w.dispatch("m", "items.list", {}).status == 429  # the fourth call of the window
+    assert MIMAGE.meter("m") == Window()  # the seed's own meter is never counted in
+
+
+def test_a_metered_read_past_the_limit_is_refused_without_restoring() -> None:
+    World(MIMAGE, 1).dispatch("m", "items.list", {})
+    w = World(MIMAGE, 2)
+    got = [w.dispatch("m", "items.list", {}).status for _ in range(LIMIT + 1)]
+    assert got == [200] * LIMIT + [429] and "m" not in w._ctx
+    assert w.ctx("m").state.window.used == LIMIT + 1  # refused calls count too
+    assert w.digest() == World(MIMAGE, 3).digest()  # reads alone leave the seed's state
