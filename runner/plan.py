@@ -11,6 +11,7 @@ from dtu.twins.core import World
 from dtu.twins.core.memo import Bounded, text_cache
 from dtu.twins.core.template import VAR
 
+from .checks import calls_view, events_view, people_view
 from .jmes import compile_query
 from .life_spec import seconds
 from .loadcheck import roots
@@ -150,8 +151,6 @@ def found(x: Any) -> bool:
 def world_root(world: World, needs: frozenset[str] | None = None) -> dict[str, Any]:
     """What a plan's `wait_for` and `when` queries read: the same root as checks (only the parts
     named in `needs`, when given)."""
-    from .checks import calls_view, events_view, people_view
-
     key = (world.image.seeded, world.touched(), needs)
     names = _NAMES.get(key)
     if names is None:
