@@ -4,7 +4,7 @@ from .env import Env, derive, mix, parse_time
 from .errors import ErrorKit, TwinError
 from .events import Event
 from .ops import Ctx, NoParams, Operation, Raw, Registry, Reply
-from .twin import Twin, bearer
+from .twin import Meter, Twin, bearer
 from .world import Call, Clockwork, FaultHook, SeedImage, World
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "ErrorKit",
     "Event",
     "FaultHook",
+    "Meter",
     "NoParams",
     "Operation",
     "Raw",

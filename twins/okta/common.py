@@ -9,10 +9,9 @@ from urllib.parse import urlencode
 
 from msgspec import Raw
 
-from ..core import Ctx, Registry, Reply
+from ..core import Ctx, Meter, Registry, Reply
 from ..core.lazy import LazyMap
 from ..core.memo import Bounded
-from ..core.twin import Meter
 from .errors import OktaError, forbidden, found, not_found
 from .state import App, Group, OktaState, RateWindow, User
 

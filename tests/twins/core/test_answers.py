@@ -8,8 +8,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from dtu.twins.core import Ctx, NoParams, Registry, Twin, answers
-from dtu.twins.core.twin import Meter
+from dtu.twins.core import Ctx, Meter, NoParams, Registry, Twin, answers
 from dtu.twins.core.world import SeedImage, World
 from dtu.twins.slack.errors import ERRORS
 
