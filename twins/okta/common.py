@@ -22,7 +22,7 @@ MAX_LIMIT = 200
 
 
 def count(rate: RateWindow, now: float) -> OktaError | None:
-    """Count a call at `now` in the org-wide rate window (every call counts, refused ones too): the
+    """Count a call at `now` in the org-wide rate window (a 403 or a 429 counts too): the
     429 when it is past the limit. The world counts each call before its handler (`Twin.meter`)."""
     if not rate.used or now - rate.start >= 60:
         rate.start = float(int(now))
