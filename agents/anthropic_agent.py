@@ -46,7 +46,7 @@ import orjson
 from dtu.runner import wait
 from dtu.runner.agent import RunInfo, Task
 from dtu.runner.errors import DtuError
-from dtu.runner.plan import found, holds, lenient, world_root
+from dtu.runner.plan import found, holds, lenient, needs, world_root
 from dtu.runner.scenario import Step
 from dtu.twins.anthropic.catalog import OWN, REAL
 from dtu.twins.anthropic.model import SCRIPTED, TWIN_MODEL
@@ -339,14 +339,17 @@ async def _oracle_wait(world: World, args: dict[str, Any], hidden: dict[str, Any
     queries over the world, answered under `saved` for the model to read back."""
     query = lenient(str(hidden["until"])) if hidden.get("until") else None
     saves = {str(k): lenient(str(q)) for k, q in (hidden.get("save") or {}).items()}
+    # the parts of the world those queries read: only they are built at each poll, as `play` does
+    reads = frozenset().union(*(needs(str(q)) for q in [hidden.get("until"), *(hidden.get("save") or {}).values()]
+                                if q))
 
     def until(w: World) -> bool:
-        return query is not None and found(query(world_root(w)))
+        return query is not None and found(query(world_root(w, reads)))
 
     def saved(w: World) -> dict[str, Any]:
         if not saves:
             return {}
-        root = world_root(w)
+        root = world_root(w, reads)
         return {"saved": {k: q(root) for k, q in saves.items()}}
 
     return await wait.wait(world, args, until=until if query is not None else None, extra=saved)

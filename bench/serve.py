@@ -187,6 +187,7 @@ def in_process(call: dict[str, Any], seconds: float = 0.3) -> float:
     status = world.dispatch(twin, op, dict(args)).status
     if status != call["status"]:
         raise SystemExit(f"bench serve: {twin} {op} answered {status} in-process, {call['status']} over HTTP")
+
     def answer() -> bytes:
         body = world.dispatch(twin, op, dict(args)).body
         if body is None or type(body) is Raw:  # no body, or bytes the door sends as they are

@@ -55,8 +55,8 @@ class Compiled:
         self.timeout = seconds(step.timeout) if step.timeout is not None else None
         self.when = lenient(step.when) if step.when else None
         # the parts of the world those queries read: only they are built while the step waits
-        self.when_needs = frozenset(roots(step.when)) if step.when else frozenset()
-        self.wait_needs = frozenset(roots(step.wait_for)).union(*(roots(q) for q in step.save.values())) \
+        self.when_needs = needs(step.when) if step.when else frozenset()
+        self.wait_needs = needs(step.wait_for).union(*(needs(q) for q in step.save.values())) \
             if step.wait_for else frozenset()
 
     @property
@@ -136,11 +136,12 @@ async def play(step: Compiled, world: World, env: dict[str, Any], args: Any = No
 
 def holds(query: str, world: World) -> bool:
     """Whether a step's `when` finds something in the world now (as `play` asks it)."""
-    return found(lenient(query)(world_root(world, _needs(query))))
+    return found(lenient(query)(world_root(world, needs(query))))
 
 
 @text_cache(4096)
-def _needs(query: str) -> frozenset[str]:
+def needs(query: str) -> frozenset[str]:
+    """The parts of the world root a plan's query reads (`world_root` builds only those)."""
     return frozenset(roots(query))
 
 
